@@ -1,0 +1,1 @@
+//! Raster file I/O through GDAL.

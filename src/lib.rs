@@ -1,0 +1,11 @@
+//! covermap: the spatial engine and map service for a province's 4G/fiber coverage, disaster risk and
+//! UAV crop monitoring. Data flows one way: sources → [`dataset`] → analyses ([`coverage`], [`risk`],
+//! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
+
+pub mod crs;
+pub mod dataset;
+pub mod error;
+pub mod grid;
+pub mod store;
+
+pub use error::{Error, Result};

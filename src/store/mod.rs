@@ -1,0 +1,8 @@
+//! The results store `out/<dataset>/`: `results.gpkg` (every vector result a layer), rasters as
+//! Cloud-Optimized GeoTIFF, and `manifest.json` (input checksums, parameters, version, timings).
+//! A build writes into a staging directory and swaps it in atomically, so a crash or a bad input never
+//! destroys the previous results.
+
+pub mod layer;
+
+pub use layer::{Feature, Field, FieldType, GeomKind, Layer, Value};
