@@ -6,6 +6,7 @@ pub mod crs;
 pub mod dataset;
 pub mod error;
 pub mod grid;
+pub mod progress;
 pub mod store;
 
 pub use error::{Error, Result};
