@@ -5,8 +5,11 @@
 //! `covermap serve --archive`).
 
 pub mod clip;
+pub mod colormap;
 pub mod generalize;
+pub mod hillshade;
 pub mod mvt;
+pub mod raster_source;
 pub mod tile_id;
 pub mod vector_source;
 pub mod vector_tile;
