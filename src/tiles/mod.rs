@@ -4,6 +4,8 @@
 //! TileJSON 3.0.0, and PMTiles v3 / MBTiles archives (written by `covermap export`, served by
 //! `covermap serve --archive`).
 
+pub mod archive;
+pub mod catalog;
 pub mod clip;
 pub mod colormap;
 pub mod generalize;
@@ -11,7 +13,9 @@ pub mod hillshade;
 pub mod mvt;
 pub mod raster_source;
 pub mod tile_id;
+pub mod tilejson;
 pub mod vector_source;
 pub mod vector_tile;
 
+pub use catalog::{Catalog, Resolved, Source, TileFormat};
 pub use tile_id::TileId;
