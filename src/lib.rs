@@ -8,5 +8,6 @@ pub mod error;
 pub mod grid;
 pub mod progress;
 pub mod store;
+pub mod uav;
 
 pub use error::{Error, Result};

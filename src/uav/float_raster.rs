@@ -185,6 +185,7 @@ mod tests {
         wr.finish().unwrap();
         // Same checks as `gdalinfo`: the COG layout flag and overviews.
         let ds = Dataset::open(&path).unwrap();
+        use gdal::Metadata;
         let layout = ds.metadata_item("LAYOUT", "IMAGE_STRUCTURE");
         assert_eq!(layout.as_deref(), Some("COG"));
         assert!(ds.rasterband(1).unwrap().overview_count().unwrap() >= 1);
