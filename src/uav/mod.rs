@@ -11,16 +11,28 @@
 //! layers), [`flight`] (one flight end to end), [`ingest`] (adding a flight to a live store),
 //! [`stage`] (the build stage), [`api`] (JSON for the HTTP API), [`params`] (`[uav]` of dataset.toml).
 
+pub mod api;
 pub mod camera;
+pub mod change;
 pub mod coverage;
+pub mod flight;
 pub mod float_raster;
 pub mod health;
+pub mod index_rasters;
 pub mod indices;
+pub mod ingest;
+pub mod layers;
 pub mod ortho;
 pub mod params;
+pub mod parcels;
+pub mod records;
+pub mod stage;
 pub mod zonal;
 
 pub use camera::{Band, BandMapping, Camera, CameraSetup};
 pub use health::{HealthClass, HealthParams};
 pub use indices::VegetationIndex;
+pub use api::{flights_json, parcel_history_json};
+pub use ingest::{ingest_flight, ingest_request, IngestReport, IngestRequest};
 pub use params::UavParams;
+pub use stage::{build_stage, UavOutput};
