@@ -6,12 +6,14 @@ pub mod communes;
 pub mod dem;
 pub mod hamlets;
 pub mod noise;
+pub mod orchards;
 pub mod output;
 pub mod real;
 pub mod rng;
 pub mod roads;
 pub mod sites;
 pub mod terrain;
+pub mod uav_flights;
 
 use std::path::{Path, PathBuf};
 
