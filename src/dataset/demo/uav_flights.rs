@@ -94,8 +94,11 @@ pub struct PlannedFlight {
     pub footprint: Footprint,
     /// Irradiance factor of the day (reflectance calibration is never perfect).
     gain: f64,
-    /// How far stress has spread from its corner, as a share of the parcel's extent.
+    /// How far stress has spread from its corner, as a share of the parcel's extent (varied ±20 %
+    /// per parcel).
     spread: f64,
+    /// Crown growth since the first flight (relative radius): new flush in the weeks between flights.
+    growth: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -135,8 +138,8 @@ pub fn plan_flights(seed: u64, orchards: &[Orchard]) -> Option<FlightPlan> {
     let mut stressed: Vec<i64> = pool.into_iter().take(n).collect();
     stressed.sort();
     let flights = vec![
-        PlannedFlight { id: FLIGHT_DATES[0].into(), date: FLIGHT_DATES[0].into(), footprint: f1, gain: 1.0, spread: 0.2 },
-        PlannedFlight { id: FLIGHT_DATES[1].into(), date: FLIGHT_DATES[1].into(), footprint: f2, gain: 1.04, spread: 0.68 },
+        PlannedFlight { id: FLIGHT_DATES[0].into(), date: FLIGHT_DATES[0].into(), footprint: f1, gain: 1.0, spread: 0.2, growth: 0.0 },
+        PlannedFlight { id: FLIGHT_DATES[1].into(), date: FLIGHT_DATES[1].into(), footprint: f2, gain: 1.04, spread: 0.65, growth: 0.03 },
     ];
     Some(FlightPlan { flights, stressed, candidates })
 }
@@ -213,6 +216,10 @@ struct Scene {
     key: u64,
     /// Stress focus and the parcel's extent from it, when stressed.
     stress: Option<((f64, f64), f64)>,
+    /// This parcel's relative deviation from the flight's stress spread.
+    spread_shift: f64,
+    /// This parcel's share of the flight's crown growth (0.5–1.5).
+    growth_share: f64,
 }
 
 impl Scene {
@@ -246,6 +253,8 @@ impl Scene {
             let extent = pts.iter().map(|p| (p.x - corner.x).hypot(p.y - corner.y)).fold(0.0, f64::max);
             ((corner.x, corner.y), extent)
         });
+        let spread_shift = rng.range(-0.2, 0.2);
+        let growth_share = rng.range(0.5, 1.5);
         Self {
             crop: o.crop,
             geom: o.geom.clone(),
@@ -257,11 +266,16 @@ impl Scene {
             crown,
             key,
             stress,
+            spread_shift,
+            growth_share,
         }
     }
 
     /// Crown cover of the point (0–1) and the tree's (vigour, stress severity) there.
-    fn crown_at(&self, x: f64, y: f64, spread: f64) -> (f64, f64, f64) {
+    fn crown_at(&self, x: f64, y: f64, f: &PlannedFlight) -> (f64, f64, f64) {
+        // Scaled per parcel, so stress only spreads: a tree stressed at one flight stays stressed later.
+        let spread = f.spread * (1.0 + self.spread_shift);
+        let grow = 1.0 + f.growth * self.growth_share;
         let (dx, dy) = (x - self.origin.0, y - self.origin.1);
         let u = dx * self.dir.0 + dy * self.dir.1;
         let v = -dx * self.dir.1 + dy * self.dir.0;
@@ -276,7 +290,7 @@ impl Scene {
                 let r = |k: u32| ((mix(h ^ k as u64) >> 11) as f64) / (1u64 << 53) as f64;
                 let tu = i as f64 * self.tree_sp + (r(1) - 0.5) * 0.7;
                 let tv = j as f64 * self.row_sp + (r(2) - 0.5) * 0.7;
-                let radius = self.crown * (0.85 + 0.3 * r(3));
+                let radius = self.crown * (0.85 + 0.3 * r(3)) * grow;
                 let d = (u - tu).hypot(v - tv);
                 let f = ((radius - d) / CROWN_EDGE_M + 0.5).clamp(0.0, 1.0);
                 if f > best.0 {
@@ -325,14 +339,14 @@ fn reflectance(seed: u64, f: &PlannedFlight, scenes: &[&Scene], dem: &Grid<f32>,
     let soil_tex = 1.0 + 0.12 * fbm(seed ^ 0x5011, x, y, 9.0, 2, 0.5);
     let mut r = match scene {
         Some(s) => {
-            let (cover, vigour, severity) = s.crown_at(x, y, f.spread);
+            let (cover, vigour, severity) = s.crown_at(x, y, f);
             let healthy = if s.crop == Crop::Mango { MANGO } else { LONGAN };
             let mut canopy = lerp5(&healthy, &STRESSED, severity);
             canopy[4] *= 1.0 + 0.05 * vigour;
             canopy[3] *= 1.0 + 0.03 * vigour;
             let mut soil = SOIL.map(|v| v * soil_tex);
             // Crown shadow on the ground on the side away from the sun.
-            if cover < 0.5 && s.crown_at(x + 1.3 * SUN.0, y + 1.3 * SUN.1, f.spread).0 > 0.5 {
+            if cover < 0.5 && s.crown_at(x + 1.3 * SUN.0, y + 1.3 * SUN.1, f).0 > 0.5 {
                 soil = soil.map(|v| v * 0.55);
             }
             lerp5(&soil, &canopy, cover)
