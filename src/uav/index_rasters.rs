@@ -75,9 +75,7 @@ pub fn write_index_rasters(
                 let mut values = vec![vec![INDEX_NODATA; w * h]; indices.len()];
                 let (mut nvalid, mut sum) = (0u64, 0f64);
                 for i in 0..w * h {
-                    if !win.valid[i] {
-                        continue;
-                    }
+                    // Masked bands are NaN, so each index is nodata exactly where one of its bands is.
                     let r = win.pixel(i);
                     for (k, idx) in indices.iter().enumerate() {
                         if let Some(v) = idx.compute(&r) {

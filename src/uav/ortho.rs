@@ -37,9 +37,9 @@ pub struct ReflectanceWindow {
     pub y: usize,
     pub w: usize,
     pub h: usize,
-    /// Reflectance per [`Band::slot`]; empty for bands not read.
+    /// Reflectance per [`Band::slot`]; empty for bands not read; NaN where the band is masked.
     pub bands: [Vec<f32>; 5],
-    /// Pixel usable: inside every band's mask and finite.
+    /// Every band read is valid at the pixel.
     pub valid: Vec<bool>,
 }
 
@@ -64,6 +64,9 @@ pub struct Orthomosaic {
     pub crs_wkt: String,
     pub setup: CameraSetup,
     reads: [Option<BandRead>; 5],
+    /// A band declared alpha. GDAL derives masks from alpha only for 2- and 4-band images, so a
+    /// multispectral mosaic's alpha band (Pix4D, Metashape) is applied here.
+    alpha: Option<usize>,
     pool: Mutex<Vec<Dataset>>,
     vsimem: bool,
 }
@@ -105,6 +108,10 @@ impl Orthomosaic {
             }
         }
         let reads = band_reads(&opened[0].0, &first.path, setup, needed)?;
+        let alpha = (1..=opened[0].0.raster_count()).find(|&i| {
+            opened[0].0.rasterband(i).is_ok_and(|b| b.color_interpretation() == gdal::raster::ColorInterpretation::AlphaBand)
+                && !reads.iter().flatten().any(|r| r.number == i)
+        });
         let crs_wkt = first.crs_wkt.clone();
 
         let (source, vsimem, ds) = if opened.len() == 1 {
@@ -136,6 +143,7 @@ impl Orthomosaic {
             crs_wkt,
             setup: *setup,
             reads,
+            alpha,
             pool: Mutex::new(vec![ds]),
             vsimem,
         })
@@ -186,8 +194,14 @@ impl Orthomosaic {
         let read_err = |e: gdal::errors::GdalError| {
             Error::input(self.label(), format!("cannot read pixels {w}×{h} at column {x}, row {y} (truncated or corrupt file?): {e}"))
         };
-        let mut per_dataset_mask_done = false;
         let mut mask = vec![0u8; n];
+        let mut alpha_ok: Option<Vec<bool>> = None;
+        if let Some(a) = self.alpha {
+            let band = ds.rasterband(a).map_err(|e| Error::gdal(self.label(), e))?;
+            band.read_into_slice::<u8>((x as isize, y as isize), (w, h), (w, h), &mut mask, None)
+                .map_err(read_err)?;
+            alpha_ok = Some(mask.iter().map(|m| *m != 0).collect());
+        }
         for &b in bands {
             let r = self.reads[b.slot()]
                 .ok_or_else(|| Error::param("bands", format!("band `{b}` is not mapped")))?;
@@ -196,18 +210,30 @@ impl Orthomosaic {
             band.read_into_slice::<f32>((x as isize, y as isize), (w, h), (w, h), &mut buf, None)
                 .map_err(read_err)?;
             let flags = band.mask_flags().map_err(|e| Error::gdal(self.label(), e))?;
-            if !flags.is_all_valid() && !(flags.is_per_dataset() && per_dataset_mask_done) {
+            let (s, o) = (r.scale as f32, r.offset as f32);
+            for v in buf.iter_mut() {
+                *v = *v * s + o;
+            }
+            // Masked pixels become NaN in this band only: an index that does not use the band keeps
+            // its value there.
+            if !flags.is_all_valid() {
                 let mb = band.open_mask_band().map_err(|e| Error::gdal(self.label(), e))?;
                 mb.read_into_slice::<u8>((x as isize, y as isize), (w, h), (w, h), &mut mask, None)
                     .map_err(read_err)?;
-                for (v, m) in out.valid.iter_mut().zip(&mask) {
-                    *v &= *m != 0;
+                for (v, m) in buf.iter_mut().zip(&mask) {
+                    if *m == 0 {
+                        *v = f32::NAN;
+                    }
                 }
-                per_dataset_mask_done |= flags.is_per_dataset();
             }
-            let (s, o) = (r.scale as f32, r.offset as f32);
-            for (v, ok) in buf.iter_mut().zip(out.valid.iter_mut()) {
-                *v = *v * s + o;
+            if let Some(a) = &alpha_ok {
+                for (v, ok) in buf.iter_mut().zip(a) {
+                    if !ok {
+                        *v = f32::NAN;
+                    }
+                }
+            }
+            for (v, ok) in buf.iter().zip(out.valid.iter_mut()) {
                 *ok &= v.is_finite();
             }
             out.bands[b.slot()] = buf;
