@@ -2,9 +2,9 @@
 //! size — nothing holds more than one window per worker, so a mosaic larger than memory works.
 //! Several images of one flight (tiles of one mosaic) are read as one through a GDAL VRT mosaic.
 //!
-//! Each window comes back as surface reflectance per mapped band plus a validity mask that honours
-//! every mask GDAL knows for the bands (nodata values, alpha bands, internal masks) and drops
-//! non-finite values. Workers read in parallel, each with its own dataset handle from a small pool,
+//! Each window comes back as surface reflectance per mapped band, NaN wherever that band is masked:
+//! every mask GDAL knows for the band (nodata values, internal masks, 2/4-band alpha) and an alpha
+//! band of a multispectral mosaic, which GDAL itself does not apply. Workers read in parallel, each with its own dataset handle from a small pool,
 //! because a GDAL dataset must not be used by two threads at once.
 
 use std::path::{Path, PathBuf};
