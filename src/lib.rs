@@ -9,7 +9,9 @@ pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod server;
 pub mod store;
+pub mod tiles;
 pub mod uav;
 
 pub use error::{Error, Result};
