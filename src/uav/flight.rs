@@ -154,11 +154,8 @@ pub fn process_flight(
         date: spec.date.clone(),
         camera: spec.setup.camera.name().to_string(),
         bands: spec.setup.mapping.describe(),
-        images: spec
-            .images
-            .iter()
-            .map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
-            .collect(),
+        // Absolute paths, so a rebuild can find the imagery again (see `ingest::ingested_flights`).
+        images: spec.images.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()).to_string_lossy().to_string()).collect(),
         gsd_m: ortho.gsd(),
         width: ortho.width,
         height: ortho.height,

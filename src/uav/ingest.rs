@@ -174,6 +174,52 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
     })
 }
 
+/// The server's background processing of an uploaded flight (`POST /api/uav/flights`): register it
+/// with `state.set_uav_ingest(std::sync::Arc::new(covermap::uav::ingest::ingest_upload))`. Progress
+/// is reported as 0–1 (indices up to 0.85, parcels to 0.95, change to 1) with the current step.
+pub fn ingest_upload(up: &crate::server::jobs::UavUpload, progress: crate::server::jobs::Progress<'_>) -> Result<serde_json::Value> {
+    let req = IngestRequest {
+        images: up.images.clone(),
+        date: up.date.clone(),
+        camera: up.camera.clone(),
+        bands: up.bands.clone().filter(|b| !b.trim().is_empty()),
+        scale: None,
+        id: None,
+    };
+    let report = |step: &str, done: u64, total: u64| {
+        let f = if total == 0 { 0.0 } else { done as f64 / total as f64 };
+        let (p, msg) = match step {
+            "indices" => (0.85 * f, "vegetation indices"),
+            "parcels" => (0.85 + 0.1 * f, "parcel statistics"),
+            _ => (0.95 + 0.05 * f, "change against the previous flight"),
+        };
+        progress(p, msg);
+    };
+    let r = ingest_request(&up.store_dir, &req, &report)?;
+    serde_json::to_value(&r).map_err(|e| Error::Other(e.to_string()))
+}
+
+/// Flights recorded in the store at `store_dir` (its `uav_flights` layer) that are not in `known`,
+/// as dataset flight sources — for a rebuild to carry over flights added by `uav ingest` or upload.
+/// Only flights whose images still exist are returned (camera presets only: the source type has no
+/// band mapping).
+pub fn ingested_flights(store_dir: &Path, known: &[crate::dataset::UavFlightSource]) -> Result<Vec<crate::dataset::UavFlightSource>> {
+    let Ok(store) = Store::open(store_dir) else { return Ok(Vec::new()) };
+    let Some(l) = store.layer(UAV_FLIGHTS) else { return Ok(Vec::new()) };
+    let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
+    Ok(flight_records(l, &gpkg)?
+        .into_iter()
+        .filter(|f| !known.iter().any(|k| k.id == f.id))
+        .map(|f| crate::dataset::UavFlightSource {
+            id: f.id,
+            date: f.date,
+            camera: f.camera,
+            images: f.images.iter().map(PathBuf::from).collect(),
+        })
+        .filter(|s| !s.images.is_empty() && s.images.iter().all(|p| p.exists()))
+        .collect())
+}
+
 /// The date, or the date with `-2`, `-3`… when a flight of that id exists.
 fn unique_id(date: &str, flights: &[FlightRecord]) -> String {
     let taken = |s: &str| flights.iter().any(|f| f.id == s);

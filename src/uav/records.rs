@@ -15,7 +15,7 @@ pub struct FlightRecord {
     pub camera: String,
     /// Band mapping used, e.g. `blue=1,green=2,red=3,rededge=4,nir=5`.
     pub bands: String,
-    /// Image file names.
+    /// Image files (absolute paths).
     pub images: Vec<String>,
     pub gsd_m: f64,
     pub width: usize,
