@@ -91,7 +91,8 @@ fn main() -> ExitCode {
     });
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => e.exit(), // --help, --version: print and exit 0
+        // --help, --version, and the help shown when no command is given: print as clap does.
+        Err(e) if !e.use_stderr() || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         Err(e) => {
             // clap's usage errors span several lines; keep the one that says what was wrong.
             let text = e.render().to_string();
