@@ -109,6 +109,7 @@ fn killed_build_leaves_the_previous_store_intact() {
         }
         assert_usable(&out, 204, &context);
     }
+    eprintln!("{killed_mid_write} of 8 kills landed while the build was writing its staging store");
     assert!(killed_mid_write > 0, "no kill landed while the build was writing; the test proved nothing");
 
     // The next build clears the killed builds' staging directories and leaves none of its own. (One

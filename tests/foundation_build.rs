@@ -19,6 +19,27 @@ fn build_writes_the_store_with_every_layer_cog_and_manifest() {
     let out = tmp.path().join("out/sonla");
     let r = build(data, &out, &[]).expect_ok("build");
     assert!(r.stderr.contains("load dataset"), "each stage reports its wall time:\n{}", r.stderr);
+    check_store(data, &out);
+}
+
+/// The default store `out/sonla` built from `data/sonla`, when `make test` has built it.
+#[test]
+fn default_store_when_built() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (data, out) = (root.join("data/sonla"), root.join("out/sonla"));
+    let fresh = covermap::dataset::DatasetConfig::read(&data)
+        .ok()
+        .filter(|cfg| cfg.input_files(&data).iter().all(|f| f.exists()))
+        .is_some_and(|cfg| covermap::build::is_fresh(&cfg, &data, &out).unwrap_or(false));
+    if !fresh {
+        eprintln!("skipped: {} is not a fresh build of {} (run `make test`)", out.display(), data.display());
+        return;
+    }
+    check_store(&data, &out);
+}
+
+/// Everything issue 2 promises about a store built from `data`.
+fn check_store(data: &std::path::Path, out: &std::path::Path) {
     for f in ["results.gpkg", "dem.tif", "manifest.json"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -41,7 +62,7 @@ fn build_writes_the_store_with_every_layer_cog_and_manifest() {
     }
 
     // Our reader agrees: unique positive integer ids, the attributes with their types, the counts.
-    let store = Store::open(&out).unwrap();
+    let store = Store::open(out).unwrap();
     let ds = covermap::dataset::load(data).unwrap();
     for l in LAYERS {
         let layer = store.layer(l).unwrap_or_else(|| panic!("Store::open has no layer {l}"));

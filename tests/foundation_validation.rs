@@ -3,8 +3,8 @@
 //! with nodata holes, a corrupt GeoTIFF — makes `covermap build` exit non-zero with one `error:` line
 //! naming the file, layer, feature and problem, and leaves the existing store untouched.
 //!
-//! Each case copies the coarse demo dataset, builds a good store from it, alters one thing, and builds
-//! again.
+//! Each case copies the coarse demo dataset and a store built from it, alters one thing in the dataset,
+//! and builds again.
 
 mod common;
 
@@ -13,18 +13,21 @@ use std::path::Path;
 
 use common::*;
 
-/// Build a good store, apply `alter` to the dataset, build again: the error line (checked to contain
-/// every needle) — and the store must be exactly as before.
+/// With a good store of the dataset in place, apply `alter` to the dataset and build: the error line
+/// (checked to contain every needle) — and the store must be exactly as before.
 fn case(alter: impl FnOnce(&Path), needles: &[&str]) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let data = copy_dataset(tmp.path());
     let out = tmp.path().join("out/sonla");
-    build(&data, &out, &[]).expect_ok("build of the unaltered dataset");
+    // A copy of the store built from the unaltered dataset (fresh against this copy of it).
+    copy_dir(demo_store(), &out);
+    assert!(build(&data, &out, &[]).expect_ok("build of the unaltered dataset").stderr.contains("up to date"));
     let before = snapshot(&out);
     alter(&data);
     let r = build(&data, &out, &[]);
     let line = assert_one_error_line(&r, needles);
     assert_unchanged(&out, &before, &line);
+    eprintln!("{line}");
     line
 }
 
@@ -54,7 +57,9 @@ fn missing_dataset_toml() {
 
 #[test]
 fn malformed_dataset_toml() {
-    case(|d| edit(&toml(d), "[layers.roads]", "[layers.roads"), &["dataset.toml"]);
+    let line = case(|d| edit(&toml(d), "[layers.roads]", "[layers.roads"), &["dataset.toml", "invalid table header"]);
+    let n = std::fs::read_to_string(demo_dataset().join("dataset.toml")).unwrap().lines().position(|l| l == "[layers.roads]").unwrap() + 1;
+    assert!(line.contains(&format!("line {n}:")), "the error should give the line: {line}");
 }
 
 /// A GeoPackage layer name that is not in the file. The same GeoPackage with the right layer name

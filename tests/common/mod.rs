@@ -104,8 +104,27 @@ pub fn demo_dataset() -> &'static Path {
         // Datasets of older binaries are of no further use.
         for e in std::fs::read_dir(&base).unwrap().flatten() {
             let n = e.file_name().to_string_lossy().to_string();
-            if n.starts_with("demo-") && n != key {
+            if (n.starts_with("demo-") && n != key) || (n.starts_with("store-demo-") && n != format!("store-{key}")) {
                 let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        dir
+    })
+}
+
+/// A results store built by the binary from [`demo_dataset`], once per binary version like it. Its
+/// manifest's input paths are relative, so a copy of it is fresh against a copy of the dataset.
+pub fn demo_store() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let data = demo_dataset();
+        let dir = data.with_file_name(format!("store-{}", data.file_name().unwrap().to_string_lossy()));
+        if !dir.join("manifest.json").exists() {
+            let tmp = tempfile::Builder::new().prefix(".build-").tempdir_in(dir.parent().unwrap()).unwrap();
+            let out = tmp.path().join("store");
+            build(data, &out, &[]).expect_ok("covermap build of the demo dataset");
+            if std::fs::rename(&out, &dir).is_err() {
+                assert!(dir.join("manifest.json").exists(), "cannot place the demo store at {}", dir.display());
             }
         }
         dir
