@@ -8,6 +8,8 @@ pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod server;
 pub mod store;
+pub mod tiles;
 
 pub use error::{Error, Result};
