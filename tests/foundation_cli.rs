@@ -14,11 +14,11 @@ fn help(args: &[&str]) -> String {
 #[test]
 fn top_level_help_explains_the_commands() {
     let h = help(&["--help"]);
-    for needle in ["demo-data", "build", "Usage: covermap", "results store", "GeoPackage", "Sơn La"] {
+    for needle in ["demo-data", "build", "serve", "Usage: covermap", "results store", "GeoPackage", "Sơn La"] {
         assert!(h.contains(needle), "`covermap --help` lacks {needle:?}:\n{h}");
     }
     // Each command line carries a sentence, not just a name.
-    for cmd in ["demo-data", "build"] {
+    for cmd in ["demo-data", "build", "serve"] {
         let line = h.lines().find(|l| l.trim_start().starts_with(cmd)).unwrap();
         assert!(line.split_whitespace().count() > 5, "`{cmd}` is not explained: {line}");
     }
@@ -45,6 +45,14 @@ fn demo_data_help_explains_its_flags() {
 }
 
 #[test]
+fn serve_help_explains_its_flags() {
+    let h = help(&["serve", "--help"]);
+    for needle in ["--store", "--bind", "--port", "out/sonla", "127.0.0.1", "8080"] {
+        assert!(h.contains(needle), "`covermap serve --help` lacks {needle:?}:\n{h}");
+    }
+}
+
+#[test]
 fn bad_flag_values_fail_with_one_line() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("x");
@@ -57,6 +65,7 @@ fn bad_flag_values_fail_with_one_line() {
         (&["demo-data", "--out", out, "--seed", "-1"], &["-1"]),
         (&["build", "--bogus"], &["--bogus"]),
         (&["build", "--data"], &["--data"]),
+        (&["serve", "--port", "70000"], &["70000", "--port"]),
         (&["frobnicate"], &["frobnicate"]),
     ];
     for (args, needles) in cases {
