@@ -54,12 +54,24 @@ pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
     Ok(crate::store::manifest::checksums(data, &files)? == m.inputs)
 }
 
+/// The error for an input file named in dataset.toml that does not exist, naming its layer.
+fn missing_input(cfg: &DatasetConfig, data: &Path, missing: &Path) -> Error {
+    let problem = "file not found (named in dataset.toml)";
+    if data.join(&cfg.dem.file) == missing {
+        return Error::layer(missing, "dem", problem);
+    }
+    match cfg.layers.iter().find(|(_, l)| data.join(&l.file) == missing) {
+        Some((name, _)) => Error::layer(missing, name, problem),
+        None => Error::input(missing, problem),
+    }
+}
+
 pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     let total = Instant::now();
     let cfg = DatasetConfig::read(&opts.data)?;
     let files = cfg.input_files(&opts.data);
     if let Some(missing) = files.iter().find(|f| !f.exists()) {
-        return Err(Error::input(missing, "file not found (named in dataset.toml)"));
+        return Err(missing_input(&cfg, &opts.data, missing));
     }
     let mut timings = Timings::default();
     let t = Instant::now();
