@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod risk;
 pub mod store;
 
 pub use error::{Error, Result};
