@@ -9,13 +9,14 @@
 //! depressions become exactly flat; [`super::flats`] then gives them drainage directions, so no
 //! epsilon gradient is added to the elevations (an f32 epsilon would be lost at 2,000 m).
 //!
-//! The queue holds `u64` keys (order-preserving bits of the elevation, then the cell index), so ties
-//! break by index and the result is deterministic. Memory: the filled copy, one bit per cell for
-//! "already queued", and the queues. The flood itself is sequential (its order is the algorithm);
-//! the seeding scans are parallel.
+//! The priority queue is a monotone radix heap (Ahuja, Mehlhorn, Orlin & Tarjan 1990) on the
+//! order-preserving bits of the elevation: Priority-Flood only ever pushes cells higher than the one
+//! it pops, which is exactly the monotone case, and a radix heap there moves each entry between at
+//! most 32 buckets instead of sifting through a binary heap. Memory: the filled copy, one bit per
+//! cell for "already queued", and the queues. The flood itself is sequential (its order is the
+//! algorithm); the seeding scans are parallel.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use rayon::prelude::*;
 
@@ -52,13 +53,13 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
     let mut filled = dem.clone();
 
     // Seeds: edge cells, found in parallel by rows.
-    let seeds: Vec<u64> = (0..h)
+    let seeds: Vec<(u32, u32)> = (0..h)
         .into_par_iter()
         .flat_map_iter(|r| {
             let dem = &dem;
             (0..w).filter_map(move |c| {
                 let v = dem.data[r * w + c];
-                (is_valid(v, nd) && is_edge(dem, c, r)).then(|| ((key(v) as u64) << 32) | (r * w + c) as u64)
+                (is_valid(v, nd) && is_edge(dem, c, r)).then(|| (key(v), (r * w + c) as u32))
             })
         })
         .collect();
@@ -66,7 +67,7 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
     let mark = |closed: &mut [u64], i: usize| closed[i >> 6] |= 1 << (i & 63);
     let is_marked = |closed: &[u64], i: usize| closed[i >> 6] & (1 << (i & 63)) != 0;
     for s in &seeds {
-        mark(&mut closed, (*s & 0xffff_ffff) as usize);
+        mark(&mut closed, s.1 as usize);
     }
     // Invalid cells never enter the flood.
     for (i, v) in dem.data.iter().enumerate() {
@@ -74,14 +75,17 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
             mark(&mut closed, i);
         }
     }
-    let mut open: BinaryHeap<Reverse<u64>> = seeds.into_iter().map(Reverse).collect();
+    let mut open = RadixHeap::new();
+    for (k, i) in seeds {
+        open.push(k, i);
+    }
     let mut pit: VecDeque<u32> = VecDeque::new();
 
     loop {
         let c = if let Some(c) = pit.pop_front() {
             c as usize
-        } else if let Some(Reverse(k)) = open.pop() {
-            (k & 0xffff_ffff) as usize
+        } else if let Some(i) = open.pop() {
+            i as usize
         } else {
             break;
         };
@@ -98,11 +102,59 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
                 filled.data[n] = z;
                 pit.push_back(n as u32);
             } else {
-                open.push(Reverse(((key(zn) as u64) << 32) | n as u64));
+                open.push(key(zn), n as u32);
             }
         }
     }
     Ok(filled)
+}
+
+/// Monotone radix heap of (key, cell) pairs: pops in non-decreasing key order, provided no key
+/// pushed is below the last key popped.
+struct RadixHeap {
+    last: u32,
+    len: usize,
+    buckets: Vec<Vec<(u32, u32)>>,
+}
+
+impl RadixHeap {
+    fn new() -> Self {
+        Self { last: 0, len: 0, buckets: (0..33).map(|_| Vec::new()).collect() }
+    }
+
+    #[inline]
+    fn bucket(k: u32, last: u32) -> usize {
+        32 - (k ^ last).leading_zeros() as usize
+    }
+
+    #[inline]
+    fn push(&mut self, k: u32, v: u32) {
+        debug_assert!(k >= self.last);
+        self.buckets[Self::bucket(k, self.last)].push((k, v));
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        if self.buckets[0].is_empty() {
+            let i = (1..33).find(|i| !self.buckets[*i].is_empty())?;
+            let moved = std::mem::take(&mut self.buckets[i]);
+            self.last = moved.iter().map(|e| e.0).min()?;
+            for e in &moved {
+                self.buckets[Self::bucket(e.0, self.last)].push(*e);
+            }
+            // Keep the allocation for the next time this bucket fills.
+            let mut moved = moved;
+            moved.clear();
+            if self.buckets[i].is_empty() {
+                self.buckets[i] = moved;
+            }
+        }
+        self.len -= 1;
+        self.buckets[0].pop().map(|e| e.1)
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +165,22 @@ mod tests {
     pub(crate) fn grid(w: usize, h: usize, v: &[f32]) -> Grid<f32> {
         let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 30.0 };
         Grid { width: w, height: h, transform: t, nodata: Some(-9999.0), data: v.to_vec() }
+    }
+
+    #[test]
+    fn radix_heap_pops_in_order() {
+        let mut h = RadixHeap::new();
+        for (i, z) in [5.0f32, -3.0, 100.5, 7.25, 7.25, 0.0].iter().enumerate() {
+            h.push(key(*z), i as u32);
+        }
+        let mut out = Vec::new();
+        while let Some(i) = h.pop() {
+            out.push(i);
+            if i == 1 {
+                h.push(key(4.0), 9); // monotone: above the last popped (−3)
+            }
+        }
+        assert_eq!(out, vec![1, 5, 9, 0, 4, 3, 2]);
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //! the away-term pulls the flow off the flat's higher shores so it does not hug them.
 //!
 //! Flats are independent, so they are found once (a sequential flood over the flat cells only) and
-//! resolved in parallel, each with local arrays indexed by its own sorted cell list — memory grows
-//! with the flat cells, not with the grid. A flat with no low edge (only possible on a DEM that was
+//! resolved in parallel, each with local arrays indexed through its bounding box (or a hash map for
+//! long thin flats) — memory grows with the flat cells, not with the grid. A flat with no low edge (only possible on a DEM that was
 //! not depression-filled) gets one terminal cell ([`OUTLET`]) and drains to it.
 
 use std::collections::VecDeque;
@@ -77,7 +77,8 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
 fn resolve_one(filled: &Grid<f32>, dirs: &Grid<u8>, cells: &[u32]) -> Vec<(u32, u8)> {
     let (w, h) = (dirs.width, dirs.height);
     let n = cells.len();
-    let local = |i: usize| cells.binary_search(&(i as u32)).ok();
+    let index = LocalIndex::new(cells, w);
+    let local = |i: usize| index.get(i);
     let z = filled.data[cells[0] as usize];
 
     // Low edges (draining cells of the same elevation) and high edges (flat cells below a neighbour).
@@ -198,6 +199,52 @@ fn resolve_one(filled: &Grid<f32>, dirs: &Grid<u8>, cells: &[u32]) -> Vec<(u32, 
         out.push((c as u32, best.map_or(OUTLET, |b| b.2)));
     }
     out
+}
+
+/// Flat-local index of a grid cell: a dense array over the flat's bounding box when that box is
+/// not much larger than the flat, else a hash map (long, thin flats along valleys).
+enum LocalIndex {
+    Dense { c0: usize, r0: usize, bw: usize, bh: usize, w: usize, map: Vec<u32> },
+    Sparse(std::collections::HashMap<u32, u32>),
+}
+
+impl LocalIndex {
+    fn new(cells: &[u32], w: usize) -> Self {
+        let (mut c0, mut c1, mut r0, mut r1) = (usize::MAX, 0, usize::MAX, 0);
+        for &i in cells {
+            let (c, r) = (i as usize % w, i as usize / w);
+            c0 = c0.min(c);
+            c1 = c1.max(c);
+            r0 = r0.min(r);
+            r1 = r1.max(r);
+        }
+        let (bw, bh) = (c1 - c0 + 1, r1 - r0 + 1);
+        if bw * bh <= 16 * cells.len() + 4096 {
+            let mut map = vec![u32::MAX; bw * bh];
+            for (k, &i) in cells.iter().enumerate() {
+                let (c, r) = (i as usize % w, i as usize / w);
+                map[(r - r0) * bw + c - c0] = k as u32;
+            }
+            LocalIndex::Dense { c0, r0, bw, bh, w, map }
+        } else {
+            LocalIndex::Sparse(cells.iter().enumerate().map(|(k, &i)| (i, k as u32)).collect())
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            LocalIndex::Dense { c0, r0, bw, bh, w, map } => {
+                let (c, r) = (i % w, i / w);
+                if c < *c0 || r < *r0 || c - c0 >= *bw || r - r0 >= *bh {
+                    return None;
+                }
+                let k = map[(r - r0) * bw + c - c0];
+                (k != u32::MAX).then_some(k as usize)
+            }
+            LocalIndex::Sparse(m) => m.get(&(i as u32)).map(|k| *k as usize),
+        }
+    }
 }
 
 #[cfg(test)]
