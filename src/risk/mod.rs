@@ -32,6 +32,7 @@ pub mod polygonize;
 pub mod rasterize;
 pub mod rating;
 pub mod regions;
+pub mod smooth;
 pub mod stage;
 pub mod warning;
 pub mod zones;

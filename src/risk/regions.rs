@@ -98,63 +98,103 @@ pub fn majority(classes: &Grid<u8>) -> Grid<u8> {
     out
 }
 
-/// Merge every region smaller than `min_cells` into its largest 4-adjacent region, repeating (up
-/// to `rounds` times) as merges create new neighbours. Regions touching only nodata stay. Returns
-/// the number of cells changed.
-pub fn sieve(classes: &mut Grid<u8>, min_cells: u32, rounds: usize) -> usize {
+/// Merge every region smaller than `min_cells` into its largest 4-adjacent region (the rule of
+/// `gdal_sieve`). The merging runs on the region adjacency graph with a union-find, smallest regions
+/// first, so a speck next to another speck joins whatever that one joined; the grid is labelled once
+/// and rewritten once. Regions touching only nodata stay. Returns the number of cells changed.
+pub fn sieve(classes: &mut Grid<u8>, min_cells: u32) -> usize {
     let (w, h) = (classes.width, classes.height);
-    let mut changed_total = 0;
-    for _ in 0..rounds {
-        let reg = label(classes);
-        if !reg.size.iter().skip(1).any(|s| *s < min_cells) {
-            break;
-        }
-        let mut best = vec![0u32; reg.class.len()];
-        for i in 0..w * h {
-            let l = reg.labels[i] as usize;
-            if l == 0 || reg.size[l] >= min_cells {
-                continue;
-            }
-            let (col, row) = (i % w, i / w);
-            let mut consider = |j: usize| {
-                let m = reg.labels[j];
-                if m != 0 && m as usize != l && (best[l] == 0 || reg.size[m as usize] > reg.size[best[l] as usize]) {
-                    best[l] = m;
-                }
-            };
-            if col > 0 {
-                consider(i - 1);
-            }
-            if col + 1 < w {
-                consider(i + 1);
-            }
-            if row > 0 {
-                consider(i - w);
-            }
-            if row + 1 < h {
-                consider(i + w);
-            }
-        }
-        let changed: usize = classes
-            .data
-            .par_iter_mut()
-            .zip(reg.labels.par_iter())
-            .map(|(k, l)| {
-                let b = best[*l as usize];
-                if *l != 0 && b != 0 {
-                    *k = reg.class[b as usize];
-                    1
-                } else {
-                    0
-                }
+    let reg = label(classes);
+    let n = reg.class.len();
+    let small = |l: u32| l != 0 && reg.size[l as usize] < min_cells;
+    // Adjacent label pairs touching a small region (each pair once per shared cell side).
+    let mut pairs: Vec<(u32, u32)> = (0..h)
+        .into_par_iter()
+        .flat_map_iter(|r| {
+            let reg = &reg;
+            (0..w).flat_map(move |c| {
+                let i = r * w + c;
+                let l = reg.labels[i];
+                let right = (c + 1 < w).then(|| reg.labels[i + 1]);
+                let down = (r + 1 < h).then(|| reg.labels[i + w]);
+                [right, down].into_iter().flatten().filter_map(move |m| {
+                    (m != l && m != 0 && l != 0 && (small(l) || small(m))).then_some((l.min(m), l.max(m)))
+                })
             })
-            .sum();
-        changed_total += changed;
-        if changed == 0 {
-            break;
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    // Neighbour lists of the small regions.
+    let mut start = vec![0u32; n + 1];
+    for &(a, b) in &pairs {
+        if small(a) {
+            start[a as usize + 1] += 1;
+        }
+        if small(b) {
+            start[b as usize + 1] += 1;
         }
     }
-    changed_total
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut adj = vec![0u32; start[n] as usize];
+    for &(a, b) in &pairs {
+        if small(a) {
+            adj[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+        }
+        if small(b) {
+            adj[fill[b as usize] as usize] = a;
+            fill[b as usize] += 1;
+        }
+    }
+    drop((pairs, fill));
+
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    let mut size = reg.size.clone();
+    let mut order: Vec<u32> = (1..n as u32).filter(|l| small(*l)).collect();
+    order.sort_by_key(|l| (reg.size[*l as usize], *l));
+    for l in order {
+        let root = find(&mut parent, l);
+        if size[root as usize] >= min_cells {
+            continue; // grew by absorbing smaller neighbours
+        }
+        let mut best: Option<u32> = None;
+        for k in start[l as usize]..start[l as usize + 1] {
+            let m = find(&mut parent, adj[k as usize]);
+            if m != root && best.is_none_or(|b| size[m as usize] > size[b as usize]) {
+                best = Some(m);
+            }
+        }
+        if let Some(b) = best {
+            parent[root as usize] = b;
+            size[b as usize] += size[root as usize];
+        }
+    }
+    let target: Vec<u8> = (0..n as u32).map(|l| reg.class[find(&mut parent, l) as usize]).collect();
+    classes
+        .data
+        .par_iter_mut()
+        .zip(reg.labels.par_iter())
+        .map(|(k, l)| {
+            let t = target[*l as usize];
+            if *l != 0 && t != *k {
+                *k = t;
+                1
+            } else {
+                0
+            }
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -174,10 +214,12 @@ mod tests {
             1, 3, 1,
             1, 1, 0,
         ]));
-        assert_eq!(r.count(), 3);
+        // The two 3-cells touch only diagonally, and so do the two groups of 1-cells: four regions.
+        assert_eq!(r.count(), 4);
         assert_ne!(r.labels[0], r.labels[4]);
+        assert_ne!(r.labels[1], r.labels[3]);
         assert_eq!(r.labels[8], 0);
-        assert_eq!(r.size[r.labels[1] as usize], 5);
+        assert_eq!(r.size[r.labels[1] as usize], 3);
     }
 
     #[test]
@@ -191,7 +233,7 @@ mod tests {
             2, 2, 2, 4, 4,
             2, 2, 2, 3, 3,
         ]);
-        let n = sieve(&mut c, 2, 4);
+        let n = sieve(&mut c, 2);
         assert_eq!(n, 1);
         assert_eq!(c.data[6], 2);
         assert_eq!(c.data[13], 4);
