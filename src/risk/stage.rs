@@ -148,6 +148,9 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     hamlets.set_classes(ds, Some(&landslide), Some(&flood));
     let landslide_shares = class_shares(&landslide);
     let flood_shares = class_shares(&flood);
+    let pct = |s: &[f64; 5]| s.iter().map(|v| format!("{:.1}%", v * 100.0)).collect::<Vec<_>>().join(" / ");
+    eprintln!("    risk: landslide classes 1–5: {}", pct(&landslide_shares));
+    eprintln!("    risk: flash-flood classes 1–5: {}", pct(&flood_shares));
 
     let t = Instant::now();
     let communes = commune_raster(ds, dem);
@@ -160,6 +163,27 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     writer.put_layer(&commune_layer(ds, &exposure, params.high_class))?;
     writer.put_layer(&district_layer(ds, &exposure, params.high_class))?;
     let exposure_totals = totals(&exposure);
+    for (hz, name) in ["landslide", "flash flood"].iter().enumerate() {
+        let mut hi = Counts::default();
+        for c in &exposure_totals[hz][params.high_class as usize - 1..] {
+            hi.hamlets += c.hamlets;
+            hi.people += c.people;
+            hi.sites += c.sites;
+            hi.fiber_aps += c.fiber_aps;
+            hi.road_m += c.road_m;
+            hi.area_m2 += c.area_m2;
+        }
+        eprintln!(
+            "    risk: {name} class ≥ {}: {:.0} km², {} hamlets, {} people, {} cell sites, {} fiber access points, {:.0} km of road",
+            params.high_class,
+            hi.area_m2 / 1e6,
+            hi.hamlets,
+            hi.people,
+            hi.sites,
+            hi.fiber_aps,
+            hi.road_m / 1e3
+        );
+    }
     clock.lap("exposure", t, format!("{} communes, {} districts", ds.communes.len(), ds.districts.len()));
 
     let t = Instant::now();
