@@ -100,7 +100,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
         w.put_layer(l)?;
         pb.inc(1);
     }
-    w.put_raster_f32("dem", &ds.dem, &ds.crs)?;
+    w.put_raster_file_or_f32("dem", ds.dem_source.as_deref(), &ds.dem, &ds.crs)?;
     pb.finish_and_clear();
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
 
@@ -117,6 +117,18 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
         format!("{} zones, {} high-risk hamlets, rainfall {} mm/24 h", risk.zones, risk.high_risk_ranked.len(), risk_params.rainfall_24h_mm),
     );
 
+    // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
+    let t = Instant::now();
+    let uav_params: crate::uav::UavParams = cfg.params("uav")?;
+    let mut ds = ds;
+    let carried = crate::uav::ingest::ingested_flights(&opts.out, &ds.uav_flights)?;
+    ds.uav_flights.extend(carried);
+    let uav = crate::uav::build_stage(&ds, &uav_params, &mut w)?;
+    timings.record(
+        "uav",
+        t,
+        format!("{} flights, {} parcel rows, {:.1} M px, {:.1} M px/s", uav.flights.len(), uav.rows.len(), uav.pixels as f64 / 1e6, uav.pixels as f64 / 1e6 / t.elapsed().as_secs_f64().max(1e-9)),
+    );
 
     let manifest = Manifest {
         dataset: cfg.name.clone(),

@@ -3,12 +3,16 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
+pub mod cli_uav;
 pub mod crs;
 pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
 pub mod risk;
+pub mod server;
 pub mod store;
+pub mod tiles;
+pub mod uav;
 
 pub use error::{Error, Result};

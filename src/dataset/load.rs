@@ -55,6 +55,11 @@ fn to_lines(g: Option<Geometry<f64>>) -> Vec<LineString<f64>> {
 
 /// Read the DEM into the working CRS: as is when it already is in it, else warped.
 pub fn load_dem(cfg: &DatasetConfig, dir: &Path) -> Result<Grid<f32>> {
+    load_dem_verbatim(cfg, dir).map(|(g, _)| g)
+}
+
+/// The DEM, and whether it is the file's content unchanged (no warp, nodata already −32768).
+fn load_dem_verbatim(cfg: &DatasetConfig, dir: &Path) -> Result<(Grid<f32>, bool)> {
     let path = dir.join(&cfg.dem.file);
     let ds = crate::grid::io::open(&path)?;
     let file_crs = cfg.dem.crs.clone().or_else(|| crate::grid::io::crs_of(&ds));
@@ -67,6 +72,7 @@ pub fn load_dem(cfg: &DatasetConfig, dir: &Path) -> Result<Grid<f32>> {
         let b = crate::grid::io::spatial_ref(&cfg.crs)?;
         a == b
     };
+    let mut verbatim = same;
     let mut dem = if same {
         crate::grid::io::read_raster_f32(&path, 1)?.0
     } else {
@@ -82,13 +88,15 @@ pub fn load_dem(cfg: &DatasetConfig, dir: &Path) -> Result<Grid<f32>> {
     // Canonical nodata so analyses test one value.
     let nd = -32768.0f32;
     let old = dem.nodata;
+    verbatim &= old == Some(nd);
     for v in dem.data.iter_mut() {
         if Some(*v) == old || !v.is_finite() {
+            verbatim = false;
             *v = nd;
         }
     }
     dem.nodata = Some(nd);
-    Ok(dem)
+    Ok((dem, verbatim))
 }
 
 /// Fail when `p` is outside the DEM or on a nodata cell.
@@ -129,7 +137,8 @@ pub fn load(dir: &Path) -> Result<Dataset> {
 }
 
 pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
-    let dem = load_dem(cfg, dir)?;
+    let (dem, verbatim) = load_dem_verbatim(cfg, dir)?;
+    let dem_source = verbatim.then(|| dir.join(&cfg.dem.file));
     let crs = cfg.crs.clone();
 
     let dl = read(cfg, dir, "districts", Expect::Polygon, &["code", "name"])?;
@@ -343,6 +352,7 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         towns,
         hydropower,
         uav_flights,
+        dem_source,
     })
 }
 

@@ -101,6 +101,20 @@ impl StoreWriter {
         self.put_raster(name, grid, crs)
     }
 
+    /// Add a raster by copying a file that already is a COG (e.g. the input DEM), else re-encode `grid`.
+    pub fn put_raster_file_or_f32(&mut self, name: &str, file: Option<&Path>, grid: &Grid<f32>, crs: &str) -> Result<()> {
+        if let Some(src) = file.filter(|f| is_cog(f)) {
+            let rel = format!("{name}.tif");
+            let dst = self.staging.join(&rel);
+            let tmp = crate::grid::io::tmp_path(&dst);
+            std::fs::copy(src, &tmp).map_err(|e| Error::io(&tmp, e))?;
+            std::fs::rename(&tmp, &dst).map_err(|e| Error::io(&dst, e))?;
+            self.register_raster(&rel);
+            return Ok(());
+        }
+        self.put_raster(name, grid, crs)
+    }
+
     /// Record a raster file written directly into the staging directory by its producer.
     pub fn register_raster(&mut self, rel: &str) {
         if !self.rasters.iter().any(|r| r == rel) {
@@ -141,6 +155,15 @@ impl Drop for StoreWriter {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Whether a GeoTIFF has the COG layout (GDAL's IMAGE_STRUCTURE metadata says LAYOUT=COG).
+fn is_cog(path: &Path) -> bool {
+    use gdal::Metadata;
+    gdal::Dataset::open(path)
+        .ok()
+        .and_then(|d| d.metadata_item("LAYOUT", "IMAGE_STRUCTURE"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("COG"))
 }
 
 fn staging_dir(target: &Path) -> PathBuf {
