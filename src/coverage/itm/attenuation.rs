@@ -6,7 +6,7 @@
 //! troposcatter line takes over. Also the checks the reference makes at this stage.
 
 use super::complex::Complex;
-use super::diffraction::{diffraction_loss, DiffractionPath};
+use super::diffraction::{DiffractionInputs, DiffractionPath};
 use super::errors::{ItmError, Warnings};
 use super::line_of_sight::line_of_sight_loss;
 use super::terrain::{fdim, PathGeometry};
@@ -30,6 +30,9 @@ pub(crate) struct Medium {
     pub gamma_e: f64,
     pub n_s: f64,
     pub h_m: [f64; 2],
+    /// f^(1/3) and f^(−1/3), computed once per parameter set.
+    pub f_third: f64,
+    pub f_minus_third: f64,
     pub p2p: bool,
 }
 
@@ -98,7 +101,7 @@ pub(crate) fn reference_attenuation(
     let scale = (a_e * a_e / f).powf(1.0 / 3.0);
     let d_3 = d_sml.max(d_ml + 5.0 * scale);
     let d_4 = d_3 + 10.0 * scale;
-    let dp = DiffractionPath {
+    let dp = DiffractionPath::new(DiffractionInputs {
         f_mhz: f,
         a_e_m: a_e,
         theta_los,
@@ -108,10 +111,12 @@ pub(crate) fn reference_attenuation(
         z_g_abs: m.z_g_abs,
         delta_h_m: g.delta_h_m,
         d_sml_m: d_sml,
+        f_third: m.f_third,
+        f_minus_third: m.f_minus_third,
         p2p: m.p2p,
-    };
-    let a_3 = diffraction_loss(&dp, d_3);
-    let a_4 = diffraction_loss(&dp, d_4);
+    });
+    let a_3 = dp.loss(d_3);
+    let a_4 = dp.loss(d_4);
     let m_d = (a_4 - a_3) / (d_4 - d_3);
     let a_d0 = a_3 - m_d * d_3;
 

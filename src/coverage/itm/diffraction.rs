@@ -8,9 +8,9 @@ use super::terrain::{sigma_h, terrain_roughness};
 /// Radius of the actual earth used to scale Vogler's C₀, m.
 const A_0_M: f64 = 6370e3;
 
-/// Everything the diffraction loss needs that does not change with the evaluation distance.
+/// Inputs of the diffraction loss that do not change with the evaluation distance.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct DiffractionPath {
+pub(crate) struct DiffractionInputs {
     pub f_mhz: f64,
     pub a_e_m: f64,
     pub theta_los: f64,
@@ -20,8 +20,27 @@ pub(crate) struct DiffractionPath {
     pub z_g_abs: f64,
     pub delta_h_m: f64,
     pub d_sml_m: f64,
+    /// f^(1/3) and f^(−1/3).
+    pub f_third: f64,
+    pub f_minus_third: f64,
     /// Point-to-point mode (C ≈ 10 in the weighting factor) rather than area mode.
     pub p2p: bool,
+}
+
+/// The diffraction loss of one path as a function of distance. The terms that depend only on the
+/// path (the terminals' Vogler radii and height gains, the clutter factor, the weighting's antenna
+/// term) are computed once, since the reference attenuation evaluates two distances.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DiffractionPath {
+    p: DiffractionInputs,
+    d_ml: f64,
+    /// Vogler x of each terminal's horizon arc (km) and the two height gains F(x, K).
+    x_terminals_km: f64,
+    height_gains_db: f64,
+    /// Clutter factor A_fo (ERL 79-ITS 67 Eq. 3.38c).
+    a_fo_db: f64,
+    /// sqrt(1 + q_k/q) of the weighting factor (Eq. 3.23).
+    term1: f64,
 }
 
 /// Ideal knife-edge loss A(v, 0) as a function of v² (TN101v2 Eqs. III.24b–c).
@@ -32,17 +51,6 @@ fn fresnel_integral(v2: f64) -> f64 {
     } else {
         12.953 + 10.0 * v2.log10()
     }
-}
-
-/// Double knife-edge diffraction at distance `d` (TN101 Eq. I.7 for v², 1/(4π) = 0.0795775).
-fn knife_edge(p: &DiffractionPath, d_m: f64) -> f64 {
-    let d_ml = p.d_hzn_m[0] + p.d_hzn_m[1];
-    let theta_nlos = d_m / p.a_e_m - p.theta_los;
-    let d_nlos = d_m - d_ml;
-    let k = 0.0795775 * (p.f_mhz / 47.7) * theta_nlos * theta_nlos;
-    let v1 = k * p.d_hzn_m[0] * d_nlos / (d_nlos + p.d_hzn_m[0]);
-    let v2 = k * p.d_hzn_m[1] * d_nlos / (d_nlos + p.d_hzn_m[1]);
-    fresnel_integral(v1) + fresnel_integral(v2)
 }
 
 /// Vogler's height-gain function F(x, K), dB.
@@ -69,55 +77,77 @@ fn height_function(x_km: f64, k: f64) -> f64 {
     }
 }
 
-/// Smooth-earth diffraction by the three-radii method: one radius for the diffraction arc, one for
-/// each terminal's horizon (Vogler 1964 Eqs. 2, 3, 6a/7a, 13; TN101 Eq. 8.4).
-fn smooth_earth(p: &DiffractionPath, d_m: f64) -> f64 {
-    let theta_nlos = d_m / p.a_e_m - p.theta_los;
-    let d_ml = p.d_hzn_m[0] + p.d_hzn_m[1];
-    let a_m = [
-        (d_m - d_ml) / (d_m / p.a_e_m - p.theta_los),
-        0.5 * p.d_hzn_m[0] * p.d_hzn_m[0] / p.h_e_m[0],
-        0.5 * p.d_hzn_m[1] * p.d_hzn_m[1] / p.h_e_m[1],
-    ];
-    let d_km = [a_m[0] * theta_nlos / 1000.0, p.d_hzn_m[0] / 1000.0, p.d_hzn_m[1] / 1000.0];
-    let f_third = p.f_mhz.powf(1.0 / 3.0);
-    let f_minus_third = p.f_mhz.powf(-1.0 / 3.0);
-    let mut c_0 = [0.0; 3];
-    let mut k = [0.0; 3];
-    let mut x_km = [0.0; 3];
-    for i in 0..3 {
-        c_0[i] = ((4.0 / 3.0) * A_0_M / a_m[i]).powf(1.0 / 3.0);
-        k[i] = 0.017778 * c_0[i] * f_minus_third / p.z_g_abs;
-        let b_0 = 1.607 - k[i];
-        x_km[i] = b_0 * c_0[i] * c_0[i] * f_third * d_km[i];
-    }
-    x_km[0] += x_km[1] + x_km[2];
-    let g_x = 0.05751 * x_km[0] - 10.0 * x_km[0].log10();
-    g_x - height_function(x_km[1], k[1]) - height_function(x_km[2], k[2]) - 20.0
+/// Vogler's C₀ = (4/3 · a₀ / a)^(1/3), K and x for an arc of radius `a_m` and length `d_km`
+/// (Vogler 1964 Eqs. 2, 6a/7a; B₀ = 1.607 − K from his Fig. 4).
+#[inline]
+fn vogler_x(p: &DiffractionInputs, a_m: f64, d_km: f64) -> (f64, f64) {
+    let c_0 = ((4.0 / 3.0) * A_0_M / a_m).powf(1.0 / 3.0);
+    let k = 0.017778 * c_0 * p.f_minus_third / p.z_g_abs;
+    let b_0 = 1.607 - k;
+    (b_0 * c_0 * c_0 * p.f_third * d_km, k)
 }
 
-/// Diffraction loss at distance `d` (beyond the horizons): knife-edge and smooth-earth weighted by
-/// the terrain's roughness, plus the clutter factor A_fo.
-pub(crate) fn diffraction_loss(p: &DiffractionPath, d_m: f64) -> f64 {
-    let a_k = knife_edge(p, d_m);
-    let a_se = smooth_earth(p, d_m);
+impl DiffractionPath {
+    pub fn new(p: DiffractionInputs) -> Self {
+        let d_ml = p.d_hzn_m[0] + p.d_hzn_m[1];
+        // The terminals' radii (Vogler 1964 Eq. 3 rearranged) and horizon arcs.
+        let (x1, k1) = vogler_x(&p, 0.5 * p.d_hzn_m[0] * p.d_hzn_m[0] / p.h_e_m[0], p.d_hzn_m[0] / 1000.0);
+        let (x2, k2) = vogler_x(&p, 0.5 * p.d_hzn_m[1] * p.d_hzn_m[1] / p.h_e_m[1], p.d_hzn_m[1] / 1000.0);
 
-    // Clutter, with the roughness at the smooth-earth line-of-sight distance (ERL 79-ITS 67 p. 3-13).
-    let sigma_h_d = sigma_h(terrain_roughness(p.d_sml_m, p.delta_h_m));
-    let a_fo = (5.0 * (1.0 + 1e-5 * p.h_m[0] * p.h_m[1] * p.f_mhz * sigma_h_d).log10()).min(15.0);
+        // Clutter, with the roughness at the smooth-earth line-of-sight distance (ERL 79-ITS 67 p. 3-13).
+        let sigma_h_d = sigma_h(terrain_roughness(p.d_sml_m, p.delta_h_m));
+        let a_fo_db = (5.0 * (1.0 + 1e-5 * p.h_m[0] * p.h_m[1] * p.f_mhz * sigma_h_d).log10()).min(15.0);
 
-    let delta_h_d = terrain_roughness(d_m, p.delta_h_m);
-    let mut q = p.h_m[0] * p.h_m[1];
-    let qk = p.h_e_m[0] * p.h_e_m[1] - q;
-    if p.p2p {
-        // For low antennas with known path parameters C ≈ 10 (ERL 79-ITS 67 p. 3-8).
-        q += 10.0;
+        let mut q = p.h_m[0] * p.h_m[1];
+        let qk = p.h_e_m[0] * p.h_e_m[1] - q;
+        if p.p2p {
+            // For low antennas with known path parameters C ≈ 10 (ERL 79-ITS 67 p. 3-8).
+            q += 10.0;
+        }
+        DiffractionPath {
+            p,
+            d_ml,
+            x_terminals_km: x1 + x2,
+            height_gains_db: height_function(x1, k1) + height_function(x2, k2),
+            a_fo_db,
+            term1: (1.0 + qk / q).sqrt(),
+        }
     }
-    let term1 = (1.0 + qk / q).sqrt();
-    let d_ml = p.d_hzn_m[0] + p.d_hzn_m[1];
-    let q = (term1 + (-p.theta_los * p.a_e_m + d_ml) / d_m) * (delta_h_d * p.f_mhz / 47.7).min(6283.2);
-    let w = 25.1 / (25.1 + q.sqrt());
-    w * a_se + (1.0 - w) * a_k + a_fo
+
+    /// Double knife-edge diffraction at distance `d` (TN101 Eq. I.7 for v², 1/(4π) = 0.0795775).
+    fn knife_edge(&self, d_m: f64) -> f64 {
+        let p = &self.p;
+        let theta_nlos = d_m / p.a_e_m - p.theta_los;
+        let d_nlos = d_m - self.d_ml;
+        let k = 0.0795775 * (p.f_mhz / 47.7) * theta_nlos * theta_nlos;
+        let v1 = k * p.d_hzn_m[0] * d_nlos / (d_nlos + p.d_hzn_m[0]);
+        let v2 = k * p.d_hzn_m[1] * d_nlos / (d_nlos + p.d_hzn_m[1]);
+        fresnel_integral(v1) + fresnel_integral(v2)
+    }
+
+    /// Smooth-earth diffraction by the three-radii method: the diffraction arc's radius plus the
+    /// terminals' (Vogler 1964 Eq. 13; TN101 Eq. 8.4; Algorithm Eq. 4.20).
+    fn smooth_earth(&self, d_m: f64) -> f64 {
+        let p = &self.p;
+        let theta_nlos = d_m / p.a_e_m - p.theta_los;
+        let a_0 = (d_m - self.d_ml) / theta_nlos;
+        let (x0, _) = vogler_x(p, a_0, a_0 * theta_nlos / 1000.0);
+        let x = x0 + self.x_terminals_km;
+        let g_x = 0.05751 * x - 10.0 * x.log10();
+        g_x - self.height_gains_db - 20.0
+    }
+
+    /// Diffraction loss at distance `d` (beyond the horizons): knife-edge and smooth-earth weighted
+    /// by the terrain's roughness (Eq. 3.23), plus the clutter factor.
+    pub fn loss(&self, d_m: f64) -> f64 {
+        let p = &self.p;
+        let a_k = self.knife_edge(d_m);
+        let a_se = self.smooth_earth(d_m);
+        let delta_h_d = terrain_roughness(d_m, p.delta_h_m);
+        let q = (self.term1 + (-p.theta_los * p.a_e_m + self.d_ml) / d_m) * (delta_h_d * p.f_mhz / 47.7).min(6283.2);
+        let w = 25.1 / (25.1 + q.sqrt());
+        w * a_se + (1.0 - w) * a_k + self.a_fo_db
+    }
 }
 
 #[cfg(test)]

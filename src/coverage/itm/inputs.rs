@@ -291,6 +291,9 @@ pub(crate) struct Prepared {
     /// Frequency gain factors of the time variability below and above the median.
     pub g_minus: f64,
     pub g_plus: f64,
+    /// f^(1/3) and f^(−1/3) of Vogler's smooth-earth diffraction.
+    pub f_third: f64,
+    pub f_minus_third: f64,
     /// (575.7e12 / wn)^(1/3), the frequency term of the effective distance (Algorithm, Eq. 5.3).
     pub d_ex_freq_m: f64,
 }
@@ -342,6 +345,8 @@ impl Prepared {
             z_s,
             g_minus,
             g_plus,
+            f_third: p.f_mhz.powf(1.0 / 3.0),
+            f_minus_third: p.f_mhz.powf(-1.0 / 3.0),
             d_ex_freq_m: (575.7e12 / wn).powf(1.0 / 3.0),
         })
     }

@@ -27,6 +27,8 @@ mod inputs;
 mod line_of_sight;
 mod p2p;
 mod radial;
+mod radial_horizons;
+mod select;
 mod terrain;
 mod troposcatter;
 mod variability;

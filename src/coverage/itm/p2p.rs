@@ -67,7 +67,17 @@ pub(crate) fn finish(
     p2p: bool,
 ) -> Result<ItmResult, ItmError> {
     let mut warnings = p.warnings;
-    let medium = Medium { f_mhz: p.f_mhz, z_g: p.z_g, z_g_abs: p.z_g_abs, gamma_e, n_s, h_m: p.h_m, p2p };
+    let medium = Medium {
+        f_mhz: p.f_mhz,
+        z_g: p.z_g,
+        z_g_abs: p.z_g_abs,
+        gamma_e,
+        n_s,
+        h_m: p.h_m,
+        f_third: p.f_third,
+        f_minus_third: p.f_minus_third,
+        p2p,
+    };
     let (a_ref_db, mode) = reference_attenuation(g, &medium, &mut warnings)?;
     let a_fs_db = free_space_loss_db(g.d_m, p.f_mhz);
     let loss_db = variability(p, g.h_e_m, g.delta_h_m, g.d_m, a_ref_db) + a_fs_db;

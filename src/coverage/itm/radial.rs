@@ -1,10 +1,10 @@
 //! ITM along a radial: one terrain profile from a site outwards, evaluated at every point as a
 //! receiver. [`ItmPath`] prepares the profile once (elevations as f64, prefix sums of z and i·z,
-//! reciprocal distances) so that each receiver costs:
+//! the horizon search structures of [`super::radial_horizons`]) so that each receiver costs:
 //! - the path's mean height and every least-squares fit in O(1) from the prefix sums (the
 //!   reference sums the points again for each fit);
-//! - one fused, branch-light scan of the prefix for both horizons (the effective earth radius
-//!   depends on the prefix's mean height, so horizons cannot be carried over between receivers);
+//! - the transmitter's horizon by binary search on an incrementally built envelope, the
+//!   receiver's by a backward scan that stops as soon as nothing further can be higher;
 //! - Δh on at most 245 resampled points, and the fixed-cost attenuation and variability.
 //!
 //! Results equal [`super::p2p_loss_db`] on the same prefix up to floating-point rounding (the sums
@@ -14,6 +14,7 @@
 use super::errors::ItmError;
 use super::inputs::{ItmParams, Prepared};
 use super::p2p::{check_profile, finish, p2p_prepared, refractivity_and_curvature, ItmResult};
+use super::radial_horizons::RadialHorizons;
 use super::terrain::{finish_fit, fit_range, geometry_from_horizons, Elevation, DELTA_H_MAX_POINTS};
 
 /// Reusable work buffers for ITM evaluations (one per thread). Grows to the longest profile seen.
@@ -25,10 +26,7 @@ pub struct ItmScratch {
     cum_z: Vec<f64>,
     /// cum_iz[i] = Σ_{j<i} j·z_j.
     cum_iz: Vec<f64>,
-    /// inv_x[i] = 1 / (i · spacing) for i ≥ 1.
-    inv_x: Vec<f64>,
-    /// acc_x[i] = the spacing added i times (the reference's running distance).
-    acc_x: Vec<f64>,
+    horizons: RadialHorizons,
 }
 
 impl Default for ItmScratch {
@@ -44,8 +42,7 @@ impl ItmScratch {
             z: Vec::new(),
             cum_z: Vec::new(),
             cum_iz: Vec::new(),
-            inv_x: Vec::new(),
-            acc_x: Vec::new(),
+            horizons: RadialHorizons::default(),
         }
     }
 
@@ -90,16 +87,7 @@ impl<'s> ItmPath<'s> {
             s.cum_z.push(a);
             s.cum_iz.push(b);
         }
-        s.inv_x.clear();
-        s.inv_x.push(f64::INFINITY);
-        s.inv_x.extend((1..n).map(|i| 1.0 / (i as f64 * spacing_m)));
-        s.acc_x.clear();
-        let mut acc = 0.0;
-        s.acc_x.push(0.0);
-        for _ in 1..n {
-            acc += spacing_m;
-            s.acc_x.push(acc);
-        }
+        s.horizons.prepare(&s.z, spacing_m, p.h_m[0]);
         Ok(ItmPath { s, xi: spacing_m, p })
     }
 
@@ -120,7 +108,7 @@ impl<'s> ItmPath<'s> {
         if k >= self.len() {
             return Err(ItmError::Profile("receiver index beyond the end of the profile"));
         }
-        let ItmScratch { delta_h, z, cum_z, cum_iz, inv_x, acc_x } = &mut *self.s;
+        let ItmScratch { delta_h, z, cum_z, cum_iz, horizons } = &mut *self.s;
         let z = &z[..=k];
         let np = k;
         let xi = self.xi;
@@ -132,7 +120,7 @@ impl<'s> ItmPath<'s> {
         let (n_s, gamma_e) = refractivity_and_curvature(p.n_0, h_sys);
         let a_e = 1.0 / gamma_e;
 
-        let (theta, d_hzn) = horizons(z, inv_x, acc_x, xi, a_e, p.h_m);
+        let (theta, d_hzn) = horizons.horizons(z, k, a_e, p.h_m[1]);
         let fit = |d_start: f64, d_end: f64| prefix_fit(cum_z, cum_iz, z, np, xi, d_start, d_end);
         let g = geometry_from_horizons(z, xi, a_e, p.h_m, theta, d_hzn, fit, delta_h);
         finish(p, &g, n_s, gamma_e, true)
@@ -147,59 +135,6 @@ impl<'s> ItmPath<'s> {
         let ItmScratch { delta_h, z, .. } = &mut *self.s;
         p2p_prepared(&z[..=k], self.xi, &self.p, delta_h)
     }
-}
-
-/// Both horizons of the prefix `z` (receiver at its last point) in one pass over precomputed
-/// reciprocal distances. Ties go to the point nearest the transmitter, as in the reference's scan.
-/// The winning horizons are then re-evaluated with the reference's own distances (`acc_x[i]`: the
-/// spacing added i times; the receiver side: the path length minus the spacing i times), so the
-/// distances are bit-identical to the reference's: later steps truncate distance / spacing to an
-/// index, where one ulp can move a fit window by a point.
-#[inline]
-fn horizons(z: &[f64], inv_x: &[f64], acc_x: &[f64], xi: f64, a_e: f64, h_m: [f64; 2]) -> ([f64; 2], [f64; 2]) {
-    let np = z.len() - 1;
-    let d = np as f64 * xi;
-    let z_tx = z[0] + h_m[0];
-    let z_rx = z[np] + h_m[1];
-    let mut theta = [(z_rx - z_tx) / d - d / (2.0 * a_e), -(z_rx - z_tx) / d - d / (2.0 * a_e)];
-    let mut d_hzn = [d, d];
-    let c = 1.0 / (2.0 * a_e);
-    let (mut best_tx, mut best_rx) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    let (mut i_tx, mut i_rx) = (0usize, 0usize);
-    for i in 1..np {
-        let zi = z[i];
-        let j = np - i;
-        let t_tx = (zi - z_tx) * inv_x[i] - (i as f64 * xi) * c;
-        let t_rx = (zi - z_rx) * inv_x[j] - (j as f64 * xi) * c;
-        if t_tx > best_tx {
-            best_tx = t_tx;
-            i_tx = i;
-        }
-        if t_rx > best_rx {
-            best_rx = t_rx;
-            i_rx = i;
-        }
-    }
-    if i_tx > 0 {
-        let d_tx = acc_x[i_tx];
-        let t = (z[i_tx] - z_tx) / d_tx - d_tx / (2.0 * a_e);
-        if t > theta[0] {
-            theta[0] = t;
-            d_hzn[0] = d_tx;
-        }
-    }
-    if i_rx > 0 {
-        let mut d_rx = d;
-        for _ in 0..i_rx {
-            d_rx -= xi;
-        }
-        let t = -(z_rx - z[i_rx]) / d_rx - d_rx / (2.0 * a_e);
-        if t > theta[1] {
-            theta[1] = t;
-            d_hzn[1] = d_rx;
-        }
-    }
-    (theta, d_hzn)
 }
 
 /// The least-squares fit of `terrain::lsq_fit` from prefix sums: trapezoid-weighted Σz and

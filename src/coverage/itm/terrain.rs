@@ -6,6 +6,8 @@
 //! Profiles are elevation slices from the transmitter (index 0) to the receiver (last index) at a
 //! constant spacing; any element type that widens exactly to f64 (f32 DEM samples, f64 PFL files).
 
+use super::select::tail_order_statistics;
+
 /// An elevation sample type: converts to f64 exactly.
 pub trait Elevation: Copy + Into<f64> + Send + Sync {}
 impl Elevation for f32 {}
@@ -146,9 +148,15 @@ pub(crate) fn delta_h<T: Elevation>(z: &[T], xi: f64, d_start: f64, d_end: f64, 
     let mut i = x_start as usize;
     x_start -= (i + 1) as f64;
     for sj in s.iter_mut() {
-        while x_start > 0.0 && i + 1 < np {
-            x_start -= 1.0;
-            i += 1;
+        // The reference steps one point at a time (x −= 1 while x > 0 and i + 1 < np). Taking
+        // all m steps at once gives the same x: the intermediate differences are exact (x < 2^52,
+        // a multiple of its ulp), so one rounding of x − m equals the last step's rounding.
+        if x_start > 0.0 && i + 1 < np {
+            let t = x_start as u64;
+            let wanted = if (t as f64) < x_start { t + 1 } else { t };
+            let m = wanted.min((np - 1 - i) as u64);
+            x_start -= m as f64;
+            i += m as usize;
         }
         let i1 = (i + 1).min(np);
         let (za, zb): (f64, f64) = (z[i1].into(), z[i1 - 1].into());
@@ -163,13 +171,9 @@ pub(crate) fn delta_h<T: Elevation>(z: &[T], xi: f64, d_start: f64, d_end: f64, 
         fit += fit_step;
     }
 
-    // q10: the p10-th largest deviation; q90: the (p90+1)-th largest, which lies in the part that
-    // the first selection left after q10.
-    s.select_nth_unstable_by(p10 - 1, |a, b| b.total_cmp(a));
-    let q10 = s[p10 - 1];
-    let tail = &mut s[p10..];
-    tail.select_nth_unstable_by(p90 - p10, |a, b| b.total_cmp(a));
-    let q90 = tail[p90 - p10];
+    // q10: the p10-th largest deviation; q90: the (p90 + 1)-th largest = the p10-th smallest.
+    debug_assert_eq!(n - p90, p10);
+    let (q10, q90) = tail_order_statistics(s, p10);
 
     (q10 - q90) / (1.0 - 0.8 * (-(d_end - d_start) / 50e3).exp())
 }
