@@ -20,6 +20,7 @@
 mod attenuation;
 pub mod cases;
 mod complex;
+mod delta_h;
 mod diffraction;
 mod area;
 mod errors;

@@ -5,7 +5,8 @@
 //!   reference sums the points again for each fit);
 //! - the transmitter's horizon by binary search on an incrementally built envelope, the
 //!   receiver's by a backward scan that stops as soon as nothing further can be higher;
-//! - Δh on at most 245 resampled points, and the fixed-cost attenuation and variability.
+//! - Δh on at most 245 resampled points (positions computed directly, selection thresholds from
+//!   the previous receiver), and the fixed-cost attenuation and variability.
 //!
 //! Results equal [`super::p2p_loss_db`] on the same prefix up to floating-point rounding (the sums
 //! are associated differently); the tests check every prefix of the reference profiles.
@@ -15,7 +16,8 @@ use super::errors::ItmError;
 use super::inputs::{ItmParams, Prepared};
 use super::p2p::{check_profile, finish, p2p_prepared, refractivity_and_curvature, ItmResult};
 use super::radial_horizons::RadialHorizons;
-use super::terrain::{finish_fit, fit_range, geometry_from_horizons, Elevation, DELTA_H_MAX_POINTS};
+use super::delta_h::{delta_h_direct, DELTA_H_MAX_POINTS};
+use super::terrain::{finish_fit, fit_range, geometry_from_horizons, Elevation};
 
 /// Reusable work buffers for ITM evaluations (one per thread). Grows to the longest profile seen.
 #[derive(Debug, Clone)]
@@ -27,6 +29,8 @@ pub struct ItmScratch {
     /// cum_iz[i] = Σ_{j<i} j·z_j.
     cum_iz: Vec<f64>,
     horizons: RadialHorizons,
+    /// The previous receiver's Δh deciles (selection thresholds for the next one).
+    deciles: Option<(f64, f64)>,
 }
 
 impl Default for ItmScratch {
@@ -43,6 +47,7 @@ impl ItmScratch {
             cum_z: Vec::new(),
             cum_iz: Vec::new(),
             horizons: RadialHorizons::default(),
+            deciles: None,
         }
     }
 
@@ -88,6 +93,7 @@ impl<'s> ItmPath<'s> {
             s.cum_iz.push(b);
         }
         s.horizons.prepare(&s.z, spacing_m, p.h_m[0]);
+        s.deciles = None;
         Ok(ItmPath { s, xi: spacing_m, p })
     }
 
@@ -108,7 +114,7 @@ impl<'s> ItmPath<'s> {
         if k >= self.len() {
             return Err(ItmError::Profile("receiver index beyond the end of the profile"));
         }
-        let ItmScratch { delta_h, z, cum_z, cum_iz, horizons } = &mut *self.s;
+        let ItmScratch { delta_h, z, cum_z, cum_iz, horizons, deciles } = &mut *self.s;
         let z = &z[..=k];
         let np = k;
         let xi = self.xi;
@@ -122,7 +128,8 @@ impl<'s> ItmPath<'s> {
 
         let (theta, d_hzn) = horizons.horizons(z, k, a_e, p.h_m[1]);
         let fit = |d_start: f64, d_end: f64| prefix_fit(cum_z, cum_iz, z, np, xi, d_start, d_end);
-        let g = geometry_from_horizons(z, xi, a_e, p.h_m, theta, d_hzn, fit, delta_h);
+        let dh = |d_start: f64, d_end: f64| delta_h_direct(z, xi, d_start, d_end, delta_h, deciles);
+        let g = geometry_from_horizons(z, xi, a_e, p.h_m, theta, d_hzn, fit, dh);
         finish(p, &g, n_s, gamma_e, true)
     }
 

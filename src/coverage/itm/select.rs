@@ -6,11 +6,26 @@
 
 /// Returns (k-th largest, k-th smallest) of `s` (1 ≤ k ≤ s.len()); reorders `s`.
 pub(crate) fn tail_order_statistics(s: &mut [f64], k: usize) -> (f64, f64) {
+    tail_order_statistics_hinted(s, k, None)
+}
+
+/// As [`tail_order_statistics`], with a guess of the two values (e.g. those of a neighbouring
+/// receiver's nearly identical array) to set the thresholds from, skipping the sampling.
+pub(crate) fn tail_order_statistics_hinted(s: &mut [f64], k: usize, hint: Option<(f64, f64)>) -> (f64, f64) {
     let n = s.len();
     debug_assert!(k >= 1 && k <= n);
     if n >= 64 {
-        if let Some(r) = with_thresholds(s, k) {
-            return r;
+        if let Some((hi, lo)) = hint {
+            // A little looser than the guess, so each tail very probably holds k values.
+            let margin = 0.02 * (hi - lo).abs() + 1e-9;
+            if let Some(r) = partition_select(s, k, hi - margin, lo + margin) {
+                return r;
+            }
+        }
+        if let Some((hi_t, lo_t)) = sample_thresholds(s, k) {
+            if let Some(r) = partition_select(s, k, hi_t, lo_t) {
+                return r;
+            }
         }
     }
     full_select(s, k)
@@ -34,7 +49,8 @@ fn full_select(s: &mut [f64], k: usize) -> (f64, f64) {
     }
 }
 
-fn with_thresholds(s: &mut [f64], k: usize) -> Option<(f64, f64)> {
+/// Thresholds from a sample of 32 values: each tail beyond them should hold about 1.6·k values.
+fn sample_thresholds(s: &[f64], k: usize) -> Option<(f64, f64)> {
     let n = s.len();
     const NS: usize = 32;
     let stride = n / NS;
@@ -45,13 +61,16 @@ fn with_thresholds(s: &mut [f64], k: usize) -> Option<(f64, f64)> {
     insertion_sort(&mut sample);
     // Expected tail size above the r-th largest sample ≈ (r + 1)·n/NS: aim at 1.6·k.
     let r = ((1.6 * k as f64 * NS as f64 / n as f64).ceil() as usize).clamp(1, NS / 2 - 1);
-    let hi_t = sample[NS - r];
-    let lo_t = sample[r - 1];
+    Some((sample[NS - r], sample[r - 1]))
+}
+
+/// One three-way partition pass ([≥ hi_t | middle | ≤ lo_t]) and a selection in each tail; None
+/// when the thresholds overlap or a tail holds fewer than k values.
+fn partition_select(s: &mut [f64], k: usize, hi_t: f64, lo_t: f64) -> Option<(f64, f64)> {
     if !(lo_t < hi_t) {
         return None;
     }
-
-    // Three-way partition: [≥ hi_t | middle | ≤ lo_t].
+    let n = s.len();
     let (mut top, mut i, mut bot) = (0usize, 0usize, n);
     while i < bot {
         let v = s[i];
@@ -124,6 +143,11 @@ mod tests {
                 let expect = naive(&a, k);
                 let mut s = a.clone();
                 assert_eq!(tail_order_statistics(&mut s, k), expect, "n={n} k={k} {a:?}");
+                // Any hint, good or bad, gives the same exact answer.
+                for hint in [expect, (expect.0 + 1.0, expect.1 - 1.0), (expect.1, expect.0), (0.0, 0.0)] {
+                    let mut s = a.clone();
+                    assert_eq!(tail_order_statistics_hinted(&mut s, k, Some(hint)), expect, "n={n} k={k} {hint:?}");
+                }
             }
         }
     }

@@ -1,20 +1,17 @@
 //! The terrain analysis of point-to-point mode (Hufford's `qlrpfl`, the reference's `QuickPfl`):
-//! radio horizons of both terminals on an effective earth, the terrain irregularity Δh (interdecile
-//! range of the profile's deviations from a straight-line fit, Longley & Rice ERL 79-ITS 67 Eq. 3),
-//! and the effective antenna heights over the least-squares fit of the foreground terrain.
+//! radio horizons of both terminals on an effective earth, the terrain irregularity Δh (in
+//! [`super::delta_h`]), and the effective antenna heights over the least-squares fit of the
+//! foreground terrain.
 //!
 //! Profiles are elevation slices from the transmitter (index 0) to the receiver (last index) at a
 //! constant spacing; any element type that widens exactly to f64 (f32 DEM samples, f64 PFL files).
 
-use super::select::tail_order_statistics;
+use super::delta_h::delta_h;
 
 /// An elevation sample type: converts to f64 exactly.
 pub trait Elevation: Copy + Into<f64> + Send + Sync {}
 impl Elevation for f32 {}
 impl Elevation for f64 {}
-
-/// Largest number of points Δh resamples a profile to (10·25 − 5).
-pub(crate) const DELTA_H_MAX_POINTS: usize = 245;
 
 /// The geometry ITM derives from a terrain profile.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,58 +123,6 @@ pub(crate) fn finish_fit(sum_y: f64, scaled: f64, x_length: f64, mid_end: f64, n
     (mean - slope * mid_end, mean + slope * (npf - mid_end))
 }
 
-/// The terrain irregularity parameter Δh between two distances along the profile: the profile is
-/// resampled to 10·p − 5 points (p = 10 % of them, 4 ≤ p ≤ 25), a line is fitted, and the
-/// interdecile range of the deviations is scaled to an infinite path (ERL 79-ITS 67, Eq. 3
-/// inverted; Hufford's `dlthx`). `buf` must hold at least [`DELTA_H_MAX_POINTS`] values.
-pub(crate) fn delta_h<T: Elevation>(z: &[T], xi: f64, d_start: f64, d_end: f64, buf: &mut [f64]) -> f64 {
-    let np = z.len() - 1;
-    let mut x_start = d_start / xi;
-    let x_end = d_end / xi;
-    if x_end - x_start < 2.0 {
-        return 0.0;
-    }
-    let p10 = ((0.1 * (x_end - x_start + 8.0)) as i64).clamp(4, 25) as usize;
-    let n = 10 * p10 - 5;
-    let p90 = n - p10;
-    let np_s = (n - 1) as f64;
-    let step = (x_end - x_start) / np_s;
-    let s = &mut buf[..n];
-
-    // Linear interpolation at n equally spaced positions between x_start and x_end.
-    let mut i = x_start as usize;
-    x_start -= (i + 1) as f64;
-    for sj in s.iter_mut() {
-        // The reference steps one point at a time (x −= 1 while x > 0 and i + 1 < np). Taking
-        // all m steps at once gives the same x: the intermediate differences are exact (x < 2^52,
-        // a multiple of its ulp), so one rounding of x − m equals the last step's rounding.
-        if x_start > 0.0 && i + 1 < np {
-            let t = x_start as u64;
-            let wanted = if (t as f64) < x_start { t + 1 } else { t };
-            let m = wanted.min((np - 1 - i) as u64);
-            x_start -= m as f64;
-            i += m as usize;
-        }
-        let i1 = (i + 1).min(np);
-        let (za, zb): (f64, f64) = (z[i1].into(), z[i1 - 1].into());
-        *sj = za + (za - zb) * x_start;
-        x_start += step;
-    }
-
-    let (mut fit, fit_end) = lsq_fit(&*s, 1.0, 0.0, np_s);
-    let fit_step = (fit_end - fit) / np_s;
-    for sj in s.iter_mut() {
-        *sj -= fit;
-        fit += fit_step;
-    }
-
-    // q10: the p10-th largest deviation; q90: the (p90 + 1)-th largest = the p10-th smallest.
-    debug_assert_eq!(n - p90, p10);
-    let (q10, q90) = tail_order_statistics(s, p10);
-
-    (q10 - q90) / (1.0 - 0.8 * (-(d_end - d_start) / 50e3).exp())
-}
-
 /// Hufford: "consideration of terrain elevations should begin at a point about 15 times the tower
 /// height" — or 10 % of the horizon distance if that is less. Returns (d_start, d_end).
 #[inline]
@@ -190,7 +135,8 @@ pub(crate) fn foreground_limits(d_m: f64, h_m: [f64; 2], d_hzn_m: [f64; 2]) -> (
 
 /// The rest of QuickPfl once the horizons are known: Δh, effective heights over the fitted
 /// foreground, and, on line-of-sight paths, horizons re-derived from the effective heights
-/// (Algorithm Eqs. 3.3–3.4). `fit(d_start, d_end)` is the least-squares fit of the profile.
+/// (Algorithm Eqs. 3.3–3.4). `fit(d_start, d_end)` is the least-squares fit of the profile,
+/// `delta_h(d_start, d_end)` its terrain irregularity.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn geometry_from_horizons<T: Elevation>(
     z: &[T],
@@ -200,12 +146,12 @@ pub(crate) fn geometry_from_horizons<T: Elevation>(
     mut theta: [f64; 2],
     mut d_hzn: [f64; 2],
     fit: impl Fn(f64, f64) -> (f64, f64),
-    buf: &mut [f64],
+    delta_h: impl FnOnce(f64, f64) -> f64,
 ) -> PathGeometry {
     let np = z.len() - 1;
     let d = np as f64 * xi;
     let (d_start, d_end) = foreground_limits(d, h_m, d_hzn);
-    let delta_h_m = delta_h(z, xi, d_start, d_end, buf);
+    let delta_h_m = delta_h(d_start, d_end);
     let (z0, zn): (f64, f64) = (z[0].into(), z[np].into());
     let mut h_e = [0.0; 2];
 
@@ -246,7 +192,9 @@ pub(crate) fn geometry_from_horizons<T: Elevation>(
 pub(crate) fn quick_pfl<T: Elevation>(z: &[T], xi: f64, gamma_e: f64, h_m: [f64; 2], buf: &mut [f64]) -> PathGeometry {
     let a_e_m = 1.0 / gamma_e;
     let (theta, d_hzn) = find_horizons(z, xi, a_e_m, h_m);
-    geometry_from_horizons(z, xi, a_e_m, h_m, theta, d_hzn, |a, b| lsq_fit(z, xi, a, b), buf)
+    geometry_from_horizons(z, xi, a_e_m, h_m, theta, d_hzn, |a, b| lsq_fit(z, xi, a, b), |a, b| {
+        delta_h(z, xi, a, b, buf)
+    })
 }
 
 /// Mean elevation of the profile without its first and last 10 % (the height the surface
@@ -274,30 +222,6 @@ mod tests {
         // A sub-range fit still extrapolates the same line to both ends.
         let (a, b) = lsq_fit(&z, 30.0, 300.0, 900.0);
         assert!((a - 100.0).abs() < 1e-9 && (b - 200.0).abs() < 1e-9, "{a} {b}");
-    }
-
-    #[test]
-    fn flat_and_ramp_terrain_have_no_irregularity() {
-        let mut buf = [0.0; DELTA_H_MAX_POINTS];
-        let flat = vec![250.0f32; 1001];
-        assert_eq!(delta_h(&flat, 30.0, 0.0, 30000.0, &mut buf), 0.0);
-        let ramp: Vec<f64> = (0..=1000).map(|i| 0.5 * i as f64).collect();
-        assert!(delta_h(&ramp, 30.0, 0.0, 30000.0, &mut buf).abs() < 1e-9);
-    }
-
-    #[test]
-    fn square_wave_interdecile_range() {
-        // ±10 m blocks, mirror-symmetric about the path centre so the fitted line is level: the
-        // 10 % and 90 % deviations are +10 − mean and −10 − mean, Δh_d = 20 m, and
-        // Δh = 20 / (1 − 0.8 e^{−d/50 km}) (ERL 79-ITS 67 Eq. 3).
-        let z: Vec<f64> = (0..=2000i64)
-            .map(|i| if ((i - 1000).abs() / 100) % 2 == 0 { 10.0 } else { -10.0 })
-            .collect();
-        let mut buf = [0.0; DELTA_H_MAX_POINTS];
-        let d = 2000.0 * 10.0;
-        let dh = delta_h(&z, 10.0, 0.0, d, &mut buf);
-        let expect = 20.0 / (1.0 - 0.8 * (-d / 50e3f64).exp());
-        assert!((dh - expect).abs() < 1e-9, "{dh} vs {expect}");
     }
 
     #[test]
