@@ -5,11 +5,15 @@
 //! mountainous relief like Sơn La's) as a `Grid<f32>` at 30 m. Coverage: 360·k radials (k chosen so
 //! neighbouring radials are at most one cell apart at 30 km), the profile sampled every 30 m by
 //! bilinear interpolation, ITM at every point of every radial (`radial_losses`), rayon-parallel
-//! across radials; then every DEM cell within 30 km takes the loss of its nearest radial sample.
+//! across radials; then every DEM cell within 30 km takes the loss of its nearest radial sample
+//! (`site_loss_grid`). Besides criterion's wall-clock figures the bench prints CPU-time figures,
+//! which stay meaningful when other work shares the machine.
 
 use std::time::Duration;
 
-use covermap::coverage::itm::{p2p_loss_db, radial_losses, ItmParams, ItmPath, ItmScratch};
+use covermap::coverage::itm::{
+    p2p_loss_db, radial_losses, site_loss_grid, ItmParams, ItmPath, ItmScratch, SweepOptions, SweepStats,
+};
 use covermap::grid::{GeoTransform, Grid};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::prelude::*;
@@ -83,40 +87,18 @@ fn sample_radial(dem: &Grid<f32>, x: f64, y: f64, azimuth: f64, step: f64, out: 
     }
 }
 
-/// One site's coverage: ITM loss (dB) for every DEM cell within `RADIUS_M` of (x, y).
-/// Returns the loss grid and the number of ITM evaluations.
-fn site_coverage(dem: &Grid<f32>, x: f64, y: f64, p: &ItmParams) -> (Grid<f32>, usize) {
-    let n_points = (RADIUS_M / CELL_M).round() as usize + 1;
-    // Neighbouring radials at most one cell apart at the edge.
-    let k = (std::f64::consts::TAU * RADIUS_M / CELL_M / 360.0).ceil() as usize;
-    let n_radials = 360 * k;
-    let mut losses = vec![0.0f32; n_radials * n_points];
-    losses.par_chunks_mut(n_points).enumerate().for_each_init(
-        || (ItmScratch::new(), vec![0.0f32; n_points]),
-        |(scratch, profile), (r, out)| {
-            let az = r as f64 * std::f64::consts::TAU / n_radials as f64;
-            sample_radial(dem, x, y, az, CELL_M, profile);
-            radial_losses(profile, CELL_M, p, out, scratch).expect("ITM on a valid profile");
-        },
-    );
+/// Process CPU time (all threads), s: the benchmark machine is shared, so wall time alone
+/// overstates the cost when other work competes for the two cores.
+fn cpu_seconds() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into the timespec we own; CLOCK_PROCESS_CPUTIME_ID is always valid.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
 
-    let mut grid = dem.like(f32::NAN, Some(f32::NAN));
-    let width = grid.width;
-    grid.data.par_chunks_mut(width).enumerate().for_each(|(row, line)| {
-        for (col, v) in line.iter_mut().enumerate() {
-            let (cx, cy) = dem.cell_center(col, row);
-            let (ex, ny) = (cx - x, cy - y);
-            let r = ex.hypot(ny);
-            if r > RADIUS_M || r < 0.5 * CELL_M {
-                continue;
-            }
-            let az = ex.atan2(ny).rem_euclid(std::f64::consts::TAU);
-            let ri = (az / std::f64::consts::TAU * n_radials as f64).round() as usize % n_radials;
-            let si = ((r / CELL_M).round() as usize).clamp(1, n_points - 1);
-            *v = losses[ri * n_points + si];
-        }
-    });
-    (grid, n_radials * (n_points - 1))
+fn site_coverage(dem: &Grid<f32>, x: f64, y: f64, p: &ItmParams) -> (Grid<f32>, SweepStats) {
+    let opts = SweepOptions { radius_m: RADIUS_M, step_m: CELL_M, radials: None };
+    site_loss_grid(dem, x, y, p, &opts).expect("site inside the DEM")
 }
 
 fn bench_itm(c: &mut Criterion) {
@@ -133,6 +115,19 @@ fn bench_itm(c: &mut Criterion) {
             prof
         })
         .collect();
+
+    let mut s = ItmScratch::new();
+    let (cpu0, reps) = (cpu_seconds(), 200);
+    for _ in 0..reps {
+        for prof in &profiles {
+            std::hint::black_box(p2p_loss_db(prof, CELL_M, &p, &mut s).unwrap());
+        }
+    }
+    let cpu = cpu_seconds() - cpu0;
+    eprintln!(
+        "p2p_loss_db, 1001-point profiles: {:.0} calls per CPU-second",
+        (reps * profiles.len()) as f64 / cpu
+    );
 
     let mut g = c.benchmark_group("itm_p2p");
     g.throughput(Throughput::Elements(profiles.len() as u64));
@@ -168,7 +163,23 @@ fn bench_itm(c: &mut Criterion) {
     });
     g.finish();
 
-    let (_, evaluations) = site_coverage(&dem, x, y, &p);
+    // One timed run outside criterion, reporting CPU time too (see `cpu_seconds`).
+    let (cpu0, wall0) = (cpu_seconds(), std::time::Instant::now());
+    let (grid, stats) = site_coverage(&dem, x, y, &p);
+    let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
+    let cells = grid.data.iter().filter(|v| v.is_finite()).count();
+    eprintln!(
+        "site coverage 30 m / 30 km: {} radials, {} ITM evaluations, {} cells; wall {:.2} s, CPU {:.2} s \
+         ({:.0} evaluations per CPU-second, {} threads)",
+        stats.radials,
+        stats.evaluations,
+        cells,
+        wall,
+        cpu,
+        stats.evaluations as f64 / cpu,
+        rayon::current_num_threads()
+    );
+    let evaluations = stats.evaluations;
     let mut g = c.benchmark_group("itm_site_coverage");
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(40));
     g.throughput(Throughput::Elements(evaluations as u64));

@@ -4,13 +4,9 @@
 //! partition pass then leaves two short tails to select in. When a tail holds fewer than k values
 //! the full array is selected instead, so the result is always the exact order statistic.
 
-/// Returns (k-th largest, k-th smallest) of `s` (1 ≤ k ≤ s.len()); reorders `s`.
-pub(crate) fn tail_order_statistics(s: &mut [f64], k: usize) -> (f64, f64) {
-    tail_order_statistics_hinted(s, k, None)
-}
-
-/// As [`tail_order_statistics`], with a guess of the two values (e.g. those of a neighbouring
-/// receiver's nearly identical array) to set the thresholds from, skipping the sampling.
+/// Returns (k-th largest, k-th smallest) of `s` (1 ≤ k ≤ s.len()); reorders `s`. `hint` is an
+/// optional guess of the two values (e.g. a neighbouring receiver's, from a nearly identical
+/// array) to set the thresholds from instead of sampling.
 pub(crate) fn tail_order_statistics_hinted(s: &mut [f64], k: usize, hint: Option<(f64, f64)>) -> (f64, f64) {
     let n = s.len();
     debug_assert!(k >= 1 && k <= n);
@@ -142,7 +138,7 @@ mod tests {
             for a in arrays {
                 let expect = naive(&a, k);
                 let mut s = a.clone();
-                assert_eq!(tail_order_statistics(&mut s, k), expect, "n={n} k={k} {a:?}");
+                assert_eq!(tail_order_statistics_hinted(&mut s, k, None), expect, "n={n} k={k} {a:?}");
                 // Any hint, good or bad, gives the same exact answer.
                 for hint in [expect, (expect.0 + 1.0, expect.1 - 1.0), (expect.1, expect.0), (0.0, 0.0)] {
                     let mut s = a.clone();
