@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use covermap::coverage::itm::{
-    p2p_loss_db, radial_losses, site_loss_grid, ItmParams, ItmPath, ItmScratch, SweepOptions, SweepStats,
+    p2p_loss_db, radial_losses, site_loss_grid, ItmParams, ItmScratch, SweepOptions, SweepStats,
 };
 use covermap::grid::{GeoTransform, Grid};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -137,17 +137,6 @@ fn bench_itm(c: &mut Criterion) {
             let mut acc = 0.0;
             for prof in &profiles {
                 acc += p2p_loss_db(prof, CELL_M, &p, &mut s).unwrap().loss_db;
-            }
-            acc
-        })
-    });
-    g.bench_function(BenchmarkId::new("ItmPath::loss_to", "1001 points"), |b| {
-        let mut s = ItmScratch::new();
-        b.iter(|| {
-            let mut acc = 0.0;
-            for prof in &profiles {
-                let mut path = ItmPath::new(prof, CELL_M, &p, &mut s).unwrap();
-                acc += path.loss_to(1000).unwrap().loss_db;
             }
             acc
         })

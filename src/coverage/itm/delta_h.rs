@@ -9,7 +9,7 @@
 //! position, so Δh differs by ~1e-12 m).
 
 use super::select::tail_order_statistics_hinted;
-use super::terrain::{lsq_fit, Elevation};
+use super::terrain::{finish_fit, lsq_fit, Elevation};
 
 /// Largest number of points Δh resamples a profile to (10·25 − 5).
 pub(crate) const DELTA_H_MAX_POINTS: usize = 245;
@@ -33,14 +33,31 @@ fn window(xi: f64, d_start: f64, d_end: f64) -> Option<Window> {
     Some(Window { n, p10, x_start, step: (x_end - x_start) / (n - 1) as f64 })
 }
 
-/// From the resampled heights to Δh: line fit, deviations, interdecile range, scaling.
-fn from_samples(s: &mut [f64], p10: usize, d_start: f64, d_end: f64, hint: Option<&mut Option<(f64, f64)>>) -> f64 {
+/// From the resampled heights to Δh: line fit, deviations, interdecile range, scaling. The
+/// reference accumulates the fit and the line sample by sample; `independent` computes them with
+/// independent terms instead (same values up to rounding; no serial dependency between samples).
+fn from_samples(
+    s: &mut [f64],
+    p10: usize,
+    d_start: f64,
+    d_end: f64,
+    hint: Option<&mut Option<(f64, f64)>>,
+    independent: bool,
+) -> f64 {
     let np_s = (s.len() - 1) as f64;
-    let (mut fit, fit_end) = lsq_fit(&*s, 1.0, 0.0, np_s);
-    let fit_step = (fit_end - fit) / np_s;
-    for sj in s.iter_mut() {
-        *sj -= fit;
-        fit += fit_step;
+    if independent {
+        let (fit, fit_end) = sample_fit(s);
+        let fit_step = (fit_end - fit) / np_s;
+        for (j, sj) in s.iter_mut().enumerate() {
+            *sj -= fit + j as f64 * fit_step;
+        }
+    } else {
+        let (mut fit, fit_end) = lsq_fit(&*s, 1.0, 0.0, np_s);
+        let fit_step = (fit_end - fit) / np_s;
+        for sj in s.iter_mut() {
+            *sj -= fit;
+            fit += fit_step;
+        }
     }
     // q10: the p10-th largest deviation; q90: the (n − p10 + 1)-th largest = the p10-th smallest.
     let (q10, q90) = match hint {
@@ -52,6 +69,33 @@ fn from_samples(s: &mut [f64], p10: usize, d_start: f64, d_end: f64, hint: Optio
         None => tail_order_statistics_hinted(s, p10, None),
     };
     (q10 - q90) / (1.0 - 0.8 * (-(d_end - d_start) / 50e3).exp())
+}
+
+/// `lsq_fit` over all of `s` (unit spacing), with four partial sums for instruction-level
+/// parallelism.
+fn sample_fit(s: &[f64]) -> (f64, f64) {
+    let l = (s.len() - 1) as f64;
+    let centre = 0.5 * l;
+    let (mut a, mut b) = ([0.0f64; 4], [0.0f64; 4]);
+    let chunks = s.chunks_exact(4);
+    let rest = chunks.remainder();
+    for (q, c) in chunks.enumerate() {
+        let base = (4 * q) as f64 - centre;
+        for k in 0..4 {
+            a[k] += c[k];
+            b[k] += c[k] * (base + k as f64);
+        }
+    }
+    let base = (s.len() - rest.len()) as f64 - centre;
+    for (k, v) in rest.iter().enumerate() {
+        a[k] += v;
+        b[k] += v * (base + k as f64);
+    }
+    let (first, last) = (s[0], s[s.len() - 1]);
+    // Trapezoid weights: half the end points.
+    let sum_y = (a[0] + a[1]) + (a[2] + a[3]) - 0.5 * (first + last);
+    let scaled = (b[0] + b[1]) + (b[2] + b[3]) - 0.5 * (first * -centre + last * centre);
+    finish_fit(sum_y, scaled, l, centre, l)
 }
 
 /// Δh between two distances along the profile, resampling in the reference's order of
@@ -81,7 +125,15 @@ pub(crate) fn delta_h<T: Elevation>(z: &[T], xi: f64, d_start: f64, d_end: f64, 
         *sj = za + (za - zb) * x;
         x += w.step;
     }
-    from_samples(s, w.p10, d_start, d_end, None)
+    from_samples(s, w.p10, d_start, d_end, None, false)
+}
+
+/// The integer nearest to 0 ≤ v < 2^51: adding 2^52 leaves it in the significand's low bits
+/// (cheaper than Rust's saturating float-to-int conversion in this hot loop).
+#[inline]
+fn nearest_integer(v: f64) -> i64 {
+    debug_assert!((0.0..2251799813685248.0).contains(&v));
+    ((v + 4503599627370496.0).to_bits() & ((1u64 << 52) - 1)) as i64
 }
 
 /// Δh with each sample position computed directly (position j = x_start + j·step), and the
@@ -104,14 +156,14 @@ pub(crate) fn delta_h_direct(
     let i1_min = w.x_start as usize + 1;
     for (j, sj) in s.iter_mut().enumerate() {
         let pos = w.x_start + j as f64 * w.step;
-        let t = pos as i64;
+        let t = nearest_integer(pos);
         let ceil = if (t as f64) < pos { t + 1 } else { t };
         let i1 = (ceil.max(i1_min as i64) as usize).min(np);
         let x = pos - i1 as f64;
         let (za, zb) = (z[i1], z[i1 - 1]);
         *sj = za + (za - zb) * x;
     }
-    from_samples(s, w.p10, d_start, d_end, Some(hint))
+    from_samples(s, w.p10, d_start, d_end, Some(hint), true)
 }
 
 #[cfg(test)]
@@ -140,6 +192,25 @@ mod tests {
         let dh = delta_h(&z, 10.0, 0.0, d, &mut buf);
         let expect = 20.0 / (1.0 - 0.8 * (-d / 50e3f64).exp());
         assert!((dh - expect).abs() < 1e-9, "{dh} vs {expect}");
+    }
+
+    #[test]
+    fn nearest_integer_rounds() {
+        assert_eq!(nearest_integer(0.0), 0);
+        assert_eq!(nearest_integer(2.4), 2);
+        assert_eq!(nearest_integer(2.6), 3);
+        assert_eq!(nearest_integer(1000.0), 1000);
+        assert_eq!(nearest_integer(123456.75), 123457);
+    }
+
+    #[test]
+    fn independent_fit_equals_the_reference_fit() {
+        for n in [35usize, 36, 37, 38, 245] {
+            let s: Vec<f64> = (0..n).map(|i| 50.0 + (i as f64 * 0.3).sin() * 20.0 + i as f64 * 0.7).collect();
+            let a = lsq_fit(&s, 1.0, 0.0, (n - 1) as f64);
+            let b = sample_fit(&s);
+            assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9, "n={n}: {a:?} {b:?}");
+        }
     }
 
     #[test]

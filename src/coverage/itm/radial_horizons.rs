@@ -7,13 +7,18 @@
 //!   per terrain point. The upper envelope of these lines (a convex hull built incrementally as
 //!   the receiver moves out, slopes −x_i decreasing) answers "which point is the horizon for this
 //!   c" by binary search.
-//! - Receiver: scanned backwards from the receiver, stopping as soon as no remaining point can
-//!   beat the best angle: for j ≤ i, θ_j ≤ (max z[1..=i] − z_rx)/D_i − c·D_i (prefix maxima).
+//! - Receiver: scanned backwards from the receiver in blocks of 16 points; a block whose highest
+//!   point could not beat the best angle so far even at the block's nearest distance is skipped
+//!   (θ_j ≤ (max z − z_rx)/D_near − c·D_near), and the scan stops when the prefix maximum says the
+//!   same of everything left.
 //!
 //! The winners are re-evaluated with the reference's own formulas and distances (the spacing added
 //! i times / the path length minus the spacing i times; closed forms when the spacing's multiples
 //! are exact in f64), so the horizons equal `terrain::find_horizons` except when two points' angles
 //! tie to within rounding; ties otherwise go to the point nearest the transmitter, as there.
+
+/// Points per block of the receiver-side scan.
+const BLOCK: usize = 16;
 
 /// Per-radial horizon state (lives in the scratch, reused across radials).
 #[derive(Debug, Clone, Default)]
@@ -28,6 +33,8 @@ pub(crate) struct RadialHorizons {
     acc_x: Vec<f64>,
     /// pmax[i] = max z[1..=i].
     pmax: Vec<f64>,
+    /// block_max[b] = max z[b·BLOCK .. (b+1)·BLOCK].
+    block_max: Vec<f64>,
     /// u[i] = (z_i − z_tx)·inv_x[i].
     u: Vec<f64>,
     /// Upper envelope of the TX lines, earliest point first.
@@ -73,6 +80,8 @@ impl RadialHorizons {
             m = m.max(v);
             self.pmax.push(m);
         }
+        self.block_max.clear();
+        self.block_max.extend(z.chunks(BLOCK).map(|b| b.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v))));
         self.u.clear();
         self.u.push(0.0);
         let z_tx = self.z_tx;
@@ -172,40 +181,51 @@ impl RadialHorizons {
         (theta, d_hzn)
     }
 
-    /// The point with the highest angle seen from the receiver at `np`, scanning backwards with the
-    /// prefix-maximum bound (earliest point on ties).
+    /// The point with the highest angle seen from the receiver at `np`, scanning backwards block
+    /// by block (earliest point on ties). A block is skipped when even its highest point at its
+    /// nearest distance could not beat the best angle so far; the scan stops when the same holds
+    /// for everything left (prefix maximum).
     #[inline]
     fn rx_best(&self, z: &[f64], np: usize, z_rx: f64, c: f64) -> Option<usize> {
         if np < 2 {
             return None;
         }
-        const BLOCK: usize = 8;
         let xi = self.xi;
-        let d_far = (np - 1) as f64 * xi;
+        let inv_x = &self.inv_x;
+        // Upper bound of the angle of any point with height ≤ top at distances in [j_near, j_far]
+        // steps from the receiver.
+        let bound = |top: f64, j_near: usize, j_far: usize| {
+            let rise = top - z_rx;
+            let slope = if rise >= 0.0 { rise * inv_x[j_near] } else { rise * inv_x[j_far] };
+            slope - (j_near as f64 * xi) * c
+        };
         let mut best = f64::NEG_INFINITY;
         let mut best_i = 0usize;
-        let mut i = np - 1;
+        let mut hi = np - 1;
         loop {
-            // Every BLOCK points: can anything at or before i still win?
-            if (np - 1 - i) % BLOCK == 0 && best > f64::NEG_INFINITY {
-                let j = np - i;
-                let rise = self.pmax[i] - z_rx;
-                let dj = j as f64 * xi;
-                let bound = if rise >= 0.0 { rise * self.inv_x[j] } else { rise / d_far } - dj * c;
-                if bound < best - 1e-12 * best.abs() - 1e-15 {
+            let lo = ((hi / BLOCK) * BLOCK).max(1);
+            let mut scan = true;
+            if best > f64::NEG_INFINITY {
+                let beaten = best - 1e-12 * best.abs() - 1e-15;
+                if bound(self.pmax[hi], np - hi, np - 1) < beaten {
                     break;
                 }
+                scan = bound(self.block_max[hi / BLOCK], np - hi, np - lo) >= beaten;
             }
-            let j = np - i;
-            let t = (z[i] - z_rx) * self.inv_x[j] - (j as f64 * xi) * c;
-            if t >= best {
-                best = t;
-                best_i = i;
+            if scan {
+                for i in (lo..=hi).rev() {
+                    let j = np - i;
+                    let t = (z[i] - z_rx) * inv_x[j] - (j as f64 * xi) * c;
+                    if t >= best {
+                        best = t;
+                        best_i = i;
+                    }
+                }
             }
-            if i == 1 {
+            if lo == 1 {
                 break;
             }
-            i -= 1;
+            hi = lo - 1;
         }
         Some(best_i)
     }
