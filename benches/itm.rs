@@ -4,9 +4,10 @@
 //! The terrain is a deterministic fractal DEM built here (value noise, 9 octaves, 200–1,900 m, a
 //! mountainous relief like Sơn La's) as a `Grid<f32>` at 30 m. Coverage: 360·k radials (k chosen so
 //! neighbouring radials are at most one cell apart at 30 km), the profile sampled every 30 m by
-//! bilinear interpolation, ITM at every point of every radial (`radial_losses`), rayon-parallel
-//! across radials; then every DEM cell within 30 km takes the loss of its nearest radial sample
-//! (`site_loss_grid`). Besides criterion's wall-clock figures the bench prints CPU-time figures,
+//! bilinear interpolation, ITM at every point of every radial, rayon-parallel across radials; then
+//! every DEM cell within 30 km takes the loss of its nearest radial sample (`site_loss_grid`). A
+//! second variant thins the radials near the site (each ring still has at most one cell between
+//! evaluated radials), the default for coverage. Besides criterion's wall-clock figures the bench prints CPU-time figures,
 //! which stay meaningful when other work shares the machine.
 
 use std::time::Duration;
@@ -96,8 +97,8 @@ fn cpu_seconds() -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-fn site_coverage(dem: &Grid<f32>, x: f64, y: f64, p: &ItmParams) -> (Grid<f32>, SweepStats) {
-    let opts = SweepOptions { radius_m: RADIUS_M, step_m: CELL_M, radials: None };
+fn site_coverage(dem: &Grid<f32>, x: f64, y: f64, p: &ItmParams, thin: bool) -> (Grid<f32>, SweepStats) {
+    let opts = SweepOptions { thin_near_site: thin, ..SweepOptions::new(RADIUS_M, CELL_M) };
     site_loss_grid(dem, x, y, p, &opts).expect("site inside the DEM")
 }
 
@@ -152,29 +153,28 @@ fn bench_itm(c: &mut Criterion) {
     });
     g.finish();
 
-    // One timed run outside criterion, reporting CPU time too (see `cpu_seconds`).
-    let (cpu0, wall0) = (cpu_seconds(), std::time::Instant::now());
-    let (grid, stats) = site_coverage(&dem, x, y, &p);
-    let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
-    let cells = grid.data.iter().filter(|v| v.is_finite()).count();
-    eprintln!(
-        "site coverage 30 m / 30 km: {} radials, {} ITM evaluations, {} cells; wall {:.2} s, CPU {:.2} s \
-         ({:.0} evaluations per CPU-second, {} threads)",
-        stats.radials,
-        stats.evaluations,
-        cells,
-        wall,
-        cpu,
-        stats.evaluations as f64 / cpu,
-        rayon::current_num_threads()
-    );
-    let evaluations = stats.evaluations;
+    // One timed run of each variant outside criterion, reporting CPU time too (see `cpu_seconds`).
     let mut g = c.benchmark_group("itm_site_coverage");
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(40));
-    g.throughput(Throughput::Elements(evaluations as u64));
-    g.bench_function(BenchmarkId::new("30 m within 30 km", format!("{evaluations} ITM evaluations")), |b| {
-        b.iter(|| site_coverage(&dem, x, y, &p))
-    });
+    for (thin, label) in [(false, "every point of every radial"), (true, "radials thinned near the site")] {
+        let (cpu0, wall0) = (cpu_seconds(), std::time::Instant::now());
+        let (grid, stats) = site_coverage(&dem, x, y, &p, thin);
+        let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
+        let cells = grid.data.iter().filter(|v| v.is_finite()).count();
+        eprintln!(
+            "site coverage 30 m / 30 km, {label}: {} radials, {} ITM evaluations, {} cells; wall {:.2} s, \
+             CPU {:.2} s ({:.0} evaluations per CPU-second, {} threads)",
+            stats.radials,
+            stats.evaluations,
+            cells,
+            wall,
+            cpu,
+            stats.evaluations as f64 / cpu,
+            rayon::current_num_threads()
+        );
+        g.throughput(Throughput::Elements(cells as u64));
+        g.bench_function(BenchmarkId::new("30 m within 30 km", label), |b| b.iter(|| site_coverage(&dem, x, y, &p, thin)));
+    }
     g.finish();
 }
 

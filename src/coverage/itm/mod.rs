@@ -10,6 +10,7 @@
 //!   [`ItmPath`] (one prepared profile, any receiver on it). These reuse the profile between the
 //!   receivers of a radial and allocate nothing per receiver: keep one [`ItmScratch`] per thread.
 //! - A site's ITM loss over the DEM: [`site_loss_grid`] (radials from the DEM, rayon-parallel).
+//! - Settings from a configuration file: [`ItmConfig`] (serde, with the usual defaults).
 //!
 //! Inputs are validated with the reference's limits: out-of-range values give a typed
 //! [`ItmError`] whose [`ItmError::code`] is the reference's return code (e.g. 1009 for 10 MHz,
@@ -18,12 +19,13 @@
 //! A profile of fewer than two points has no path: covermap reports it as 1017 (path distance
 //! out of range) where the reference would return NaN.
 
+mod area;
 mod attenuation;
 pub mod cases;
 mod complex;
+mod config;
 mod delta_h;
 mod diffraction;
-mod area;
 mod errors;
 mod inputs;
 mod line_of_sight;
@@ -38,6 +40,7 @@ mod variability;
 
 pub use area::{area_cr_loss_db, area_loss_db};
 pub use attenuation::{free_space_loss_db, PropMode};
+pub use config::ItmConfig;
 pub use errors::{ItmError, Warnings};
 pub use inputs::{cr_error, Climate, ItmParams, Mdvar, Polarization, SitingCriteria, VariabilityMode};
 pub use p2p::{p2p_cr_loss_db, p2p_loss_db, ItmResult};
