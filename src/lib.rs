@@ -4,6 +4,8 @@
 
 pub mod build;
 pub mod cli_uav;
+pub mod cli_radio;
+pub mod coverage;
 pub mod crs;
 pub mod dataset;
 pub mod error;

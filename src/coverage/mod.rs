@@ -1,0 +1,2 @@
+//! Radio coverage: propagation models and the coverage engine that predicts signal over the DEM.
+pub mod itm;
