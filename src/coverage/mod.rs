@@ -25,5 +25,6 @@ pub mod profile;
 pub mod radial;
 pub mod sites;
 pub mod sweep;
+pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, ModelKind, PlannerParams};

@@ -88,7 +88,7 @@ impl RadialPlan {
     pub fn radial_at(&self, s: usize, az: f64) -> usize {
         let l = self.level[s] as u32;
         let nl = self.n0 << l;
-        let j = ((az * nl as f64 / TAU).round() as usize) % nl;
+        let j = ((az * nl as f64 / TAU + 0.5) as usize) % nl;
         j << (self.lmax - l)
     }
 

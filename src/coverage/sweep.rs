@@ -71,7 +71,7 @@ pub fn locate(plan: &RadialPlan, sx: f64, sy: f64, cx: f64, cy: f64) -> Option<C
     let dx = cx - sx;
     let dy = cy - sy;
     let r = (dx * dx + dy * dy).sqrt();
-    let s = ((r / plan.step_m).round() as usize).max(1);
+    let s = ((r / plan.step_m + 0.5) as usize).max(1);
     if s > plan.n {
         return None;
     }
@@ -170,4 +170,48 @@ pub fn rasterize(
         }
     }
     cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::engine::plan_for;
+    use super::super::params::CoverageParams;
+    use super::super::sites::prepare_site;
+    use super::super::synthetic::{empty_dataset, hilly_dem, three_sector_site};
+    use super::*;
+
+    #[test]
+    fn chain_walk_equals_full_sweep_and_every_cell_in_reach_gets_a_value() {
+        let ds = empty_dataset(hilly_dem(300, 260, 30.0, 7, 400.0));
+        let params = CoverageParams { max_radius_m: 3500.0, ..Default::default() };
+        let (x, y) = ds.dem.cell_center(140, 120);
+        let site = three_sector_site(1, "t", x + 7.0, y - 3.0, 25.0, 1800.0);
+        let p = prepare_site(&ds, 0, &site, &params).unwrap();
+        let tx = &p.txs[0];
+        let prof = Profile::new(&ds.dem, tx, &params);
+        let plan = plan_for(&prof, &ds.dem, &params);
+        let mut sc = Scratch::default();
+        sweep(&prof, &plan, &mut sc);
+        let mut sc2 = Scratch::default();
+        let mut checked = 0;
+        for row in 0..ds.dem.height {
+            for col in 0..ds.dem.width {
+                let (cx, cy) = ds.dem.cell_center(col, row);
+                let d = ((cx - tx.x).powi(2) + (cy - tx.y).powi(2)).sqrt();
+                let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) else {
+                    assert!(d > (plan.n as f64 + 0.49) * 30.0, "cell at {d} m has no sample");
+                    continue;
+                };
+                let a = swept_sample(&plan, &sc, &c);
+                assert!(!a.loss_db.is_nan(), "cell at {d} m has no value");
+                if (row * 7 + col) % 13 == 0 {
+                    let b = eval_cell_chain(&prof, &plan, &mut sc2, &c);
+                    assert_eq!(a.loss_db.to_bits(), b.loss_db.to_bits(), "cell ({col}, {row})");
+                    assert_eq!(a.dep_deg.to_bits(), b.dep_deg.to_bits());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
 }
