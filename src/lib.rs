@@ -2,12 +2,15 @@
 //! UAV crop monitoring. Data flows one way: sources → [`dataset`] → analyses ([`coverage`], [`risk`],
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
+pub mod build;
 pub mod coverage;
 pub mod crs;
 pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod server;
 pub mod store;
+pub mod tiles;
 
 pub use error::{Error, Result};

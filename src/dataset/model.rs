@@ -168,6 +168,9 @@ pub struct Dataset {
     pub towns: Vec<Place>,
     pub hydropower: Vec<Place>,
     pub uav_flights: Vec<UavFlightSource>,
+    /// The DEM file when `dem` holds exactly its content (same CRS, no warp, nodata −32768), so the
+    /// store can copy it instead of re-encoding it.
+    pub dem_source: Option<std::path::PathBuf>,
 }
 
 impl Dataset {

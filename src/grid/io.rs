@@ -1,1 +1,212 @@
-//! Raster file I/O through GDAL.
+//! Raster file I/O through GDAL: read any raster GDAL opens (GeoTIFF, SRTM .hgt, …) into a
+//! [`Grid`], warp it into the working CRS, and write Cloud-Optimized GeoTIFFs atomically.
+
+use std::path::Path;
+
+use gdal::raster::{GdalType, RasterCreationOptions};
+use gdal::spatial_ref::SpatialRef;
+use gdal::{Dataset, DriverManager};
+
+use super::{GeoTransform, Grid};
+use crate::error::{Error, Result};
+
+/// Open a raster, mapping GDAL's failure to a message naming the file.
+pub fn open(path: &Path) -> Result<Dataset> {
+    if !path.exists() {
+        return Err(Error::input(path, "file not found"));
+    }
+    Dataset::open(path).map_err(|e| Error::input(path, format!("not a readable raster ({e})")))
+}
+
+/// The CRS of a GDAL dataset as a definition PROJ accepts ("EPSG:n" when it has an authority code, else WKT).
+pub fn crs_of(ds: &Dataset) -> Option<String> {
+    let sr = ds.spatial_ref().ok()?;
+    crs_definition(&sr)
+}
+
+pub fn crs_definition(sr: &SpatialRef) -> Option<String> {
+    if let (Some(name), Ok(code)) = (sr.auth_name(), sr.auth_code()) {
+        return Some(format!("{name}:{code}"));
+    }
+    sr.to_wkt().ok().filter(|w| !w.is_empty())
+}
+
+/// Read band `band` (1-based) of a raster as `f32`, with its nodata value.
+/// Returns the grid and the file's CRS definition (`None` when the file has none).
+pub fn read_raster_f32(path: &Path, band: usize) -> Result<(Grid<f32>, Option<String>)> {
+    let ds = open(path)?;
+    let gt = ds.geo_transform().map_err(|e| Error::input(path, format!("no georeferencing ({e})")))?;
+    let transform = GeoTransform::from_gdal(&gt)
+        .ok_or_else(|| Error::input(path, "raster is rotated or not north-up; warp it first (gdalwarp)"))?;
+    if band == 0 || band > ds.raster_count() {
+        return Err(Error::input(path, format!("band {band} requested, the file has {}", ds.raster_count())));
+    }
+    let rb = ds.rasterband(band).map_err(|e| Error::gdal(path, e))?;
+    let (w, h) = rb.size();
+    let nodata = rb.no_data_value().map(|v| v as f32);
+    let buf = rb
+        .read_as::<f32>((0, 0), (w, h), (w, h), None)
+        .map_err(|e| Error::input(path, format!("cannot read band {band}: {e} (truncated or corrupt file?)")))?;
+    let (_, data) = buf.into_shape_and_vec();
+    Ok((Grid { width: w, height: h, transform, nodata, data }, crs_of(&ds)))
+}
+
+/// Build an in-memory GDAL dataset holding `grid`.
+fn to_mem<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync>(grid: &Grid<T>, crs: &str) -> Result<Dataset> {
+    let mem = DriverManager::get_driver_by_name("MEM").map_err(|e| Error::gdal("MEM", e))?;
+    let mut ds = mem
+        .create_with_band_type::<T, _>("", grid.width, grid.height, 1)
+        .map_err(|e| Error::gdal("MEM", e))?;
+    ds.set_geo_transform(&grid.transform.to_gdal()).map_err(|e| Error::gdal("MEM", e))?;
+    let sr = spatial_ref(crs)?;
+    ds.set_spatial_ref(&sr).map_err(|e| Error::gdal("MEM", e))?;
+    {
+        let mut band = ds.rasterband(1).map_err(|e| Error::gdal("MEM", e))?;
+        if let Some(nd) = grid.nodata {
+            band.set_no_data_value(Some(nd.into())).map_err(|e| Error::gdal("MEM", e))?;
+        }
+        let mut buf = gdal::raster::Buffer::new((grid.width, grid.height), grid.data.clone());
+        band.write((0, 0), (grid.width, grid.height), &mut buf).map_err(|e| Error::gdal("MEM", e))?;
+    }
+    Ok(ds)
+}
+
+/// A GDAL spatial reference from anything PROJ accepts.
+pub fn spatial_ref(crs: &str) -> Result<SpatialRef> {
+    let mut sr = SpatialRef::from_definition(crs).map_err(|e| Error::param("crs", format!("`{crs}`: {e}")))?;
+    // Keep x = east / longitude first whatever the authority's axis order.
+    sr.set_axis_mapping_strategy(gdal::spatial_ref::AxisMappingStrategy::TraditionalGisOrder);
+    Ok(sr)
+}
+
+/// Write `grid` as a Cloud-Optimized GeoTIFF (DEFLATE, tiled 512, overviews), atomically: the file
+/// appears complete at `path` or not at all.
+pub fn write_cog<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync>(grid: &Grid<T>, path: &Path, crs: &str) -> Result<()> {
+    let mem = to_mem(grid, crs)?;
+    let cog = DriverManager::get_driver_by_name("COG").map_err(|e| Error::gdal(path, e))?;
+    let opts = RasterCreationOptions::from_iter([
+        "COMPRESS=DEFLATE",
+        "PREDICTOR=YES",
+        "BLOCKSIZE=512",
+        "OVERVIEWS=AUTO",
+        "RESAMPLING=NEAREST",
+        "NUM_THREADS=ALL_CPUS",
+    ]);
+    let tmp = tmp_path(path);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let out = mem.create_copy(&cog, &tmp, &opts).map_err(|e| Error::gdal(path, e))?;
+    drop(out);
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Write a multi-band plain GeoTIFF (used for synthetic imagery), atomically.
+pub fn write_geotiff_bands<T: GdalType + Copy>(
+    bands: &[&[T]],
+    width: usize,
+    height: usize,
+    transform: GeoTransform,
+    crs: &str,
+    nodata: Option<f64>,
+    path: &Path,
+) -> Result<()> {
+    let drv = DriverManager::get_driver_by_name("GTiff").map_err(|e| Error::gdal(path, e))?;
+    let tmp = tmp_path(path);
+    let opts = RasterCreationOptions::from_iter(["COMPRESS=DEFLATE", "PREDICTOR=2", "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256"]);
+    {
+        let mut ds = drv
+            .create_with_band_type_with_options::<T, _>(&tmp, width, height, bands.len(), &opts)
+            .map_err(|e| Error::gdal(path, e))?;
+        ds.set_geo_transform(&transform.to_gdal()).map_err(|e| Error::gdal(path, e))?;
+        ds.set_spatial_ref(&spatial_ref(crs)?).map_err(|e| Error::gdal(path, e))?;
+        for (i, data) in bands.iter().enumerate() {
+            let mut band = ds.rasterband(i + 1).map_err(|e| Error::gdal(path, e))?;
+            if nodata.is_some() {
+                band.set_no_data_value(nodata).map_err(|e| Error::gdal(path, e))?;
+            }
+            let mut buf = gdal::raster::Buffer::new((width, height), data.to_vec());
+            band.write((0, 0), (width, height), &mut buf).map_err(|e| Error::gdal(path, e))?;
+        }
+    }
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+pub(crate) fn tmp_path(path: &Path) -> std::path::PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Warp a raster file into `crs` on a grid with cell size `cell` (bilinear), covering the source's
+/// footprint. Used for DEMs delivered in another CRS (SRTM .hgt in EPSG:4326, VN-2000 GeoTIFFs).
+pub fn warp_to(path: &Path, src_crs: &str, crs: &str, cell: f64) -> Result<Grid<f32>> {
+    let src = open(path)?;
+    let (sw, sh) = src.raster_size();
+    let gt = src.geo_transform().map_err(|e| Error::input(path, format!("no georeferencing ({e})")))?;
+    let t = crate::crs::Transformer::new(src_crs, crs)?;
+    // Footprint: transform the source's edges, sampled densely.
+    let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    let steps = 64;
+    for i in 0..=steps {
+        let f = i as f64 / steps as f64;
+        for (px, py) in [(f * sw as f64, 0.0), (f * sw as f64, sh as f64), (0.0, f * sh as f64), (sw as f64, f * sh as f64)] {
+            let x = gt[0] + px * gt[1] + py * gt[2];
+            let y = gt[3] + px * gt[4] + py * gt[5];
+            let (a, b) = t.convert(x, y)?;
+            min_x = min_x.min(a);
+            max_x = max_x.max(a);
+            min_y = min_y.min(b);
+            max_y = max_y.max(b);
+        }
+    }
+    let x0 = (min_x / cell).floor() * cell;
+    let y0 = (max_y / cell).ceil() * cell;
+    let w = ((max_x - x0) / cell).ceil() as usize;
+    let h = ((y0 - min_y) / cell).ceil() as usize;
+    let nodata = -32768.0f32;
+    let grid = Grid::new(w, h, GeoTransform { x0, y0, dx: cell, dy: cell }, nodata, Some(nodata));
+    let dst = to_mem(&grid, crs)?;
+    gdal::raster::reproject(&src, &dst).map_err(|e| Error::input(path, format!("cannot warp into {crs}: {e}")))?;
+    let rb = dst.rasterband(1).map_err(|e| Error::gdal(path, e))?;
+    let buf = rb.read_band_as::<f32>().map_err(|e| Error::gdal(path, e))?;
+    let (_, data) = buf.into_shape_and_vec();
+    Ok(Grid { data, ..grid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cog_round_trip_keeps_values_and_placement() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = GeoTransform { x0: 400_000.0, y0: 2_400_000.0, dx: 30.0, dy: 30.0 };
+        let mut g = Grid::new(700, 600, t, 0.0f32, Some(-9999.0));
+        for (i, v) in g.data.iter_mut().enumerate() {
+            *v = (i % 997) as f32 * 0.5;
+        }
+        g.data[5] = -9999.0;
+        let p = dir.path().join("x.tif");
+        write_cog(&g, &p, "EPSG:32648").unwrap();
+        let (r, crs) = read_raster_f32(&p, 1).unwrap();
+        assert_eq!(crs.as_deref(), Some("EPSG:32648"));
+        assert_eq!((r.width, r.height), (700, 600));
+        assert_eq!(r.transform, t);
+        assert_eq!(r.nodata, Some(-9999.0));
+        assert_eq!(r.data, g.data);
+        // gdalinfo (an independent reader) agrees that it is a COG with overviews.
+        let out = std::process::Command::new("gdalinfo").arg(&p).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("LAYOUT=COG"), "{text}");
+        assert!(text.contains("Overviews"), "{text}");
+    }
+
+    #[test]
+    fn corrupt_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.tif");
+        std::fs::write(&p, b"II*\0garbage").unwrap();
+        let e = read_raster_f32(&p, 1).unwrap_err().to_string();
+        assert!(e.contains("bad.tif"), "{e}");
+    }
+}

@@ -2,6 +2,7 @@
 //! cell/world transforms, sampling and block iteration every analysis (radio, hydrology, UAV) shares.
 //! Reading and writing files (GeoTIFF, COG, SRTM .hgt, anything GDAL opens) lives in [`io`].
 
+pub mod distance;
 pub mod io;
 
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,13 @@
 //! A build writes into a staging directory and swaps it in atomically, so a crash or a bad input never
 //! destroys the previous results.
 
+pub mod gpkg;
 pub mod layer;
+pub mod manifest;
+pub mod reader;
+pub mod writer;
 
 pub use layer::{Feature, Field, FieldType, GeomKind, Layer, Value};
+pub use manifest::{Manifest, StageTiming};
+pub use reader::Store;
+pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};

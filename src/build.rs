@@ -1,0 +1,126 @@
+//! `covermap build`: dataset → results store. Loads and validates the dataset, runs every analysis
+//! stage, writes their layers and rasters into a staging store and swaps it in atomically with the
+//! manifest. Skips all work when the store is fresh (same inputs, parameters and program version).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::dataset::{self, DatasetConfig};
+use crate::error::{Error, Result};
+use crate::store::{Manifest, StageTiming, StoreWriter, MANIFEST_JSON};
+
+pub struct BuildOptions {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    pub force: bool,
+}
+
+pub enum BuildOutcome {
+    Fresh,
+    Built(Manifest),
+}
+
+/// Stage timings collected as the build runs, printed as they finish.
+#[derive(Default)]
+pub struct Timings(pub Vec<StageTiming>);
+
+impl Timings {
+    pub fn record(&mut self, stage: &str, start: Instant, detail: impl Into<String>) {
+        let t = StageTiming { stage: stage.into(), seconds: start.elapsed().as_secs_f64(), detail: detail.into() };
+        eprintln!("  {:<28} {:>8.2} s  {}", t.stage, t.seconds, t.detail);
+        self.0.push(t);
+    }
+}
+
+fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
+    serde_json::json!({
+        "crs": cfg.crs,
+        "coverage": cfg.coverage,
+        "risk": cfg.risk,
+        "uav": cfg.uav,
+    })
+}
+
+/// Whether the store at `out` was built from exactly these inputs by this version.
+pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
+    let Ok(m) = Manifest::read(&out.join(MANIFEST_JSON)) else { return Ok(false) };
+    if m.covermap_version != env!("CARGO_PKG_VERSION") || m.params != params_json(cfg) {
+        return Ok(false);
+    }
+    let files = cfg.input_files(data);
+    if files.iter().any(|f| !f.exists()) {
+        return Ok(false);
+    }
+    Ok(crate::store::manifest::checksums(data, &files)? == m.inputs)
+}
+
+pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
+    let total = Instant::now();
+    let cfg = DatasetConfig::read(&opts.data)?;
+    let files = cfg.input_files(&opts.data);
+    if let Some(missing) = files.iter().find(|f| !f.exists()) {
+        return Err(Error::input(missing, "file not found (named in dataset.toml)"));
+    }
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let inputs = crate::store::manifest::checksums(&opts.data, &files)?;
+    if !opts.force {
+        if let Ok(m) = Manifest::read(&opts.out.join(MANIFEST_JSON)) {
+            if m.inputs == inputs && m.covermap_version == env!("CARGO_PKG_VERSION") && m.params == params_json(&cfg) {
+                return Ok(BuildOutcome::Fresh);
+            }
+        }
+    }
+    eprintln!("building {} → {}", opts.data.display(), opts.out.display());
+    timings.record("checksums", t, format!("{} files", files.len()));
+
+    let t = Instant::now();
+    let sp = crate::progress::spinner("loading dataset");
+    let ds = dataset::load::load_with(&cfg, &opts.data)?;
+    sp.finish_and_clear();
+    timings.record(
+        "load dataset",
+        t,
+        format!(
+            "DEM {}×{} @ {} m, {} communes, {} hamlets, {} sites",
+            ds.dem.width,
+            ds.dem.height,
+            ds.dem.transform.dx,
+            ds.communes.len(),
+            ds.hamlets.len(),
+            ds.sites.len()
+        ),
+    );
+
+    let mut w = StoreWriter::begin(&opts.out)?;
+    let t = Instant::now();
+    let layers = dataset::layers::base_layers(&ds);
+    let pb = crate::progress::bar(layers.len() as u64 + 1, "writing dataset layers");
+    for l in &layers {
+        w.put_layer(l)?;
+        pb.inc(1);
+    }
+    w.put_raster_file_or_f32("dem", ds.dem_source.as_deref(), &ds.dem, &ds.crs)?;
+    pb.finish_and_clear();
+    timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
+
+    // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
+
+    let manifest = Manifest {
+        dataset: cfg.name.clone(),
+        covermap_version: env!("CARGO_PKG_VERSION").into(),
+        built_at_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        crs: ds.crs.clone(),
+        inputs,
+        params: params_json(&cfg),
+        timings: timings.0.clone(),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    w.commit(manifest)?;
+    timings.record("commit store", t, "");
+    eprintln!("  {:<28} {:>8.2} s", "total", total.elapsed().as_secs_f64());
+    let mut m = Manifest::read(&opts.out.join(MANIFEST_JSON))?;
+    m.timings = timings.0;
+    Ok(BuildOutcome::Built(m))
+}

@@ -1,0 +1,140 @@
+//! `dataset.toml`: which files make up a dataset, the CRS of each when the file does not say, the
+//! mapping from our attribute names to the file's, and the analyses' parameters.
+//!
+//! ```toml
+//! name = "sonla"
+//! crs = "EPSG:32648"            # the metric working CRS every analysis runs in
+//! [dem]
+//! file = "generated/dem.tif"    # any raster GDAL reads: GeoTIFF, SRTM .hgt, …
+//! [layers.hamlets]
+//! file = "generated/hamlets.csv"
+//! crs = "EPSG:4326"             # CSV has no CRS of its own
+//! open_options = ["X_POSSIBLE_NAMES=lon", "Y_POSSIBLE_NAMES=lat"]
+//! fields = { name = "ten_ban" } # our name = the file's name
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RasterSource {
+    pub file: PathBuf,
+    /// CRS override for rasters without one.
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Cell size (m) when the raster must be warped into the working CRS.
+    #[serde(default)]
+    pub resolution: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSource {
+    pub file: PathBuf,
+    /// Layer name inside a multi-layer source (GeoPackage); the first layer when absent.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// CRS override: for sources without one (CSV) or with a wrong one.
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Our attribute name → the source's attribute name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// GDAL open options (e.g. CSV `X_POSSIBLE_NAMES=lon`).
+    #[serde(default)]
+    pub open_options: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlightConfig {
+    pub id: String,
+    pub date: String,
+    #[serde(default = "default_camera")]
+    pub camera: String,
+    pub images: Vec<PathBuf>,
+}
+
+fn default_camera() -> String {
+    "generic".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    pub name: String,
+    /// The metric working CRS (e.g. "EPSG:32648").
+    pub crs: String,
+    pub dem: RasterSource,
+    pub layers: BTreeMap<String, LayerSource>,
+    #[serde(default)]
+    pub flights: Vec<FlightConfig>,
+    /// Parameters of each analysis, passed through to it (`[coverage]`, `[risk]`, `[uav]`).
+    #[serde(default)]
+    pub coverage: toml::Table,
+    #[serde(default)]
+    pub risk: toml::Table,
+    #[serde(default)]
+    pub uav: toml::Table,
+    /// Informational: how the demo dataset was generated.
+    #[serde(default)]
+    pub generator: toml::Table,
+}
+
+pub const DATASET_TOML: &str = "dataset.toml";
+
+impl DatasetConfig {
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(DATASET_TOML);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::input(&path, "file not found (run `covermap demo-data` for the default dataset)")
+            } else {
+                Error::io(&path, e)
+            }
+        })?;
+        toml::from_str(&text).map_err(|e| Error::input(&path, e.to_string().trim().replace('\n', " ")))
+    }
+
+    /// Parameters of one analysis section, deserialized into its type (defaults for missing keys).
+    pub fn params<T: serde::de::DeserializeOwned>(&self, section: &str) -> Result<T> {
+        let table = match section {
+            "coverage" => &self.coverage,
+            "risk" => &self.risk,
+            "uav" => &self.uav,
+            _ => return Err(Error::param(section, "no such section")),
+        };
+        toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e| Error::param(format!("[{section}]"), e.to_string().trim().replace('\n', " ")))
+    }
+
+    /// Every file the dataset reads (for checksums and stale detection).
+    pub fn input_files(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut v = vec![dir.join(DATASET_TOML), dir.join(&self.dem.file)];
+        for l in self.layers.values() {
+            let p = dir.join(&l.file);
+            v.push(p.clone());
+            // A shapefile is several files.
+            if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp")) {
+                for ext in ["dbf", "shx", "prj"] {
+                    let q = p.with_extension(ext);
+                    if q.exists() {
+                        v.push(q);
+                    }
+                }
+            }
+        }
+        for f in &self.flights {
+            v.extend(f.images.iter().map(|i| dir.join(i)));
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+}

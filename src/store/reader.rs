@@ -1,0 +1,114 @@
+//! Reading a results store back: every layer of results.gpkg, the raster files, the manifest. The
+//! server loads this once at start (and again when the manifest changes); nothing is recomputed.
+
+use std::path::{Path, PathBuf};
+
+use super::layer::Layer;
+use super::manifest::Manifest;
+use super::writer::{MANIFEST_JSON, RESULTS_GPKG};
+use crate::error::{Error, Result};
+
+#[derive(Debug)]
+pub struct Store {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    pub layers: Vec<Layer>,
+    /// Raster name (file path relative to the store, without `.tif`, e.g. `rsrp_any`, `uav/f1/ndvi`) → path.
+    pub rasters: Vec<(String, PathBuf)>,
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Self> {
+        let mpath = dir.join(MANIFEST_JSON);
+        if !mpath.exists() {
+            return Err(Error::store(dir, "no manifest.json: run `covermap build` first"));
+        }
+        let manifest = Manifest::read(&mpath)?;
+        let gpkg = dir.join(RESULTS_GPKG);
+        let ds = gdal::Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
+        let names: Vec<String> = {
+            use gdal::vector::LayerAccess;
+            ds.layers().map(|l| l.name()).collect()
+        };
+        let mut layers = Vec::with_capacity(names.len());
+        for n in &names {
+            layers.push(super::gpkg::read_layer(&ds, &gpkg, n)?);
+        }
+        let rasters = manifest
+            .rasters
+            .iter()
+            .map(|rel| (rel.trim_end_matches(".tif").to_string(), dir.join(rel)))
+            .filter(|(_, p)| p.exists())
+            .collect();
+        Ok(Self { dir: dir.to_path_buf(), manifest, layers, rasters })
+    }
+
+    pub fn layer(&self, name: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+
+    pub fn raster_path(&self, name: &str) -> Option<&Path> {
+        self.rasters.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FieldType, GeomKind, StoreWriter};
+    use super::*;
+    use crate::grid::{GeoTransform, Grid};
+
+    fn build(dir: &Path, value: i64) {
+        let mut w = StoreWriter::begin(dir).unwrap();
+        let mut l = Layer::new("things", GeomKind::Point, "EPSG:32648", &[("v", FieldType::Integer)]);
+        l.push(1, Some(geo::point!(x: 1.0, y: 2.0).into()), vec![value.into()]);
+        w.put_layer(&l).unwrap();
+        let g = Grid::new(3, 2, GeoTransform { x0: 0.0, y0: 60.0, dx: 30.0, dy: 30.0 }, value as f32, None);
+        w.put_raster_f32("dem", &g, "EPSG:32648").unwrap();
+        w.commit(Manifest { dataset: "t".into(), ..Default::default() }).unwrap();
+    }
+
+    #[test]
+    fn commit_replaces_and_abandoned_build_leaves_store_intact() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out/t");
+        build(&dir, 1);
+        let s = Store::open(&dir).unwrap();
+        assert_eq!(s.layer("things").unwrap().features[0].values[0].as_i64(), Some(1));
+        assert_eq!(s.manifest.layers.get("things"), Some(&1));
+        build(&dir, 2);
+        let s = Store::open(&dir).unwrap();
+        assert_eq!(s.layer("things").unwrap().features[0].values[0].as_i64(), Some(2));
+        // A build that fails half-way (dropped without commit) changes nothing.
+        {
+            let mut w = StoreWriter::begin(&dir).unwrap();
+            let l = Layer::new("other", GeomKind::Point, "EPSG:32648", &[]);
+            w.put_layer(&l).unwrap();
+        }
+        let s = Store::open(&dir).unwrap();
+        assert!(s.layer("other").is_none());
+        assert_eq!(s.layer("things").unwrap().features[0].values[0].as_i64(), Some(2));
+        // No staging directories are left behind.
+        let left: Vec<_> = std::fs::read_dir(tmp.path().join("out")).unwrap().collect();
+        assert_eq!(left.len(), 1);
+    }
+
+    #[test]
+    fn update_keeps_existing_files_and_never_writes_through_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        build(&dir, 5);
+        let before = std::fs::read(dir.join(MANIFEST_JSON)).unwrap();
+        let (mut w, m) = StoreWriter::begin_update(&dir).unwrap();
+        let mut l = Layer::new("extra", GeomKind::None, "", &[("k", FieldType::Text)]);
+        l.push(1, None, vec!["x".into()]);
+        w.put_layer(&l).unwrap();
+        // While the update is staged, the live store is untouched.
+        assert_eq!(std::fs::read(dir.join(MANIFEST_JSON)).unwrap(), before);
+        assert!(Store::open(&dir).unwrap().layer("extra").is_none());
+        w.commit(m).unwrap();
+        let s = Store::open(&dir).unwrap();
+        assert!(s.layer("extra").is_some() && s.layer("things").is_some());
+        assert!(s.raster_path("dem").is_some());
+    }
+}
