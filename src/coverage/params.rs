@@ -75,6 +75,9 @@ fn default_env() -> Environment {
 pub struct PlannerParams {
     /// How many sites to propose.
     pub k: usize,
+    /// Candidates are searched around this many gap areas, the most populous first (areas are
+    /// ranked by uncovered people; small remote areas rarely win a greedy round).
+    pub max_gap_areas: usize,
     /// Candidate high points kept per gap area.
     pub candidates_per_gap: usize,
     /// How far around a gap area's hamlets candidates are searched (m).
@@ -100,7 +103,8 @@ impl Default for PlannerParams {
     fn default() -> Self {
         Self {
             k: 10,
-            candidates_per_gap: 8,
+            max_gap_areas: 60,
+            candidates_per_gap: 6,
             search_margin_m: 4000.0,
             road_max_m: 1000.0,
             min_separation_m: 1000.0,

@@ -7,6 +7,7 @@
 
 use super::deygout::{deygout_loss_db, LeftMemo};
 use super::earth::drop_m;
+use super::fastmath;
 use super::hull::{self, Vertex};
 use super::knife_edge::wavelength_m;
 use super::model::median_loss_db;
@@ -139,6 +140,19 @@ impl<'a> Profile<'a> {
         Some(top + (bot - top) * ty)
     }
 
+    /// Whether the receiver is in line of sight with every hull vertex at ν ≤ −0.78, shown without
+    /// scanning the hull: with s₁ the elevation slope of the first hull vertex v₁ (the steepest from
+    /// the antenna, the hull being concave) and s_R the receiver's, every vertex j stands at least
+    /// (s_R − s₁)·x_j below the line, so ν_j ≤ −(s_R − s₁)·√(2x₁/λ). When that bound is below −0.78
+    /// (with 1 % margin) Deygout would return 0, and the scan is skipped.
+    #[inline]
+    fn clear(&self, v1: Vertex, rx: Vertex) -> bool {
+        let s1 = (v1.z - self.z_tx) / v1.x;
+        let sr = (rx.z - self.z_tx) / rx.x;
+        let ds = sr - s1;
+        ds > 0.0 && ds * ds * v1.x * self.two_over_lambda >= 0.6084 * 1.01
+    }
+
     /// Walk samples `from..=to` of the radial at azimuth `az` (radians clockwise from north),
     /// continuing `hull`, writing `out[s]`.
     pub fn walk(&self, az: f64, from: usize, to: usize, hull: &mut Vec<Vertex>, out: &mut [Sample]) {
@@ -156,12 +170,13 @@ impl<'a> Profile<'a> {
             let x = self.xs[s];
             let zp = z - self.drop[s];
             let rx = Vertex::new(x, zp + self.hr);
-            let diff = if self.diffraction && hull.len() > 1 {
+            let diff = if self.diffraction && hull.len() > 1 && !self.clear(hull[1], rx) {
                 deygout_loss_db(tx, rx, &hull[1..], self.two_over_lambda, &mut memo)
             } else {
                 0.0
             };
-            out[s] = Sample { loss_db: self.model[s] + diff, dep_deg: ((self.z_tx - rx.z) / x).atan().to_degrees() };
+            let dep = fastmath::atan(((self.z_tx - rx.z) / x) as f64).to_degrees() as f32;
+            out[s] = Sample { loss_db: self.model[s] + diff, dep_deg: dep };
             hull::push(hull, Vertex::new(x, zp), self.eps);
         }
     }

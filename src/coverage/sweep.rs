@@ -75,7 +75,7 @@ pub fn locate(plan: &RadialPlan, sx: f64, sy: f64, cx: f64, cy: f64) -> Option<C
     if s > plan.n {
         return None;
     }
-    let mut az = dx.atan2(dy);
+    let mut az = super::fastmath::atan2(dx, dy);
     if az < 0.0 {
         az += TAU;
     }
