@@ -152,6 +152,23 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
         format!("{} flights, {} parcel rows, {:.1} M px, {:.1} M px/s", uav.flights.len(), uav.rows.len(), uav.pixels as f64 / 1e6, uav.pixels as f64 / 1e6 / t.elapsed().as_secs_f64().max(1e-9)),
     );
 
+    // Coverage (issue 3): 4G best server, hamlet status, fiber reach, indicators, gaps, planner.
+    let t = Instant::now();
+    let coverage_params: crate::coverage::CoverageParams = cfg.params("coverage")?;
+    let cov = crate::coverage::build_stage(&ds, &coverage_params, &mut w)?;
+    timings.record(
+        "coverage",
+        t,
+        format!(
+            "sweep {:.1} s, {:.1} M cells, {:.2} M cells/s; {} gaps, {} proposals",
+            cov.sweep_seconds,
+            cov.sweep.cells as f64 / 1e6,
+            cov.sweep.cells as f64 / cov.sweep_seconds.max(1e-9) / 1e6,
+            cov.gaps.len(),
+            cov.proposals.len()
+        ),
+    );
+
     let manifest = Manifest {
         dataset: cfg.name.clone(),
         covermap_version: program_version(),
