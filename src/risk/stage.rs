@@ -123,6 +123,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let threshold = threshold_cells(&acc, params.stream_threshold_km2)?;
     let streams = stream_mask(&acc, threshold);
     let (hand, drain_area) = hand_and_drainage_area(dem, &dirs, &streams, &acc);
+    drop(dirs);
     let n_streams = streams.iter().filter(|s| **s).count();
     clock.lap("streams + HAND", t, format!("{n_streams} stream cells (≥ {threshold} cells), {}", clock.rate(t)));
     hamlets.set_hand(ds, &hand);
@@ -139,7 +140,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let t = Instant::now();
     let roads = burn_lines(dem, ds.roads.iter().map(|r| &r.geom));
     let lidx = landslide_index(dem, &slope, &acc, &streams, &roads, params.rainfall_24h_mm);
-    drop((roads, streams, acc, dirs, slope));
+    drop((roads, streams, acc, slope));
     let landslide = classify(&lidx, &params.landslide_breaks);
     drop(lidx);
     clock.lap("landslide model", t, clock.rate(t));
