@@ -40,6 +40,8 @@ pub const FLOOD_TIF: &str = "flood_susceptibility";
 pub struct CoverageInput<'a> {
     pub hamlet_rsrp: &'a [f32],
     pub recompute: &'a Recompute<'a>,
+    /// The coverage stage's "covered" RSRP threshold (dBm); `None` uses `[risk] covered_rsrp_dbm`.
+    pub covered_rsrp_dbm: Option<f32>,
 }
 
 /// What the stage hands back (besides the store files).
@@ -214,7 +216,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
             let t = Instant::now();
             let sites = site_classes(ds, &landslide, &flood);
             let (layer, sum) =
-                warning_gaps(ds, &hamlets, &sites, cov.hamlet_rsrp, params.covered_rsrp_dbm, params.high_class, cov.recompute)?;
+                warning_gaps(ds, &hamlets, &sites, cov.hamlet_rsrp, cov.covered_rsrp_dbm.unwrap_or(params.covered_rsrp_dbm), params.high_class, cov.recompute)?;
             writer.put_layer(&layer)?;
             clock.lap(
                 "warning reach",
