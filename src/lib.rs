@@ -3,6 +3,7 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
+pub mod cli_export;
 pub mod crs;
 pub mod dataset;
 pub mod error;

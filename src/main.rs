@@ -53,6 +53,13 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    // --- map service (issue 4): serve and export ---
+    /// Serve a results store (and/or tile archives): web viewer, vector/raster tiles, TileJSON,
+    /// OGC API – Features, JSON/CSV APIs, /health and /metrics. Stops cleanly on SIGTERM or Ctrl-C.
+    Serve(covermap::server::ServeArgs),
+    /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/.
+    Export(covermap::cli_export::ExportArgs),
+    // --- end map service ---
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -74,6 +81,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        // --- map service (issue 4) ---
+        Command::Serve(args) => {
+            let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            rt.block_on(covermap::server::serve_with(args.config()))?;
+        }
+        Command::Export(args) => {
+            covermap::cli_export::run_export(&args)?;
+        }
+        // --- end map service ---
     }
     Ok(())
 }
