@@ -53,6 +53,49 @@ pub struct ExportSummary {
     pub seconds: f64,
 }
 
+/// Mapbox tilestats of vector layers: geometry family, feature count, attribute names and types.
+fn tilestats(resolved: &Resolved) -> serde_json::Value {
+    use crate::store::{FieldType, GeomKind};
+    let Resolved::Vector(v) = resolved else { return serde_json::Value::Null };
+    let layers: Vec<serde_json::Value> = v
+        .iter()
+        .map(|s| {
+            let geometry = match s.kind {
+                GeomKind::Point | GeomKind::MultiPoint => "Point",
+                GeomKind::LineString | GeomKind::MultiLineString => "LineString",
+                GeomKind::Polygon | GeomKind::MultiPolygon => "Polygon",
+                GeomKind::None => "Unknown",
+            };
+            // Numeric attributes carry their range; integer bounds let GDAL type the field Integer.
+            let attributes: Vec<serde_json::Value> = s
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(k, f)| match f.ty {
+                    FieldType::Text => serde_json::json!({"attribute": f.name, "type": "string"}),
+                    FieldType::Integer => {
+                        let vals = s.values.iter().filter_map(|v| v[k].as_i64());
+                        let (lo, hi) = vals.fold((i64::MAX, i64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+                        let (lo, hi) = if lo > hi { (0, 0) } else { (lo, hi) };
+                        serde_json::json!({"attribute": f.name, "type": "number", "min": lo, "max": hi})
+                    }
+                    FieldType::Real => {
+                        let vals = s.values.iter().filter_map(|v| v[k].as_f64()).filter(|v| v.is_finite());
+                        let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+                        let (lo, hi) = if lo > hi { (0.0, 0.0) } else { (lo, hi) };
+                        serde_json::json!({"attribute": f.name, "type": "number", "min": lo, "max": hi})
+                    }
+                })
+                .collect();
+            serde_json::json!({
+                "layer": s.id, "count": s.len(), "geometry": geometry,
+                "attributeCount": attributes.len(), "attributes": attributes,
+            })
+        })
+        .collect();
+    serde_json::json!({"layerCount": layers.len(), "layers": layers})
+}
+
 pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExportSummary> {
     let t0 = Instant::now();
     if args.minzoom > args.maxzoom {
@@ -124,6 +167,7 @@ pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExportSummary> {
         bounds: [w, s, e, n],
         center: [(w + e) / 2.0, (s + n) / 2.0, (args.minzoom.max(8)).min(args.maxzoom) as f64],
         vector_layers: if format == TileFormat::Mvt { infos.iter().flat_map(|i| i.vector_layers.clone()).collect() } else { vec![] },
+        tilestats: if format == TileFormat::Mvt { tilestats(&resolved) } else { serde_json::Value::Null },
     };
     let mut sink = create_sink(args.format, &out, &meta)?;
     let pb = crate::progress::bar(tiles.len() as u64, "export tiles");

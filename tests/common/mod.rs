@@ -254,6 +254,8 @@ pub fn tile_of(lon: f64, lat: f64, z: u8) -> (u8, u32, u32) {
 
 /// Lon/lat of a UTM 48N point.
 pub fn lonlat(x: f64, y: f64) -> (f64, f64) {
-    let t = covermap::crs::Transformer::new(CRS, "EPSG:4326").unwrap();
-    t.convert(x, y).unwrap()
+    thread_local! {
+        static T: covermap::crs::Transformer = covermap::crs::Transformer::new(CRS, "EPSG:4326").unwrap();
+    }
+    T.with(|t| t.convert(x, y).unwrap())
 }
