@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod cli_export;
+pub mod cli_uav;
 pub mod crs;
 pub mod dataset;
 pub mod error;
@@ -12,5 +13,6 @@ pub mod progress;
 pub mod server;
 pub mod store;
 pub mod tiles;
+pub mod uav;
 
 pub use error::{Error, Result};

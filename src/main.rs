@@ -53,13 +53,34 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    // --- map service (issue 4): serve and export ---
-    /// Serve a results store (and/or tile archives): web viewer, vector/raster tiles, TileJSON,
-    /// OGC API – Features, JSON/CSV APIs, /health and /metrics. Stops cleanly on SIGTERM or Ctrl-C.
-    Serve(covermap::server::ServeArgs),
-    /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/.
+    /// Serve a results store: the web map at /, vector and raster tiles, TileJSON, OGC API – Features,
+    /// the indicators/gaps/planner/UAV APIs, /health and /metrics. Reads only; nothing is recomputed.
+    Serve {
+        /// Results store directory (made by `covermap build`).
+        #[arg(long, default_value = "out/sonla")]
+        store: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Tile archives (PMTiles/MBTiles) to serve beside the store (repeatable).
+        #[arg(long = "archive")]
+        archives: Vec<PathBuf>,
+        /// Serve only the archives, without a store.
+        #[arg(long)]
+        no_store: bool,
+        /// Tile cache size in MiB.
+        #[arg(long, default_value_t = 256)]
+        cache_mb: u64,
+        /// Bearer token for write endpoints (uploads); without one, writes answer 403.
+        #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
+    /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
+    /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
     Export(covermap::cli_export::ExportArgs),
-    // --- end map service ---
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -81,15 +102,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        // --- map service (issue 4) ---
-        Command::Serve(args) => {
-            let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            rt.block_on(covermap::server::serve_with(args.config()))?;
+        Command::Serve { store, bind, port, archives, no_store, cache_mb, token } => {
+            let config = covermap::server::ServerConfig {
+                store_dir: (!no_store).then_some(store),
+                archives,
+                bind,
+                port,
+                cache_bytes: cache_mb << 20,
+                token: token.filter(|t| !t.is_empty()),
+                ..Default::default()
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+            rt.block_on(covermap::server::serve_with(config))?;
         }
         Command::Export(args) => {
             covermap::cli_export::run_export(&args)?;
         }
-        // --- end map service ---
     }
     Ok(())
 }
