@@ -17,9 +17,9 @@ impl Default for Sun {
 }
 
 /// The exaggeration used for tiles at zoom `z`: relief averaged into coarse pixels looks flat, so
-/// below zoom 12 the z-factor doubles every two zoom levels (z 10 → 2, z 8 → 4), capped at 8.
+/// below zoom 12 the z-factor doubles every three zoom levels (z 9 → 2, z 6 → 4), capped at 4.
 pub fn zoom_z_factor(z: u8) -> f64 {
-    2f64.powf((12.0 - z as f64) / 2.0).clamp(1.0, 8.0)
+    2f64.powf((12.0 - z as f64) / 3.0).clamp(1.0, 4.0)
 }
 
 /// Shade a `w`×`h` block from elevations on a (`w`+2)×(`h`+2) grid (one cell of margin, row 0 north,
