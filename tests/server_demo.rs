@@ -53,11 +53,17 @@ async fn every_layer_has_tilejson_and_tiles() {
             ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
         };
         let zooms: Vec<u8> = [minz.max(5), 8, 11, 14, maxz].into_iter().filter(|z| *z >= minz && *z <= maxz).collect();
+        let mut full = 0;
         for z in zooms {
             let (z, x, y) = tile_of(lon, lat, z);
             let ext = if vector { "mvt" } else { "png" };
             let r = get(&app, &format!("/tiles/{id}/{z}/{x}/{y}.{ext}")).await;
-            assert_eq!(r.status, 200, "{id} {z}/{x}/{y}: {}", r.text());
+            // A polygon smaller than a display pixel is dropped at low zoom: the tile may be empty there.
+            assert!(r.status == 200 || (r.status == 204 && z < 12), "{id} {z}/{x}/{y}: {} {}", r.status, r.text());
+            if r.status == 204 {
+                continue;
+            }
+            full += 1;
             if vector {
                 let t = decode_tile(&r.body).unwrap();
                 assert_eq!(t.layers[0].name, id.as_str());
@@ -68,6 +74,7 @@ async fn every_layer_has_tilejson_and_tiles() {
             }
             checked += 1;
         }
+        assert!(full > 0, "{id}: no tile with data");
     }
     assert!(checked >= 40, "{checked}");
 }
