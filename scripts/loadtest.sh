@@ -84,7 +84,7 @@ run() { # name urlfile
 run uncached-vector "$WORK/vector.txt"
 run uncached-raster "$WORK/raster.txt"
 echo "-- warming $(wc -l <"$WORK/cached.txt") tiles"
-sed "s|^|$BASE|" "$WORK/cached.txt" | xargs -P 4 -n 50 curl -s -o /dev/null -H "Accept-Encoding: gzip, br"
+sed "s|^|$BASE|" "$WORK/cached.txt" | xargs -P 4 -I{} curl -s -o /dev/null -H "Accept-Encoding: gzip, br" {}
 run cached "$WORK/cached.txt"
 
 # Still correct after the load: no server errors, tiles decode.
