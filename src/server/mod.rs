@@ -249,9 +249,10 @@ pub async fn serve_state(state: AppState) -> Result<()> {
         .map_err(|e| Error::Other(format!("server: {e}")))
 }
 
-/// Serve with a full configuration.
+/// Serve with a full configuration; uploaded UAV flights are processed by the UAV module's ingest.
 pub async fn serve_with(config: ServerConfig) -> Result<()> {
     let state = load_state(config).await?;
+    state.set_uav_ingest(std::sync::Arc::new(crate::uav::ingest::ingest_upload));
     serve_state(state).await
 }
 
