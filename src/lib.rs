@@ -9,5 +9,6 @@ pub mod error;
 pub mod grid;
 pub mod progress;
 pub mod store;
+pub mod viewer;
 
 pub use error::{Error, Result};
