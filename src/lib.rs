@@ -8,7 +8,9 @@ pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod server;
 pub mod store;
+pub mod tiles;
 pub mod viewer;
 
 pub use error::{Error, Result};

@@ -96,8 +96,8 @@ export function addBasemap(map, cat) {
       minzoom: 8,
       paint: { 'line-color': '#7d7190', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.3, 12, 1], 'line-opacity': 0.7 },
     });
-    // Invisible fill so a click anywhere in a commune finds it.
-    add(map, 'admin', {
+    // Invisible fill so a click anywhere in a commune finds it (whatever the switches say).
+    map.addLayer({
       id: 'commune-hit',
       type: 'fill',
       source: 'communes',
@@ -179,7 +179,7 @@ export function addBasemap(map, cat) {
 /// representative point; without them, the outlines' area-weighted centroids.
 export async function addAdminLabels(map, cat) {
   const feats = async (level, layer) => {
-    const r = cat.has(`${level}_indicators`) ? await rows(`api/indicators?level=${level}`).catch(() => null) : null;
+    const r = cat.get(`${level}_indicators`) ? await rows(`api/indicators?level=${level}`).catch(() => null) : null;
     if (r && r.length && r[0].lon !== undefined) {
       return r.filter((x) => x.name).map((x) => point(x.lon, x.lat, x.name, x.code ?? x.id));
     }

@@ -1,0 +1,263 @@
+//! The HTTP server (axum 0.8): tiles, TileJSON and legends, OGC API – Features, the application APIs,
+//! the UAV upload, the web viewer, `/health` and `/metrics`. One file per resource; the shared
+//! behaviour is written once: JSON errors (`error.rs`), encoding negotiation, ETag/304 and
+//! Cache-Control (`http.rs`), the byte-bounded tile cache (`cache.rs`), request timing, timeouts and
+//! metrics (`metrics.rs`), CORS and response compression (layers below), graceful shutdown on SIGTERM.
+//! A request never recomputes an analysis: everything is read from the catalog built at start.
+
+pub mod cache;
+pub mod catalog;
+pub mod collections;
+pub mod error;
+pub mod gaps;
+pub mod geojson;
+pub mod health;
+pub mod http;
+pub mod indicators;
+pub mod items;
+pub mod jobs;
+pub mod landing;
+pub mod legend;
+pub mod metrics;
+pub mod openapi;
+pub mod planner;
+pub mod rows;
+pub mod state;
+pub mod tilejson;
+pub mod tiles;
+pub mod uav;
+pub mod uav_upload;
+pub mod viewer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::error::{Error, Result};
+use crate::tiles::archive::ArchiveSource;
+use crate::tiles::Catalog;
+pub use error::ApiError;
+pub use jobs::{UavIngest, UavUpload};
+pub use state::AppState;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The results store served (None: archives only).
+    pub store_dir: Option<PathBuf>,
+    /// Tile archives served beside (or instead of) the store.
+    pub archives: Vec<PathBuf>,
+    pub bind: String,
+    pub port: u16,
+    /// Bound of the in-memory tile cache.
+    pub cache_bytes: u64,
+    /// Bearer token for writes; `None`: writes answer 403.
+    pub token: Option<String>,
+    pub request_timeout: Duration,
+    pub upload_timeout: Duration,
+    pub upload_max_bytes: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            store_dir: None,
+            archives: Vec::new(),
+            bind: "127.0.0.1".into(),
+            port: 8080,
+            cache_bytes: 256 << 20,
+            token: std::env::var("COVERMAP_TOKEN").ok().filter(|t| !t.is_empty()),
+            request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(3600),
+            upload_max_bytes: 8 << 30,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// `host:port` for absolute links when a request has no Host header.
+    pub fn host(&self) -> String {
+        if self.bind.contains(':') {
+            format!("[{}]:{}", self.bind, self.port)
+        } else {
+            format!("{}:{}", self.bind, self.port)
+        }
+    }
+}
+
+/// `covermap serve` options, for the CLI (`Serve(covermap::server::ServeArgs)`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Results store directory to serve.
+    #[arg(long, default_value = "out/sonla")]
+    pub store: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Also serve a tile archive (.pmtiles or .mbtiles) under its file name; repeatable. With no
+    /// store at --store, only the archives are served.
+    #[arg(long)]
+    pub archive: Vec<PathBuf>,
+    /// Tile cache bound in MiB.
+    #[arg(long, default_value_t = 256)]
+    pub cache_mb: u64,
+    /// Bearer token for write endpoints (UAV upload). Without one, writes answer 403.
+    #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Request timeout in seconds (uploads: one hour).
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> ServerConfig {
+        ServerConfig {
+            store_dir: Some(self.store.clone()),
+            archives: self.archive.clone(),
+            bind: self.bind.clone(),
+            port: self.port,
+            cache_bytes: self.cache_mb.max(1) << 20,
+            token: self.token.clone().filter(|t| !t.is_empty()),
+            request_timeout: Duration::from_secs(self.timeout.max(1)),
+            ..ServerConfig::default()
+        }
+    }
+}
+
+/// The router over a state; integration tests drive it with `tower::ServiceExt::oneshot`.
+pub fn router(state: AppState) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_NONE_MATCH, header::ACCEPT])
+        .expose_headers([header::ETAG, header::LOCATION, header::CONTENT_ENCODING])
+        .max_age(Duration::from_secs(3600));
+    let upload_limit = usize::try_from(state.config().upload_max_bytes).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/", get(landing::get_landing))
+        .route("/conformance", get(landing::get_conformance))
+        .route("/api", get(openapi::get_api))
+        .route("/collections", get(collections::get_collections))
+        .route("/collections/{id}", get(collections::get_collection))
+        .route("/collections/{id}/items", get(items::get_items))
+        .route("/collections/{id}/items/{fid}", get(items::get_item))
+        .route("/health", get(health::get_health))
+        .route("/metrics", get(metrics::get_metrics))
+        .route("/catalog", get(catalog::get_catalog))
+        .route("/tiles/{name}", get(tilejson::get_tilejson))
+        .route("/tiles/{layers}/{file}", get(legend::get_legend))
+        .route("/tiles/{layers}/{z}/{x}/{y}", get(tiles::get_tile))
+        .route("/api/indicators", get(indicators::get_indicators))
+        .route("/api/gaps", get(gaps::get_gaps))
+        .route("/api/planner", get(planner::get_planner))
+        .route(
+            "/api/uav/flights",
+            get(uav::get_flights).post(uav_upload::post_flight).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/uav/parcels/{id}", get(uav::get_parcel))
+        .route("/api/jobs/{id}", get(jobs::get_job))
+        .merge(crate::viewer::router())
+        .fallback(viewer::fallback)
+        .method_not_allowed_fallback(|method: Method, uri: axum::http::Uri| async move {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed", format!("{method} is not allowed on {}", uri.path()))
+                .into_response()
+        })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            ApiError::internal("the request handler failed unexpectedly").into_response()
+        }))
+        .with_state(state)
+}
+
+/// Build the state a config describes: the store's catalog (when the store exists) plus the archives.
+pub async fn load_state(config: ServerConfig) -> Result<AppState> {
+    let mut cat = match &config.store_dir {
+        Some(dir) if dir.join(crate::store::MANIFEST_JSON).exists() || config.archives.is_empty() => {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || state::load_store_catalog(&dir))
+                .await
+                .map_err(|e| Error::Other(format!("catalog task: {e}")))??
+        }
+        _ => Catalog::empty(),
+    };
+    let mut config = config;
+    if cat.store_dir.is_none() {
+        // Archives only: no store to write uploads into or reload.
+        config.store_dir = None;
+    }
+    for a in &config.archives {
+        let src = ArchiveSource::open(a).await?;
+        cat.add_archive(src);
+    }
+    if cat.sources.is_empty() && !cat.problems.is_empty() {
+        return Err(Error::Other(format!("nothing to serve: {}", cat.problems.join("; "))));
+    }
+    Ok(AppState::new(cat, config))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("serve: shutting down (finishing requests in flight)");
+}
+
+/// Serve a prepared state until SIGTERM or Ctrl-C; requests in flight finish first.
+pub async fn serve_state(state: AppState) -> Result<()> {
+    let cfg = state.config().clone();
+    let addr = format!("{}:{}", cfg.bind, cfg.port);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| Error::Other(format!("cannot listen on {addr}: {e}")))?;
+    let cat = state.catalog();
+    eprintln!(
+        "serve: http://{} — {} layers{}",
+        cfg.host(),
+        cat.sources.len(),
+        if cat.problems.is_empty() { String::new() } else { format!(", {} not served (see /health)", cat.problems.len()) }
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::Other(format!("server: {e}")))
+}
+
+/// Serve with a full configuration.
+pub async fn serve_with(config: ServerConfig) -> Result<()> {
+    let state = load_state(config).await?;
+    serve_state(state).await
+}
+
+/// Serve the results store `store_dir` on `bind:port` (the token for writes from `COVERMAP_TOKEN`).
+pub async fn serve(store_dir: &Path, bind: &str, port: u16) -> Result<()> {
+    serve_with(ServerConfig { store_dir: Some(store_dir.to_path_buf()), bind: bind.into(), port, ..ServerConfig::default() })
+        .await
+}

@@ -1,0 +1,64 @@
+//! Rows of a stored layer as JSON or CSV — what the application APIs (indicators, gaps, planner, UAV)
+//! answer with. They are generic: whatever fields the analyses wrote are served as they are.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value as Json};
+
+use super::error::{ApiError, ApiResult};
+use super::geojson::{row, rows_csv};
+use crate::tiles::vector_source::VectorSource;
+use crate::tiles::Catalog;
+
+/// The layer `name`, or a 404 saying the store lacks it.
+pub fn layer<'a>(cat: &'a Catalog, name: &str) -> ApiResult<&'a VectorSource> {
+    cat.vector(name).map(|v| v.as_ref()).ok_or_else(|| {
+        ApiError::not_found(
+            "layer not in the store",
+            format!("the results store has no layer `{name}` (built by `covermap build` when its analysis runs)"),
+        )
+    })
+}
+
+/// Indices of the features ordered by `field` (descending when `desc`), nulls last, ties by id.
+pub fn ordered_by(src: &VectorSource, field: &str, desc: bool) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..src.len()).collect();
+    if let Some(k) = src.fields.iter().position(|f| f.name == field) {
+        idx.sort_by(|&a, &b| {
+            let (va, vb) = (src.values[a][k].as_f64(), src.values[b][k].as_f64());
+            let ord = match (va, vb) {
+                (Some(x), Some(y)) => {
+                    if desc {
+                        y.total_cmp(&x)
+                    } else {
+                        x.total_cmp(&y)
+                    }
+                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            ord.then(src.ids[a].cmp(&src.ids[b]))
+        });
+    }
+    idx
+}
+
+/// Answer rows `idx` of `src` as CSV (`format=csv`) or JSON `{ ...meta, "count", "rows" }`.
+pub fn respond(src: &VectorSource, idx: &[usize], csv: bool, meta: Json, headers: &HeaderMap) -> ApiResult<Response> {
+    if csv {
+        let body = rows_csv(src, idx).map_err(ApiError::internal)?;
+        let mut res = (StatusCode::OK, body).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.csv\"", src.id)) {
+            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(res);
+    }
+    let rows: Vec<Json> = idx.iter().map(|i| row(src, *i)).collect();
+    let mut v = if meta.is_object() { meta } else { json!({}) };
+    v["layer"] = json!(src.id);
+    v["count"] = json!(rows.len());
+    v["rows"] = Json::Array(rows);
+    Ok(super::http::json_response(headers, &v, "application/json"))
+}

@@ -1,0 +1,206 @@
+//! `POST /api/uav/flights?date=YYYY-MM-DD[&camera=p4m|rededge|altum|generic][&bands=...]`: upload a
+//! UAV flight — one GeoTIFF as the raw body, or several as `multipart/form-data` file parts (form
+//! fields `date`, `camera`, `bands` accepted there too). Needs `Authorization: Bearer <token>`; with
+//! no token configured every write answers 403, a missing or wrong token 401. The images are streamed
+//! to `<store>.uploads/job-<n>/`, then processed in the background by the registered UAV ingest
+//! ([`super::jobs::UavIngest`]); `202 Accepted` points at `/api/jobs/<n>` for progress. The catalog is
+//! swapped only after the job has written the store.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+
+use super::error::{ApiError, ApiResult};
+use super::http::query_map;
+use super::jobs::UavUpload;
+use super::state::AppState;
+
+pub const CAMERAS: [&str; 4] = ["p4m", "rededge", "altum", "generic"];
+
+/// Check the bearer token (constant-time comparison).
+pub fn authorize(st: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    let Some(token) = st.config().token.as_deref().filter(|t| !t.is_empty()) else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "writes are disabled",
+            "no write token is configured (set COVERMAP_TOKEN or --token)",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let ok = given.is_some_and(|g| {
+        g.len() == token.len() && g.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    });
+    if !ok {
+        let detail = if given.is_some() { "the bearer token is wrong" } else { "send Authorization: Bearer <token>" };
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+            .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"covermap\""));
+    }
+    Ok(())
+}
+
+fn check_date(d: &str) -> ApiResult<()> {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map(|_| ())
+        .map_err(|_| ApiError::param("date", format!("`{d}` is not a date YYYY-MM-DD")))
+}
+
+/// Stream a body into `path`, enforcing the size bound; returns the bytes written.
+async fn save_stream<S, E>(mut stream: S, path: &Path, written: &mut u64, max: u64) -> ApiResult<()>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut f = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("upload interrupted", e.to_string()))?;
+        *written += chunk.len() as u64;
+        if *written > max {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "upload too large",
+                format!("uploads are limited to {max} bytes"),
+            ));
+        }
+        f.write_all(&chunk).await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    }
+    f.flush().await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    Ok(())
+}
+
+async fn receive(req: Request, dir: &Path, params: &mut std::collections::BTreeMap<String, String>, max: u64) -> ApiResult<Vec<PathBuf>> {
+    let ctype = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let mut images = Vec::new();
+    let mut written = 0u64;
+    if ctype.starts_with("multipart/form-data") {
+        let mut mp = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| ApiError::bad_request("invalid multipart body", e.body_text()))?;
+        while let Some(field) = mp.next_field().await.map_err(|e| ApiError::bad_request("invalid multipart body", e.body_text()))? {
+            let name = field.name().unwrap_or("").to_string();
+            if field.file_name().is_some() || name == "image" || name == "images" {
+                let path = dir.join(format!("image-{}.tif", images.len() + 1));
+                save_stream(field.map(|r| r.map_err(|e| e.body_text())).boxed(), &path, &mut written, max).await?;
+                images.push(path);
+            } else if ["date", "camera", "bands"].contains(&name.as_str()) {
+                let text = field.text().await.map_err(|e| ApiError::bad_request("invalid multipart body", e.body_text()))?;
+                params.insert(name, text.trim().to_string());
+            } else {
+                return Err(ApiError::bad_request(
+                    format!("unknown form field `{name}`"),
+                    "send image files and the fields date, camera, bands",
+                ));
+            }
+        }
+    } else {
+        let path = dir.join("image-1.tif");
+        let stream = req.into_body().into_data_stream();
+        save_stream(stream, &path, &mut written, max).await?;
+        if written > 0 {
+            images.push(path);
+        }
+    }
+    let mut kept = Vec::new();
+    for p in images {
+        let len = tokio::fs::metadata(&p).await.map(|m| m.len()).unwrap_or(0);
+        if len > 0 {
+            kept.push(p);
+        }
+    }
+    if kept.is_empty() {
+        return Err(ApiError::bad_request("no image uploaded", "send a GeoTIFF as the body or as multipart file parts"));
+    }
+    Ok(kept)
+}
+
+pub async fn post_flight(State(st): State<AppState>, req: Request<Body>) -> ApiResult<Response> {
+    authorize(&st, req.headers())?;
+    let store_dir = st
+        .config()
+        .store_dir
+        .clone()
+        .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "no results store", "this server serves archives only"))?;
+    let mut params = query_map(req.uri().query());
+    for k in params.keys() {
+        if !["date", "camera", "bands"].contains(&k.as_str()) {
+            return Err(ApiError::bad_request(format!("unknown parameter `{k}`"), "accepted: date, camera, bands"));
+        }
+    }
+    let job_id = st.jobs().create("uav-flight");
+    let uploads = PathBuf::from(format!("{}.uploads", store_dir.display())).join(format!("job-{job_id}"));
+    tokio::fs::create_dir_all(&uploads)
+        .await
+        .map_err(|e| ApiError::internal(format!("{}: {e}", uploads.display())))?;
+    let received = receive(req, &uploads, &mut params, st.config().upload_max_bytes).await;
+    let validated = received.and_then(|images| {
+        let date = params.get("date").cloned().ok_or_else(|| ApiError::param("date", "the flight date is required (YYYY-MM-DD)"))?;
+        check_date(&date)?;
+        let camera = params.get("camera").cloned().unwrap_or_else(|| "generic".into());
+        if !CAMERAS.contains(&camera.as_str()) {
+            return Err(ApiError::param("camera", format!("`{camera}`: one of {}", CAMERAS.join(", "))));
+        }
+        Ok(UavUpload { job_id, images, date, camera, bands: params.get("bands").cloned(), store_dir })
+    });
+    let upload = match validated {
+        Ok(u) => u,
+        Err(e) => {
+            let _ = tokio::fs::remove_dir_all(&uploads).await;
+            st.jobs().finish(job_id, Err(format!("rejected: {}", e.detail)));
+            return Err(e);
+        }
+    };
+    let st2 = st.clone();
+    tokio::spawn(async move { run_job(st2, upload).await });
+    let status_url = format!("/api/jobs/{job_id}");
+    let mut res = (StatusCode::ACCEPTED, json!({"job": job_id, "state": "queued", "status_url": status_url}).to_string()).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(v) = HeaderValue::from_str(&status_url) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// The background part: validate the images with GDAL, run the ingest, swap the catalog.
+async fn run_job(st: AppState, upload: UavUpload) {
+    let id = upload.job_id;
+    let ingest = st.uav_ingest();
+    let st2 = st.clone();
+    let r = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, String> {
+        st2.jobs().progress(id, 0.0, "checking images");
+        for p in &upload.images {
+            let ds = gdal::Dataset::open(p).map_err(|e| format!("{}: not a raster GDAL can read: {e}", p.display()))?;
+            if ds.projection().trim().is_empty() {
+                return Err(format!("{}: the image has no CRS", p.display()));
+            }
+        }
+        let Some(ingest) = ingest else {
+            return Err(format!(
+                "UAV processing is not available in this server (no ingest registered); images kept in {}",
+                upload.images.first().and_then(|p| p.parent()).map(|p| p.display().to_string()).unwrap_or_default()
+            ));
+        };
+        let report = |p: f64, m: &str| st2.jobs().progress(id, p, m);
+        ingest(&upload, &report).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("job task: {e}")));
+    let r = match r {
+        Ok(v) => match st.reload().await {
+            Ok(()) => Ok(v),
+            Err(e) => Err(format!("processed, but the store could not be reloaded: {e}")),
+        },
+        Err(e) => Err(e),
+    };
+    st.jobs().finish(id, r);
+}

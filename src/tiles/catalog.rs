@@ -1,0 +1,260 @@
+//! The catalog of servable layers, built once when the server starts (or the store changes): every
+//! vector layer of the results store as a [`VectorSource`], every raster as a [`RasterSource`], a
+//! `hillshade` basemap derived from `dem` when the store has no hillshade of its own, and any tile
+//! archives given to `covermap serve --archive`. A layer that cannot be prepared is reported in
+//! [`Catalog::problems`] (and by `/catalog` and `/health`) instead of taking the whole service down.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::archive::ArchiveSource;
+use super::raster_source::RasterSource;
+use super::tile_id::TileId;
+use super::vector_source::VectorSource;
+use super::vector_tile::render_vector_tile;
+use crate::error::Result;
+use crate::store::{Layer, Store};
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// Name of the hillshade basemap source.
+pub const HILLSHADE: &str = "hillshade";
+
+/// Tile formats served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TileFormat {
+    Mvt,
+    Png,
+}
+
+impl TileFormat {
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            TileFormat::Mvt => super::mvt::MEDIA_TYPE,
+            TileFormat::Png => "image/png",
+        }
+    }
+    /// The file extension used in tile URLs.
+    pub fn ext(&self) -> &'static str {
+        match self {
+            TileFormat::Mvt => "mvt",
+            TileFormat::Png => "png",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum Source {
+    Vector(Arc<VectorSource>),
+    Raster(Arc<RasterSource>),
+    Archive(Arc<ArchiveSource>),
+}
+
+impl Source {
+    pub fn format(&self) -> Option<TileFormat> {
+        match self {
+            Source::Vector(v) => v.has_geometry().then_some(TileFormat::Mvt),
+            Source::Raster(_) => Some(TileFormat::Png),
+            Source::Archive(a) => Some(a.format),
+        }
+    }
+}
+
+/// What a tile request's layer list resolves to.
+pub enum Resolved {
+    /// One or more vector layers, composited into one MVT tile.
+    Vector(Vec<Arc<VectorSource>>),
+    Raster(Arc<RasterSource>),
+    Archive(Arc<ArchiveSource>),
+}
+
+impl Resolved {
+    pub fn format(&self) -> TileFormat {
+        match self {
+            Resolved::Vector(_) => TileFormat::Mvt,
+            Resolved::Raster(_) => TileFormat::Png,
+            Resolved::Archive(a) => a.format,
+        }
+    }
+}
+
+/// Why a layer list does not resolve.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupError {
+    /// A layer is not in the catalog (HTTP 404).
+    Unknown(String),
+    /// The list is malformed or mixes what cannot be combined (HTTP 400).
+    Invalid(String),
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LookupError::Unknown(s) | LookupError::Invalid(s) => f.write_str(s),
+        }
+    }
+}
+
+pub struct Catalog {
+    pub sources: BTreeMap<String, Source>,
+    /// Layers that could not be prepared, one line each.
+    pub problems: Vec<String>,
+    /// Distinguishes catalogs built at different times (tile cache keys include it).
+    pub generation: u64,
+    /// The store's manifest, when the catalog comes from a store.
+    pub manifest: Option<serde_json::Value>,
+    /// The store directory, when the catalog comes from a store.
+    pub store_dir: Option<PathBuf>,
+}
+
+impl Catalog {
+    pub fn empty() -> Self {
+        Catalog {
+            sources: BTreeMap::new(),
+            problems: Vec::new(),
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            manifest: None,
+            store_dir: None,
+        }
+    }
+
+    /// Build from layers and rasters (name → file). `origin` names the layers' file, for messages.
+    pub fn build(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path) -> Self {
+        let mut cat = Catalog::empty();
+        let prepared: Vec<(String, Result<VectorSource>)> = layers
+            .into_par_iter()
+            .map(|l| (l.name.clone(), VectorSource::from_layer(l, origin)))
+            .collect();
+        for (name, r) in prepared {
+            match r {
+                Ok(v) => {
+                    cat.sources.insert(name, Source::Vector(Arc::new(v)));
+                }
+                Err(e) => cat.problems.push(format!("layer `{name}` not served: {e}")),
+            }
+        }
+        let opened: Vec<(String, Result<RasterSource>)> =
+            rasters.par_iter().map(|(n, p)| (n.clone(), RasterSource::open(n, p))).collect();
+        for (name, r) in opened {
+            match r {
+                Ok(s) => {
+                    if cat.sources.contains_key(&s.id) {
+                        cat.problems.push(format!("raster `{name}` not served: id `{}` is taken by a layer", s.id));
+                        continue;
+                    }
+                    cat.sources.insert(s.id.clone(), Source::Raster(Arc::new(s)));
+                }
+                Err(e) => cat.problems.push(format!("raster `{name}` not served: {e}")),
+            }
+        }
+        if !cat.sources.contains_key(HILLSHADE) {
+            if let Some(Source::Raster(dem)) = cat.sources.get("dem") {
+                let hs = dem.hillshade_of(HILLSHADE);
+                cat.sources.insert(HILLSHADE.to_string(), Source::Raster(Arc::new(hs)));
+            }
+        }
+        for p in &cat.problems {
+            tracing::warn!("{p}");
+        }
+        cat
+    }
+
+    /// Build from an opened results store.
+    pub fn from_store(store: Store) -> Self {
+        let origin = store.dir.join(crate::store::RESULTS_GPKG);
+        let mut cat = Catalog::build(store.layers, &store.rasters, &origin);
+        cat.manifest = serde_json::to_value(&store.manifest).ok();
+        cat.store_dir = Some(store.dir);
+        cat
+    }
+
+    /// Add an opened tile archive under its id; a clash with an existing source is a problem, not a
+    /// replacement.
+    pub fn add_archive(&mut self, a: ArchiveSource) {
+        if self.sources.contains_key(&a.id) {
+            self.problems.push(format!("archive {} not served: id `{}` is taken", a.path.display(), a.id));
+            return;
+        }
+        self.sources.insert(a.id.clone(), Source::Archive(Arc::new(a)));
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    pub fn vector(&self, id: &str) -> Option<&Arc<VectorSource>> {
+        match self.sources.get(id) {
+            Some(Source::Vector(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn vectors(&self) -> impl Iterator<Item = &Arc<VectorSource>> {
+        self.sources.values().filter_map(|s| match s {
+            Source::Vector(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// Resolve a comma-separated layer list (`a` or `a,b`) from a tile URL.
+    pub fn resolve(&self, list: &str) -> std::result::Result<Resolved, LookupError> {
+        let ids: Vec<&str> = list.split(',').map(str::trim).collect();
+        if ids.iter().any(|s| s.is_empty()) {
+            return Err(LookupError::Invalid(format!("empty layer name in `{list}`")));
+        }
+        let mut sources = Vec::with_capacity(ids.len());
+        for id in &ids {
+            match self.sources.get(*id) {
+                Some(s) => sources.push((*id, s)),
+                None => return Err(LookupError::Unknown(format!("unknown layer `{id}`"))),
+            }
+        }
+        if sources.len() == 1 {
+            return match sources[0].1 {
+                Source::Vector(v) if v.has_geometry() => Ok(Resolved::Vector(vec![v.clone()])),
+                Source::Vector(_) => {
+                    Err(LookupError::Invalid(format!("layer `{}` has no geometry to tile", sources[0].0)))
+                }
+                Source::Raster(r) => Ok(Resolved::Raster(r.clone())),
+                Source::Archive(a) => Ok(Resolved::Archive(a.clone())),
+            };
+        }
+        let mut out = Vec::new();
+        for (id, s) in sources {
+            match s {
+                Source::Vector(v) if v.has_geometry() => {
+                    if out.iter().any(|o: &Arc<VectorSource>| o.id == v.id) {
+                        return Err(LookupError::Invalid(format!("layer `{id}` is listed twice")));
+                    }
+                    out.push(v.clone())
+                }
+                _ => {
+                    return Err(LookupError::Invalid(format!(
+                        "composite tiles combine vector layers only; `{id}` is not a vector layer with geometry"
+                    )))
+                }
+            }
+        }
+        Ok(Resolved::Vector(out))
+    }
+
+    /// Render a tile of a resolved vector or raster layer list (archives are read by the server,
+    /// asynchronously). `None`: the tile is empty.
+    pub fn render(resolved: &Resolved, tile: TileId) -> Result<Option<Vec<u8>>> {
+        match resolved {
+            Resolved::Vector(v) => {
+                let refs: Vec<&VectorSource> = v.iter().map(|s| s.as_ref()).collect();
+                Ok(render_vector_tile(&refs, tile))
+            }
+            Resolved::Raster(r) => r.render_png(tile),
+            Resolved::Archive(a) => Err(crate::Error::Other(format!(
+                "archive `{}` is read asynchronously (ArchiveSource::tile), not rendered",
+                a.id
+            ))),
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Colour maps for raster tiles, chosen by the raster's name, and the legends that describe them.
+//! Three kinds: `Classes` (integer class → colour, e.g. susceptibility 1–5), `Steps` (value ranges,
+//! e.g. RSRP bands), `Ramp` (linear interpolation between stops, optionally on log10 of the value).
+//! Values outside every class or below the first step are transparent, like nodata.
+//!
+//! | raster name              | map                                                                        |
+//! |--------------------------|----------------------------------------------------------------------------|
+//! | `rsrp*` (dBm)            | steps at −120/−110/−100/−90/−80 dBm: the RSRP bands of LTE drive-test practice (3GPP TS 36.133 reports −140…−44 dBm); −110 is the default "covered" and −100 the "good" threshold of the coverage engine |
+//! | `*susceptibility*`, `*risk_class*` | classes 1–5 very low … very high, ColorBrewer RdYlGn reversed |
+//! | `slope` (°)              | ramp 0–60°, transparent on flat ground, yellow → red → purple               |
+//! | `*accumulation*` (cells) | ramp on log10(cells) 1–6, transparent → dark blue                          |
+//! | `hand` (m)               | ramp 0–50 m, dark blue near drainage → transparent above 50 m              |
+//! | `dem`, `*elevation*` (m) | hypsometric ramp 0–3,000 m                                                  |
+//! | `hillshade`              | grey ramp 0–255                                                            |
+//! | `*change*`               | diverging ramp −0.4 … +0.4, red (loss) → white → green (gain)              |
+//! | `*ndvi*`, `*ndre*`, `*savi*` | ColorBrewer RdYlGn ramp −0.2 … 1.0                                     |
+//! | `*class*`                | categorical palette (ColorBrewer Set2) over the classes present            |
+//! | anything else            | viridis ramp over the raster's min…max                                     |
+
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKind {
+    Classes,
+    Steps,
+    Ramp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stop {
+    pub value: f64,
+    pub color: [u8; 4],
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColorMap {
+    /// Name of the scheme (for the legend).
+    pub scheme: &'static str,
+    pub kind: MapKind,
+    pub unit: &'static str,
+    pub stops: Vec<Stop>,
+    /// Look up log10(value) instead of the value (ramps only).
+    pub log10: bool,
+}
+
+fn stop(value: f64, color: [u8; 4], label: impl Into<String>) -> Stop {
+    Stop { value, color, label: label.into() }
+}
+
+fn hex(c: [u8; 4]) -> String {
+    if c[3] == 255 {
+        format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+    } else {
+        format!("#{:02x}{:02x}{:02x}{:02x}", c[0], c[1], c[2], c[3])
+    }
+}
+
+const VIRIDIS: [[u8; 3]; 5] = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+const SET2: [[u8; 3]; 8] = [
+    [102, 194, 165],
+    [252, 141, 98],
+    [141, 160, 203],
+    [231, 138, 195],
+    [166, 216, 84],
+    [255, 217, 47],
+    [229, 196, 148],
+    [179, 179, 179],
+];
+
+impl ColorMap {
+    /// The map for a raster called `name` (store name, e.g. `rsrp_any`, `uav/f1/ndvi`), given the
+    /// raster's value range when known (used by the generic maps).
+    pub fn for_raster(name: &str, range: Option<(f64, f64)>) -> ColorMap {
+        let n = name.to_ascii_lowercase();
+        let base = n.rsplit('/').next().unwrap_or(&n).to_string();
+        if base.contains("rsrp") {
+            return Self::rsrp();
+        }
+        if base.contains("susceptibility") || base.contains("risk_class") {
+            return Self::five_classes();
+        }
+        if base == "slope" || base.starts_with("slope_") {
+            return Self::ramp(
+                "slope",
+                "°",
+                false,
+                &[(0.0, [255, 255, 204, 0]), (10.0, [255, 237, 160, 140]), (20.0, [254, 178, 76, 180]),
+                  (30.0, [240, 59, 32, 200]), (45.0, [189, 0, 38, 220]), (60.0, [100, 0, 80, 230])],
+            );
+        }
+        if base.contains("accumulation") {
+            return Self::ramp(
+                "flow-accumulation",
+                "cells",
+                true,
+                &[(1.0, [198, 219, 239, 0]), (2.0, [158, 202, 225, 90]), (3.0, [107, 174, 214, 170]),
+                  (4.0, [33, 113, 181, 220]), (6.0, [8, 48, 107, 255])],
+            );
+        }
+        if base == "hand" || base.starts_with("hand_") {
+            return Self::ramp(
+                "hand",
+                "m",
+                false,
+                &[(0.0, [8, 48, 107, 220]), (5.0, [66, 146, 198, 180]), (15.0, [158, 202, 225, 120]),
+                  (30.0, [222, 235, 247, 50]), (50.0, [247, 251, 255, 0])],
+            );
+        }
+        if base == "dem" || base.contains("elevation") {
+            return Self::ramp(
+                "hypsometric",
+                "m",
+                false,
+                &[(0.0, [70, 130, 80, 255]), (300.0, [120, 170, 90, 255]), (700.0, [200, 200, 120, 255]),
+                  (1200.0, [190, 150, 90, 255]), (1800.0, [150, 110, 80, 255]), (2400.0, [200, 200, 200, 255]),
+                  (3000.0, [255, 255, 255, 255])],
+            );
+        }
+        if base == "hillshade" {
+            return Self::hillshade();
+        }
+        if base.contains("change") {
+            return Self::ramp(
+                "diverging-change",
+                "",
+                false,
+                &[(-0.4, [202, 0, 32, 230]), (-0.1, [244, 165, 130, 200]), (0.0, [247, 247, 247, 120]),
+                  (0.1, [166, 217, 106, 200]), (0.4, [26, 150, 65, 230])],
+            );
+        }
+        if ["ndvi", "ndre", "savi", "gndvi", "evi"].iter().any(|k| base.contains(k)) {
+            return Self::ramp(
+                "RdYlGn",
+                "",
+                false,
+                &[(-0.2, [165, 0, 38, 255]), (0.0, [215, 48, 39, 255]), (0.2, [244, 109, 67, 255]),
+                  (0.4, [254, 224, 139, 255]), (0.6, [166, 217, 106, 255]), (0.8, [26, 152, 80, 255]),
+                  (1.0, [0, 104, 55, 255])],
+            );
+        }
+        if base.contains("class") {
+            let (lo, hi) = range.unwrap_or((0.0, 7.0));
+            let (lo, hi) = (lo.round() as i64, hi.round() as i64);
+            let stops = (lo..=hi.min(lo + 31))
+                .enumerate()
+                .map(|(k, v)| {
+                    let c = SET2[k % SET2.len()];
+                    stop(v as f64, [c[0], c[1], c[2], 220], format!("class {v}"))
+                })
+                .collect();
+            return ColorMap { scheme: "Set2", kind: MapKind::Classes, unit: "", stops, log10: false };
+        }
+        let (lo, hi) = match range {
+            Some((a, b)) if a.is_finite() && b.is_finite() && b > a => (a, b),
+            Some((a, _)) if a.is_finite() => (a, a + 1.0),
+            _ => (0.0, 1.0),
+        };
+        let stops = VIRIDIS
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let v = lo + (hi - lo) * k as f64 / (VIRIDIS.len() - 1) as f64;
+                stop(v, [c[0], c[1], c[2], 255], format!("{v:.3}"))
+            })
+            .collect();
+        ColorMap { scheme: "viridis", kind: MapKind::Ramp, unit: "", stops, log10: false }
+    }
+
+    fn ramp(scheme: &'static str, unit: &'static str, log10: bool, s: &[(f64, [u8; 4])]) -> ColorMap {
+        let stops = s
+            .iter()
+            .map(|(v, c)| {
+                let shown = if log10 { 10f64.powf(*v) } else { *v };
+                stop(*v, *c, format!("{shown}{}{unit}", if unit.is_empty() || unit == "°" { "" } else { " " }))
+            })
+            .collect();
+        ColorMap { scheme, kind: MapKind::Ramp, unit, stops, log10 }
+    }
+
+    fn rsrp() -> ColorMap {
+        let a = 200;
+        ColorMap {
+            scheme: "rsrp-bands",
+            kind: MapKind::Steps,
+            unit: "dBm",
+            stops: vec![
+                stop(-200.0, [165, 0, 38, 150], "no service (< −120 dBm)"),
+                stop(-120.0, [244, 109, 67, a], "below coverage (−120 to −110 dBm)"),
+                stop(-110.0, [254, 224, 139, a], "weak, covered (−110 to −100 dBm)"),
+                stop(-100.0, [217, 239, 139, a], "fair (−100 to −90 dBm)"),
+                stop(-90.0, [102, 189, 99, a], "good (−90 to −80 dBm)"),
+                stop(-80.0, [26, 152, 80, a], "excellent (≥ −80 dBm)"),
+            ],
+            log10: false,
+        }
+    }
+
+    fn five_classes() -> ColorMap {
+        ColorMap {
+            scheme: "RdYlGn-5-reversed",
+            kind: MapKind::Classes,
+            unit: "class",
+            stops: vec![
+                stop(1.0, [26, 150, 65, 200], "1 very low"),
+                stop(2.0, [166, 217, 106, 200], "2 low"),
+                stop(3.0, [255, 255, 191, 200], "3 moderate"),
+                stop(4.0, [253, 174, 97, 210], "4 high"),
+                stop(5.0, [215, 25, 28, 220], "5 very high"),
+            ],
+            log10: false,
+        }
+    }
+
+    /// Grey shading for hillshade values 0–255 (as `gdaldem hillshade` writes them).
+    pub fn hillshade() -> ColorMap {
+        Self::ramp("grey", "", false, &[(0.0, [0, 0, 0, 255]), (255.0, [255, 255, 255, 255])])
+    }
+
+    /// Whether values are classes (resampled by nearest neighbour, never averaged).
+    pub fn categorical(&self) -> bool {
+        self.kind == MapKind::Classes
+    }
+
+    /// RGBA of a value; transparent for NaN and values the map does not cover.
+    pub fn color(&self, v: f64) -> [u8; 4] {
+        if !v.is_finite() || self.stops.is_empty() {
+            return [0, 0, 0, 0];
+        }
+        match self.kind {
+            MapKind::Classes => {
+                let r = v.round();
+                self.stops.iter().find(|s| s.value == r).map_or([0, 0, 0, 0], |s| s.color)
+            }
+            MapKind::Steps => self.stops.iter().rev().find(|s| v >= s.value).map_or([0, 0, 0, 0], |s| s.color),
+            MapKind::Ramp => {
+                let v = if self.log10 {
+                    if v <= 0.0 {
+                        return [0, 0, 0, 0];
+                    }
+                    v.log10()
+                } else {
+                    v
+                };
+                let first = &self.stops[0];
+                if v <= first.value {
+                    return first.color;
+                }
+                for w in self.stops.windows(2) {
+                    let (a, b) = (&w[0], &w[1]);
+                    if v <= b.value {
+                        let t = (v - a.value) / (b.value - a.value);
+                        let mut c = [0u8; 4];
+                        for k in 0..4 {
+                            c[k] = (a.color[k] as f64 + (b.color[k] as f64 - a.color[k] as f64) * t).round() as u8;
+                        }
+                        return c;
+                    }
+                }
+                self.stops[self.stops.len() - 1].color
+            }
+        }
+    }
+
+    /// The legend as served at `/tiles/{layer}/legend.json`.
+    pub fn legend(&self, layer: &str) -> serde_json::Value {
+        let kind = match self.kind {
+            MapKind::Classes => "classes",
+            MapKind::Steps => "steps",
+            MapKind::Ramp => "ramp",
+        };
+        let entries: Vec<serde_json::Value> = self
+            .stops
+            .iter()
+            .map(|s| {
+                let value = if self.log10 { 10f64.powf(s.value) } else { s.value };
+                json!({"value": value, "color": hex(s.color), "label": s.label})
+            })
+            .collect();
+        json!({
+            "layer": layer,
+            "kind": "raster",
+            "type": kind,
+            "scheme": self.scheme,
+            "unit": self.unit,
+            "scale": if self.log10 { "log10" } else { "linear" },
+            "nodata": "transparent",
+            "entries": entries,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rsrp_bands() {
+        let m = ColorMap::for_raster("rsrp_viettel", None);
+        assert_eq!(m.kind, MapKind::Steps);
+        assert_eq!(m.color(-75.0), [26, 152, 80, 200]);
+        assert_eq!(m.color(-110.0), [254, 224, 139, 200], "−110 dBm is covered (coverage engine default)");
+        assert_eq!(m.color(-110.01), [244, 109, 67, 200]);
+        assert_eq!(m.color(f64::NAN)[3], 0);
+    }
+
+    #[test]
+    fn classes_and_ramps() {
+        let m = ColorMap::for_raster("landslide_susceptibility", None);
+        assert!(m.categorical());
+        assert_eq!(m.color(5.0), [215, 25, 28, 220]);
+        assert_eq!(m.color(0.0)[3], 0, "no class 0: transparent");
+        let h = ColorMap::hillshade();
+        assert_eq!(h.color(127.5), [128, 128, 128, 255]);
+        // log ramp: 1000 cells = log10 3 → the third stop exactly.
+        let a = ColorMap::for_raster("flow_accumulation", None);
+        assert_eq!(a.color(1000.0), [107, 174, 214, 170]);
+        let v = ColorMap::for_raster("uav/2024-03-01/ndvi", None);
+        assert_eq!(v.scheme, "RdYlGn");
+        let d = ColorMap::for_raster("mystery", Some((10.0, 20.0)));
+        assert_eq!(d.color(10.0), [68, 1, 84, 255]);
+        assert_eq!(d.color(20.0), [253, 231, 37, 255]);
+        let leg = d.legend("mystery");
+        assert_eq!(leg["entries"].as_array().unwrap().len(), 5);
+    }
+}
