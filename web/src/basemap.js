@@ -7,6 +7,9 @@ export const FONT = ['Noto Sans Regular'];
 export const FONT_BOLD = ['Noto Sans Bold'];
 export const FONT_ITALIC = ['Noto Sans Italic'];
 
+/// Names of districts and communes by code (filled by addAdminLabels), for tables and popups.
+export const adminNames = new Map();
+
 export const OPERATOR_COLORS = { viettel: '#d7263d', vnpt: '#1e6fd9', vinaphone: '#1e6fd9', mobifone: '#e89f00' };
 
 /// The style document before any source: background, glyphs. Sprites are not used (icons are
@@ -69,8 +72,10 @@ export function addBasemap(map, cat) {
       type: 'line',
       source: 'roads',
       'source-layer': 'roads',
-      filter: major,
-      paint: { 'line-color': '#9b6b3c', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1.6, 13, 6] },
+      paint: {
+        'line-color': ['case', major, '#9b6b3c', '#8f8576'],
+        'line-width': ['interpolate', ['linear'], ['zoom'], 7, ['case', major, 1.6, 0.9], 13, ['case', major, 6, 3.6]],
+      },
       layout: { 'line-join': 'round', 'line-cap': 'round' },
     });
     add(map, 'roads', {
@@ -79,7 +84,7 @@ export function addBasemap(map, cat) {
       source: 'roads',
       'source-layer': 'roads',
       paint: {
-        'line-color': ['case', major, '#f7d38a', '#ffffff'],
+        'line-color': ['case', major, '#f7d38a', '#fbfaf5'],
         'line-width': ['interpolate', ['linear'], ['zoom'], 7, ['case', major, 1, 0.4], 13, ['case', major, 4, 2]],
         'line-opacity': ['case', major, 1, 0.85],
       },
@@ -193,6 +198,7 @@ export async function addAdminLabels(map, cat) {
       });
   };
   const [d, c] = await Promise.all([feats('district', 'districts'), feats('commune', 'communes')]);
+  for (const f of [...d, ...c]) if (f.properties.code !== undefined) adminNames.set(String(f.properties.code), f.properties.name);
   map.addSource('admin-labels', {
     type: 'geojson',
     data: { type: 'FeatureCollection', features: [...d.map((f) => tag(f, 'district')), ...c.map((f) => tag(f, 'commune'))] },

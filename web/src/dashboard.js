@@ -7,7 +7,7 @@ import { centroid } from './basemap.js';
 import { fieldLabel, onLanguage, t } from './i18n.js';
 import { findField, indicatorFields, num, pct, shareKind, value } from './format.js';
 import { el } from './legend.js';
-import { showPopup } from './popup.js';
+import { display, showPopup } from './popup.js';
 
 const MAX_ROWS = 100;
 const CARDS = 8;
@@ -56,7 +56,7 @@ export class Dashboard {
       ['population', population],
       ['cell_sites', count('cell_sites')],
       ['orchards', count('orchards')],
-    ].filter(([, v]) => v !== undefined && v !== null);
+    ].filter(([, v]) => v !== undefined && v !== null && v !== 0);
   }
 
   async districtPopulation() {
@@ -296,7 +296,7 @@ export class Dashboard {
             el(
               'tr',
               { tabindex: 0, onclick: () => this.fly(d, r, source), onkeydown: (e) => e.key === 'Enter' && this.fly(d, r, source) },
-              cols.map((c) => el('td', { text: c === 'health_class' && r[c] ? t(`h_${r[c]}`) : c === 'crop' && r[c] ? t(r[c]) : value(c, r[c]) })),
+              cols.map((c) => el('td', { text: display(c, r[c]) })),
             ),
           ),
         ),

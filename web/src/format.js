@@ -31,6 +31,7 @@ export function value(name, v) {
     if (/(^|_)(covered|fiber_ready|has_fiber|health_fell|latest)$/.test(name) && (v === 0 || v === 1)) return v ? t('yes') : t('no');
     if (/_dbm$/.test(name)) return `${num(v, 1)} dBm`;
     if (/_m2$/.test(name)) return v >= 1e4 ? `${num(v / 1e4, 2)} ha` : `${num(v, 0)} m²`;
+    if (/(elevation|height|ground|hand)_m$/.test(name)) return `${num(v, 0)} m`;
     if (/_m$/.test(name)) return v >= 1000 ? `${num(v / 1000, 2)} km` : `${num(v, 0)} m`;
     if (/_deg$/.test(name)) return `${num(v, 1)}°`;
     return num(v, Number.isInteger(v) ? 0 : 3);

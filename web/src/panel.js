@@ -15,7 +15,7 @@ const BASE_ITEMS = [
       el('div', {}, row(line('#3b2a55', 3), 'province_line'), row(line('#5a4a70', 2, true), 'district_line'), row(line('#7d7190', 1), 'commune_line')),
   ],
   ['water', 'l_water', () => el('div', {}, row(line('#5b9fd3', 2), 'river'))],
-  ['roads', 'l_roads', () => el('div', {}, row(line('#f7d38a', 4), 'road_major'), row(line('#ffffff', 2), 'road_minor'))],
+  ['roads', 'l_roads', () => el('div', {}, row(line('#f7d38a', 4), 'road_major'), row(line('#8f8576', 2), 'road_minor'))],
   ['places', 'l_places', () => el('div', {}, row(circle('#333', 7), 'town'))],
 ];
 

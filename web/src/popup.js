@@ -7,6 +7,7 @@ import { fieldLabel, t } from './i18n.js';
 import { value, indicatorFields, num } from './format.js';
 import { el } from './legend.js';
 import { HEALTH_COLORS, CLASS_COLORS } from './layers.js';
+import { adminNames } from './basemap.js';
 
 const TYPE_RANK = { circle: 0, symbol: 1, line: 2, fill: 3, raster: 4 };
 
@@ -19,10 +20,18 @@ export function fieldTable(obj, names = Object.keys(obj)) {
       'tbody',
       {},
       names
-        .filter((k) => obj[k] !== undefined && !/^(lon|lat)$/.test(k))
-        .map((k) => el('tr', { 'data-field': k }, el('th', { text: fieldLabel(k) }), el('td', { text: value(k, obj[k]) }))),
+        .filter((k) => obj[k] !== undefined && !/^(id|lon|lat)$/.test(k))
+        .map((k) => el('tr', { 'data-field': k }, el('th', { text: fieldLabel(k) }), el('td', { text: display(k, obj[k]) }))),
     ),
   );
+}
+
+/// A value as shown: codes of communes and districts as their names.
+export function display(k, v) {
+  if ((k === 'commune_code' || k === 'district_code') && v !== null && v !== undefined) return adminNames.get(String(v)) ?? String(v);
+  if (k === 'health_class' && v) return t(`h_${v}`);
+  if (k === 'crop' && v) return t(v);
+  return value(k, v);
 }
 
 const byCode = new Map();
@@ -60,7 +69,7 @@ const title = (text, sub) => el('div', { class: 'pp-title' }, el('strong', { tex
 async function communePopup(props) {
   const code = props.code ?? props.commune_code;
   const r = (await communeRow(code)) || props;
-  const box = el('div', { class: 'pp', 'data-kind': 'commune' }, title(r.name ?? props.name ?? code, `${t('commune')} · ${code ?? ''}`));
+  const box = el('div', { class: 'pp', 'data-kind': 'commune' }, title(r.name ?? props.name ?? code, [t('commune'), r.district_code ? display('district_code', r.district_code) : code].filter(Boolean).join(' · ')));
   const ind = indicatorFields(r);
   box.append(ind.length ? fieldTable(r, ind) : fieldTable(props, Object.keys(props).filter((k) => k !== 'name')));
   return box;
@@ -80,8 +89,8 @@ async function hamletPopup(props, source, fid) {
     const base = source !== 'hamlets' && catalog.get('hamlets') ? await getOptional(`collections/hamlets/items/${hid}`).catch(() => null) : null;
     if (base?.properties) p = { ...base.properties, ...p };
   }
-  const box = el('div', { class: 'pp', 'data-kind': 'hamlet' }, title(p.name ?? `#${hid ?? fid}`, `${t('hamlets')}${p.commune_code ? ` · ${p.commune_code}` : ''}`));
-  const names = Object.keys(p).filter((k) => !['name', 'hamlet_id', 'commune_code'].includes(k));
+  const box = el('div', { class: 'pp', 'data-kind': 'hamlet' }, title(p.name ?? `#${hid ?? fid}`, `${t('hamlets')}${p.commune_code ? ` · ${display('commune_code', p.commune_code)}` : ''}`));
+  const names = Object.keys(p).filter((k) => !['name', 'hamlet_id', 'commune_code', 'id'].includes(k));
   box.append(fieldTable(p, names));
   if (p.serving_site_id !== undefined && p.serving_site_id !== null) {
     const cell = box.querySelector('tr[data-field="serving_site_id"] td');
@@ -171,7 +180,7 @@ async function orchardPopup(props, source, fid) {
   const oid = props.orchard_id ?? (source === 'orchards' ? fid : null);
   const doc = oid !== null && oid !== undefined ? await getOptional(`api/uav/parcels/${oid}`).catch(() => null) : null;
   const o = doc?.orchard || props;
-  const box = el('div', { class: 'pp', 'data-kind': 'orchard' }, title(`${t('orchards')} #${oid ?? fid}`, [o.crop ? t(o.crop) : null, o.commune_code].filter(Boolean).join(' · ')));
+  const box = el('div', { class: 'pp', 'data-kind': 'orchard' }, title(`${t('orchards')} #${oid ?? fid}`, [o.crop ? t(o.crop) : null, o.commune_code ? display('commune_code', o.commune_code) : null].filter(Boolean).join(' · ')));
   const hist = doc?.history || [];
   if (hist.length) {
     const spark = sparkline(hist);
@@ -222,6 +231,7 @@ const HANDLERS = {
   hamlet_coverage: hamletPopup,
   hamlets: hamletPopup,
   hamlet_risk: hamletPopup,
+  coverage_gaps: hamletPopup,
   cell_sites: sitePopup,
   sectors: sitePopup,
   orchard_health: orchardPopup,
