@@ -38,7 +38,7 @@ function popRadius(cat, id, small = 1.5, big = 6) {
 const popSizes = (color) => sizes(color, [[100, 2.6], [500, 4.2], [2000, 6.6]]);
 
 function classLegend() {
-  return el('div', {}, [5, 4, 3, 2, 1].map((c) => row(fill(CLASS_COLORS[c - 1]), `class_${c}`)));
+  return el('div', {}, [5, 4, 3, 2].map((c) => row(fill(CLASS_COLORS[c - 1]), `class_${c}`)));
 }
 
 /// Every layer definition; `available(cat)` decides whether it is offered.
