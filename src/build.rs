@@ -106,6 +106,19 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
 
     // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
 
+    // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
+    let t = Instant::now();
+    let uav_params: crate::uav::UavParams = cfg.params("uav")?;
+    let mut ds = ds;
+    let carried = crate::uav::ingest::ingested_flights(&opts.out, &ds.uav_flights)?;
+    ds.uav_flights.extend(carried);
+    let uav = crate::uav::build_stage(&ds, &uav_params, &mut w)?;
+    timings.record(
+        "uav",
+        t,
+        format!("{} flights, {} parcel rows, {:.1} M px, {:.1} M px/s", uav.flights.len(), uav.rows.len(), uav.pixels as f64 / 1e6, uav.pixels as f64 / 1e6 / t.elapsed().as_secs_f64().max(1e-9)),
+    );
+
     let manifest = Manifest {
         dataset: cfg.name.clone(),
         covermap_version: env!("CARGO_PKG_VERSION").into(),

@@ -3,6 +3,7 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
+pub mod cli_uav;
 pub mod crs;
 pub mod dataset;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod progress;
 pub mod server;
 pub mod store;
 pub mod tiles;
+pub mod uav;
 pub mod viewer;
 
 pub use error::{Error, Result};

@@ -53,6 +53,31 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Serve a results store: the web map at /, vector and raster tiles, TileJSON, OGC API – Features,
+    /// the indicators/gaps/planner/UAV APIs, /health and /metrics. Reads only; nothing is recomputed.
+    Serve {
+        /// Results store directory (made by `covermap build`).
+        #[arg(long, default_value = "out/sonla")]
+        store: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Tile archives (PMTiles/MBTiles) to serve beside the store (repeatable).
+        #[arg(long = "archive")]
+        archives: Vec<PathBuf>,
+        /// Serve only the archives, without a store.
+        #[arg(long)]
+        no_store: bool,
+        /// Tile cache size in MiB.
+        #[arg(long, default_value_t = 256)]
+        cache_mb: u64,
+        /// Bearer token for write endpoints (uploads); without one, writes answer 403.
+        #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -73,6 +98,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("build: wrote {} ({} layers, {} rasters)", out.display(), m.layers.len(), m.rasters.len())
                 }
             }
+        }
+        Command::Serve { store, bind, port, archives, no_store, cache_mb, token } => {
+            let config = covermap::server::ServerConfig {
+                store_dir: (!no_store).then_some(store),
+                archives,
+                bind,
+                port,
+                cache_bytes: cache_mb << 20,
+                token: token.filter(|t| !t.is_empty()),
+                ..Default::default()
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+            rt.block_on(covermap::server::serve_with(config))?;
         }
     }
     Ok(())
