@@ -148,6 +148,8 @@ describe('web map', { timeout: 170000 }, () => {
       await page.waitForFunction((id) => window.covermap.panel.built.has(id), d.id);
       // Layers that fill in asynchronously (the UAV chooser) have a `ready` promise.
       await page.evaluate((id) => window.covermap.panel.built.get(id).ready, d.id);
+      // What the layer draws can depend on its controls (the UAV flight): ask again once built.
+      d.sources = await page.evaluate((id) => window.covermap.defs.find((x) => x.id === id).sources(), d.id);
       await idle();
       let count = await countFeatures(d, cat);
       if (count === 0) {
@@ -305,8 +307,11 @@ async function focusOn(d, cat) {
   const src = d.sources[0];
   const e = cat.tiles[src];
   if (e.kind === 'raster') {
-    const b = e.bounds;
-    await page.evaluate(({ b, z }) => window.covermap.map.jumpTo({ center: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2], zoom: z }), { b, z: Math.max(e.minzoom, 13) });
+    await page.evaluate(({ b, z }) => {
+      const m = window.covermap.map;
+      m.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, animate: false });
+      if (m.getZoom() < z) m.jumpTo({ zoom: z });
+    }, { b: e.bounds, z: e.minzoom });
   } else {
     const fc = await (await fetch(`${base}/collections/${src}/items?limit=1`)).json();
     const g = fc.features[0].geometry;
