@@ -143,3 +143,90 @@ async fn glyph_range(Path((fontstack, range)): Path<(String, String)>, headers: 
     }
     (h, bytes).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use pbf_font_tools::prost::Message;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn get(uri: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = router::<()>().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let (parts, body) = res.into_parts();
+        (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
+    }
+
+    /// The glyph protocol as MapLibre uses it (style spec `glyphs`: "{fontstack}/{range}.pbf",
+    /// the fontstack URL-encoded): a Vietnamese range decodes to the protobuf with its letters.
+    #[tokio::test]
+    async fn glyph_ranges_are_served() {
+        let (s, h, body) = get("/fonts/Noto%20Sans%20Regular,Arial%20Unicode%20MS%20Regular/7680-7935.pbf", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h[CONTENT_TYPE], "application/x-protobuf");
+        let g = pbf_font_tools::Glyphs::decode(body.as_slice()).unwrap();
+        assert_eq!(g.stacks[0].range, "7680-7935");
+        for c in ['ố', 'ộ', 'ờ', 'ự'] {
+            assert!(g.stacks[0].glyphs.iter().any(|x| x.id == c as u32), "{c}");
+        }
+        let etag = h[ETAG].to_str().unwrap().to_string();
+        let (s, _, _) = get("/fonts/Noto%20Sans%20Regular,Arial%20Unicode%20MS%20Regular/7680-7935.pbf", &[("if-none-match", &etag)]).await;
+        assert_eq!(s, StatusCode::NOT_MODIFIED);
+    }
+
+    #[tokio::test]
+    async fn glyph_errors_are_json() {
+        let (s, _, body) = get("/fonts/Noto%20Sans%20Regular/1-256.pbf", &[]).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(j["detail"].as_str().unwrap().contains("1-256"));
+        let (s, _, body) = get("/fonts/Comic%20Sans/0-255.pbf", &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(j["detail"].as_str().unwrap().contains("Comic Sans"));
+        let (s, _, _) = get("/fonts/Noto%20Sans%20Regular/0-255.png", &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _, body) = get("/fonts", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(String::from_utf8(body).unwrap().contains("Noto Sans Bold"));
+    }
+
+    /// The page and its script: negotiated coding (RFC 9110 §12.5.3), validators, caching; or,
+    /// in a build without the bundle, a 503 page that says why.
+    #[tokio::test]
+    async fn page_and_assets() {
+        let page = index(&HeaderMap::new());
+        if let Some(why) = assets::not_bundled() {
+            assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let body = page.into_body().collect().await.unwrap().to_bytes();
+            assert!(String::from_utf8_lossy(&body).contains(&html_escape(why)));
+            return;
+        }
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(page.headers()[CACHE_CONTROL], "no-cache");
+        let html = String::from_utf8(page.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let script = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+        assert!(script.starts_with("assets/app-"), "{script}");
+        let (s, h, br) = get(&format!("/{script}"), &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h[CONTENT_ENCODING], "br");
+        assert!(h[CACHE_CONTROL].to_str().unwrap().contains("immutable"));
+        let (_, h2, plain) = get(&format!("/{script}"), &[]).await;
+        assert!(h2.get(CONTENT_ENCODING).is_none());
+        assert!(plain.len() > br.len());
+        assert!(String::from_utf8_lossy(&plain).contains("maplibre"));
+        let (s, _, _) = get(&format!("/{script}"), &[("accept-encoding", "br"), ("if-none-match", h[ETAG].to_str().unwrap())]).await;
+        assert_eq!(s, StatusCode::NOT_MODIFIED);
+        let (s, _, _) = get(&format!("/{script}.br"), &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _, _) = get("/assets/nothing.js", &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+}

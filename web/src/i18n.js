@@ -71,6 +71,7 @@ const STRINGS = {
   h_stressed: { vi: 'Suy giảm', en: 'Stressed' },
   h_severe: { vi: 'Nghiêm trọng', en: 'Severe' },
   h_no_canopy: { vi: 'Không có tán', en: 'No canopy' },
+  not_flown: { vi: 'Chưa bay khảo sát', en: 'Not flown yet' },
   mango: { vi: 'Xoài', en: 'Mango' },
   longan: { vi: 'Nhãn', en: 'Longan' },
   province_line: { vi: 'Ranh giới tỉnh', en: 'Province boundary' },

@@ -472,10 +472,32 @@ export function layerDefs(cat) {
           },
           'lines-anchor',
         );
+        const layers = ['orchards-fill', 'orchards-line'];
+        if (health && vec(cat, 'orchards')) {
+          // Parcels no flight has covered yet, as context under the assessed ones.
+          ensure(map, cat, 'orchards');
+          map.addLayer(
+            {
+              id: 'orchards-all',
+              type: 'fill',
+              source: 'orchards',
+              'source-layer': 'orchards',
+              minzoom: 10,
+              paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.35, 'fill-outline-color': '#6b6b6b' },
+            },
+            'orchards-fill',
+          );
+          layers.unshift('orchards-all');
+        }
         const legend = health
-          ? el('div', {}, ['healthy', 'watch', 'stressed', 'severe', 'no_canopy'].map((h) => row(fill(HEALTH_COLORS[h]), `h_${h}`)))
+          ? el(
+              'div',
+              {},
+              ['healthy', 'watch', 'stressed', 'severe', 'no_canopy'].map((h) => row(fill(HEALTH_COLORS[h]), `h_${h}`)),
+              vec(cat, 'orchards') ? row(fill('rgba(255,255,255,0.6)', '#6b6b6b'), 'not_flown') : null,
+            )
           : el('div', {}, row(fill('#f4a300'), 'mango'), row(fill('#8c6d31'), 'longan'));
-        return { layers: ['orchards-fill', 'orchards-line'], legend };
+        return { layers, legend };
       },
     });
   }
