@@ -134,7 +134,7 @@ mod tests {
             Some(why) => assert!(!why.is_empty()),
             None => {
                 let html = std::str::from_utf8(get("index.html", "").unwrap().bytes).unwrap();
-                let script = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).expect("index.html loads a script");
+                let script = html.split("type=\"module\" src=\"").nth(1).and_then(|s| s.split('"').next()).expect("index.html loads a script");
                 assert!(get(script, "").is_some(), "index.html names {script}, which is not embedded");
                 let br = get(script, "br").unwrap();
                 assert_eq!(br.encoding, Some("br"));

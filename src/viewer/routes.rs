@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(page.headers()[CACHE_CONTROL], "no-cache");
         let html = String::from_utf8(page.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        let script = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+        let script = html.split("type=\"module\" src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
         assert!(script.starts_with("assets/app-"), "{script}");
         let (s, h, br) = get(&format!("/{script}"), &[("accept-encoding", "gzip, br")]).await;
         assert_eq!(s, StatusCode::OK);
