@@ -54,12 +54,24 @@ pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
     Ok(crate::store::manifest::checksums(data, &files)? == m.inputs)
 }
 
+/// The error for an input file named in dataset.toml that does not exist, naming its layer.
+fn missing_input(cfg: &DatasetConfig, data: &Path, missing: &Path) -> Error {
+    let problem = "file not found (named in dataset.toml)";
+    if data.join(&cfg.dem.file) == missing {
+        return Error::layer(missing, "dem", problem);
+    }
+    match cfg.layers.iter().find(|(_, l)| data.join(&l.file) == missing) {
+        Some((name, _)) => Error::layer(missing, name, problem),
+        None => Error::input(missing, problem),
+    }
+}
+
 pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     let total = Instant::now();
     let cfg = DatasetConfig::read(&opts.data)?;
     let files = cfg.input_files(&opts.data);
     if let Some(missing) = files.iter().find(|f| !f.exists()) {
-        return Err(Error::input(missing, "file not found (named in dataset.toml)"));
+        return Err(missing_input(&cfg, &opts.data, missing));
     }
     let mut timings = Timings::default();
     let t = Instant::now();
@@ -105,6 +117,17 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
 
     // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
+    // Risk (issue 6). Coverage input for the warning reach: None until the coverage stage lands; then
+    // pass Some(crate::risk::CoverageInput { hamlet_rsrp, recompute }) from its output.
+    let t = Instant::now();
+    let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
+    let risk = crate::risk::build_stage(&ds, &risk_params, None, &mut w)?;
+    timings.0.extend(risk.timings.iter().cloned());
+    timings.record(
+        "risk",
+        t,
+        format!("{} zones, {} high-risk hamlets, rainfall {} mm/24 h", risk.zones, risk.high_risk_ranked.len(), risk_params.rainfall_24h_mm),
+    );
 
     // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
     let t = Instant::now();
