@@ -17,5 +17,6 @@ pub mod server;
 pub mod store;
 pub mod tiles;
 pub mod uav;
+pub mod viewer;
 
 pub use error::{Error, Result};
