@@ -117,6 +117,17 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
 
     // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
+    // Risk (issue 6). Coverage input for the warning reach: None until the coverage stage lands; then
+    // pass Some(crate::risk::CoverageInput { hamlet_rsrp, recompute }) from its output.
+    let t = Instant::now();
+    let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
+    let risk = crate::risk::build_stage(&ds, &risk_params, None, &mut w)?;
+    timings.0.extend(risk.timings.iter().cloned());
+    timings.record(
+        "risk",
+        t,
+        format!("{} zones, {} high-risk hamlets, rainfall {} mm/24 h", risk.zones, risk.high_risk_ranked.len(), risk_params.rainfall_24h_mm),
+    );
 
     // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
     let t = Instant::now();

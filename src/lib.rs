@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod risk;
 pub mod server;
 pub mod store;
 pub mod tiles;
