@@ -78,6 +78,9 @@ enum Command {
         #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
         token: Option<String>,
     },
+    /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
+    /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
+    Export(covermap::cli_export::ExportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -111,6 +114,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
             rt.block_on(covermap::server::serve_with(config))?;
+        }
+        Command::Export(args) => {
+            covermap::cli_export::run_export(&args)?;
         }
     }
     Ok(())

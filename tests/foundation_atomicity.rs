@@ -59,7 +59,7 @@ fn failed_build_leaves_the_previous_store_byte_identical() {
 #[test]
 fn killed_build_leaves_the_previous_store_intact() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = demo_dataset();
+    let data = base_dataset();
     let out = tmp.path().join("out/sonla");
     build(data, &out, &[]).expect_ok("first build");
 

@@ -3,7 +3,7 @@
 //! with nodata holes, a corrupt GeoTIFF — makes `covermap build` exit non-zero with one `error:` line
 //! naming the file, layer, feature and problem, and leaves the existing store untouched.
 //!
-//! Each case copies the coarse demo dataset and a store built from it, alters one thing in the dataset,
+//! Each case copies the coarse demo dataset (without UAV flights) and a store built from it, alters one thing in the dataset,
 //! and builds again.
 
 mod common;
@@ -58,7 +58,7 @@ fn missing_dataset_toml() {
 #[test]
 fn malformed_dataset_toml() {
     let line = case(|d| edit(&toml(d), "[layers.roads]", "[layers.roads"), &["dataset.toml", "invalid table header"]);
-    let n = std::fs::read_to_string(demo_dataset().join("dataset.toml")).unwrap().lines().position(|l| l == "[layers.roads]").unwrap() + 1;
+    let n = std::fs::read_to_string(base_dataset().join("dataset.toml")).unwrap().lines().position(|l| l == "[layers.roads]").unwrap() + 1;
     assert!(line.contains(&format!("line {n}:")), "the error should give the line: {line}");
 }
 
@@ -216,7 +216,7 @@ fn punch_hole(data: &Path, x: f64, y: f64, r: f64) {
 
 #[test]
 fn dem_with_a_nodata_hole() {
-    let ds = covermap::dataset::load(demo_dataset()).unwrap();
+    let ds = covermap::dataset::load(base_dataset()).unwrap();
     let (x, y) = far_from_points(&ds);
     case(|d| punch_hole(d, x, y, 1_500.0), &["dem.tif", "nodata", "inside the province"]);
 }
@@ -224,7 +224,7 @@ fn dem_with_a_nodata_hole() {
 /// A hole under a hamlet is named by the hamlet that falls into it.
 #[test]
 fn hamlet_in_a_dem_nodata_hole() {
-    let ds = covermap::dataset::load(demo_dataset()).unwrap();
+    let ds = covermap::dataset::load(base_dataset()).unwrap();
     let h = &ds.hamlets[ds.hamlets.len() / 2];
     let (x, y) = (h.pos.x(), h.pos.y());
     let line = case(|d| punch_hole(d, x, y, 300.0), &["hamlets.csv", "layer `hamlets`", "nodata hole"]);

@@ -172,7 +172,7 @@ fn warning_reach_finds_silent_hamlets_and_critical_sites() {
         }
         Ok(v)
     };
-    let cov = CoverageInput { hamlet_rsrp: &rsrp, recompute: &recompute };
+    let cov = CoverageInput { hamlet_rsrp: &rsrp, recompute: &recompute, covered_rsrp_dbm: Some(-110.0) };
     let (out, store, _dir) = run(&ds, &RiskParams::default(), Some(cov));
     let wsum = out.warning.unwrap();
     assert_eq!((wsum.hamlets_no_signal, wsum.people_no_signal), (1, 300));

@@ -40,6 +40,8 @@ pub const FLOOD_TIF: &str = "flood_susceptibility";
 pub struct CoverageInput<'a> {
     pub hamlet_rsrp: &'a [f32],
     pub recompute: &'a Recompute<'a>,
+    /// The coverage stage's "covered" RSRP threshold (dBm); `None` uses `[risk] covered_rsrp_dbm`.
+    pub covered_rsrp_dbm: Option<f32>,
 }
 
 /// What the stage hands back (besides the store files).
@@ -123,6 +125,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let threshold = threshold_cells(&acc, params.stream_threshold_km2)?;
     let streams = stream_mask(&acc, threshold);
     let (hand, drain_area) = hand_and_drainage_area(dem, &dirs, &streams, &acc);
+    drop(dirs);
     let n_streams = streams.iter().filter(|s| **s).count();
     clock.lap("streams + HAND", t, format!("{n_streams} stream cells (≥ {threshold} cells), {}", clock.rate(t)));
     hamlets.set_hand(ds, &hand);
@@ -139,7 +142,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let t = Instant::now();
     let roads = burn_lines(dem, ds.roads.iter().map(|r| &r.geom));
     let lidx = landslide_index(dem, &slope, &acc, &streams, &roads, params.rainfall_24h_mm);
-    drop((roads, streams, acc, dirs, slope));
+    drop((roads, streams, acc, slope));
     let landslide = classify(&lidx, &params.landslide_breaks);
     drop(lidx);
     clock.lap("landslide model", t, clock.rate(t));
@@ -213,7 +216,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
             let t = Instant::now();
             let sites = site_classes(ds, &landslide, &flood);
             let (layer, sum) =
-                warning_gaps(ds, &hamlets, &sites, cov.hamlet_rsrp, params.covered_rsrp_dbm, params.high_class, cov.recompute)?;
+                warning_gaps(ds, &hamlets, &sites, cov.hamlet_rsrp, cov.covered_rsrp_dbm.unwrap_or(params.covered_rsrp_dbm), params.high_class, cov.recompute)?;
             writer.put_layer(&layer)?;
             clock.lap(
                 "warning reach",

@@ -104,7 +104,8 @@ pub fn demo_dataset() -> &'static Path {
         // Datasets of older binaries are of no further use.
         for e in std::fs::read_dir(&base).unwrap().flatten() {
             let n = e.file_name().to_string_lossy().to_string();
-            if (n.starts_with("demo-") && n != key) || (n.starts_with("store-demo-") && n != format!("store-{key}")) {
+            let stale = |prefix: &str| n.starts_with(&format!("{prefix}demo-")) && n != format!("{prefix}{key}");
+            if stale("") || stale("base-") || stale("store-base-") {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
@@ -112,12 +113,42 @@ pub fn demo_dataset() -> &'static Path {
     })
 }
 
-/// A results store built by the binary from [`demo_dataset`], once per binary version like it. Its
+/// [`demo_dataset`] without its UAV flights (the `[[flights]]` of dataset.toml and their imagery):
+/// what the foundation's tests of build, atomicity, validation and CRS handling copy and build over
+/// and over. The flights are some 50 MB of imagery whose analysis costs several CPU-seconds per build
+/// and triples the store; they are exercised by the full-dataset tests and the UAV tests.
+pub fn base_dataset() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let full = demo_dataset();
+        let dir = full.with_file_name(format!("base-{}", full.file_name().unwrap().to_string_lossy()));
+        if !dir.join("dataset.toml").exists() {
+            let tmp = tempfile::Builder::new().prefix(".base-").tempdir_in(dir.parent().unwrap()).unwrap();
+            let base = tmp.path().join("base");
+            copy_dir(full, &base);
+            let _ = std::fs::remove_dir_all(base.join("generated/uav"));
+            // The generator writes the flights last in dataset.toml.
+            let text = std::fs::read_to_string(full.join("dataset.toml")).unwrap();
+            let cut = text.find("\n[[flights]]").map(|i| &text[..i + 1]).unwrap_or(&text);
+            std::fs::write(base.join("dataset.toml"), cut).unwrap();
+            let (a, b) = (covermap::dataset::DatasetConfig::read(full).unwrap(), covermap::dataset::DatasetConfig::read(&base).unwrap());
+            assert!(b.flights.is_empty());
+            assert_eq!(a.layers.keys().collect::<Vec<_>>(), b.layers.keys().collect::<Vec<_>>(), "stripping the flights lost a layer");
+            // Written last: its presence means the directory is complete.
+            if std::fs::rename(&base, &dir).is_err() {
+                assert!(dir.join("dataset.toml").exists(), "cannot place the base dataset at {}", dir.display());
+            }
+        }
+        dir
+    })
+}
+
+/// A results store built by the binary from [`base_dataset`], once per binary version like it. Its
 /// manifest's input paths are relative, so a copy of it is fresh against a copy of the dataset.
 pub fn demo_store() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let data = demo_dataset();
+        let data = base_dataset();
         let dir = data.with_file_name(format!("store-{}", data.file_name().unwrap().to_string_lossy()));
         if !dir.join("manifest.json").exists() {
             let tmp = tempfile::Builder::new().prefix(".build-").tempdir_in(dir.parent().unwrap()).unwrap();
@@ -145,10 +176,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A private copy of the coarse demo dataset at `<tmp>/data`.
+/// A private copy of the coarse demo dataset without UAV flights ([`base_dataset`]) at `<tmp>/data`.
 pub fn copy_dataset(tmp: &Path) -> PathBuf {
     let data = tmp.join("data");
-    copy_dir(demo_dataset(), &data);
+    copy_dir(base_dataset(), &data);
     data
 }
 
