@@ -3,6 +3,7 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
+pub mod cli_coverage;
 pub mod coverage;
 pub mod crs;
 pub mod dataset;

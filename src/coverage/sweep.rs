@@ -7,8 +7,7 @@
 
 use std::f64::consts::TAU;
 
-use super::hull::Vertex;
-use super::profile::{Profile, Sample};
+use super::profile::{Profile, Sample, WalkState};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
 
@@ -16,13 +15,9 @@ use super::sites::Transmitter;
 #[derive(Default)]
 pub struct Scratch {
     buf: Vec<Sample>,
-    hulls: Vec<Vec<Vertex>>,
-    hull: Vec<Vertex>,
+    states: Vec<WalkState>,
+    state: WalkState,
     row: Vec<Sample>,
-}
-
-impl Scratch {
-    pub fn debug_hull(&self) -> &[Vertex] { &self.hull }
 }
 
 /// Fill `sc`'s buffer with every sample of every radial of `plan`.
@@ -32,20 +27,20 @@ pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
     if sc.buf.len() < total {
         sc.buf.resize(total, Sample::NONE);
     }
-    if sc.hulls.len() < plan.n_final {
-        sc.hulls.resize_with(plan.n_final, Vec::new);
+    if sc.states.len() < plan.n_final {
+        sc.states.resize_with(plan.n_final, WalkState::default);
     }
     for l in 0..=plan.lmax {
         let stride = 1usize << (plan.lmax - l);
         if l == 0 {
             for i in (0..plan.n_final).step_by(stride) {
-                prof.start(&mut sc.hulls[i]);
+                prof.start(&mut sc.states[i]);
             }
         } else {
-            // Radials born at this level copy their parent's hull (split borrow: parent < child).
+            // Radials born at this level copy their parent's state (split borrow: parent < child).
             for i in (stride..plan.n_final).step_by(2 * stride) {
-                let (lo, hi) = sc.hulls.split_at_mut(i);
-                hi[0].clone_from(&lo[i - stride]);
+                let (lo, hi) = sc.states.split_at_mut(i);
+                hi[0].copy_from(&lo[i - stride]);
             }
         }
         let (a, b) = plan.band(l);
@@ -54,7 +49,7 @@ pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
         }
         for i in (0..plan.n_final).step_by(stride) {
             let out = &mut sc.buf[i * row..(i + 1) * row];
-            prof.walk(plan.azimuth(i), a, b, &mut sc.hulls[i], out);
+            prof.walk(plan.azimuth(i), a, b, &mut sc.states[i], out);
         }
     }
 }
@@ -122,13 +117,13 @@ pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &
     if sc.row.len() < plan.n + 1 {
         sc.row.resize(plan.n + 1, Sample::NONE);
     }
-    prof.start(&mut sc.hull);
+    prof.start(&mut sc.state);
     let mut s = 1;
     for idx in (0..k).rev() {
         let r = chain[idx];
         let end = if idx == 0 { c.s } else { plan.band(plan.birth(chain[idx - 1])).0 - 1 };
         if end >= s {
-            prof.walk(plan.azimuth(r), s, end, &mut sc.hull, &mut sc.row);
+            prof.walk(plan.azimuth(r), s, end, &mut sc.state, &mut sc.row);
             s = end + 1;
         }
     }
