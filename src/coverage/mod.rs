@@ -28,6 +28,7 @@ pub mod hamlets;
 pub mod hata;
 pub mod hull;
 pub mod indicators;
+pub mod itm;
 pub mod knife_edge;
 pub mod layers;
 pub mod model;

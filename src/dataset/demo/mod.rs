@@ -6,12 +6,14 @@ pub mod communes;
 pub mod dem;
 pub mod hamlets;
 pub mod noise;
+pub mod orchards;
 pub mod output;
 pub mod real;
 pub mod rng;
 pub mod roads;
 pub mod sites;
 pub mod terrain;
+pub mod uav_flights;
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +22,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -93,6 +95,9 @@ file = "generated/fiber_routes.geojson"
 [layers.fiber_access_points]
 file = "generated/fiber_access_points.geojson"
 
+[layers.orchards]
+file = "generated/orchards.geojson"
+
 [layers.rivers]
 file = "real/hydro/son_la_rivers_gms_adb_strahler.geojson"
 fields = {{ strahler = "Strahler", name = "Sub_Name" }}
@@ -133,11 +138,12 @@ pub fn is_complete(opts: &DemoOptions) -> bool {
 }
 
 pub fn generate(opts: &DemoOptions) -> Result<()> {
-    // The marker goes last: an interrupted run is regenerated next time.
-    let _ = std::fs::remove_file(opts.out.join(MARKER));
+    // Checked before anything is touched: a bad flag must not invalidate a complete dataset.
     if !(5.0..=1000.0).contains(&opts.resolution_m) {
         return Err(Error::param("resolution", format!("{} m is outside 5–1000 m", opts.resolution_m)));
     }
+    // The marker goes last: an interrupted run is regenerated next time.
+    let _ = std::fs::remove_file(opts.out.join(MARKER));
     for (p, bytes) in real::FILES {
         write_file(&opts.out.join(p), bytes)?;
     }
@@ -152,13 +158,14 @@ pub fn generate(opts: &DemoOptions) -> Result<()> {
     crate::grid::io::write_cog(&dem, &gen.join("dem.tif"), WORKING_CRS)?;
     sp.finish_and_clear();
     eprintln!("demo-data: DEM {}×{} at {} m in {:.1}s", dem.width, dem.height, opts.resolution_m, t0.elapsed().as_secs_f64());
-    synthesize_vectors(opts, &real, &dem, &gen)?;
-    write_file(&opts.out.join(crate::dataset::config::DATASET_TOML), dataset_toml(opts.seed, opts.resolution_m, &[]).as_bytes())?;
+    let flights = synthesize_vectors(opts, &real, &dem, &gen)?;
+    write_file(&opts.out.join(crate::dataset::config::DATASET_TOML), dataset_toml(opts.seed, opts.resolution_m, &flights).as_bytes())?;
     write_file(&opts.out.join(MARKER), marker_text(opts).as_bytes())?;
     Ok(())
 }
 
-fn synthesize_vectors(opts: &DemoOptions, real: &real::Real, dem: &crate::grid::Grid<f32>, gen: &Path) -> Result<()> {
+/// Returns the UAV flights written (image paths relative to the dataset directory).
+fn synthesize_vectors(opts: &DemoOptions, real: &real::Real, dem: &crate::grid::Grid<f32>, gen: &Path) -> Result<Vec<crate::dataset::UavFlightSource>> {
     use serde_json::json;
     let crs = WORKING_CRS;
     let t = std::time::Instant::now();
@@ -251,6 +258,39 @@ fn synthesize_vectors(opts: &DemoOptions, real: &real::Real, dem: &crate::grid::
     }
     ws.write(&gen.join("cell_sites.geojson"))?;
     output::write_csv(&gen.join("sectors.csv"), &rows)?;
+
+    // --- UAV (src/dataset/demo/{orchards,uav_flights}.rs): orchard parcels and two flights over them.
+    let to_model_commune = |(i, c): (usize, &communes::SynthCommune)| crate::dataset::Commune {
+        id: i as i64 + 1,
+        code: c.code.clone(),
+        name: c.name.clone(),
+        district_code: c.district_code.clone(),
+        population: c.population,
+        households: c.households,
+        geom: c.geom.clone(),
+        centre: c.centre,
+    };
+    let model_communes: Vec<crate::dataset::Commune> = communes.iter().enumerate().map(to_model_commune).collect();
+    let model_hamlets: Vec<crate::dataset::Hamlet> = hamlets
+        .iter()
+        .enumerate()
+        .map(|(i, h)| crate::dataset::Hamlet { id: i as i64 + 1, name: h.name.clone(), commune_code: h.commune_code.clone(), population: h.population, pos: h.pos })
+        .collect();
+    let orchard_list = orchards::generate_orchards(opts.seed, dem, &model_communes, &model_hamlets, crs);
+    let mut wo = output::GeoJsonWriter::new("orchards", crs)?;
+    for o in &orchard_list {
+        wo.add(&o.geom.clone().into(), output::props(vec![("id", json!(o.id)), ("crop", json!(o.crop.as_str())), ("commune_code", json!(o.commune_code))]))?;
+    }
+    wo.write(&gen.join("orchards.geojson"))?;
+    let sp = crate::progress::spinner("synthesizing UAV flights");
+    let mut flights = uav_flights::generate_flights(opts.seed, &orchard_list, dem, &gen.join("uav"), crs)?;
+    sp.finish_and_clear();
+    for f in flights.iter_mut() {
+        for p in f.images.iter_mut() {
+            *p = p.strip_prefix(&opts.out).map(Path::to_path_buf).unwrap_or_else(|_| p.clone());
+        }
+    }
+    // --- end UAV
     eprintln!(
         "demo-data: {} communes, {} hamlets ({} people), {} roads, {} fiber access points, {} sites / {} sectors in {:.1}s",
         communes.len(),
@@ -262,5 +302,6 @@ fn synthesize_vectors(opts: &DemoOptions, real: &real::Real, dem: &crate::grid::
         sector_id,
         t.elapsed().as_secs_f64()
     );
-    Ok(())
+    eprintln!("demo-data: {} orchards, {} UAV flights", orchard_list.len(), flights.len());
+    Ok(flights)
 }

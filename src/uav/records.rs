@@ -1,0 +1,180 @@
+//! The results of flights as plain records: one [`FlightRecord`] per flight, one [`HealthRecord`]
+//! per parcel and flight, and their linkage over time ([`relink`]): each parcel observation points to
+//! the same parcel's previous observation, with the NDVI change and whether the health class fell.
+//! These are what the `uav_flights` and `orchard_health` layers store.
+
+use geo::Polygon;
+
+use super::health::HealthClass;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlightRecord {
+    pub id: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub camera: String,
+    /// Band mapping used, e.g. `blue=1,green=2,red=3,rededge=4,nir=5`.
+    pub bands: String,
+    /// Image files (absolute paths).
+    pub images: Vec<String>,
+    pub gsd_m: f64,
+    pub width: usize,
+    pub height: usize,
+    /// The imagery's CRS (as GDAL names it, e.g. "EPSG:32648").
+    pub crs: String,
+    /// Image extent in the working CRS.
+    pub footprint: Polygon<f64>,
+    pub valid_pixels: u64,
+    pub ndvi_mean: f64,
+    /// Flight the per-pixel change raster compares with (`None`: first flight over this area).
+    pub change_vs: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthRecord {
+    pub orchard_id: i64,
+    pub flight_id: String,
+    pub date: String,
+    pub crop: String,
+    pub commune_code: String,
+    /// Parcel polygon in the working CRS.
+    pub geom: Polygon<f64>,
+    pub ndvi_mean: f64,
+    pub ndvi_std: f64,
+    pub ndvi_p10: f64,
+    pub ndvi_p50: f64,
+    pub ndvi_p90: f64,
+    pub ndre_mean: Option<f64>,
+    /// Σ coverage fractions of valid pixels (exactextract `count`).
+    pub pixel_count: f64,
+    pub covered_fraction: f64,
+    pub canopy_share: f64,
+    pub stressed_share: f64,
+    pub health_class: HealthClass,
+    // Linkage, filled by `relink`.
+    pub prev_flight_id: Option<String>,
+    pub prev_ndvi_mean: Option<f64>,
+    pub prev_health_class: Option<HealthClass>,
+    pub ndvi_change: Option<f64>,
+    pub health_fell: bool,
+    /// This is the parcel's most recent observation.
+    pub latest: bool,
+}
+
+/// Sort by (date, flight, parcel) and link each parcel's observations in time.
+pub fn relink(rows: &mut [HealthRecord]) {
+    rows.sort_by(|a, b| (&a.date, &a.flight_id, a.orchard_id).cmp(&(&b.date, &b.flight_id, b.orchard_id)));
+    let mut last: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for i in 0..rows.len() {
+        let prev = last.get(&rows[i].orchard_id).copied();
+        let (pf, pm, pc) = match prev {
+            Some(j) => (Some(rows[j].flight_id.clone()), Some(rows[j].ndvi_mean), Some(rows[j].health_class)),
+            None => (None, None, None),
+        };
+        if let Some(j) = prev {
+            rows[j].latest = false;
+        }
+        let r = &mut rows[i];
+        r.ndvi_change = pm.map(|m| r.ndvi_mean - m);
+        r.health_fell = pc.is_some_and(|c| r.health_class.fell_from(c));
+        r.prev_flight_id = pf;
+        r.prev_ndvi_mean = pm;
+        r.prev_health_class = pc;
+        r.latest = true;
+        last.insert(r.orchard_id, i);
+    }
+}
+
+/// Parcels whose health fell in `flight_id`, worst first: by new class (severe first; a parcel that
+/// lost its canopy counts as worst), then by NDVI change (largest drop first), then id.
+pub fn declines<'a>(rows: &'a [HealthRecord], flight_id: &str) -> Vec<&'a HealthRecord> {
+    let mut v: Vec<&HealthRecord> = rows.iter().filter(|r| r.flight_id == flight_id && r.health_fell).collect();
+    let severity = |r: &HealthRecord| r.health_class.rank().map_or(4, |k| k as i32);
+    v.sort_by(|a, b| {
+        severity(b)
+            .cmp(&severity(a))
+            .then(a.ndvi_change.unwrap_or(0.0).total_cmp(&b.ndvi_change.unwrap_or(0.0)))
+            .then(a.orchard_id.cmp(&b.orchard_id))
+    });
+    v
+}
+
+#[cfg(test)]
+use geo::polygon;
+
+#[cfg(test)]
+pub(crate) fn sample_row(orchard_id: i64, flight: &str, date: &str, ndvi: f64, class: HealthClass) -> HealthRecord {
+    HealthRecord {
+        orchard_id,
+        flight_id: flight.into(),
+        date: date.into(),
+        crop: "mango".into(),
+        commune_code: "04000".into(),
+        geom: polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 0.0)],
+        ndvi_mean: ndvi,
+        ndvi_std: 0.1,
+        ndvi_p10: ndvi - 0.2,
+        ndvi_p50: ndvi,
+        ndvi_p90: ndvi + 0.1,
+        ndre_mean: Some(0.3),
+        pixel_count: 400.0,
+        covered_fraction: 1.0,
+        canopy_share: 0.6,
+        stressed_share: 0.1,
+        health_class: class,
+        prev_flight_id: None,
+        prev_ndvi_mean: None,
+        prev_health_class: None,
+        ndvi_change: None,
+        health_fell: false,
+        latest: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HealthClass::*;
+
+    #[test]
+    fn relink_links_each_parcel_to_its_previous_observation() {
+        let mut rows = vec![
+            sample_row(2, "b", "2026-04-07", 0.5, Stressed),
+            sample_row(1, "a", "2026-03-10", 0.7, Healthy),
+            sample_row(2, "a", "2026-03-10", 0.7, Healthy),
+            sample_row(1, "b", "2026-04-07", 0.72, Healthy),
+            sample_row(3, "b", "2026-04-07", 0.6, Watch), // first seen in flight b
+            sample_row(1, "c", "2026-05-01", 0.4, NoCanopy),
+        ];
+        relink(&mut rows);
+        let get = |id: i64, f: &str| rows.iter().find(|r| r.orchard_id == id && r.flight_id == f).unwrap();
+        let r = get(2, "b");
+        assert_eq!(r.prev_flight_id.as_deref(), Some("a"));
+        assert!((r.ndvi_change.unwrap() + 0.2).abs() < 1e-12);
+        assert!(r.health_fell && r.latest);
+        assert!(!get(2, "a").latest);
+        assert!(!get(1, "b").health_fell);
+        assert!(get(3, "b").ndvi_change.is_none() && !get(3, "b").health_fell);
+        // Flight c skips nothing for parcel 1: its previous observation is flight b.
+        assert_eq!(get(1, "c").prev_flight_id.as_deref(), Some("b"));
+        assert!(get(1, "c").health_fell);
+        let d = declines(&rows, "b");
+        assert_eq!(d.iter().map(|r| r.orchard_id).collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn declines_worst_first() {
+        let mut rows = vec![
+            sample_row(1, "a", "2026-03-10", 0.8, Healthy),
+            sample_row(2, "a", "2026-03-10", 0.8, Healthy),
+            sample_row(3, "a", "2026-03-10", 0.8, Healthy),
+            sample_row(1, "b", "2026-04-07", 0.6, Watch),
+            sample_row(2, "b", "2026-04-07", 0.5, Severe),
+            sample_row(3, "b", "2026-04-07", 0.55, Watch),
+        ];
+        relink(&mut rows);
+        let ids: Vec<i64> = declines(&rows, "b").iter().map(|r| r.orchard_id).collect();
+        // Severe first; then the two `watch` parcels by drop: 3 (−0.25) before 1 (−0.2).
+        assert_eq!(ids, vec![2, 3, 1]);
+    }
+}
