@@ -71,6 +71,10 @@ pub struct Profile<'a> {
     xs: Vec<f32>,
     drop: Vec<f32>,
     model: Vec<f32>,
+    /// ITM parameters when the transmitter's band uses ITM (then `model` is unused).
+    pub itm: Option<super::itm::ItmParams>,
+    /// Ground elevation at the site (m).
+    pub ground_m: f32,
 }
 
 impl<'a> Profile<'a> {
@@ -90,7 +94,9 @@ impl<'a> Profile<'a> {
         for s in 1..=n_max {
             let x = s as f64 * step;
             let l = median_loss_db(tx.model, tx.env, tx.f_mhz, tx.height_m, hm, x / 1000.0);
-            if (tx.max_eirp_dbm as f64) - l < floor {
+            // Stop where even boresight over the median loss is below the floor (diffraction only
+            // adds loss). ITM's loss is not monotone in distance: it runs to the radius.
+            if tx.itm.is_none() && (tx.max_eirp_dbm as f64) - l < floor {
                 break;
             }
             xs.push(x as f32);
@@ -119,6 +125,8 @@ impl<'a> Profile<'a> {
             xs,
             drop,
             model,
+            itm: tx.itm,
+            ground_m: tx.ground_m,
         }
     }
 
@@ -209,6 +217,21 @@ impl<'a> Profile<'a> {
             }
             hull::push(&mut st.hull, p, self.eps);
         }
+    }
+
+    /// DEM elevation (bilinear) at sample `s` of the radial at azimuth `az` — the walk's positions.
+    #[inline]
+    pub fn elevation_at(&self, az: f64, s: usize) -> Option<f32> {
+        let ux = self.step_m * az.sin() * self.inv_dx;
+        let uy = -self.step_m * az.cos() * self.inv_dy;
+        self.elevation(self.px0 + s as f64 * ux, self.py0 + s as f64 * uy)
+    }
+
+    /// Depression angle (degrees) from the antenna to a receiver on ground `z` at sample `s`.
+    #[inline]
+    pub fn depression_deg(&self, s: usize, z: f32) -> f32 {
+        let rz = z - self.drop[s] + self.hr;
+        fastmath::atan(((self.z_tx - rz) / self.xs[s]) as f64).to_degrees() as f32
     }
 
     /// The median (terrain-free) loss at sample `s`.

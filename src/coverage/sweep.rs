@@ -7,6 +7,7 @@
 
 use std::f64::consts::TAU;
 
+use super::itm::{ItmError, ItmScratch};
 use super::profile::{Profile, Sample, WalkState};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
@@ -18,15 +19,26 @@ pub struct Scratch {
     states: Vec<WalkState>,
     state: WalkState,
     row: Vec<Sample>,
+    /// ITM: one radial's elevations, and the model's own buffers.
+    pub(crate) elev: Vec<f32>,
+    pub(crate) itm: Option<ItmScratch>,
+}
+
+impl Scratch {
+    /// The sample buffer of a plan (radial-major, `plan.n + 1` per radial), grown as needed.
+    pub(crate) fn buffer(&mut self, plan: &RadialPlan) -> &mut [Sample] {
+        let total = plan.n_final * (plan.n + 1);
+        if self.buf.len() < total {
+            self.buf.resize(total, Sample::NONE);
+        }
+        &mut self.buf[..total]
+    }
 }
 
 /// Fill `sc`'s buffer with every sample of every radial of `plan`.
 pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
     let row = plan.n + 1;
-    let total = plan.n_final * row;
-    if sc.buf.len() < total {
-        sc.buf.resize(total, Sample::NONE);
-    }
+    sc.buffer(plan);
     if sc.states.len() < plan.n_final {
         sc.states.resize_with(plan.n_final, WalkState::default);
     }
@@ -100,12 +112,12 @@ pub fn swept_sample(plan: &RadialPlan, sc: &Scratch, c: &CellRef) -> Sample {
     sc.buf[c.radial * (plan.n + 1) + c.s]
 }
 
-/// The sample for a located cell by walking only its radial's chain of ancestors — the same value
-/// [`sweep`] + [`swept_sample`] give.
-pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Sample {
+/// The segments a radial's samples come from: radial `i` up to sample `s_end` is its ancestors'
+/// walks up to each child's birth, then its own. Calls `f(radial, from, to)` in order from the site.
+pub fn chain_segments(plan: &RadialPlan, i: usize, s_end: usize, mut f: impl FnMut(usize, usize, usize)) {
     let mut chain = [0usize; 64];
     let mut k = 0;
-    let mut a = c.radial;
+    let mut a = i;
     loop {
         chain[k] = a;
         k += 1;
@@ -114,20 +126,45 @@ pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &
         }
         a = RadialPlan::parent(a);
     }
+    let mut s = 1;
+    for idx in (0..k).rev() {
+        let end = if idx == 0 { s_end } else { plan.band(plan.birth(chain[idx - 1])).0 - 1 };
+        if end >= s {
+            f(chain[idx], s, end);
+            s = end + 1;
+        }
+    }
+}
+
+/// The sample for a located cell by walking only its radial's chain of ancestors — the same value
+/// [`sweep`] + [`swept_sample`] give.
+pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Sample {
     if sc.row.len() < plan.n + 1 {
         sc.row.resize(plan.n + 1, Sample::NONE);
     }
     prof.start(&mut sc.state);
-    let mut s = 1;
-    for idx in (0..k).rev() {
-        let r = chain[idx];
-        let end = if idx == 0 { c.s } else { plan.band(plan.birth(chain[idx - 1])).0 - 1 };
-        if end >= s {
-            prof.walk(plan.azimuth(r), s, end, &mut sc.state, &mut sc.row);
-            s = end + 1;
+    let (state, row) = (&mut sc.state, &mut sc.row);
+    chain_segments(plan, c.radial, c.s, |r, from, to| prof.walk(plan.azimuth(r), from, to, state, row));
+    sc.row[c.s]
+}
+
+/// [`sweep`] or, for an ITM transmitter, [`super::itm_walk::sweep_itm`].
+pub fn sweep_tx(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<(), ItmError> {
+    match prof.itm {
+        Some(_) => super::itm_walk::sweep_itm(prof, plan, sc),
+        None => {
+            sweep(prof, plan, sc);
+            Ok(())
         }
     }
-    sc.row[c.s]
+}
+
+/// [`eval_cell_chain`] or, for an ITM transmitter, [`super::itm_walk::eval_cell_itm`].
+pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Result<Sample, ItmError> {
+    match prof.itm {
+        Some(_) => super::itm_walk::eval_cell_itm(prof, plan, sc, c),
+        None => Ok(eval_cell_chain(prof, plan, sc, c)),
+    }
 }
 
 /// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
