@@ -3,6 +3,7 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
+pub mod cli_coverage;
 pub mod cli_export;
 pub mod cli_uav;
 pub mod cli_radio;

@@ -87,3 +87,52 @@ fn every_cell_in_reach_gets_a_value() {
     assert_eq!(serving.get(150, 150), 1);
     assert_eq!(serving.get(0, 0), -1);
 }
+
+#[test]
+fn itm_as_a_band_model() {
+    // The 900 MHz band on ITM (Longley-Rice), 1800 MHz on COST-231: the stage runs unchanged, the
+    // point engine agrees with the raster (to rounding: ITM accumulates its sums per path), and ITM's
+    // loss is never below free space by more than its two-ray gain can give (6 dB).
+    use covermap::coverage::{BandConfig, ModelKind};
+    let ds = mini_province(3);
+    let mut params = params();
+    params.max_radius_m = 4000.0;
+    params.planner.k = 0;
+    params.bands[0] = BandConfig { model: ModelKind::Itm, ..params.bands[0].clone() };
+    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
+    let out = run(&ds, &params, &mut sink).unwrap();
+    let points = hamlet_rsrp_without_sites(&ds, &params, &[]).unwrap();
+    let mut compared = 0;
+    for (h, st) in out.hamlets.iter().enumerate() {
+        if st.rsrp_dbm.is_nan() {
+            continue;
+        }
+        assert!((st.rsrp_dbm - points[h]).abs() < 0.01, "hamlet {h}: raster {} vs point {}", st.rsrp_dbm, points[h]);
+        compared += 1;
+    }
+    assert!(compared > 20, "{compared}");
+    // The 900 MHz site (site 3) alone, on ITM: RSRP never exceeds EIRP − free space + 6 dB.
+    let mut one = mini_province(3);
+    one.sites.retain(|s| s.id == 3);
+    let v = hamlet_rsrp_without_sites(&one, &params, &[]).unwrap();
+    let s = &one.sites[0];
+    let mut reached = 0;
+    for (h, r) in one.hamlets.iter().zip(&v) {
+        if r.is_nan() {
+            continue;
+        }
+        reached += 1;
+        let d = (h.pos.x() - s.pos.x()).hypot(h.pos.y() - s.pos.y()).max(30.0) / 1000.0;
+        let fs = covermap::coverage::fspl::free_space_loss_db(900.0, d);
+        assert!(*r as f64 <= s.sectors[0].rs_eirp_dbm - fs + 6.0, "{r} at {d} km");
+    }
+    assert!(reached > 5, "{reached}");
+
+    // ITM's own limits give a clear error naming the site: a 0.3 m antenna (ITM code 1000).
+    let mut bad = mini_province(3);
+    for sec in &mut bad.sites[2].sectors {
+        sec.height_m = 0.3;
+    }
+    let e = run(&bad, &params, &mut MemorySink::default()).unwrap_err().to_string();
+    assert!(e.contains("3 (alpha-3)") && e.contains("ITM") && e.contains("1000"), "{e}");
+}

@@ -56,13 +56,15 @@ pub fn rx_horizon(rx: Vertex, hull: &[Vertex]) -> usize {
 }
 
 /// Bullington diffraction loss (dB) of the path `tx`→`rx` over the terrain hull `hull` (a concave
-/// chain strictly between the ends, in the flattened-earth frame); `two_over_lambda` = 2/λ in 1/m.
-pub fn bullington_loss_db(tx: Vertex, rx: Vertex, hull: &[Vertex], two_over_lambda: f32) -> f32 {
+/// chain strictly between the ends, in the flattened-earth frame) whose transmitter horizon — the
+/// point seen at the steepest elevation from `tx` — is `horizon` (the walk keeps it as a running
+/// maximum); `two_over_lambda` = 2/λ in 1/m.
+pub fn bullington_loss_db(tx: Vertex, rx: Vertex, hull: &[Vertex], horizon: Vertex, two_over_lambda: f32) -> f32 {
     if hull.is_empty() {
         return 0.0;
     }
     let d = rx.x - tx.x;
-    let t = hull[tx_horizon(tx, hull)];
+    let t = horizon;
     let stim = (t.z - tx.z) / (t.x - tx.x);
     let str_ = (rx.z - tx.z) / d;
     let nu = if stim < str_ {
@@ -105,6 +107,11 @@ mod tests {
         Vertex::new(x, z)
     }
 
+    fn loss(tx: Vertex, rx: Vertex, hull: &[Vertex], tol: f32) -> f32 {
+        let h = if hull.is_empty() { tx } else { hull[tx_horizon(tx, hull)] };
+        bullington_loss_db(tx, rx, hull, h, tol)
+    }
+
     /// P.1812-4 eqs. (13)–(20) over every profile point, in f64 (the reference implementation).
     fn p1812(tx: (f64, f64), rx: (f64, f64), pts: &[(f64, f64)], lambda: f64) -> f64 {
         let d = rx.0 - tx.0;
@@ -128,13 +135,13 @@ mod tests {
     #[test]
     fn single_edge_is_the_knife_edge() {
         // Rappaport Example 4.7 (λ = 1/3 m, 1 km + 1 km, edge 25 m above the line): 21.7 dB.
-        let l = bullington_loss_db(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, 25.0)], 6.0);
+        let l = loss(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, 25.0)], 6.0);
         assert!((l as f64 - j_db(fresnel_nu(25.0, 1000.0, 1000.0, 1.0 / 3.0))).abs() < 1e-3, "{l}");
         assert!((l - 21.7).abs() < 0.3);
-        assert_eq!(bullington_loss_db(v(0.0, 0.0), v(2000.0, 0.0), &[], 6.0), 0.0);
+        assert_eq!(loss(v(0.0, 0.0), v(2000.0, 0.0), &[], 6.0), 0.0);
         // Far below the line: no loss; at grazing: 6 dB.
-        assert_eq!(bullington_loss_db(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, -30.0)], 6.0), 0.0);
-        let g = bullington_loss_db(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, 0.0)], 6.0);
+        assert_eq!(loss(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, -30.0)], 6.0), 0.0);
+        let g = loss(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, 0.0)], 6.0);
         assert!((g - 6.03).abs() < 0.01, "{g}");
     }
 
@@ -143,7 +150,7 @@ mod tests {
         // Tx (0, 0), Rx (10 km, 0), edges 30 m at 3 km and 20 m at 7 km: Stim = 0.01, Srim =
         // 20/3000; the rays cross at dbp = Srim·d/(Stim + Srim) = 4000 m, 40 m above the line.
         let lambda = 1.0 / 3.0;
-        let l = bullington_loss_db(v(0.0, 0.0), v(10_000.0, 0.0), &[v(3000.0, 30.0), v(7000.0, 20.0)], 6.0);
+        let l = loss(v(0.0, 0.0), v(10_000.0, 0.0), &[v(3000.0, 30.0), v(7000.0, 20.0)], 6.0);
         let expect = j_db(fresnel_nu(40.0, 4000.0, 6000.0, lambda));
         assert!((l as f64 - expect).abs() < 1e-3, "{l} vs {expect}");
     }
@@ -164,7 +171,7 @@ mod tests {
             let x = s as f64 * 20.0;
             let rx = (x, z(x) + 1.5);
             if !pts.is_empty() {
-                let a = bullington_loss_db(v(0.0, tx.1 as f32), v(x as f32, rx.1 as f32), &hull, tol) as f64;
+                let a = loss(v(0.0, tx.1 as f32), v(x as f32, rx.1 as f32), &hull, tol) as f64;
                 let b = p1812(tx, rx, &pts, lambda);
                 let stim = pts.iter().map(|p| (p.1 - tx.1) / p.0).fold(f64::MIN, f64::max);
                 if stim >= (rx.1 - tx.1) / x {
@@ -193,7 +200,7 @@ mod tests {
             let rx = v(x + 30.0, z(x + 30.0) + 1.5);
             let mut last = f32::INFINITY;
             for h in [5.0, 10.0, 20.0, 40.0, 80.0] {
-                let l = bullington_loss_db(v(0.0, z(0.0) + h), rx, &hull, 12.0);
+                let l = loss(v(0.0, z(0.0) + h), rx, &hull, 12.0);
                 assert!(l <= last + 1e-5, "x = {x}, h = {h}: {l} > {last}");
                 last = l;
             }

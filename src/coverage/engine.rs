@@ -11,7 +11,8 @@ use super::params::CoverageParams;
 use super::profile::Profile;
 use super::radial::RadialPlan;
 use super::sites::PreparedSite;
-use super::sweep::{rasterize, sweep, Scratch};
+use super::sweep::{rasterize, sweep_tx, Scratch};
+use crate::error::{Error, Result};
 use crate::grid::Grid;
 
 /// Work done by a set of sweeps.
@@ -38,29 +39,43 @@ pub fn plan_for(prof: &Profile, dem: &Grid<f32>, params: &CoverageParams) -> Rad
     RadialPlan::new(prof.n, prof.step_m, params.radial_gap_cells * cell)
 }
 
+/// The error of a site whose model failed during the sweep (ITM refusing a profile).
+pub fn model_error(source: &str, site: &PreparedSite, e: super::itm::ItmError) -> Error {
+    Error::feature(source, "sites", &site.label, format!("ITM: {e} (code {})", e.code()))
+}
+
 /// Sweep every transmitter of `sites` over `dem`, calling `emit(cell index, rsrp, site)` for every
-/// cell with RSRP ≥ the floor. `tick` is called once per finished site (progress).
-pub fn sweep_sites<E, T>(dem: &Grid<f32>, sites: &[&PreparedSite], params: &CoverageParams, emit: E, tick: T) -> SweepStats
+/// cell with RSRP ≥ the floor. `tick` is called once per finished site (progress). `source` names
+/// the dataset in errors.
+pub fn sweep_sites<E, T>(
+    dem: &Grid<f32>,
+    sites: &[&PreparedSite],
+    params: &CoverageParams,
+    source: &str,
+    emit: E,
+    tick: T,
+) -> Result<SweepStats>
 where
     E: Fn(usize, f32, &PreparedSite) + Sync,
     T: Fn() + Sync,
 {
     let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let floor = params.min_rsrp_dbm as f32;
-    sites.par_iter().with_max_len(1).for_each_init(Scratch::default, |sc, site| {
+    sites.par_iter().with_max_len(1).try_for_each_init(Scratch::default, |sc, site| -> Result<()> {
         for tx in &site.txs {
             let prof = Profile::new(dem, tx, params);
             if prof.n == 0 {
                 continue;
             }
             let plan = plan_for(&prof, dem, params);
-            sweep(&prof, &plan, sc);
+            sweep_tx(&prof, &plan, sc).map_err(|e| model_error(source, site, e))?;
             let c = rasterize(tx, &plan, sc, dem, floor, |i, v| emit(i, v, site));
             tx_n.fetch_add(1, Relaxed);
             cells.fetch_add(c, Relaxed);
             samples.fetch_add(plan.samples() as u64, Relaxed);
         }
         tick();
-    });
-    SweepStats { transmitters: tx_n.into_inner(), cells: cells.into_inner(), samples: samples.into_inner() }
+        Ok(())
+    })?;
+    Ok(SweepStats { transmitters: tx_n.into_inner(), cells: cells.into_inner(), samples: samples.into_inner() })
 }

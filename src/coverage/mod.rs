@@ -29,6 +29,7 @@ pub mod hata;
 pub mod hull;
 pub mod indicators;
 pub mod itm;
+pub mod itm_walk;
 pub mod knife_edge;
 pub mod layers;
 pub mod model;

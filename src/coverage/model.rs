@@ -8,10 +8,11 @@ use super::hata::{okumura_hata_db, Environment};
 use super::params::ModelKind;
 
 /// Median loss (dB) of `model` at `d_km` for a base antenna `hb_m` and handset `hm_m` above ground.
+/// For ITM, which needs the terrain, this is its free-space floor.
 pub fn median_loss_db(model: ModelKind, env: Environment, f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64) -> f64 {
     let fs = free_space_loss_db(f_mhz, d_km);
     match model {
-        ModelKind::FreeSpace => fs,
+        ModelKind::FreeSpace | ModelKind::Itm => fs,
         ModelKind::Hata => okumura_hata_db(f_mhz, hb_m, hm_m, d_km, env).max(fs),
         ModelKind::Cost231 => cost231_hata_db(f_mhz, hb_m, hm_m, d_km, env).max(fs),
     }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cost231::COST231_RANGE_MHZ;
 use super::hata::{Environment, HATA_RANGE_MHZ};
+use super::itm::{ItmConfig, ItmParams};
 use crate::error::{Error, Result};
 
 /// Which path-loss model a band uses.
@@ -31,6 +32,9 @@ pub enum ModelKind {
     Hata,
     /// COST-231 Hata, 1500–2000 MHz.
     Cost231,
+    /// Longley-Rice ITM point-to-point along each radial's terrain profile (20–20000 MHz), settings
+    /// in `[coverage.itm]`. It replaces the median model and the knife-edge diffraction together.
+    Itm,
 }
 
 impl ModelKind {
@@ -39,6 +43,7 @@ impl ModelKind {
             ModelKind::FreeSpace => "free_space",
             ModelKind::Hata => "hata",
             ModelKind::Cost231 => "cost231",
+            ModelKind::Itm => "itm",
         }
     }
     /// The frequency range (MHz) in which the model is defined.
@@ -47,6 +52,7 @@ impl ModelKind {
             ModelKind::FreeSpace => (0.0, f64::INFINITY),
             ModelKind::Hata => HATA_RANGE_MHZ,
             ModelKind::Cost231 => COST231_RANGE_MHZ,
+            ModelKind::Itm => (20.0, 20_000.0),
         }
     }
 }
@@ -149,6 +155,9 @@ pub struct CoverageParams {
     pub diffraction_method: DiffractionMethod,
     /// Profile hull tolerance (m), see `coverage::hull`.
     pub hull_tolerance_m: f64,
+    /// Settings of the ITM model for bands that use it (`[coverage.itm]`); its receiver height is
+    /// `rx_height_m`.
+    pub itm: ItmConfig,
     /// Largest gap between neighbouring radials, in DEM cells (1 = every cell is within half a cell
     /// of a radial sample).
     pub radial_gap_cells: f64,
@@ -180,6 +189,7 @@ impl Default for CoverageParams {
             diffraction: true,
             diffraction_method: DiffractionMethod::Bullington,
             hull_tolerance_m: 0.5,
+            itm: ItmConfig::default(),
             radial_gap_cells: 1.0,
             front_to_back_db: 25.0,
             vertical_sidelobe_db: 20.0,
@@ -270,6 +280,9 @@ impl CoverageParams {
                 positive(&format!("bands[{i}].max_radius_m"), r)?;
             }
         }
+        if self.bands.iter().any(|b| b.model == ModelKind::Itm) {
+            self.itm_params(30.0, 1000.0).map_err(|e| Error::param("coverage.itm", e.to_string()))?;
+        }
         let p = &self.planner;
         positive("planner.search_margin_m", p.search_margin_m)?;
         positive("planner.road_max_m", p.road_max_m)?;
@@ -290,6 +303,11 @@ impl CoverageParams {
         positive("planner.h_beamwidth_deg", p.h_beamwidth_deg)?;
         positive("planner.v_beamwidth_deg", p.v_beamwidth_deg)?;
         Ok(())
+    }
+
+    /// Validated ITM parameters for a transmitter `h_tx_m` above ground at `f_mhz`.
+    pub fn itm_params(&self, h_tx_m: f64, f_mhz: f64) -> std::result::Result<ItmParams, super::itm::ItmError> {
+        ItmConfig { h_rx_m: self.rx_height_m, ..self.itm }.params(h_tx_m, f_mhz)
     }
 
     /// The band whose range holds `f_mhz` (first match), if any.

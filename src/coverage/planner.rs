@@ -23,6 +23,7 @@ use super::gaps::GapArea;
 use super::hamlets::{status, HamletStatus};
 use super::indicators::{aggregate, Indicators};
 use super::params::CoverageParams;
+use super::engine::model_error;
 use super::points::site_hits;
 use super::sites::{prepare_site, PreparedSite};
 use super::sweep::Scratch;
@@ -200,9 +201,10 @@ pub fn plan(
         .par_iter()
         .with_max_len(1)
         .map_init(Scratch::default, |sc, s| {
-            site_hits(&ds.dem, s, &ucells, params, sc).into_iter().filter(|(_, v)| *v >= covered_at).map(|(k, _)| k).collect()
+            let hits = site_hits(&ds.dem, s, &ucells, params, sc).map_err(|e| model_error(&ds.name, s, e))?;
+            Ok(hits.into_iter().filter(|(_, v)| *v >= covered_at).map(|(k, _)| k).collect())
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut taken = vec![false; uncovered.len()];
     let mut chosen = vec![false; cands.len()];
     let mut after: Vec<HamletStatus> = statuses.to_vec();
@@ -227,7 +229,8 @@ pub fn plan(
         }
         hamlets.sort_by(|a, b| ds.hamlets[*b].population.cmp(&ds.hamlets[*a].population).then(a.cmp(b)));
         // The site's signal at every hamlet, for the indicators after.
-        for (h, v) in site_hits(&ds.dem, &prepared[i], cells, params, &mut sc) {
+        let hits = site_hits(&ds.dem, &prepared[i], cells, params, &mut sc).map_err(|e| model_error(&ds.name, &prepared[i], e))?;
+        for (h, v) in hits {
             let s = &after[h as usize];
             if s.rsrp_dbm.is_nan() || v > s.rsrp_dbm {
                 after[h as usize] =

@@ -5,11 +5,13 @@
 
 use rayon::prelude::*;
 
-use super::engine::plan_for;
+use super::engine::{model_error, plan_for};
+use super::itm::ItmError;
 use super::params::CoverageParams;
 use super::profile::Profile;
 use super::sites::PreparedSite;
-use super::sweep::{eval_cell_chain, locate, rsrp, Scratch};
+use super::sweep::{eval_cell, locate, rsrp, Scratch};
+use crate::error::Result;
 use crate::grid::Grid;
 
 /// The best signal at one point.
@@ -24,7 +26,13 @@ pub struct PointSignal {
 }
 
 /// Each site's hits at the cell centres `cells`: (point index, RSRP) with RSRP ≥ the floor.
-pub fn site_hits(dem: &Grid<f32>, site: &PreparedSite, cells: &[(f64, f64)], params: &CoverageParams, sc: &mut Scratch) -> Vec<(u32, f32)> {
+pub fn site_hits(
+    dem: &Grid<f32>,
+    site: &PreparedSite,
+    cells: &[(f64, f64)],
+    params: &CoverageParams,
+    sc: &mut Scratch,
+) -> Result<Vec<(u32, f32)>, ItmError> {
     let floor = params.min_rsrp_dbm as f32;
     let mut hits: Vec<(u32, f32)> = Vec::new();
     for tx in &site.txs {
@@ -35,7 +43,7 @@ pub fn site_hits(dem: &Grid<f32>, site: &PreparedSite, cells: &[(f64, f64)], par
         let plan = plan_for(&prof, dem, params);
         for (k, &(cx, cy)) in cells.iter().enumerate() {
             let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) else { continue };
-            let smp = eval_cell_chain(&prof, &plan, sc, &c);
+            let smp = eval_cell(&prof, &plan, sc, &c)?;
             if smp.loss_db.is_nan() {
                 continue;
             }
@@ -48,13 +56,24 @@ pub fn site_hits(dem: &Grid<f32>, site: &PreparedSite, cells: &[(f64, f64)], par
             }
         }
     }
-    hits
+    Ok(hits)
 }
 
-/// Best signal at every cell centre in `cells` from `sites` (rayon over sites).
-pub fn signal_at(dem: &Grid<f32>, sites: &[&PreparedSite], operators: &[String], cells: &[(f64, f64)], params: &CoverageParams) -> Vec<PointSignal> {
-    let hits: Vec<Vec<(u32, f32)>> =
-        sites.par_iter().with_max_len(1).map_init(Scratch::default, |sc, s| site_hits(dem, s, cells, params, sc)).collect();
+/// Best signal at every cell centre in `cells` from `sites` (rayon over sites); `source` names the
+/// dataset in errors.
+pub fn signal_at(
+    dem: &Grid<f32>,
+    sites: &[&PreparedSite],
+    operators: &[String],
+    cells: &[(f64, f64)],
+    params: &CoverageParams,
+    source: &str,
+) -> Result<Vec<PointSignal>> {
+    let hits: Vec<Vec<(u32, f32)>> = sites
+        .par_iter()
+        .with_max_len(1)
+        .map_init(Scratch::default, |sc, s| site_hits(dem, s, cells, params, sc).map_err(|e| model_error(source, s, e)))
+        .collect::<Result<_>>()?;
     let mut out = vec![PointSignal { rsrp: f32::NAN, site: None, per_operator: vec![f32::NAN; operators.len()] }; cells.len()];
     for (site, hs) in sites.iter().zip(hits) {
         let op = operators.iter().position(|o| *o == site.operator);
@@ -74,5 +93,5 @@ pub fn signal_at(dem: &Grid<f32>, sites: &[&PreparedSite], operators: &[String],
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -32,6 +32,22 @@ impl Sample {
     pub const NONE: Sample = Sample { loss_db: f32::NAN, dep_deg: 0.0 };
 }
 
+/// What a radial carries from sample to sample: the terrain's upper hull and the transmitter's
+/// horizon (the point of steepest elevation from the antenna so far — the running maximum of a
+/// line-of-sight sweep).
+#[derive(Debug, Clone, Default)]
+pub struct WalkState {
+    pub hull: Vec<Vertex>,
+    pub horizon: Option<Vertex>,
+}
+
+impl WalkState {
+    pub fn copy_from(&mut self, other: &WalkState) {
+        self.hull.clone_from(&other.hull);
+        self.horizon = other.horizon;
+    }
+}
+
 /// Everything a walk of one transmitter needs, precomputed per sample index.
 pub struct Profile<'a> {
     dem: &'a [f32],
@@ -55,6 +71,10 @@ pub struct Profile<'a> {
     xs: Vec<f32>,
     drop: Vec<f32>,
     model: Vec<f32>,
+    /// ITM parameters when the transmitter's band uses ITM (then `model` is unused).
+    pub itm: Option<super::itm::ItmParams>,
+    /// Ground elevation at the site (m).
+    pub ground_m: f32,
 }
 
 impl<'a> Profile<'a> {
@@ -74,7 +94,9 @@ impl<'a> Profile<'a> {
         for s in 1..=n_max {
             let x = s as f64 * step;
             let l = median_loss_db(tx.model, tx.env, tx.f_mhz, tx.height_m, hm, x / 1000.0);
-            if (tx.max_eirp_dbm as f64) - l < floor {
+            // Stop where even boresight over the median loss is below the floor (diffraction only
+            // adds loss). ITM's loss is not monotone in distance: it runs to the radius.
+            if tx.itm.is_none() && (tx.max_eirp_dbm as f64) - l < floor {
                 break;
             }
             xs.push(x as f32);
@@ -103,13 +125,16 @@ impl<'a> Profile<'a> {
             xs,
             drop,
             model,
+            itm: tx.itm,
+            ground_m: tx.ground_m,
         }
     }
 
-    /// A fresh (empty) terrain hull.
+    /// A fresh state: no terrain seen yet.
     #[inline]
-    pub fn start(&self, hull: &mut Vec<Vertex>) {
-        hull.clear();
+    pub fn start(&self, st: &mut WalkState) {
+        st.hull.clear();
+        st.horizon = None;
     }
 
     /// Bilinear elevation at fractional pixel (px, py) with the grid's border clamping; `None` off
@@ -161,7 +186,7 @@ impl<'a> Profile<'a> {
 
     /// Walk samples `from..=to` of the radial at azimuth `az` (radians clockwise from north),
     /// continuing `hull`, writing `out[s]`.
-    pub fn walk(&self, az: f64, from: usize, to: usize, hull: &mut Vec<Vertex>, out: &mut [Sample]) {
+    pub fn walk(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample]) {
         let ux = self.step_m * az.sin() * self.inv_dx;
         let uy = -self.step_m * az.cos() * self.inv_dy;
         let tx = Vertex::new(0.0, self.z_tx);
@@ -176,19 +201,37 @@ impl<'a> Profile<'a> {
             let x = self.xs[s];
             let zp = z - self.drop[s];
             let rx = Vertex::new(x, zp + self.hr);
-            let diff = if !self.diffraction || hull.is_empty() {
-                0.0
-            } else {
-                match self.method {
-                    DiffractionMethod::Bullington => bullington_loss_db(tx, rx, hull, self.two_over_lambda),
-                    DiffractionMethod::Deygout if self.clear(hull, tx, rx) => 0.0,
-                    DiffractionMethod::Deygout => deygout_loss_db(tx, rx, hull, self.two_over_lambda, &mut memo),
-                }
+            let diff = match (self.diffraction, st.horizon) {
+                (true, Some(horizon)) => match self.method {
+                    DiffractionMethod::Bullington => bullington_loss_db(tx, rx, &st.hull, horizon, self.two_over_lambda),
+                    DiffractionMethod::Deygout if self.clear(&st.hull, tx, rx) => 0.0,
+                    DiffractionMethod::Deygout => deygout_loss_db(tx, rx, &st.hull, self.two_over_lambda, &mut memo),
+                },
+                _ => 0.0,
             };
             let dep = fastmath::atan(((self.z_tx - rx.z) / x) as f64).to_degrees() as f32;
             out[s] = Sample { loss_db: self.model[s] + diff, dep_deg: dep };
-            hull::push(hull, Vertex::new(x, zp), self.eps);
+            let p = Vertex::new(x, zp);
+            if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
+                st.horizon = Some(p);
+            }
+            hull::push(&mut st.hull, p, self.eps);
         }
+    }
+
+    /// DEM elevation (bilinear) at sample `s` of the radial at azimuth `az` — the walk's positions.
+    #[inline]
+    pub fn elevation_at(&self, az: f64, s: usize) -> Option<f32> {
+        let ux = self.step_m * az.sin() * self.inv_dx;
+        let uy = -self.step_m * az.cos() * self.inv_dy;
+        self.elevation(self.px0 + s as f64 * ux, self.py0 + s as f64 * uy)
+    }
+
+    /// Depression angle (degrees) from the antenna to a receiver on ground `z` at sample `s`.
+    #[inline]
+    pub fn depression_deg(&self, s: usize, z: f32) -> f32 {
+        let rz = z - self.drop[s] + self.hr;
+        fastmath::atan(((self.z_tx - rz) / self.xs[s]) as f64).to_degrees() as f32
     }
 
     /// The median (terrain-free) loss at sample `s`.
@@ -229,10 +272,10 @@ mod tests {
         let site = omni_site(1, "t", x, y, height_m, f_mhz);
         let p = prepare_site(ds, 0, &site, params).unwrap();
         let prof = Profile::new(&ds.dem, &p.txs[0], params);
-        let mut hull = Vec::new();
-        prof.start(&mut hull);
+        let mut st = WalkState::default();
+        prof.start(&mut st);
         let mut out = vec![Sample::NONE; prof.n + 1];
-        prof.walk(std::f64::consts::FRAC_PI_2, 1, prof.n, &mut hull, &mut out);
+        prof.walk(std::f64::consts::FRAC_PI_2, 1, prof.n, &mut st, &mut out);
         (out, prof.n)
     }
 

@@ -6,6 +6,7 @@
 
 use super::antenna::AntennaPattern;
 use super::hata::Environment;
+use super::itm::ItmParams;
 use super::params::{CoverageParams, ModelKind};
 use crate::dataset::{CellSite, Dataset, Sector};
 use crate::error::{Error, Result};
@@ -33,11 +34,15 @@ pub struct Transmitter {
     pub radius_m: f64,
     pub sectors: Vec<SectorRadio>,
     pub max_eirp_dbm: f32,
+    /// ITM parameters when the band's model is ITM.
+    pub itm: Option<ItmParams>,
 }
 
 /// A site with its transmitters.
 #[derive(Debug, Clone)]
 pub struct PreparedSite {
+    /// "id (name)", for messages.
+    pub label: String,
     /// Index in `Dataset::sites` (or past its end for planner candidates).
     pub index: usize,
     pub id: i64,
@@ -120,6 +125,12 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
     for s in &site.sectors {
         check_sector(ds, site, s, params)?;
         let band = params.band_for(s.frequency_mhz).expect("checked above");
+        let itm = match band.model {
+            ModelKind::Itm => Some(params.itm_params(s.height_m, s.frequency_mhz).map_err(|e| {
+                site_error(ds, site, format!("sector {}: ITM cannot model it: {e} (code {})", s.id, e.code()))
+            })?),
+            _ => None,
+        };
         let radio = SectorRadio {
             sector_id: s.id,
             pattern: AntennaPattern::new(
@@ -149,10 +160,11 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
                 radius_m: band.max_radius_m.unwrap_or(params.max_radius_m),
                 max_eirp_dbm: radio.eirp_dbm,
                 sectors: vec![radio],
+                itm,
             }),
         }
     }
-    Ok(PreparedSite { index, id: site.id, operator: site.operator.clone(), x, y, txs })
+    Ok(PreparedSite { label: format!("{} ({})", site.id, site.name), index, id: site.id, operator: site.operator.clone(), x, y, txs })
 }
 
 /// Validate and prepare every site of the dataset (the first bad site is the error).

@@ -161,12 +161,13 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
             dem,
             &op_sites,
             params,
+            &ds.name,
             |i, v, s| {
                 grid.update(i, v);
                 any.update(i, v, s.index as u32);
             },
             || pb.inc(1),
-        ));
+        )?);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
@@ -279,5 +280,5 @@ pub fn hamlet_rsrp_without_sites(ds: &Dataset, params: &CoverageParams, excluded
     let sites = prepare_sites(ds, params)?;
     let kept: Vec<&PreparedSite> = sites.iter().filter(|s| !excluded_site_ids.contains(&s.id)).collect();
     let cells = hamlet_cells(ds)?;
-    Ok(signal_at(&ds.dem, &kept, &[], &cells, params).into_iter().map(|p| p.rsrp).collect())
+    Ok(signal_at(&ds.dem, &kept, &[], &cells, params, &ds.name)?.into_iter().map(|p| p.rsrp).collect())
 }

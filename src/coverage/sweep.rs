@@ -7,8 +7,8 @@
 
 use std::f64::consts::TAU;
 
-use super::hull::Vertex;
-use super::profile::{Profile, Sample};
+use super::itm::{ItmError, ItmScratch};
+use super::profile::{Profile, Sample, WalkState};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
 
@@ -16,36 +16,43 @@ use super::sites::Transmitter;
 #[derive(Default)]
 pub struct Scratch {
     buf: Vec<Sample>,
-    hulls: Vec<Vec<Vertex>>,
-    hull: Vec<Vertex>,
+    states: Vec<WalkState>,
+    state: WalkState,
     row: Vec<Sample>,
+    /// ITM: one radial's elevations, and the model's own buffers.
+    pub(crate) elev: Vec<f32>,
+    pub(crate) itm: Option<ItmScratch>,
 }
 
 impl Scratch {
-    pub fn debug_hull(&self) -> &[Vertex] { &self.hull }
+    /// The sample buffer of a plan (radial-major, `plan.n + 1` per radial), grown as needed.
+    pub(crate) fn buffer(&mut self, plan: &RadialPlan) -> &mut [Sample] {
+        let total = plan.n_final * (plan.n + 1);
+        if self.buf.len() < total {
+            self.buf.resize(total, Sample::NONE);
+        }
+        &mut self.buf[..total]
+    }
 }
 
 /// Fill `sc`'s buffer with every sample of every radial of `plan`.
 pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
     let row = plan.n + 1;
-    let total = plan.n_final * row;
-    if sc.buf.len() < total {
-        sc.buf.resize(total, Sample::NONE);
-    }
-    if sc.hulls.len() < plan.n_final {
-        sc.hulls.resize_with(plan.n_final, Vec::new);
+    sc.buffer(plan);
+    if sc.states.len() < plan.n_final {
+        sc.states.resize_with(plan.n_final, WalkState::default);
     }
     for l in 0..=plan.lmax {
         let stride = 1usize << (plan.lmax - l);
         if l == 0 {
             for i in (0..plan.n_final).step_by(stride) {
-                prof.start(&mut sc.hulls[i]);
+                prof.start(&mut sc.states[i]);
             }
         } else {
-            // Radials born at this level copy their parent's hull (split borrow: parent < child).
+            // Radials born at this level copy their parent's state (split borrow: parent < child).
             for i in (stride..plan.n_final).step_by(2 * stride) {
-                let (lo, hi) = sc.hulls.split_at_mut(i);
-                hi[0].clone_from(&lo[i - stride]);
+                let (lo, hi) = sc.states.split_at_mut(i);
+                hi[0].copy_from(&lo[i - stride]);
             }
         }
         let (a, b) = plan.band(l);
@@ -54,7 +61,7 @@ pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
         }
         for i in (0..plan.n_final).step_by(stride) {
             let out = &mut sc.buf[i * row..(i + 1) * row];
-            prof.walk(plan.azimuth(i), a, b, &mut sc.hulls[i], out);
+            prof.walk(plan.azimuth(i), a, b, &mut sc.states[i], out);
         }
     }
 }
@@ -105,12 +112,12 @@ pub fn swept_sample(plan: &RadialPlan, sc: &Scratch, c: &CellRef) -> Sample {
     sc.buf[c.radial * (plan.n + 1) + c.s]
 }
 
-/// The sample for a located cell by walking only its radial's chain of ancestors — the same value
-/// [`sweep`] + [`swept_sample`] give.
-pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Sample {
+/// The segments a radial's samples come from: radial `i` up to sample `s_end` is its ancestors'
+/// walks up to each child's birth, then its own. Calls `f(radial, from, to)` in order from the site.
+pub fn chain_segments(plan: &RadialPlan, i: usize, s_end: usize, mut f: impl FnMut(usize, usize, usize)) {
     let mut chain = [0usize; 64];
     let mut k = 0;
-    let mut a = c.radial;
+    let mut a = i;
     loop {
         chain[k] = a;
         k += 1;
@@ -119,20 +126,45 @@ pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &
         }
         a = RadialPlan::parent(a);
     }
-    if sc.row.len() < plan.n + 1 {
-        sc.row.resize(plan.n + 1, Sample::NONE);
-    }
-    prof.start(&mut sc.hull);
     let mut s = 1;
     for idx in (0..k).rev() {
-        let r = chain[idx];
-        let end = if idx == 0 { c.s } else { plan.band(plan.birth(chain[idx - 1])).0 - 1 };
+        let end = if idx == 0 { s_end } else { plan.band(plan.birth(chain[idx - 1])).0 - 1 };
         if end >= s {
-            prof.walk(plan.azimuth(r), s, end, &mut sc.hull, &mut sc.row);
+            f(chain[idx], s, end);
             s = end + 1;
         }
     }
+}
+
+/// The sample for a located cell by walking only its radial's chain of ancestors — the same value
+/// [`sweep`] + [`swept_sample`] give.
+pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Sample {
+    if sc.row.len() < plan.n + 1 {
+        sc.row.resize(plan.n + 1, Sample::NONE);
+    }
+    prof.start(&mut sc.state);
+    let (state, row) = (&mut sc.state, &mut sc.row);
+    chain_segments(plan, c.radial, c.s, |r, from, to| prof.walk(plan.azimuth(r), from, to, state, row));
     sc.row[c.s]
+}
+
+/// [`sweep`] or, for an ITM transmitter, [`super::itm_walk::sweep_itm`].
+pub fn sweep_tx(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<(), ItmError> {
+    match prof.itm {
+        Some(_) => super::itm_walk::sweep_itm(prof, plan, sc),
+        None => {
+            sweep(prof, plan, sc);
+            Ok(())
+        }
+    }
+}
+
+/// [`eval_cell_chain`] or, for an ITM transmitter, [`super::itm_walk::eval_cell_itm`].
+pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Result<Sample, ItmError> {
+    match prof.itm {
+        Some(_) => super::itm_walk::eval_cell_itm(prof, plan, sc, c),
+        None => Ok(eval_cell_chain(prof, plan, sc, c)),
+    }
 }
 
 /// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
