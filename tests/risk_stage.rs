@@ -76,6 +76,7 @@ fn dataset(dem: Grid<f32>, crs: &str) -> Dataset {
         towns: vec![],
         hydropower: vec![],
         uav_flights: vec![],
+        dem_source: None,
     }
 }
 
