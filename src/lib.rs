@@ -3,7 +3,10 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
+pub mod cli_export;
 pub mod cli_uav;
+pub mod cli_radio;
+pub mod coverage;
 pub mod crs;
 pub mod dataset;
 pub mod error;
@@ -14,5 +17,6 @@ pub mod server;
 pub mod store;
 pub mod tiles;
 pub mod uav;
+pub mod viewer;
 
 pub use error::{Error, Result};

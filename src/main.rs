@@ -33,8 +33,8 @@ enum Command {
         /// Seed of the synthesized layers.
         #[arg(long, default_value_t = covermap::dataset::demo::DEFAULT_SEED)]
         seed: u64,
-        /// DEM cell size in metres.
-        #[arg(long, default_value_t = 30.0)]
+        /// DEM cell size in metres (5–1000).
+        #[arg(long, default_value_t = 30.0, allow_negative_numbers = true)]
         resolution: f64,
         /// Regenerate even when the dataset is complete.
         #[arg(long)]
@@ -78,6 +78,9 @@ enum Command {
         #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
         token: Option<String>,
     },
+    /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
+    /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
+    Export(covermap::cli_export::ExportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -112,6 +115,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
             rt.block_on(covermap::server::serve_with(config))?;
         }
+        Command::Export(args) => {
+            covermap::cli_export::run_export(&args)?;
+        }
     }
     Ok(())
 }
@@ -121,7 +127,24 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("COVERMAP_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    // GDAL prints its own "ERROR 1: …" lines; the error we return already carries GDAL's message, so
+    // route them to the log (COVERMAP_LOG=debug) to keep a failure to one line on stderr.
+    gdal::config::set_error_handler(|class, code, msg| match class {
+        gdal::errors::CplErrType::Warning => tracing::info!("GDAL warning {code}: {msg}"),
+        _ => tracing::debug!("GDAL {class:?} {code}: {msg}"),
+    });
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version, and the help shown when no command is given: print as clap does.
+        Err(e) if !e.use_stderr() || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            // clap's usage errors span several lines; keep the one that says what was wrong.
+            let text = e.render().to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -167,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/uav/parcels/{id}", get(uav::get_parcel))
         .route("/api/jobs/{id}", get(jobs::get_job))
+        .merge(crate::viewer::router())
         .fallback(viewer::fallback)
         .method_not_allowed_fallback(|method: Method, uri: axum::http::Uri| async move {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed", format!("{method} is not allowed on {}", uri.path()))
@@ -249,9 +250,10 @@ pub async fn serve_state(state: AppState) -> Result<()> {
         .map_err(|e| Error::Other(format!("server: {e}")))
 }
 
-/// Serve with a full configuration.
+/// Serve with a full configuration; uploaded UAV flights are processed by the UAV module's ingest.
 pub async fn serve_with(config: ServerConfig) -> Result<()> {
     let state = load_state(config).await?;
+    state.set_uav_ingest(std::sync::Arc::new(crate::uav::ingest::ingest_upload));
     serve_state(state).await
 }
 

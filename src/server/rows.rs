@@ -20,23 +20,31 @@ pub fn layer<'a>(cat: &'a Catalog, name: &str) -> ApiResult<&'a VectorSource> {
     })
 }
 
-/// Indices of the features ordered by `field` (descending when `desc`), nulls last, ties by id.
+/// Indices of the features ordered by `field` (descending when `desc`): numbers numerically, text
+/// lexicographically, nulls last, ties by id. Without such a field: by id.
 pub fn ordered_by(src: &VectorSource, field: &str, desc: bool) -> Vec<usize> {
+    use crate::store::Value;
+    use std::cmp::Ordering;
     let mut idx: Vec<usize> = (0..src.len()).collect();
     if let Some(k) = src.fields.iter().position(|f| f.name == field) {
+        let cmp = |a: &Value, b: &Value| -> Option<Ordering> {
+            match (a, b) {
+                (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
+                _ => Some(a.as_f64()?.total_cmp(&b.as_f64()?)),
+            }
+        };
         idx.sort_by(|&a, &b| {
-            let (va, vb) = (src.values[a][k].as_f64(), src.values[b][k].as_f64());
-            let ord = match (va, vb) {
-                (Some(x), Some(y)) => {
-                    if desc {
-                        y.total_cmp(&x)
-                    } else {
-                        x.total_cmp(&y)
-                    }
-                }
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
+            let (va, vb) = (&src.values[a][k], &src.values[b][k]);
+            let null = |v: &Value| matches!(v, Value::Null) || matches!(v, Value::Real(r) if !r.is_finite());
+            let ord = match (null(va), null(vb)) {
+                (false, true) => Ordering::Less,
+                (true, false) => Ordering::Greater,
+                (true, true) => Ordering::Equal,
+                (false, false) => match cmp(va, vb) {
+                    Some(o) if desc => o.reverse(),
+                    Some(o) => o,
+                    None => Ordering::Equal,
+                },
             };
             ord.then(src.ids[a].cmp(&src.ids[b]))
         });

@@ -290,6 +290,52 @@ impl ColorMap {
     }
 }
 
+/// A colour map tabulated for fast per-pixel lookup: ramps as 4,096 colours across their stops (finer
+/// than any colour step a ramp can show); classes and steps are looked up directly.
+#[derive(Debug, Clone)]
+pub struct ColorTable {
+    map: ColorMap,
+    lo: f64,
+    per_unit: f64,
+    table: Vec<[u8; 4]>,
+}
+
+impl ColorTable {
+    const SIZE: usize = 4096;
+
+    pub fn new(map: &ColorMap) -> Self {
+        let mut t = ColorTable { map: map.clone(), lo: 0.0, per_unit: 0.0, table: Vec::new() };
+        if map.kind == MapKind::Ramp && map.stops.len() >= 2 {
+            let (lo, hi) = (map.stops[0].value, map.stops[map.stops.len() - 1].value);
+            if hi > lo {
+                t.lo = lo;
+                t.per_unit = (Self::SIZE - 1) as f64 / (hi - lo);
+                // Entry k is the colour of the ramp value lo + k / per_unit (in the log domain if log10).
+                let unlog = |x: f64| if map.log10 { 10f64.powf(x) } else { x };
+                t.table = (0..Self::SIZE).map(|k| map.color(unlog(lo + k as f64 / t.per_unit))).collect();
+            }
+        }
+        t
+    }
+
+    #[inline]
+    pub fn color(&self, v: f64) -> [u8; 4] {
+        if self.table.is_empty() || !v.is_finite() {
+            return self.map.color(v);
+        }
+        let x = if self.map.log10 {
+            if v <= 0.0 {
+                return [0, 0, 0, 0];
+            }
+            v.log10()
+        } else {
+            v
+        };
+        let k = ((x - self.lo) * self.per_unit + 0.5).clamp(0.0, (Self::SIZE - 1) as f64) as usize;
+        self.table[k]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +366,14 @@ mod tests {
         let d = ColorMap::for_raster("mystery", Some((10.0, 20.0)));
         assert_eq!(d.color(10.0), [68, 1, 84, 255]);
         assert_eq!(d.color(20.0), [253, 231, 37, 255]);
+        // The table agrees with the map to a colour step.
+        for m in [&d, &a, &ColorMap::for_raster("dem", None)] {
+            let t = ColorTable::new(m);
+            for v in [0.5, 12.0, 15.5, 999.0, 2500.0, 1e5] {
+                let (x, y) = (t.color(v), m.color(v));
+                assert!(x.iter().zip(&y).all(|(p, q)| (*p as i32 - *q as i32).abs() <= 2), "{v}: {x:?} {y:?}");
+            }
+        }
         let leg = d.legend("mystery");
         assert_eq!(leg["entries"].as_array().unwrap().len(), 5);
     }

@@ -17,9 +17,9 @@ impl Default for Sun {
 }
 
 /// The exaggeration used for tiles at zoom `z`: relief averaged into coarse pixels looks flat, so
-/// below zoom 12 the z-factor doubles every two zoom levels (z 10 → 2, z 8 → 4), capped at 8.
+/// below zoom 12 the z-factor doubles every three zoom levels (z 9 → 2, z 6 → 4), capped at 4.
 pub fn zoom_z_factor(z: u8) -> f64 {
-    2f64.powf((12.0 - z as f64) / 2.0).clamp(1.0, 8.0)
+    2f64.powf((12.0 - z as f64) / 3.0).clamp(1.0, 4.0)
 }
 
 /// Shade a `w`×`h` block from elevations on a (`w`+2)×(`h`+2) grid (one cell of margin, row 0 north,
@@ -28,26 +28,31 @@ pub fn zoom_z_factor(z: u8) -> f64 {
 pub fn hillshade(elev: &[f32], w: usize, h: usize, ewres: f64, nsres: f64, sun: &Sun) -> Vec<u8> {
     let stride = w + 2;
     debug_assert_eq!(elev.len(), stride * (h + 2));
+    // With p = ∂z/∂x (east), q = ∂z/∂y (south), slope σ = atan(z·|∇|) and aspect α = atan2(q, −p), the
+    // illumination cos θ_z·cos σ + sin θ_z·sin σ·cos(φ − α) equals, without any trigonometry per cell,
+    //   (cos θ_z + sin θ_z · z · (q·sin φ − p·cos φ)) / √(1 + z²(p² + q²)).
     let zenith = (90.0 - sun.altitude_deg).to_radians();
     let az = (360.0 - sun.azimuth_deg + 90.0).rem_euclid(360.0).to_radians();
     let (cos_zen, sin_zen) = (zenith.cos(), zenith.sin());
+    let zf = sun.z_factor;
+    let (kc, ks) = (sin_zen * zf * az.cos(), sin_zen * zf * az.sin());
+    let zz = zf * zf;
+    let (ie, in_) = (1.0 / (8.0 * ewres), 1.0 / (8.0 * nsres));
     let mut out = vec![0u8; w * h];
     for r in 0..h {
+        let (top, mid, bot) = (&elev[r * stride..], &elev[(r + 1) * stride..], &elev[(r + 2) * stride..]);
         for c in 0..w {
-            let at = |dr: usize, dc: usize| elev[(r + dr) * stride + c + dc] as f64;
-            let (a, b, cc) = (at(0, 0), at(0, 1), at(0, 2));
-            let (d, f) = (at(1, 0), at(1, 2));
-            let (g, hh, i) = (at(2, 0), at(2, 1), at(2, 2));
-            if [a, b, cc, d, f, g, hh, i, at(1, 1)].iter().any(|v| v.is_nan()) {
+            let (a, b, cc) = (top[c] as f64, top[c + 1] as f64, top[c + 2] as f64);
+            let (d, e, f) = (mid[c] as f64, mid[c + 1] as f64, mid[c + 2] as f64);
+            let (g, hh, i) = (bot[c] as f64, bot[c + 1] as f64, bot[c + 2] as f64);
+            if (a + b + cc + d + e + f + g + hh + i).is_nan() {
                 continue;
             }
             // East-minus-west and south-minus-north gradients (rows run south).
-            let dzdx = ((cc + 2.0 * f + i) - (a + 2.0 * d + g)) / (8.0 * ewres);
-            let dzdy = ((g + 2.0 * hh + i) - (a + 2.0 * b + cc)) / (8.0 * nsres);
-            let slope = (sun.z_factor * dzdx.hypot(dzdy)).atan();
-            let aspect = dzdy.atan2(-dzdx);
-            let shade = cos_zen * slope.cos() + sin_zen * slope.sin() * (az - aspect).cos();
-            out[r * w + c] = (1.0 + 254.0 * shade.max(0.0)).round().clamp(1.0, 255.0) as u8;
+            let p = ((cc + 2.0 * f + i) - (a + 2.0 * d + g)) * ie;
+            let q = ((g + 2.0 * hh + i) - (a + 2.0 * b + cc)) * in_;
+            let shade = (cos_zen + q * ks - p * kc) / (1.0 + zz * (p * p + q * q)).sqrt();
+            out[r * w + c] = (1.5 + 254.0 * shade.max(0.0)).min(255.0) as u8;
         }
     }
     out

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use gdal::raster::ResampleAlg;
 use gdal::Dataset;
 
-use super::colormap::ColorMap;
+use super::colormap::{ColorMap, ColorTable};
 use super::hillshade::{hillshade, zoom_z_factor, Sun};
 use super::tile_id::{zoom_for_resolution, TileId, TILE_PIXELS};
 use crate::crs::{mercator_to_lonlat, Transformer};
@@ -56,6 +56,8 @@ pub struct RasterSource {
     pub minzoom: u8,
     pub maxzoom: u8,
     pub colormap: ColorMap,
+    /// The colour map tabulated for per-pixel lookups.
+    colors: ColorTable,
     pub render: Render,
     /// Approximate min and max of the values.
     pub range: Option<(f64, f64)>,
@@ -73,6 +75,17 @@ thread_local! {
 
 /// Lattice points per tile side for the projection interpolation.
 const LATTICE: usize = 17;
+
+/// Floor without a libm call (the baseline x86-64 target has no rounding instruction).
+#[inline]
+fn ffloor(x: f64) -> i64 {
+    let i = x as i64;
+    if (i as f64) > x {
+        i - 1
+    } else {
+        i
+    }
+}
 
 impl RasterSource {
     /// Open a raster for serving: reads its georeferencing and (when its colour map needs it) its range.
@@ -148,6 +161,7 @@ impl RasterSource {
             resolution_m,
             minzoom: maxzoom.saturating_sub(8),
             maxzoom,
+            colors: ColorTable::new(&colormap),
             colormap,
             render: Render::Colour,
             range,
@@ -161,6 +175,7 @@ impl RasterSource {
         s.id = id.to_string();
         s.name = id.to_string();
         s.colormap = ColorMap::hillshade();
+        s.colors = ColorTable::new(&s.colormap);
         s.render = Render::Hillshade;
         s.minzoom = 0;
         s
@@ -243,69 +258,60 @@ impl RasterSource {
             let buf = band
                 .read_as::<f32>((wx0 as isize, wy0 as isize), (ww, wh), (bw, bh), Some(alg))
                 .map_err(|e| Error::gdal(&self.path, e))?;
-            let data = buf.data();
+            // Nodata as NaN once, so the per-pixel loop tests one thing.
             let nd = self.nodata.map(|v| v as f32);
-            let cell = |bx: i64, by: i64| -> f32 {
-                if bx < 0 || by < 0 || bx >= bw as i64 || by >= bh as i64 {
-                    return f32::NAN;
-                }
-                let v = data[by as usize * bw + bx as usize];
-                if Some(v) == nd {
-                    f32::NAN
-                } else {
-                    v
-                }
-            };
+            let data: Vec<f32> = buf.data().iter().map(|v| if Some(*v) == nd { f32::NAN } else { *v }).collect();
+            let (bwi, bhi) = (bw as i64, bh as i64);
+            let at = |x: i64, y: i64| data[(y.clamp(0, bhi - 1) * bwi + x.clamp(0, bwi - 1)) as usize];
             let sx = bw as f64 / ww as f64;
             let sy = bh as f64 / wh as f64;
+            let (wf, hf) = (self.width as f64, self.height as f64);
             let mut out = vec![f32::NAN; m * m];
             let mut any = false;
             let cells = (LATTICE - 1) as f64;
+            // The lattice interpolated to the current pixel row, then along it.
+            let mut rowpts: Vec<Option<(f64, f64)>> = vec![None; LATTICE];
             for j in 0..m {
                 let gv = (j as f64 + 0.5) * cells / m as f64;
-                let lj = (gv.floor() as usize).min(LATTICE - 2);
+                let lj = (gv as usize).min(LATTICE - 2);
                 let tv = gv - lj as f64;
-                for i in 0..m {
-                    let gu = (i as f64 + 0.5) * cells / m as f64;
-                    let li = (gu.floor() as usize).min(LATTICE - 2);
-                    let tu = gu - li as f64;
-                    let (Some(p00), Some(p10), Some(p01), Some(p11)) = (
-                        lattice[lj * LATTICE + li],
-                        lattice[lj * LATTICE + li + 1],
-                        lattice[(lj + 1) * LATTICE + li],
-                        lattice[(lj + 1) * LATTICE + li + 1],
-                    ) else {
-                        continue;
+                for (k, rp) in rowpts.iter_mut().enumerate() {
+                    *rp = match (lattice[lj * LATTICE + k], lattice[(lj + 1) * LATTICE + k]) {
+                        (Some(a), Some(b)) => Some((a.0 + (b.0 - a.0) * tv, a.1 + (b.1 - a.1) * tv)),
+                        _ => None,
                     };
-                    let col = (p00.0 * (1.0 - tu) + p10.0 * tu) * (1.0 - tv) + (p01.0 * (1.0 - tu) + p11.0 * tu) * tv;
-                    let row = (p00.1 * (1.0 - tu) + p10.1 * tu) * (1.0 - tv) + (p01.1 * (1.0 - tu) + p11.1 * tu) * tv;
-                    if col < 0.0 || row < 0.0 || col >= self.width as f64 || row >= self.height as f64 {
+                }
+                let orow = &mut out[j * m..(j + 1) * m];
+                for (i, o) in orow.iter_mut().enumerate() {
+                    let gu = (i as f64 + 0.5) * cells / m as f64;
+                    let li = (gu as usize).min(LATTICE - 2);
+                    let tu = gu - li as f64;
+                    let (Some(a), Some(b)) = (rowpts[li], rowpts[li + 1]) else { continue };
+                    let col = a.0 + (b.0 - a.0) * tu;
+                    let row = a.1 + (b.1 - a.1) * tu;
+                    if col < 0.0 || row < 0.0 || col >= wf || row >= hf {
                         continue;
                     }
                     let bx = (col - wx0 as f64) * sx;
                     let by = (row - wy0 as f64) * sy;
-                    let near = cell(bx.floor() as i64, by.floor() as i64);
                     let v = if nearest {
-                        near
+                        at(ffloor(bx), ffloor(by))
                     } else {
                         // Bilinear between buffer cell centres; next to nodata, the nearest cell.
                         let (fx, fy) = (bx - 0.5, by - 0.5);
-                        let (ix, iy) = (fx.floor() as i64, fy.floor() as i64);
+                        let (ix, iy) = (ffloor(fx), ffloor(fy));
                         let (tx, ty) = ((fx - ix as f64) as f32, (fy - iy as f64) as f32);
-                        let cl = |x: i64, y: i64| cell(x.clamp(0, bw as i64 - 1), y.clamp(0, bh as i64 - 1));
-                        let (a, b, c, d) = (cl(ix, iy), cl(ix + 1, iy), cl(ix, iy + 1), cl(ix + 1, iy + 1));
-                        if a.is_nan() || b.is_nan() || c.is_nan() || d.is_nan() {
-                            near
+                        let (p, q, r, t) = (at(ix, iy), at(ix + 1, iy), at(ix, iy + 1), at(ix + 1, iy + 1));
+                        if p.is_nan() || q.is_nan() || r.is_nan() || t.is_nan() {
+                            at(ffloor(bx), ffloor(by))
                         } else {
-                            let top = a + (b - a) * tx;
-                            let bot = c + (d - c) * tx;
+                            let top = p + (q - p) * tx;
+                            let bot = r + (t - r) * tx;
                             top + (bot - top) * ty
                         }
                     };
-                    if !v.is_nan() {
-                        any = true;
-                    }
-                    out[j * m + i] = v;
+                    any |= !v.is_nan();
+                    *o = v;
                 }
             }
             Ok(any.then_some(out))
@@ -319,8 +325,8 @@ impl RasterSource {
         match self.render {
             Render::Colour => {
                 let Some(vals) = self.sample(tile, n, 0, self.colormap.categorical())? else { return Ok(None) };
-                for (k, v) in vals.iter().enumerate() {
-                    rgba[k * 4..k * 4 + 4].copy_from_slice(&self.colormap.color(*v as f64));
+                for (px, v) in rgba.chunks_exact_mut(4).zip(&vals) {
+                    px.copy_from_slice(&self.colors.color(*v as f64));
                 }
             }
             Render::Hillshade => {

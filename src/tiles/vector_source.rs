@@ -190,9 +190,9 @@ impl VectorSource {
         self.ids.is_empty()
     }
 
-    /// Whether the layer has geometries to tile.
+    /// Whether the layer is a geometry layer (tiles served, possibly all empty) rather than a table.
     pub fn has_geometry(&self) -> bool {
-        self.bounds.is_some()
+        self.kind != GeomKind::None
     }
 
     /// West, south, east, north in degrees.

@@ -146,7 +146,7 @@ struct CutLayer {
 }
 
 fn cut_layer(src: &VectorSource, tile: TileId, level_z: u8) -> CutLayer {
-    if src.kind == GeomKind::None || !src.has_geometry() {
+    if src.kind == GeomKind::None || src.bounds.is_none() {
         return CutLayer { features: vec![] };
     }
     let tt = ToTile::new(tile);

@@ -58,7 +58,7 @@ impl MbtilesSink {
             ("maxzoom", meta.maxzoom.to_string()),
         ];
         if meta.format == TileFormat::Mvt {
-            rows.push(("json", serde_json::json!({"vector_layers": meta.vector_layers}).to_string()));
+            rows.push(("json", serde_json::json!({"vector_layers": meta.vector_layers, "tilestats": meta.tilestats}).to_string()));
         }
         for (k, v) in rows {
             conn.execute("INSERT INTO metadata (name, value) VALUES (?1, ?2)", params![k, v])
@@ -148,6 +148,7 @@ impl MbtilesReader {
             bounds,
             center,
             vector_layers: json.get("vector_layers").and_then(|v| v.as_array()).cloned().unwrap_or_default(),
+            tilestats: json.get("tilestats").cloned().unwrap_or(serde_json::Value::Null),
         };
         Ok((Self { path: path.to_path_buf(), conn: Arc::new(Mutex::new(conn)) }, meta))
     }

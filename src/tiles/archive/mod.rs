@@ -59,6 +59,9 @@ pub struct ArchiveMeta {
     pub center: [f64; 3],
     /// TileJSON `vector_layers` (MVT only).
     pub vector_layers: Vec<serde_json::Value>,
+    /// Mapbox `tilestats` (layer geometry types and attribute types), which GDAL reads to type the
+    /// layers of an MVT archive; `Null` when unknown.
+    pub tilestats: serde_json::Value,
 }
 
 impl ArchiveMeta {
@@ -70,6 +73,7 @@ impl ArchiveMeta {
             "attribution": self.attribution,
             "format": match self.format { TileFormat::Mvt => "pbf", TileFormat::Png => "png" },
             "vector_layers": self.vector_layers,
+            "tilestats": self.tilestats,
         })
     }
 }

@@ -110,6 +110,7 @@ impl PmtilesReader {
             bounds: [h.min_longitude, h.min_latitude, h.max_longitude, h.max_latitude],
             center: [h.center_longitude, h.center_latitude, h.center_zoom as f64],
             vector_layers: md.get("vector_layers").and_then(|v| v.as_array()).cloned().unwrap_or_default(),
+            tilestats: md.get("tilestats").cloned().unwrap_or(serde_json::Value::Null),
         };
         Ok((Self { path: path.to_path_buf(), reader }, meta))
     }
