@@ -128,7 +128,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
 
     // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
     // Risk (issue 6). Coverage input for the warning reach: None until the coverage stage lands; then
-    // pass Some(crate::risk::CoverageInput { hamlet_rsrp, recompute }) from its output.
+    // pass Some(crate::risk::CoverageInput { hamlet_rsrp, recompute, covered_rsrp_dbm }) from its output.
     let t = Instant::now();
     let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
     let risk = crate::risk::build_stage(&ds, &risk_params, None, &mut w)?;
