@@ -17,7 +17,7 @@ CONN=${LOADTEST_CONNECTIONS:-32}
 BIN=target/release/covermap
 BASE="http://127.0.0.1:$PORT"
 WORK=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill ${SERVER:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 [ -x "$BIN" ] || cargo build --release
 [ -f "$STORE/manifest.json" ] || { echo "no store at $STORE: run 'make store' first" >&2; exit 1; }
@@ -25,10 +25,16 @@ if ! command -v wrk >/dev/null && ! command -v oha >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; else echo "install wrk (apt-get install wrk) or oha" >&2; exit 1; fi
 fi
 
-"$BIN" serve --store "$STORE" --port "$PORT" --cache-mb 512 >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
-curl -sf "$BASE/health" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+start() { # cache MiB
+  [ -n "${SERVER:-}" ] && { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
+  "$BIN" serve --store "$STORE" --port "$PORT" --cache-mb "$1" >"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
+  curl -sf "$BASE/health" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+}
+# Uncached: a 1 MiB tile cache, so (with each URL asked again only after thousands of others) every
+# request renders its tile.
+start 1
 
 # Tile URLs covering a layer list's bounds at zooms Z0..Z1 (slippy-map formulas), shuffled.
 tiles() { # layers ext z0 z1
@@ -68,6 +74,17 @@ function request()
 end
 LUA
 
+# Still correct after the load: no server errors, a tile still decodes.
+ERRORS=0
+check() {
+  local five; five=$(curl -sf "$BASE/metrics" | awk '/^covermap_http_requests_total/ && /status="5/ {s+=$2} END {print s+0}')
+  echo "-- 5xx responses: $five"
+  ERRORS=$((ERRORS + five))
+  curl -sf "$BASE/metrics" | grep -E "^covermap_tile_cache_(hits|misses)_total|^covermap_tile_cache_bytes "
+  local u; u=$(head -n 1 "$WORK/vector.txt")
+  curl -sf -o "$WORK/t.mvt" -w "-- after the load $u: %{http_code}, %{size_download} bytes\n" "$BASE$u"
+}
+
 run() { # name urlfile
   local n; n=$(wc -l <"$2")
   echo "== $1 ($n distinct URLs, ${DURATION}s, $CONN connections)"
@@ -83,14 +100,11 @@ run() { # name urlfile
 
 run uncached-vector "$WORK/vector.txt"
 run uncached-raster "$WORK/raster.txt"
+check
+start 512
 echo "-- warming $(wc -l <"$WORK/cached.txt") tiles"
 sed "s|^|$BASE|" "$WORK/cached.txt" | xargs -P 4 -I{} curl -s -o /dev/null -H "Accept-Encoding: gzip, br" {}
 run cached "$WORK/cached.txt"
 
-# Still correct after the load: no server errors, tiles decode.
-FIVE=$(curl -sf "$BASE/metrics" | awk '/^covermap_http_requests_total/ && /status="5/ {s+=$2} END {print s+0}')
-echo "-- 5xx responses during the test: $FIVE"
-curl -sf "$BASE/metrics" | grep -E "^covermap_tile_cache_(hits|misses)_total|^covermap_tile_cache_bytes "
-U=$(head -n 1 "$WORK/vector.txt")
-curl -sf -o "$WORK/t.mvt" -w "-- after the test $U: %{http_code}, %{size_download} bytes\n" "$BASE$U"
-[ "$FIVE" = 0 ] || { echo "server errors under load" >&2; exit 1; }
+check
+[ "$ERRORS" = 0 ] || { echo "server errors under load" >&2; exit 1; }

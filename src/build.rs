@@ -126,32 +126,6 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     pb.finish_and_clear();
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
 
-    // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
-    // Risk (issue 6). Coverage input for the warning reach: None until the coverage stage lands; then
-    // pass Some(crate::risk::CoverageInput { hamlet_rsrp, recompute }) from its output.
-    let t = Instant::now();
-    let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
-    let risk = crate::risk::build_stage(&ds, &risk_params, None, &mut w)?;
-    timings.0.extend(risk.timings.iter().cloned());
-    timings.record(
-        "risk",
-        t,
-        format!("{} zones, {} high-risk hamlets, rainfall {} mm/24 h", risk.zones, risk.high_risk_ranked.len(), risk_params.rainfall_24h_mm),
-    );
-
-    // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
-    let t = Instant::now();
-    let uav_params: crate::uav::UavParams = cfg.params("uav")?;
-    let mut ds = ds;
-    let carried = crate::uav::ingest::ingested_flights(&opts.out, &ds.uav_flights)?;
-    ds.uav_flights.extend(carried);
-    let uav = crate::uav::build_stage(&ds, &uav_params, &mut w)?;
-    timings.record(
-        "uav",
-        t,
-        format!("{} flights, {} parcel rows, {:.1} M px, {:.1} M px/s", uav.flights.len(), uav.rows.len(), uav.pixels as f64 / 1e6, uav.pixels as f64 / 1e6 / t.elapsed().as_secs_f64().max(1e-9)),
-    );
-
     // Coverage (issue 3): 4G best server, hamlet status, fiber reach, indicators, gaps, planner.
     let t = Instant::now();
     let coverage_params: crate::coverage::CoverageParams = cfg.params("coverage")?;
@@ -167,6 +141,42 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
             cov.gaps.len(),
             cov.proposals.len()
         ),
+    );
+
+    // Risk (issue 6), with the coverage at hamlets for the warning reach (and a recompute without
+    // the sites standing in high-risk zones).
+    let t = Instant::now();
+    let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
+    let mut hamlet_rsrp = vec![f32::NAN; ds.hamlets.len()];
+    for h in &cov.hamlets {
+        hamlet_rsrp[h.hamlet] = h.rsrp_dbm;
+    }
+    let recompute = |excluded: &[i64]| crate::coverage::hamlet_rsrp_without_sites(&ds, &coverage_params, excluded);
+    let cov_input = crate::risk::CoverageInput {
+        hamlet_rsrp: &hamlet_rsrp,
+        recompute: &recompute,
+        covered_rsrp_dbm: Some(coverage_params.covered_dbm as f32),
+    };
+    let risk = crate::risk::build_stage(&ds, &risk_params, Some(cov_input), &mut w)?;
+    timings.0.extend(risk.timings.iter().cloned());
+    timings.record(
+        "risk",
+        t,
+        format!("{} zones, {} high-risk hamlets, rainfall {} mm/24 h", risk.zones, risk.high_risk_ranked.len(), risk_params.rainfall_24h_mm),
+    );
+    drop(cov);
+
+    // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
+    let t = Instant::now();
+    let uav_params: crate::uav::UavParams = cfg.params("uav")?;
+    let mut ds = ds;
+    let carried = crate::uav::ingest::ingested_flights(&opts.out, &ds.uav_flights)?;
+    ds.uav_flights.extend(carried);
+    let uav = crate::uav::build_stage(&ds, &uav_params, &mut w)?;
+    timings.record(
+        "uav",
+        t,
+        format!("{} flights, {} parcel rows, {:.1} M px, {:.1} M px/s", uav.flights.len(), uav.rows.len(), uav.pixels as f64 / 1e6, uav.pixels as f64 / 1e6 / t.elapsed().as_secs_f64().max(1e-9)),
     );
 
     let manifest = Manifest {

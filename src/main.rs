@@ -81,6 +81,29 @@ enum Command {
     /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
     /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
     Export(covermap::cli_export::ExportArgs),
+    /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
+    #[command(subcommand)]
+    Uav(covermap::cli_uav::UavCommand),
+    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases.
+    #[command(subcommand)]
+    Radio(RadioCommand),
+}
+
+#[derive(Subcommand)]
+enum RadioCommand {
+    /// ITM point-to-point loss for each case of a CSV (NTIA's column layout) and its PFL profile line;
+    /// writes CSV with one `A__db` per case plus `rtn` and `warnings`.
+    ItmP2p {
+        /// Cases CSV (h_tx__meter, h_rx__meter, epsilon, sigma, N_0, f__mhz, pol, climate, time, location, situation, mdvar[, A__db]).
+        #[arg(long)]
+        cases: PathBuf,
+        /// Profiles CSV: line N is the PFL profile of case N.
+        #[arg(long)]
+        profiles: PathBuf,
+        /// Output CSV (standard output when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -117,6 +140,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export(args) => {
             covermap::cli_export::run_export(&args)?;
+        }
+        Command::Uav(cmd) => covermap::cli_uav::run(cmd)?,
+        Command::Radio(RadioCommand::ItmP2p { cases, profiles, out }) => {
+            covermap::cli_radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
         }
     }
     Ok(())

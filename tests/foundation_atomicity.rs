@@ -67,7 +67,8 @@ fn killed_build_leaves_the_previous_store_intact() {
     // after the final swap leaves the new, complete store: also fine, but it proves nothing, so at
     // least one kill must land mid-write (staging directory present, live store still the old one).
     let mut killed_mid_write = 0;
-    for delay_ms in [0u64, 0, 10, 30, 60, 100, 150, 250] {
+    let delays = [0u64, 30, 150, 500, 1500];
+    for delay_ms in delays {
         // The previous store of this round (a kill after the swap leaves a new one).
         let before = snapshot(&out);
         let manifest_before = before[Path::new("manifest.json")].0.clone();
@@ -109,7 +110,7 @@ fn killed_build_leaves_the_previous_store_intact() {
         }
         assert_usable(&out, 204, &context);
     }
-    eprintln!("{killed_mid_write} of 8 kills landed while the build was writing its staging store");
+    eprintln!("{killed_mid_write} of {} kills landed while the build was writing its staging store", delays.len());
     assert!(killed_mid_write > 0, "no kill landed while the build was writing; the test proved nothing");
 
     // The next build clears the killed builds' staging directories and leaves none of its own. (One

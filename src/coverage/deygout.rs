@@ -74,8 +74,8 @@ impl Default for LeftMemo {
     }
 }
 
-/// Diffraction loss (dB) of the path `tx`→`rx` over candidate `edges` (a concave chain sorted by x,
-/// strictly between the ends; `tx` is the chain's first vertex); `two_over_lambda` = 2/λ in 1/m.
+/// Diffraction loss (dB) of the path `tx`→`rx` over candidate `edges` (sorted by x, strictly between
+/// the ends); `two_over_lambda` = 2/λ in 1/m. `memo` may be kept across receivers along one radial.
 #[inline]
 pub fn deygout_loss_db(tx: Vertex, rx: Vertex, edges: &[Vertex], two_over_lambda: f32, memo: &mut LeftMemo) -> f32 {
     let Some((i, q)) = principal(tx, rx, edges) else { return 0.0 };

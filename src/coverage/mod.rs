@@ -2,8 +2,8 @@
 //! province's indicators, the coverage gaps and the site planner.
 //!
 //! Radio: per band an empirical median loss — Okumura-Hata ([`hata`]), COST-231 Hata ([`cost231`]) or
-//! free space ([`fspl`]) — plus knife-edge diffraction over the terrain ([`knife_edge`], [`deygout`])
-//! with earth curvature ([`earth`]), and the 3GPP TR 36.814 sector pattern ([`antenna`]). The engine
+//! free space ([`fspl`]) — plus knife-edge diffraction over the terrain ([`knife_edge`]; multiple
+//! edges by [`bullington`], or [`deygout`] on request) with earth curvature ([`earth`]), and the 3GPP TR 36.814 sector pattern ([`antenna`]). The engine
 //! walks radials outwards from each site ([`radial`], [`profile`], [`sweep`]) carrying the profile's
 //! upper hull ([`hull`]), so each cell costs a few operations, and folds every site into best-server
 //! grids in parallel ([`engine`], [`best`]). [`points`] evaluates single points with the same walk.
@@ -15,6 +15,7 @@
 pub mod antenna;
 pub mod api;
 pub mod best;
+pub mod bullington;
 pub mod cost231;
 pub mod deygout;
 pub mod earth;
@@ -41,5 +42,5 @@ pub mod stage;
 pub mod sweep;
 pub mod synthetic;
 
-pub use params::{BandConfig, CoverageParams, ModelKind, PlannerParams};
+pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use stage::{build_stage, hamlet_rsrp_without_sites, CoverageOutput};

@@ -51,6 +51,17 @@ impl ModelKind {
     }
 }
 
+/// How obstructions along a path combine into one diffraction loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffractionMethod {
+    /// Bullington's equivalent knife edge (ITU-R P.1812 §4.3.1): continuous and monotone.
+    Bullington,
+    /// Deygout's three-edge construction: closer to measurements over well-separated ridges, but
+    /// discontinuous where two edges compete for principal edge.
+    Deygout,
+}
+
 /// One frequency band and the model used in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,8 +144,9 @@ pub struct CoverageParams {
     pub covered_dbm: f64,
     pub good_dbm: f64,
     pub min_rsrp_dbm: f64,
-    /// Add terrain diffraction (Deygout over the profile) to the empirical model where obstructed.
+    /// Add terrain diffraction to the empirical model where the path is obstructed.
     pub diffraction: bool,
+    pub diffraction_method: DiffractionMethod,
     /// Profile hull tolerance (m), see `coverage::hull`.
     pub hull_tolerance_m: f64,
     /// Largest gap between neighbouring radials, in DEM cells (1 = every cell is within half a cell
@@ -166,6 +178,7 @@ impl Default for CoverageParams {
             good_dbm: -100.0,
             min_rsrp_dbm: -140.0,
             diffraction: true,
+            diffraction_method: DiffractionMethod::Bullington,
             hull_tolerance_m: 0.5,
             radial_gap_cells: 1.0,
             front_to_back_db: 25.0,

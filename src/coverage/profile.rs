@@ -1,17 +1,21 @@
 //! The walk along one radial: for every sample outwards from the site, the DEM elevation (bilinear),
 //! lowered by the earth's curvature ([`super::earth`]), then the path loss to a receiver standing
-//! there — the band model's median loss plus, where terrain rises into the path, Deygout diffraction
-//! over the vertices of the profile's upper hull ([`super::hull`], [`super::deygout`]) — and the
-//! depression angle for the antenna pattern. The hull is carried from sample to sample, so each step
-//! costs the few hull vertices rather than the whole profile, and nothing is allocated per sample.
+//! there — the band model's median loss plus, where terrain rises into the path, diffraction over the
+//! vertices of the terrain profile's upper hull ([`super::hull`]; Bullington by default,
+//! [`super::bullington`], or Deygout, [`super::deygout`]) — and the depression angle for the antenna
+//! pattern. The hull is carried from sample to sample, so each step costs a few operations on it
+//! rather than a pass over the profile, and nothing is allocated per sample. The hull holds terrain
+//! only (not the antenna), so it is the same whatever the antenna height — which keeps the loss
+//! exactly monotone in antenna height.
 
+use super::bullington::{bullington_loss_db, tx_horizon};
 use super::deygout::{deygout_loss_db, LeftMemo};
 use super::earth::drop_m;
 use super::fastmath;
 use super::hull::{self, Vertex};
 use super::knife_edge::wavelength_m;
 use super::model::median_loss_db;
-use super::params::CoverageParams;
+use super::params::{CoverageParams, DiffractionMethod};
 use super::sites::Transmitter;
 use crate::grid::Grid;
 
@@ -47,6 +51,7 @@ pub struct Profile<'a> {
     eps: f32,
     two_over_lambda: f32,
     diffraction: bool,
+    method: DiffractionMethod,
     xs: Vec<f32>,
     drop: Vec<f32>,
     model: Vec<f32>,
@@ -94,17 +99,17 @@ impl<'a> Profile<'a> {
             eps: params.hull_tolerance_m as f32,
             two_over_lambda: (2.0 / wavelength_m(tx.f_mhz)) as f32,
             diffraction: params.diffraction,
+            method: params.diffraction_method,
             xs,
             drop,
             model,
         }
     }
 
-    /// A fresh hull holding only the antenna.
+    /// A fresh (empty) terrain hull.
     #[inline]
     pub fn start(&self, hull: &mut Vec<Vertex>) {
         hull.clear();
-        hull.push(Vertex::new(0.0, self.z_tx));
     }
 
     /// Bilinear elevation at fractional pixel (px, py) with the grid's border clamping; `None` off
@@ -140,17 +145,18 @@ impl<'a> Profile<'a> {
         Some(top + (bot - top) * ty)
     }
 
-    /// Whether the receiver is in line of sight with every hull vertex at ν ≤ −0.78, shown without
-    /// scanning the hull: with s₁ the elevation slope of the first hull vertex v₁ (the steepest from
-    /// the antenna, the hull being concave) and s_R the receiver's, every vertex j stands at least
-    /// (s_R − s₁)·x_j below the line, so ν_j ≤ −(s_R − s₁)·√(2x₁/λ). When that bound is below −0.78
-    /// (with 1 % margin) Deygout would return 0, and the scan is skipped.
+    /// For Deygout: whether the receiver is in line of sight with every hull vertex at ν ≤ −0.78,
+    /// shown without scanning the hull. With s_t the elevation slope of the transmitter's horizon
+    /// (the steepest vertex) and s_R the receiver's, every vertex j stands at least (s_R − s_t)·x_j
+    /// below the line, so ν_j ≤ −(s_R − s_t)·√(2x₀/λ), x₀ the nearest vertex. When that bound is below
+    /// −0.78 (with 1 % margin) Deygout returns 0 and its scans are skipped.
     #[inline]
-    fn clear(&self, v1: Vertex, rx: Vertex) -> bool {
-        let s1 = (v1.z - self.z_tx) / v1.x;
+    fn clear(&self, hull: &[Vertex], tx: Vertex, rx: Vertex) -> bool {
+        let t = hull[tx_horizon(tx, hull)];
+        let st = (t.z - self.z_tx) / t.x;
         let sr = (rx.z - self.z_tx) / rx.x;
-        let ds = sr - s1;
-        ds > 0.0 && ds * ds * v1.x * self.two_over_lambda >= 0.6084 * 1.01
+        let ds = sr - st;
+        ds > 0.0 && ds * ds * hull[0].x * self.two_over_lambda >= 0.6084 * 1.01
     }
 
     /// Walk samples `from..=to` of the radial at azimuth `az` (radians clockwise from north),
@@ -170,10 +176,14 @@ impl<'a> Profile<'a> {
             let x = self.xs[s];
             let zp = z - self.drop[s];
             let rx = Vertex::new(x, zp + self.hr);
-            let diff = if self.diffraction && hull.len() > 1 && !self.clear(hull[1], rx) {
-                deygout_loss_db(tx, rx, &hull[1..], self.two_over_lambda, &mut memo)
-            } else {
+            let diff = if !self.diffraction || hull.is_empty() {
                 0.0
+            } else {
+                match self.method {
+                    DiffractionMethod::Bullington => bullington_loss_db(tx, rx, hull, self.two_over_lambda),
+                    DiffractionMethod::Deygout if self.clear(hull, tx, rx) => 0.0,
+                    DiffractionMethod::Deygout => deygout_loss_db(tx, rx, hull, self.two_over_lambda, &mut memo),
+                }
             };
             let dep = fastmath::atan(((self.z_tx - rx.z) / x) as f64).to_degrees() as f32;
             out[s] = Sample { loss_db: self.model[s] + diff, dep_deg: dep };
@@ -228,17 +238,29 @@ mod tests {
 
     #[test]
     fn flat_earth_in_the_clear_has_no_diffraction() {
-        // 30 m mast over flat ground: within 5 km the first Fresnel zone clears the (curved) ground by
-        // far more than 0.6 F1, so the loss is the model's exactly.
+        // 30 m mast over flat ground: the loss is the model's exactly wherever every profile point
+        // clears the Tx–Rx line by more than 0.55 of the first Fresnel radius (ν < −0.78). With the
+        // 1.5 m handset that holds to about 2.5 km at 1800 MHz (further out the receiver's own
+        // foreground grazes its Fresnel zone, which the model rightly charges); with a 10 m receiver
+        // it holds past 5 km.
         let ds = empty_dataset(flat_dem(600, 5, 10.0, 100.0));
-        let params = free_space_params();
-        let (out, n) = walk_east(&ds, &params, 30.0, 1800.0);
-        assert!(n >= 500);
-        for (s, smp) in out.iter().enumerate().take(500).skip(1) {
-            let d = s as f64 * 10.0;
-            let fs = free_space_loss_db(1800.0, d / 1000.0) as f32;
-            assert!((smp.loss_db - fs).abs() < 1e-3, "s = {s}: {} vs {fs}", smp.loss_db);
+        let mut params = free_space_params();
+        for (hr, range) in [(1.5, 250), (10.0, 500)] {
+            params.rx_height_m = hr;
+            let (out, n) = walk_east(&ds, &params, 30.0, 1800.0);
+            assert!(n >= 500);
+            for (s, smp) in out.iter().enumerate().take(range + 1).skip(1) {
+                let d = s as f64 * 10.0;
+                let fs = free_space_loss_db(1800.0, d / 1000.0) as f32;
+                assert!((smp.loss_db - fs).abs() < 1e-3, "hr {hr}, s = {s}: {} vs {fs}", smp.loss_db);
+            }
         }
+        // The 1.5 m receiver at 4.2 km: ground 90 m before it clears the line by 2.09 m, 0.54 of the
+        // 3.84 m Fresnel radius → ν = −0.77 and a 0.07 dB loss.
+        params.rx_height_m = 1.5;
+        let (out, _) = walk_east(&ds, &params, 30.0, 1800.0);
+        let excess = out[422].loss_db - free_space_loss_db(1800.0, 4.22) as f32;
+        assert!(excess > 0.0 && excess < 0.2, "{excess}");
     }
 
     #[test]
@@ -253,21 +275,23 @@ mod tests {
             dem.set(210, r, 48.5);
         }
         let ds = empty_dataset(dem);
-        let params = free_space_params();
         let f = 299.792458 * 3.0;
-        let (out, _) = walk_east(&ds, &params, 50.0, f);
         let lambda = wavelength_m(f);
         let h = 25.0 + bulge_m(1000.0, 1000.0, K_STANDARD);
         let ridge = 75.0 - drop_m(1000.0, K_STANDARD);
         let line = (50.0 + (50.0 - drop_m(2000.0, K_STANDARD))) / 2.0;
         assert!((ridge - line - h).abs() < 1e-6);
         let expect = free_space_loss_db(f, 2.0) + j_db(fresnel_nu(h, 1000.0, 1000.0, lambda));
-        let got = out[200].loss_db as f64;
-        assert!((got - expect).abs() < 0.01, "{got} vs {expect}");
-        let diff = got - free_space_loss_db(f, 2.0);
-        assert!((diff - 21.7).abs() < 0.3, "{diff}");
-        // Before the ridge: no diffraction.
-        assert!((out[90].loss_db as f64 - free_space_loss_db(f, 0.9)).abs() < 1e-3);
+        for method in [DiffractionMethod::Bullington, DiffractionMethod::Deygout] {
+            let params = CoverageParams { diffraction_method: method, ..free_space_params() };
+            let (out, _) = walk_east(&ds, &params, 50.0, f);
+            let got = out[200].loss_db as f64;
+            assert!((got - expect).abs() < 0.01, "{method:?}: {got} vs {expect}");
+            let diff = got - free_space_loss_db(f, 2.0);
+            assert!((diff - 21.7).abs() < 0.3, "{diff}");
+            // Before the ridge: no diffraction.
+            assert!((out[90].loss_db as f64 - free_space_loss_db(f, 0.9)).abs() < 1e-3);
+        }
     }
 
     #[test]

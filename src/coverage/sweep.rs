@@ -21,6 +21,10 @@ pub struct Scratch {
     row: Vec<Sample>,
 }
 
+impl Scratch {
+    pub fn debug_hull(&self) -> &[Vertex] { &self.hull }
+}
+
 /// Fill `sc`'s buffer with every sample of every radial of `plan`.
 pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
     let row = plan.n + 1;

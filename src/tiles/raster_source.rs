@@ -2,8 +2,8 @@
 //! through GDAL as a window of the Cloud-Optimized GeoTIFF, at a decimated buffer size so GDAL picks the
 //! right overview and averages (or, for class rasters, takes the nearest cell). This keeps a dozen
 //! province-wide 30 m rasters and centimetre UAV mosaics servable in little memory, with GDAL's block
-//! cache doing the caching. GDAL handles are not shareable between threads, so each rendering thread
-//! keeps its own open datasets and PROJ transformers.
+//! cache doing the caching. One GDAL handle per raster is shared by all threads (locked only while GDAL
+//! reads a window, so its block cache serves every tile); PROJ transformers are per thread.
 //!
 //! Resampling into WebMercator is exact up to a linear interpolation of the projection over a 17×17
 //! lattice of tile points (every 16 pixels; the error for UTM at these scales is far below a pixel,
@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use gdal::raster::ResampleAlg;
 use gdal::Dataset;
@@ -62,15 +62,16 @@ pub struct RasterSource {
     /// Approximate min and max of the values.
     pub range: Option<(f64, f64)>,
     uid: u64,
-}
-
-struct Handle {
-    ds: Dataset,
-    to_src: Transformer,
+    /// One GDAL handle per raster, shared by all threads and locked only while GDAL reads a window:
+    /// GDAL caches decoded blocks per handle, so sharing it lets every tile reuse what neighbouring
+    /// tiles decompressed.
+    dataset: Arc<Mutex<Option<Dataset>>>,
 }
 
 thread_local! {
-    static HANDLES: RefCell<HashMap<u64, Handle>> = RefCell::new(HashMap::new());
+    /// PROJ objects cannot move between threads: each rendering thread keeps its own transformer from
+    /// EPSG:3857 to each raster's CRS.
+    static TRANSFORMERS: RefCell<HashMap<u64, Transformer>> = RefCell::new(HashMap::new());
 }
 
 /// Lattice points per tile side for the projection interpolation.
@@ -166,6 +167,7 @@ impl RasterSource {
             render: Render::Colour,
             range,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            dataset: Arc::new(Mutex::new(Some(ds))),
         })
     }
 
@@ -181,24 +183,34 @@ impl RasterSource {
         s
     }
 
-    fn with_handle<R>(&self, f: impl FnOnce(&Handle) -> Result<R>) -> Result<R> {
-        HANDLES.with(|cell| {
+    fn with_transformer<R>(&self, f: impl FnOnce(&Transformer) -> R) -> Result<R> {
+        TRANSFORMERS.with(|cell| {
             let mut map = cell.borrow_mut();
             if !map.contains_key(&self.uid) {
-                // Bounded: a thread keeps at most 64 open rasters (a store has a few dozen).
+                // Bounded: a thread keeps at most 64 transformers (a store has a few dozen rasters).
                 if map.len() >= 64 {
                     map.clear();
                 }
-                let ds = Dataset::open(&self.path).map_err(|e| Error::gdal(&self.path, e))?;
-                let to_src = Transformer::new("EPSG:3857", &self.crs_wkt)
-                    .map_err(|e| Error::input(&self.path, e.to_string()))?;
-                map.insert(self.uid, Handle { ds, to_src });
+                let t = Transformer::new("EPSG:3857", &self.crs_wkt).map_err(|e| Error::input(&self.path, e.to_string()))?;
+                map.insert(self.uid, t);
             }
             match map.get(&self.uid) {
-                Some(h) => f(h),
-                None => Err(Error::input(&self.path, "raster handle unavailable")),
+                Some(t) => Ok(f(t)),
+                None => Err(Error::input(&self.path, "transformer unavailable")),
             }
         })
+    }
+
+    /// Read a window into a `bw`×`bh` buffer through the shared handle.
+    fn read_window(&self, off: (isize, isize), size: (usize, usize), buf: (usize, usize), alg: ResampleAlg) -> Result<Vec<f32>> {
+        let mut guard = self.dataset.lock().map_err(|_| Error::input(&self.path, "raster handle lock poisoned"))?;
+        if guard.is_none() {
+            *guard = Some(Dataset::open(&self.path).map_err(|e| Error::gdal(&self.path, e))?);
+        }
+        let ds = guard.as_ref().ok_or_else(|| Error::input(&self.path, "raster handle unavailable"))?;
+        let band = ds.rasterband(1).map_err(|e| Error::gdal(&self.path, e))?;
+        let b = band.read_as::<f32>(off, size, buf, Some(alg)).map_err(|e| Error::gdal(&self.path, e))?;
+        Ok(b.into_shape_and_vec().1)
     }
 
     /// The raster's values at the centres of an m×m grid of tile pixels, m = n + 2·pad (the tile's n×n
@@ -213,22 +225,23 @@ impl RasterSource {
         if x0 > self.bounds.max_x || x0 + span < self.bounds.min_x || y0 < self.bounds.min_y || y0 - span > self.bounds.max_y {
             return Ok(None);
         }
-        self.with_handle(|h| {
+        {
             let t = &self.transform;
             // Source pixel coordinates of the lattice points.
-            let mut lattice: Vec<Option<(f64, f64)>> = Vec::with_capacity(LATTICE * LATTICE);
+            let mut lattice: Vec<(f64, f64)> = Vec::with_capacity(LATTICE * LATTICE);
             for j in 0..LATTICE {
                 for i in 0..LATTICE {
                     let u = i as f64 * m as f64 / (LATTICE - 1) as f64;
                     let v = j as f64 * m as f64 / (LATTICE - 1) as f64;
-                    lattice.push(
-                        h.to_src
-                            .convert(x0 + u * px, y0 - v * px)
-                            .ok()
-                            .map(|(sx, sy)| ((sx - t.x0) / t.dx, (t.y0 - sy) / t.dy)),
-                    );
+                    lattice.push((x0 + u * px, y0 - v * px));
                 }
             }
+            let lattice: Vec<Option<(f64, f64)>> = self.with_transformer(|tr| {
+                lattice
+                    .iter()
+                    .map(|(x, y)| tr.convert(*x, *y).ok().map(|(sx, sy)| ((sx - t.x0) / t.dx, (t.y0 - sy) / t.dy)))
+                    .collect()
+            })?;
             let valid: Vec<(f64, f64)> = lattice.iter().flatten().copied().collect();
             if valid.is_empty() {
                 return Ok(None);
@@ -254,13 +267,10 @@ impl RasterSource {
             let bw = ((ww as f64 / fx).ceil() as usize).clamp(1, ww);
             let bh = ((wh as f64 / fy).ceil() as usize).clamp(1, wh);
             let alg = if nearest || (bw == ww && bh == wh) { ResampleAlg::NearestNeighbour } else { ResampleAlg::Average };
-            let band = h.ds.rasterband(1).map_err(|e| Error::gdal(&self.path, e))?;
-            let buf = band
-                .read_as::<f32>((wx0 as isize, wy0 as isize), (ww, wh), (bw, bh), Some(alg))
-                .map_err(|e| Error::gdal(&self.path, e))?;
+            let raw = self.read_window((wx0 as isize, wy0 as isize), (ww, wh), (bw, bh), alg)?;
             // Nodata as NaN once, so the per-pixel loop tests one thing.
             let nd = self.nodata.map(|v| v as f32);
-            let data: Vec<f32> = buf.data().iter().map(|v| if Some(*v) == nd { f32::NAN } else { *v }).collect();
+            let data: Vec<f32> = raw.into_iter().map(|v| if Some(v) == nd { f32::NAN } else { v }).collect();
             let (bwi, bhi) = (bw as i64, bh as i64);
             let at = |x: i64, y: i64| data[(y.clamp(0, bhi - 1) * bwi + x.clamp(0, bwi - 1)) as usize];
             let sx = bw as f64 / ww as f64;
@@ -315,7 +325,7 @@ impl RasterSource {
                 }
             }
             Ok(any.then_some(out))
-        })
+        }
     }
 
     /// RGBA pixels of the tile (`TILE_PIXELS` square), `None` when it has no visible pixel.

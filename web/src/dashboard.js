@@ -5,7 +5,7 @@
 import { allItems, rows } from './api.js';
 import { centroid } from './basemap.js';
 import { fieldLabel, onLanguage, t } from './i18n.js';
-import { findField, indicatorFields, num, pct, shareKind, value } from './format.js';
+import { findField, fraction, indicatorFields, num, pct, shareKind, value } from './format.js';
 import { el } from './legend.js';
 import { display, showPopup } from './popup.js';
 
@@ -105,7 +105,7 @@ export class Dashboard {
             { class: `kpi${shareKind(k) ? ' share' : ''}`, 'data-field': k, 'data-value': p[k] },
             el('b', { text: value(k, p[k]) }),
             el('span', { text: fieldLabel(k) }),
-            shareKind(k) ? el('i', { class: 'meter' }, el('i', { style: `width:${Math.max(0, Math.min(100, shareKind(k) === 'pct' ? p[k] : p[k] * 100))}%` })) : null,
+            shareKind(k) ? el('i', { class: 'meter' }, el('i', { style: `width:${Math.max(0, Math.min(100, fraction(k, p[k]) * 100))}%` })) : null,
           ),
         ),
       ),
@@ -155,9 +155,9 @@ export class Dashboard {
     const kind = shareKind(metric);
     const items = list
       .filter((r) => typeof r[metric] === 'number')
-      .map((r) => ({ r, v: r[metric] }))
+      .map((r) => ({ r, v: kind ? fraction(metric, r[metric]) : r[metric], raw: r[metric] }))
       .sort((a, b) => b.v - a.v);
-    const max = kind === 'pct' ? 100 : kind ? 1 : Math.max(...items.map((i) => i.v), 1);
+    const max = kind ? 1 : Math.max(...items.map((i) => i.v), 1);
     const ns = 'http://www.w3.org/2000/svg';
     const rowH = 22;
     const W = 360;
@@ -167,7 +167,7 @@ export class Dashboard {
     svg.setAttribute('viewBox', `0 0 ${W} ${items.length * rowH + 4}`);
     svg.setAttribute('class', 'chart');
     svg.setAttribute('role', 'img');
-    items.forEach(({ r, v }, i) => {
+    items.forEach(({ r, v, raw }, i) => {
       const g = document.createElementNS(ns, 'g');
       g.setAttribute('class', 'bar');
       g.setAttribute('transform', `translate(0,${i * rowH + 2})`);
@@ -177,8 +177,8 @@ export class Dashboard {
       const color = frac === null ? '#5a7bb5' : frac >= 0.9 ? '#1a9850' : frac >= 0.75 ? '#91cf60' : frac >= 0.6 ? '#fee08b' : '#fc8d59';
       g.innerHTML = `<title></title><rect class="bg" x="0" y="0" width="${W}" height="${rowH - 2}" rx="3"/><text x="4" y="${rowH / 2 + 3}" class="lbl"></text><rect x="${labelW}" y="4" width="${w}" height="${rowH - 10}" rx="2" fill="${color}"/><text x="${W - 4}" y="${rowH / 2 + 3}" class="val" text-anchor="end"></text>`;
       g.querySelector('.lbl').textContent = r.name ?? r.code ?? `#${r.id}`;
-      g.querySelector('.val').textContent = value(metric, v);
-      g.querySelector('title').textContent = `${r.name ?? ''}: ${value(metric, v)}`;
+      g.querySelector('.val').textContent = value(metric, raw);
+      g.querySelector('title').textContent = `${r.name ?? ''}: ${value(metric, raw)}`;
       g.addEventListener('click', () => {
         if (typeof r.lon === 'number') this.map.flyTo({ center: [r.lon, r.lat], zoom: 9.5, essential: true });
       });

@@ -15,10 +15,17 @@ export function shareKind(name) {
   return null;
 }
 
+/// A share as a fraction 0–1: percentages (by name, or a "share" above 1, as the coverage engine
+/// writes `share_*` fields in per cent) are divided by 100.
+export function fraction(name, v) {
+  const k = shareKind(name);
+  return k === 'pct' || Math.abs(+v) > 1.0001 ? +v / 100 : +v;
+}
+
 /// A share or percentage as "87,5 %".
-export function pct(v, kind = 'share') {
+export function pct(v, kind = 'share', name = '') {
   if (v === null || v === undefined || Number.isNaN(+v)) return '–';
-  const p = kind === 'pct' ? +v : +v * 100;
+  const p = kind === 'pct' || Math.abs(+v) > 1.0001 ? +v : +v * 100;
   return `${num(p, 1)} %`;
 }
 
@@ -26,7 +33,7 @@ export function pct(v, kind = 'share') {
 export function value(name, v) {
   if (v === null || v === undefined) return '–';
   const k = shareKind(name);
-  if (k) return pct(v, k);
+  if (k) return pct(v, k, name);
   if (typeof v === 'number') {
     if (/(^|_)(covered|fiber_ready|has_fiber|health_fell|latest)$/.test(name) && (v === 0 || v === 1)) return v ? t('yes') : t('no');
     if (/_dbm$/.test(name)) return `${num(v, 1)} dBm`;
@@ -42,9 +49,20 @@ export function value(name, v) {
 const EXCLUDE_ID = /^(id|code|district_code|commune_code|lon|lat|level)$/;
 
 /// The indicator fields of a row, most telling first: shares, then counts.
+// The operations centre's headline numbers first, then the rest; per-operator figures last.
+const PRIORITY = [
+  'share_hamlets_4g', 'share_population_4g', 'share_communes_fiber', 'hamlets_4g', 'population_4g', 'communes_fiber',
+  'share_hamlets_fiber_ready', 'share_population_fiber_ready', 'mean_rsrp_dbm', 'p10_rsrp_dbm',
+];
+const OPERATOR = /_(viettel|vnpt|mobifone|vinaphone)$/;
+
 export function indicatorFields(row) {
   const names = Object.keys(row).filter((k) => !EXCLUDE_ID.test(k) && typeof row[k] === 'number');
-  const rank = (n) => (shareKind(n) ? 0 : /pop|hamlet|commune|fiber/.test(n) ? 1 : 2);
+  const rank = (n) => {
+    const p = PRIORITY.indexOf(n);
+    if (p >= 0) return p;
+    return 100 + (OPERATOR.test(n) ? 100 : 0) + (shareKind(n) ? 0 : /pop|hamlet|commune|fiber/.test(n) ? 10 : 20);
+  };
   return names.sort((a, b) => rank(a) - rank(b));
 }
 

@@ -160,6 +160,15 @@ const FIELD_LABELS = {
   communes_with_fiber_share: { vi: 'Tỷ lệ xã có cáp quang', en: 'Share of communes with fiber' },
   has_fiber: { vi: 'Có cáp quang', en: 'Has fiber' },
   fiber: { vi: 'Có cáp quang', en: 'Has fiber' },
+  share_hamlets_4g: { vi: 'Tỷ lệ bản có 4G', en: 'Share of hamlets with 4G' },
+  share_population_4g: { vi: 'Tỷ lệ dân có 4G', en: 'Share of people with 4G' },
+  share_communes_fiber: { vi: 'Tỷ lệ xã có cáp quang', en: 'Share of communes with fiber' },
+  share_hamlets_fiber_ready: { vi: 'Tỷ lệ bản trong tầm cáp quang', en: 'Share of hamlets within fiber reach' },
+  share_population_fiber_ready: { vi: 'Tỷ lệ dân trong tầm cáp quang', en: 'Share of people within fiber reach' },
+  mean_rsrp_dbm: { vi: 'RSRP trung bình tại bản', en: 'Mean RSRP at hamlets' },
+  p10_rsrp_dbm: { vi: 'RSRP phân vị 10 tại bản', en: '10th-percentile RSRP at hamlets' },
+  hamlets_good: { vi: 'Bản sóng tốt (≥ −100 dBm)', en: 'Hamlets with good signal' },
+  hamlets_multi_operator: { vi: 'Bản có từ 2 nhà mạng', en: 'Hamlets with 2+ operators' },
   hamlets_fiber_ready: { vi: 'Bản trong tầm cáp quang', en: 'Hamlets within fiber reach' },
   hamlets_fiber_share: { vi: 'Tỷ lệ bản trong tầm cáp quang', en: 'Share of hamlets within fiber reach' },
   population_fiber_ready: { vi: 'Dân trong tầm cáp quang', en: 'People within fiber reach' },
@@ -218,6 +227,11 @@ export function t(key, vars) {
 export function fieldLabel(name) {
   const l = FIELD_LABELS[name];
   if (l) return l[lang];
+  const op = /_(viettel|vnpt|mobifone|vinaphone)$/.exec(name);
+  if (op && FIELD_LABELS[name.slice(0, op.index)]) {
+    const n = { viettel: 'Viettel', vnpt: 'VNPT', mobifone: 'MobiFone', vinaphone: 'VinaPhone' }[op[1]];
+    return `${FIELD_LABELS[name.slice(0, op.index)][lang]} · ${n}`;
+  }
   return name.replaceAll('_', ' ');
 }
 

@@ -125,7 +125,9 @@ export function layerDefs(cat) {
 
   const shareField = vec(cat, 'commune_indicators') ? findField(cat.fields('commune_indicators'), 'people_share') || findField(cat.fields('commune_indicators'), 'hamlets_share') : null;
   if (shareField) {
-    const s = shareKind(shareField) === 'pct' ? ['/', ['to-number', ['get', shareField], 0], 100] : ['to-number', ['get', shareField], 0];
+    // As a fraction 0–1, whether the field holds a fraction or per cent (as `share_*` does).
+    const raw = ['to-number', ['get', shareField], 0];
+    const s = shareKind(shareField) === 'pct' ? ['/', raw, 100] : ['case', ['>', raw, 1.0001], ['/', raw, 100], raw];
     const stops = [0.3, '#d73027', 0.6, '#fc8d59', 0.8, '#fee08b', 0.9, '#d9ef8b', 0.97, '#66bd63', 1, '#1a9850'];
     defs.push({
       id: 'commune_coverage',

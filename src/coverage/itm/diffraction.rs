@@ -81,7 +81,7 @@ fn height_function(x_km: f64, k: f64) -> f64 {
 /// (Vogler 1964 Eqs. 2, 6a/7a; B₀ = 1.607 − K from his Fig. 4).
 #[inline]
 fn vogler_x(p: &DiffractionInputs, a_m: f64, d_km: f64) -> (f64, f64) {
-    let c_0 = ((4.0 / 3.0) * A_0_M / a_m).powf(1.0 / 3.0);
+    let c_0 = ((4.0 / 3.0) * A_0_M / a_m).cbrt();
     let k = 0.017778 * c_0 * p.f_minus_third / p.z_g_abs;
     let b_0 = 1.607 - k;
     (b_0 * c_0 * c_0 * p.f_third * d_km, k)

@@ -1,7 +1,7 @@
 //! Exact order statistics at both tails of a small array: the k-th largest and the k-th smallest
 //! value, as Δh needs them (its 10 % and 90 % deviations, k ≤ 25 of at most 245 values). A sample
-//! of the values gives thresholds that each tail very probably exceeds by k values; one three-way
-//! partition pass then leaves two short tails to select in. When a tail holds fewer than k values
+//! of the values gives thresholds that each tail very probably exceeds by k values; one branch-free
+//! pass copies the two short tails out to select in. When a tail holds fewer than k values
 //! the full array is selected instead, so the result is always the exact order statistic.
 
 /// Returns (k-th largest, k-th smallest) of `s` (1 ≤ k ≤ s.len()); reorders `s`. `hint` is an
@@ -60,36 +60,34 @@ fn sample_thresholds(s: &[f64], k: usize) -> Option<(f64, f64)> {
     Some((sample[NS - r], sample[r - 1]))
 }
 
-/// One three-way partition pass ([≥ hi_t | middle | ≤ lo_t]) and a selection in each tail; None
+/// The largest array the branch-free tail copy handles (Δh's is at most 245).
+const MAX_COPY: usize = 256;
+
+/// Copies the values ≥ hi_t and ≤ lo_t into two small buffers in one branch-free pass (each value
+/// is written to both and the counts advance by the comparisons), then selects in each tail; None
 /// when the thresholds overlap or a tail holds fewer than k values.
 fn partition_select(s: &mut [f64], k: usize, hi_t: f64, lo_t: f64) -> Option<(f64, f64)> {
-    if !(lo_t < hi_t) {
-        return None;
-    }
     let n = s.len();
-    let (mut top, mut i, mut bot) = (0usize, 0usize, n);
-    while i < bot {
-        let v = s[i];
-        if v >= hi_t {
-            s.swap(top, i);
-            top += 1;
-            i += 1;
-        } else if v <= lo_t {
-            bot -= 1;
-            s.swap(i, bot);
-        } else {
-            i += 1;
-        }
-    }
-    if top < k || n - bot < k {
+    if !(lo_t < hi_t) || n > MAX_COPY {
         return None;
     }
-    let upper = &mut s[..top];
+    let mut upper = [0.0f64; MAX_COPY];
+    let mut lower = [0.0f64; MAX_COPY];
+    let (mut nu, mut nl) = (0usize, 0usize);
+    for &v in s.iter() {
+        upper[nu] = v;
+        nu += (v >= hi_t) as usize;
+        lower[nl] = v;
+        nl += (v <= lo_t) as usize;
+    }
+    if nu < k || nl < k {
+        return None;
+    }
+    let upper = &mut upper[..nu];
     upper.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-    let hi = upper[k - 1];
-    let lower = &mut s[bot..];
+    let lower = &mut lower[..nl];
     lower.select_nth_unstable_by(k - 1, |a, b| a.total_cmp(b));
-    Some((hi, lower[k - 1]))
+    Some((upper[k - 1], lower[k - 1]))
 }
 
 /// Sorts a short array ascending (cheaper than the general sort at this size).

@@ -47,7 +47,8 @@ pub(crate) fn terrain_roughness(d_m: f64, delta_h_m: f64) -> f64 {
 /// σ_h: RMS deviation of terrain within the first Fresnel zone (ERL 79-ITS 67, Eq. 3.6a).
 #[inline]
 pub(crate) fn sigma_h(delta_h_m: f64) -> f64 {
-    0.78 * delta_h_m * (-0.5 * delta_h_m.powf(0.25)).exp()
+    // x^(1/4) as two square roots (equal to pow to an ulp, far cheaper).
+    0.78 * delta_h_m * (-0.5 * delta_h_m.sqrt().sqrt()).exp()
 }
 
 /// Horizon angles and distances of both terminals, scanning every intermediate point
