@@ -93,3 +93,29 @@ pub fn run_ingest(a: &IngestArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        uav: UavCommand,
+    }
+
+    #[test]
+    fn ingest_arguments_as_the_issue_names_them() {
+        let cli = Cli::try_parse_from([
+            "uav", "ingest", "--image", "a.tif", "b.tif", "--image", "c.tif", "--date", "2026-03-10", "--camera", "generic",
+            "--bands", "red=3,nir=4",
+        ])
+        .unwrap();
+        let UavCommand::Ingest(a) = cli.uav;
+        assert_eq!(a.images.len(), 3);
+        assert_eq!((a.date.as_str(), a.camera.as_str(), a.bands.as_deref()), ("2026-03-10", "generic", Some("red=3,nir=4")));
+        assert_eq!(a.store, PathBuf::from("out/sonla"));
+        assert!(Cli::try_parse_from(["uav", "ingest", "--date", "2026-03-10", "--camera", "p4m"]).is_err(), "--image is required");
+    }
+}

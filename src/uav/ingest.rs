@@ -19,7 +19,7 @@ use super::params::UavParams;
 use super::records::{declines, relink, FlightRecord};
 use crate::dataset::{Crop, Orchard};
 use crate::error::{Error, Result};
-use crate::store::{Layer, StageTiming, Store, StoreWriter};
+use crate::store::{Layer, StageTiming, StoreWriter};
 
 /// One store update at a time per process: the staging directory is per store and process.
 static INGEST_LOCK: Mutex<()> = Mutex::new(());
@@ -91,27 +91,26 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
     let _guard = INGEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let t0 = Instant::now();
     let setup = CameraSetup::new(&req.camera, req.bands.as_deref(), req.scale)?;
-    let store = Store::open(store_dir)?;
+    let (manifest_now, mut layers) = read_uav_layers(store_dir, &["orchards", ORCHARD_HEALTH, UAV_FLIGHTS])?;
     let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
-    let orchards_layer = store
-        .layer("orchards")
+    let orchards_layer = layers[0]
+        .take()
         .ok_or_else(|| Error::store(store_dir, "no `orchards` layer: build the dataset (covermap build) first"))?;
-    let orchards = orchards_from_layer(orchards_layer, &gpkg)?;
-    let crs = if orchards_layer.crs.is_empty() { store.manifest.crs.clone() } else { orchards_layer.crs.clone() };
-    let params: UavParams = match store.manifest.params.get("uav") {
+    let orchards = orchards_from_layer(&orchards_layer, &gpkg)?;
+    let crs = if orchards_layer.crs.is_empty() { manifest_now.crs.clone() } else { orchards_layer.crs.clone() };
+    let params: UavParams = match manifest_now.params.get("uav") {
         Some(v) if !v.is_null() => serde_json::from_value(v.clone())
             .map_err(|e| Error::store(store_dir, format!("manifest parameters [uav]: {e}")))?,
         _ => UavParams::default(),
     };
-    let mut rows = match store.layer(ORCHARD_HEALTH) {
+    let mut rows = match &layers[1] {
         Some(l) => health_rows(l, &gpkg)?,
         None => Vec::new(),
     };
-    let mut flights = match store.layer(UAV_FLIGHTS) {
+    let mut flights = match &layers[2] {
         Some(l) => flight_records(l, &gpkg)?,
         None => Vec::new(),
     };
-    drop(store);
 
     let id = match &req.id {
         Some(id) => {
@@ -204,10 +203,10 @@ pub fn ingest_upload(up: &crate::server::jobs::UavUpload, progress: crate::serve
 /// Only flights whose images still exist are returned (camera presets only: the source type has no
 /// band mapping).
 pub fn ingested_flights(store_dir: &Path, known: &[crate::dataset::UavFlightSource]) -> Result<Vec<crate::dataset::UavFlightSource>> {
-    let Ok(store) = Store::open(store_dir) else { return Ok(Vec::new()) };
-    let Some(l) = store.layer(UAV_FLIGHTS) else { return Ok(Vec::new()) };
+    let Ok((_, mut layers)) = read_uav_layers(store_dir, &[UAV_FLIGHTS]) else { return Ok(Vec::new()) };
+    let Some(l) = layers[0].take() else { return Ok(Vec::new()) };
     let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
-    Ok(flight_records(l, &gpkg)?
+    Ok(flight_records(&l, &gpkg)?
         .into_iter()
         .filter(|f| !known.iter().any(|k| k.id == f.id))
         .map(|f| crate::dataset::UavFlightSource {
@@ -218,6 +217,27 @@ pub fn ingested_flights(store_dir: &Path, known: &[crate::dataset::UavFlightSour
         })
         .filter(|s| !s.images.is_empty() && s.images.iter().all(|p| p.exists()))
         .collect())
+}
+
+/// The manifest and the named layers (`None` when absent) of a store — only those, not every layer
+/// of results.gpkg as `Store::open` would.
+fn read_uav_layers(store_dir: &Path, names: &[&str]) -> Result<(crate::store::Manifest, Vec<Option<Layer>>)> {
+    let mpath = store_dir.join(crate::store::MANIFEST_JSON);
+    if !mpath.exists() {
+        return Err(Error::store(store_dir, "no manifest.json: run `covermap build` first"));
+    }
+    let manifest = crate::store::Manifest::read(&mpath)?;
+    let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
+    let ds = gdal::Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
+    let present: Vec<String> = {
+        use gdal::vector::LayerAccess;
+        ds.layers().map(|l| l.name()).collect()
+    };
+    let layers = names
+        .iter()
+        .map(|n| if present.iter().any(|p| p == n) { crate::store::gpkg::read_layer(&ds, &gpkg, n).map(Some) } else { Ok(None) })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((manifest, layers))
 }
 
 /// The date, or the date with `-2`, `-3`… when a flight of that id exists.
