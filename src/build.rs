@@ -41,10 +41,20 @@ fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
     })
 }
 
+/// The program's identity for stale detection: its version plus a checksum of the executable, so a
+/// rebuilt binary (new or changed analyses) rebuilds the store.
+pub fn program_version() -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| crate::store::manifest::sha256_file(&p).ok());
+    match exe {
+        Some(h) => format!("{}+{}", env!("CARGO_PKG_VERSION"), &h[..12]),
+        None => env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
 /// Whether the store at `out` was built from exactly these inputs by this version.
 pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
     let Ok(m) = Manifest::read(&out.join(MANIFEST_JSON)) else { return Ok(false) };
-    if m.covermap_version != env!("CARGO_PKG_VERSION") || m.params != params_json(cfg) {
+    if m.covermap_version != program_version() || m.params != params_json(cfg) {
         return Ok(false);
     }
     let files = cfg.input_files(data);
@@ -54,19 +64,31 @@ pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
     Ok(crate::store::manifest::checksums(data, &files)? == m.inputs)
 }
 
+/// The error for an input file named in dataset.toml that does not exist, naming its layer.
+fn missing_input(cfg: &DatasetConfig, data: &Path, missing: &Path) -> Error {
+    let problem = "file not found (named in dataset.toml)";
+    if data.join(&cfg.dem.file) == missing {
+        return Error::layer(missing, "dem", problem);
+    }
+    match cfg.layers.iter().find(|(_, l)| data.join(&l.file) == missing) {
+        Some((name, _)) => Error::layer(missing, name, problem),
+        None => Error::input(missing, problem),
+    }
+}
+
 pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     let total = Instant::now();
     let cfg = DatasetConfig::read(&opts.data)?;
     let files = cfg.input_files(&opts.data);
     if let Some(missing) = files.iter().find(|f| !f.exists()) {
-        return Err(Error::input(missing, "file not found (named in dataset.toml)"));
+        return Err(missing_input(&cfg, &opts.data, missing));
     }
     let mut timings = Timings::default();
     let t = Instant::now();
     let inputs = crate::store::manifest::checksums(&opts.data, &files)?;
     if !opts.force {
         if let Ok(m) = Manifest::read(&opts.out.join(MANIFEST_JSON)) {
-            if m.inputs == inputs && m.covermap_version == env!("CARGO_PKG_VERSION") && m.params == params_json(&cfg) {
+            if m.inputs == inputs && m.covermap_version == program_version() && m.params == params_json(&cfg) {
                 return Ok(BuildOutcome::Fresh);
             }
         }
@@ -104,7 +126,45 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     pb.finish_and_clear();
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
 
-    // Analysis stages are added here, each: let out = crate::<analysis>::build_stage(&ds, &params, &mut w)?;
+    // Coverage (issue 3): 4G best server, hamlet status, fiber reach, indicators, gaps, planner.
+    let t = Instant::now();
+    let coverage_params: crate::coverage::CoverageParams = cfg.params("coverage")?;
+    let cov = crate::coverage::build_stage(&ds, &coverage_params, &mut w)?;
+    timings.record(
+        "coverage",
+        t,
+        format!(
+            "sweep {:.1} s, {:.1} M cells, {:.2} M cells/s; {} gaps, {} proposals",
+            cov.sweep_seconds,
+            cov.sweep.cells as f64 / 1e6,
+            cov.sweep.cells as f64 / cov.sweep_seconds.max(1e-9) / 1e6,
+            cov.gaps.len(),
+            cov.proposals.len()
+        ),
+    );
+
+    // Risk (issue 6), with the coverage at hamlets for the warning reach (and a recompute without
+    // the sites standing in high-risk zones).
+    let t = Instant::now();
+    let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
+    let mut hamlet_rsrp = vec![f32::NAN; ds.hamlets.len()];
+    for h in &cov.hamlets {
+        hamlet_rsrp[h.hamlet] = h.rsrp_dbm;
+    }
+    let recompute = |excluded: &[i64]| crate::coverage::hamlet_rsrp_without_sites(&ds, &coverage_params, excluded);
+    let cov_input = crate::risk::CoverageInput {
+        hamlet_rsrp: &hamlet_rsrp,
+        recompute: &recompute,
+        covered_rsrp_dbm: Some(coverage_params.covered_dbm as f32),
+    };
+    let risk = crate::risk::build_stage(&ds, &risk_params, Some(cov_input), &mut w)?;
+    timings.0.extend(risk.timings.iter().cloned());
+    timings.record(
+        "risk",
+        t,
+        format!("{} zones, {} high-risk hamlets, rainfall {} mm/24 h", risk.zones, risk.high_risk_ranked.len(), risk_params.rainfall_24h_mm),
+    );
+    drop(cov);
 
     // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
     let t = Instant::now();
@@ -121,7 +181,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
 
     let manifest = Manifest {
         dataset: cfg.name.clone(),
-        covermap_version: env!("CARGO_PKG_VERSION").into(),
+        covermap_version: program_version(),
         built_at_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
         crs: ds.crs.clone(),
         inputs,

@@ -5,14 +5,18 @@
 pub mod build;
 pub mod cli_export;
 pub mod cli_uav;
+pub mod cli_radio;
+pub mod coverage;
 pub mod crs;
 pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod risk;
 pub mod server;
 pub mod store;
 pub mod tiles;
 pub mod uav;
+pub mod viewer;
 
 pub use error::{Error, Result};

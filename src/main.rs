@@ -33,8 +33,8 @@ enum Command {
         /// Seed of the synthesized layers.
         #[arg(long, default_value_t = covermap::dataset::demo::DEFAULT_SEED)]
         seed: u64,
-        /// DEM cell size in metres.
-        #[arg(long, default_value_t = 30.0)]
+        /// DEM cell size in metres (5–1000).
+        #[arg(long, default_value_t = 30.0, allow_negative_numbers = true)]
         resolution: f64,
         /// Regenerate even when the dataset is complete.
         #[arg(long)]
@@ -81,6 +81,29 @@ enum Command {
     /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
     /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
     Export(covermap::cli_export::ExportArgs),
+    /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
+    #[command(subcommand)]
+    Uav(covermap::cli_uav::UavCommand),
+    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases.
+    #[command(subcommand)]
+    Radio(RadioCommand),
+}
+
+#[derive(Subcommand)]
+enum RadioCommand {
+    /// ITM point-to-point loss for each case of a CSV (NTIA's column layout) and its PFL profile line;
+    /// writes CSV with one `A__db` per case plus `rtn` and `warnings`.
+    ItmP2p {
+        /// Cases CSV (h_tx__meter, h_rx__meter, epsilon, sigma, N_0, f__mhz, pol, climate, time, location, situation, mdvar[, A__db]).
+        #[arg(long)]
+        cases: PathBuf,
+        /// Profiles CSV: line N is the PFL profile of case N.
+        #[arg(long)]
+        profiles: PathBuf,
+        /// Output CSV (standard output when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -118,6 +141,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => {
             covermap::cli_export::run_export(&args)?;
         }
+        Command::Uav(cmd) => covermap::cli_uav::run(cmd)?,
+        Command::Radio(RadioCommand::ItmP2p { cases, profiles, out }) => {
+            covermap::cli_radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
+        }
     }
     Ok(())
 }
@@ -127,7 +154,24 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("COVERMAP_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    // GDAL prints its own "ERROR 1: …" lines; the error we return already carries GDAL's message, so
+    // route them to the log (COVERMAP_LOG=debug) to keep a failure to one line on stderr.
+    gdal::config::set_error_handler(|class, code, msg| match class {
+        gdal::errors::CplErrType::Warning => tracing::info!("GDAL warning {code}: {msg}"),
+        _ => tracing::debug!("GDAL {class:?} {code}: {msg}"),
+    });
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version, and the help shown when no command is given: print as clap does.
+        Err(e) if !e.use_stderr() || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            // clap's usage errors span several lines; keep the one that says what was wrong.
+            let text = e.render().to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

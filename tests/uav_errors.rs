@@ -43,7 +43,7 @@ fn bad_inputs_give_clear_errors_and_leave_the_store_intact() {
     make_store(&store, &orchards());
     // 200 m × 150 m at 0.5 m over both parcels.
     let good = uniform_image(&tmp.path().join("good.tif"), X0, Y0, 400, 300, 5);
-    let r = ingest_flight(&store, &[good.clone()], "2026-03-10", "p4m", None, &noop).unwrap();
+    let r = ingest_flight(&store, std::slice::from_ref(&good), "2026-03-10", "p4m", None, &noop).unwrap();
     assert_eq!(r.parcels, 2);
     let before = snapshot(&store);
 
@@ -73,7 +73,7 @@ fn bad_inputs_give_clear_errors_and_leave_the_store_intact() {
     // A generic camera without a mapping; an unknown camera; a malformed date.
     assert!(err(vec![good.clone()], "generic", None).contains("--bands"));
     assert!(err(vec![good.clone()], "hasselblad", None).contains("unknown camera"));
-    let e = ingest_flight(&store, &[good.clone()], "2026-13-01", "p4m", None, &noop).unwrap_err().to_string();
+    let e = ingest_flight(&store, std::slice::from_ref(&good), "2026-13-01", "p4m", None, &noop).unwrap_err().to_string();
     assert!(e.contains("date") && e.contains("2026-13-01"), "{e}");
     assert_untouched(&store, &before, "bad parameters");
 

@@ -42,7 +42,7 @@ fn index_formulas_and_masks_through_files() {
         ds.rasterband(6).unwrap().set_color_interpretation(gdal::raster::ColorInterpretation::AlphaBand).unwrap();
     }
     let setup = CameraSetup::new("altum", None, None).unwrap();
-    let ortho = Orthomosaic::open(&[path.clone()], &setup, &ALL_BANDS).unwrap();
+    let ortho = Orthomosaic::open(std::slice::from_ref(&path), &setup, &ALL_BANDS).unwrap();
     let out = write_index_rasters(&ortho, &tmp.path().join("idx"), &VegetationIndex::ALL, &noop).unwrap();
     let read = |i: VegetationIndex| F32Raster::open(out.path(i).unwrap()).unwrap().read(0, 0, w, h).unwrap();
     let (ndvi, ndre, gndvi, savi) = (read(VegetationIndex::Ndvi), read(VegetationIndex::Ndre), read(VegetationIndex::Gndvi), read(VegetationIndex::Savi));
@@ -132,7 +132,7 @@ fn exact_zonal_statistics_from_a_file_with_partial_pixels() {
 
     // Half the parcel outside the raster: covered fraction ½, just enough for the default threshold.
     let half_out = Orchard { id: 2, crop: Crop::Mango, commune_code: "x".into(), geom: square(499_999.0, 2_350_001.0, 2.0) };
-    let obs = observe_parcels(&r, None, &[half_out.clone()], CRS, &UavParams::default()).unwrap();
+    let obs = observe_parcels(&r, None, std::slice::from_ref(&half_out), CRS, &UavParams::default()).unwrap();
     assert_eq!(obs.len(), 1);
     assert!(close(obs[0].ndvi.covered_fraction, 0.5));
     let strict = UavParams { min_covered_fraction: 0.6, ..Default::default() };

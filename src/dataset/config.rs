@@ -98,7 +98,12 @@ impl DatasetConfig {
                 Error::io(&path, e)
             }
         })?;
-        toml::from_str(&text).map_err(|e| Error::input(&path, e.to_string().trim().replace('\n', " ")))
+        // toml's Display draws the offending line with a caret over several lines; one line is wanted.
+        toml::from_str(&text).map_err(|e| {
+            let line = e.span().and_then(|s| text.get(..s.start)).map(|t| t.matches('\n').count() + 1);
+            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            Error::input(&path, format!("{at}{}", e.message().trim().replace('\n', " ")))
+        })
     }
 
     /// Parameters of one analysis section, deserialized into its type (defaults for missing keys).

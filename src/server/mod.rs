@@ -167,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/uav/parcels/{id}", get(uav::get_parcel))
         .route("/api/jobs/{id}", get(jobs::get_job))
+        .merge(crate::viewer::router())
         .fallback(viewer::fallback)
         .method_not_allowed_fallback(|method: Method, uri: axum::http::Uri| async move {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed", format!("{method} is not allowed on {}", uri.path()))

@@ -1,53 +1,33 @@
-//! The web viewer's static files (issue 5), embedded into the binary at build time from `web/dist`
-//! when that directory exists (in debug builds rust-embed reads them from disk instead). `/` serves
-//! `index.html` to browsers; any other path that is not an API route is looked up here, and answers a
-//! JSON 404 when it is not a file either.
+//! The web viewer's hook into the server (issue 5): the page and its files come from
+//! [`crate::viewer`] (bundled from `web/` into the binary at compile time, precompressed), the
+//! glyph and asset routes are merged from [`crate::viewer::router`]. `/` serves the page to
+//! browsers (see `landing.rs`); any other path no route matches is looked up among the embedded
+//! files, and answers a JSON 404 when it is not one either.
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
-use rust_embed::RustEmbed;
 
 use super::error::ApiError;
 
-#[derive(RustEmbed)]
-#[folder = "web/dist"]
-#[allow_missing = true]
-struct Assets;
-
 /// Whether a viewer is embedded.
 pub fn present() -> bool {
-    Assets::get("index.html").is_some()
+    crate::viewer::assets::not_bundled().is_none()
 }
 
-/// Serve an embedded file (`path` without the leading slash), with its media type and an ETag.
+/// Serve an embedded file (`path` without the leading slash) with its media type, coding, ETag and
+/// caching rules. `index.html` in a build without the viewer is a 503 page saying why and how to
+/// build it, so a browser opening `/` learns what is missing.
 pub fn asset(path: &str, headers: &HeaderMap) -> Option<Response> {
-    let file = Assets::get(path)?;
-    let tag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..8]));
-    if super::http::not_modified(headers, &tag) {
-        return Some((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    if path == "index.html" {
+        return Some(crate::viewer::routes::index(headers));
     }
-    let mime = file.metadata.mimetype().to_string();
-    let mut res = (StatusCode::OK, file.data.into_owned()).into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&mime) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        h.insert(header::ETAG, v);
-    }
-    // Hashed bundle names never change content; index.html and the rest revalidate.
-    let immutable = path.starts_with("assets/");
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if immutable { "public, max-age=31536000, immutable" } else { "no-cache" }),
-    );
-    Some(res)
+    crate::viewer::routes::send(headers, path)
 }
 
 /// The fallback for paths no route matches: a viewer file, or a JSON 404.
 pub async fn fallback(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
-    if !path.is_empty() && !path.contains("..") {
+    if !path.is_empty() && !path.contains("..") && !path.ends_with(".br") && !path.ends_with(".gz") {
         if let Some(r) = asset(path, &headers) {
             return r;
         }

@@ -26,6 +26,7 @@ pub struct StoreWriter {
 impl StoreWriter {
     /// Start a new store that will replace `target` entirely on commit.
     pub fn begin(target: &Path) -> Result<Self> {
+        remove_abandoned_staging(target);
         let staging = staging_dir(target);
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -169,6 +170,25 @@ fn is_cog(path: &Path) -> bool {
 fn staging_dir(target: &Path) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "store".into());
     target.with_file_name(format!(".{name}.staging-{}", std::process::id()))
+}
+
+/// Remove the staging directories of builds that were killed (their process is gone): a killed build
+/// must not leave a store-sized directory behind for ever. Live builds' directories are left alone.
+fn remove_abandoned_staging(target: &Path) {
+    let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "store".into());
+    let prefix = format!(".{name}.staging-");
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        let Some(pid) = file_name.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn sync_dir(dir: &Path) {

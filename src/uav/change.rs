@@ -15,6 +15,9 @@ use super::parcels::{same_crs, transformed_bounds};
 use crate::crs::Transformer;
 use crate::error::{Error, Result};
 
+/// A computed window: (x, y, w, h, values, valid pixels, Σ change).
+type ChangeWindow = (usize, usize, usize, usize, Vec<f32>, u64, f64);
+
 #[derive(Debug, Clone)]
 pub struct ChangeSummary {
     pub path: PathBuf,
@@ -48,7 +51,7 @@ pub fn write_change_raster(new: &F32Raster, prev_path: &Path, out: &Path) -> Res
         let batch = (rayon::current_num_threads() * 2).clamp(4, 32);
         let (mut valid, mut sum) = (0u64, 0f64);
         for chunk in windows.chunks(batch) {
-            let parts: Vec<(usize, usize, usize, usize, Vec<f32>, u64, f64)> = chunk
+            let parts: Vec<ChangeWindow> = chunk
                 .par_iter()
                 .map(|&(x, y, w, h)| {
                     let a = new.read(x, y, w, h)?;

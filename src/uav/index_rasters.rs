@@ -74,20 +74,18 @@ pub fn write_index_rasters(
                 let win = ortho.read(x, y, w, h, &needed)?;
                 let mut values = vec![vec![INDEX_NODATA; w * h]; indices.len()];
                 let (mut nvalid, mut sum) = (0u64, 0f64);
-                for i in 0..w * h {
-                    // Masked bands are NaN, so each index is nodata exactly where one of its bands is.
-                    let r = win.pixel(i);
-                    for (k, idx) in indices.iter().enumerate() {
-                        if let Some(v) = idx.compute(&r) {
-                            values[k][i] = v;
+                // Masked bands are NaN, so each index is nodata exactly where one of its bands is.
+                for (k, idx) in indices.iter().enumerate() {
+                    for (i, out) in values[k].iter_mut().enumerate() {
+                        if let Some(v) = idx.compute(&win.pixel(i)) {
+                            *out = v;
                         }
                     }
-                    if let Some(k) = ndvi_slot {
-                        let v = values[k][i];
-                        if v != INDEX_NODATA {
-                            nvalid += 1;
-                            sum += v as f64;
-                        }
+                }
+                if let Some(k) = ndvi_slot {
+                    for v in values[k].iter().filter(|v| **v != INDEX_NODATA) {
+                        nvalid += 1;
+                        sum += *v as f64;
                     }
                 }
                 Ok(WindowResult { x, y, w, h, values, valid: nvalid, ndvi_sum: sum })

@@ -1,261 +1,287 @@
-//! Shared helpers of the server and tiles integration tests: a synthetic results store written with the
-//! real `StoreWriter` (every kind of layer and raster the catalog must handle), the demo store
-//! (`out/sonla` when `make store` built it, else a coarse demo built once into `target/test-demo`),
-//! and one-shot requests through the router.
+//! Helpers shared by the integration tests: running the real `covermap` binary and GDAL's command-line
+//! tools, a coarse demo dataset generated once per binary version, copying and altering datasets, and
+//! byte-and-mtime snapshots of a results store (to prove a failed build touched nothing).
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
-use axum::Router;
-use bytes::Bytes;
-use covermap::grid::{GeoTransform, Grid};
-use covermap::server::{router, AppState, ServerConfig};
-use covermap::store::{FieldType, GeomKind, Layer, Manifest, StoreWriter, Value};
-use covermap::tiles::Catalog;
-use geo::{line_string, point, polygon, Geometry};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+/// DEM cell size of the test datasets: the generator's run time scales with DEM cells (30 m takes a
+/// minute, 200 m about two seconds), and nothing these tests check depends on the resolution.
+pub const COARSE_M: &str = "200";
 
-pub const CRS: &str = "EPSG:32648";
-/// South-west corner of the fixture area (UTM 48N, near Sơn La city).
-pub const X0: f64 = 380_000.0;
-pub const Y0: f64 = 2_350_000.0;
-/// Number of hamlets: above the thinning threshold (1,000) so thinning is exercised.
-pub const HAMLETS: i64 = 1_600;
-
-fn square(x: f64, y: f64, s: f64) -> Geometry<f64> {
-    Geometry::Polygon(polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)])
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_covermap")
 }
 
-/// Population of fixture hamlet `i` (deterministic, varied).
-pub fn hamlet_population(i: i64) -> i64 {
-    20 + (i * 37) % 480
+/// What a process did.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-/// Position of fixture hamlet `i` in UTM: a 40 × 40 grid at 500 m spacing.
-pub fn hamlet_xy(i: i64) -> (f64, f64) {
-    (X0 + 250.0 + (i % 40) as f64 * 500.0, Y0 + 250.0 + (i / 40) as f64 * 500.0)
-}
-
-/// Write the synthetic store into `dir`.
-pub fn write_fixture_store(dir: &Path) {
-    let mut w = StoreWriter::begin(dir).unwrap();
-    // Four communes of 10 km, one with a hole.
-    let mut communes = Layer::new(
-        "communes",
-        GeomKind::MultiPolygon,
-        CRS,
-        &[("code", FieldType::Text), ("name", FieldType::Text), ("population", FieldType::Integer), ("share", FieldType::Real)],
-    );
-    let names = ["Chiềng Cơi", "Mường La", "Sốp Cộp", "Quỳnh Nhai"];
-    for k in 0..4i64 {
-        let (x, y) = (X0 + (k % 2) as f64 * 10_000.0, Y0 + (k / 2) as f64 * 10_000.0);
-        let g = if k == 3 {
-            Geometry::Polygon(polygon!(
-                exterior: [(x: x, y: y), (x: x + 10_000.0, y: y), (x: x + 10_000.0, y: y + 10_000.0), (x: x, y: y + 10_000.0)],
-                interiors: [[(x: x + 4000.0, y: y + 4000.0), (x: x + 6000.0, y: y + 4000.0), (x: x + 6000.0, y: y + 6000.0), (x: x + 4000.0, y: y + 6000.0)]]
-            ))
-        } else {
-            square(x, y, 10_000.0)
-        };
-        let g = match g {
-            Geometry::Polygon(p) => Geometry::MultiPolygon(geo::MultiPolygon(vec![p])),
-            g => g,
-        };
-        communes.push(k + 1, Some(g), vec![format!("0{}", 3640 + k).into(), names[k as usize].into(), Value::Int(1000 * (k + 1)), Value::Real(0.25 * k as f64)]);
-    }
-    w.put_layer(&communes).unwrap();
-    let mut ci = communes.clone();
-    ci.name = "commune_indicators".into();
-    w.put_layer(&ci).unwrap();
-
-    let mut hamlets = Layer::new("hamlets", GeomKind::Point, CRS, &[("name", FieldType::Text), ("population", FieldType::Integer)]);
-    for i in 0..HAMLETS {
-        let (x, y) = hamlet_xy(i);
-        hamlets.push(i + 1, Some(Geometry::Point(point!(x: x, y: y))), vec![format!("Bản {i}").into(), Value::Int(hamlet_population(i))]);
-    }
-    w.put_layer(&hamlets).unwrap();
-
-    let mut roads = Layer::new("roads", GeomKind::LineString, CRS, &[("kind", FieldType::Text)]);
-    roads.push(1, Some(Geometry::LineString(line_string![(x: X0, y: Y0), (x: X0 + 20_000.0, y: Y0 + 20_000.0)])), vec!["national".into()]);
-    roads.push(2, Some(Geometry::LineString(line_string![(x: X0, y: Y0 + 20_000.0), (x: X0 + 10_000.0, y: Y0 + 9_000.0), (x: X0 + 20_000.0, y: Y0)])), vec!["provincial".into()]);
-    w.put_layer(&roads).unwrap();
-
-    let mut prov = Layer::new("province_indicators", GeomKind::None, "", &[("hamlets", FieldType::Integer), ("hamlets_covered_share", FieldType::Real), ("name", FieldType::Text)]);
-    prov.push(1, None, vec![Value::Int(HAMLETS), Value::Real(0.87), "Sơn La".into()]);
-    w.put_layer(&prov).unwrap();
-
-    let mut gaps = Layer::new("coverage_gaps", GeomKind::Point, CRS, &[("population", FieldType::Integer), ("commune_code", FieldType::Text)]);
-    for i in 0..5i64 {
-        gaps.push(i + 1, Some(Geometry::Point(point!(x: X0 + 1000.0 * i as f64, y: Y0 + 15_000.0))), vec![Value::Int(100 + 50 * ((i * 3) % 5)), "03641".into()]);
-    }
-    w.put_layer(&gaps).unwrap();
-
-    let mut sites = Layer::new("proposed_sites", GeomKind::Point, CRS, &[("rank", FieldType::Integer), ("people_added", FieldType::Integer)]);
-    for i in 0..3i64 {
-        sites.push(10 + i, Some(Geometry::Point(point!(x: X0 + 5000.0, y: Y0 + 5000.0 * (i + 1) as f64))), vec![Value::Int(3 - i), Value::Int(900 - 100 * i)]);
-    }
-    w.put_layer(&sites).unwrap();
-
-    let mut orchards = Layer::new("orchards", GeomKind::Polygon, CRS, &[("crop", FieldType::Text)]);
-    orchards.push(7, Some(square(X0 + 2000.0, Y0 + 2000.0, 300.0)), vec!["mango".into()]);
-    w.put_layer(&orchards).unwrap();
-    let mut health = Layer::new("orchard_health", GeomKind::None, "", &[("orchard_id", FieldType::Integer), ("flight_id", FieldType::Text), ("ndvi_mean", FieldType::Real)]);
-    health.push(1, None, vec![Value::Int(7), "f2".into(), Value::Real(0.55)]);
-    health.push(2, None, vec![Value::Int(7), "f1".into(), Value::Real(0.71)]);
-    w.put_layer(&health).unwrap();
-
-    // Rasters on a 100 m grid over the area: an elevation ramp with a nodata hole, RSRP, classes.
-    let t = GeoTransform { x0: X0, y0: Y0 + 20_000.0, dx: 100.0, dy: 100.0 };
-    let mut dem = Grid::new(200, 200, t, 0.0f32, Some(-9999.0));
-    let mut rsrp = Grid::new(200, 200, t, 0.0f32, Some(-9999.0));
-    let mut cls = Grid::new(200, 200, t, 0u8, Some(0));
-    for r in 0..200 {
-        for c in 0..200 {
-            dem.set(c, r, 300.0 + 5.0 * c as f32 + 3.0 * r as f32 + 40.0 * ((c as f32) * 0.2).sin());
-            rsrp.set(c, r, -130.0 + 60.0 * c as f32 / 199.0);
-            cls.set(c, r, 1 + (c / 40) as u8);
+impl Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
-    for r in 90..110 {
-        for c in 90..110 {
-            dem.set(c, r, -9999.0);
-        }
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
     }
-    w.put_raster_f32("dem", &dem, CRS).unwrap();
-    w.put_raster_f32("rsrp_any", &rsrp, CRS).unwrap();
-    w.put_raster_u8("landslide_susceptibility", &cls, CRS).unwrap();
-    // A UAV index at 0.5 m over the orchard.
-    let tu = GeoTransform { x0: X0 + 1900.0, y0: Y0 + 2400.0, dx: 0.5, dy: 0.5 };
-    let mut ndvi = Grid::new(1000, 1000, tu, 0.0f32, Some(-9999.0));
-    for r in 0..1000 {
-        for c in 0..1000 {
-            ndvi.set(c, r, -0.1 + 0.9 * c as f32 / 999.0);
-        }
+    /// Panic with the whole output unless the process succeeded.
+    pub fn expect_ok(self, what: &str) -> Self {
+        assert!(self.ok(), "{what} failed ({:?}):\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        self
     }
-    w.put_raster_f32("uav/f1/ndvi", &ndvi, CRS).unwrap();
-    w.commit(Manifest { dataset: "fixture".into(), crs: CRS.into(), ..Default::default() }).unwrap();
 }
 
-/// The fixture store, written once per test binary.
-pub fn fixture_store() -> PathBuf {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let d = DIR.get_or_init(|| {
-        let d = tempfile::tempdir().unwrap();
-        write_fixture_store(&d.path().join("store"));
-        d
-    });
-    d.path().join("store")
+/// Run any program with arguments.
+pub fn run<S: AsRef<OsStr>>(program: &str, args: &[S]) -> Run {
+    let out = Command::new(program)
+        .args(args)
+        .env("COVERMAP_QUIET", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    Run::from(out)
 }
 
-/// The demo store: `$COVERMAP_TEST_STORE`, else `out/sonla` when built, else a 90 m demo built once
-/// into `target/test-demo` with the covermap binary (demo-data and build skip finished work).
-pub fn demo_store() -> PathBuf {
+/// Run the covermap binary.
+pub fn covermap<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    run(bin(), args)
+}
+
+/// `covermap build --data <data> --out <out>` (plus `extra` flags).
+pub fn build(data: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec!["build".as_ref(), "--data".as_ref(), data.as_os_str(), "--out".as_ref(), out.as_os_str()];
+    args.extend(extra.iter().map(|s| OsStr::new(*s)));
+    covermap(&args)
+}
+
+/// `covermap demo-data --out <out> --seed <seed> --resolution <COARSE_M>`.
+pub fn demo_data(out: &Path, seed: u64) -> Run {
+    covermap(&[
+        OsStr::new("demo-data"),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--seed".as_ref(),
+        OsStr::new(&seed.to_string()),
+        "--resolution".as_ref(),
+        COARSE_M.as_ref(),
+    ])
+}
+
+pub const DEFAULT_SEED: u64 = covermap::dataset::demo::DEFAULT_SEED;
+
+/// The coarse demo dataset with the default seed, generated by the binary once per binary version
+/// (keyed by its size and mtime) under cargo's per-target scratch directory, and shared read-only by
+/// every test. Tests that alter a dataset copy it first ([`copy_dataset`]).
+pub fn demo_dataset() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        if let Ok(p) = std::env::var("COVERMAP_TEST_STORE") {
-            return PathBuf::from(p);
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("foundation");
+        std::fs::create_dir_all(&base).unwrap();
+        let meta = std::fs::metadata(bin()).unwrap();
+        let mtime = meta.modified().unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos();
+        let key = format!("demo-{DEFAULT_SEED}-{COARSE_M}m-{}-{mtime}", meta.len());
+        let dir = base.join(&key);
+        if !dir.join("generated/GENERATED.json").exists() {
+            // Generate aside, then rename into place: a concurrent test process sees all or nothing.
+            let tmp = tempfile::Builder::new().prefix(".gen-").tempdir_in(&base).unwrap();
+            let ds = tmp.path().join("ds");
+            demo_data(&ds, DEFAULT_SEED).expect_ok("covermap demo-data");
+            if std::fs::rename(&ds, &dir).is_err() {
+                assert!(dir.join("generated/GENERATED.json").exists(), "cannot place the demo dataset at {}", dir.display());
+            }
         }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let main = root.join("out/sonla");
-        if main.join("manifest.json").exists() {
-            return main;
+        // Datasets of older binaries are of no further use.
+        for e in std::fs::read_dir(&base).unwrap().flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            let stale = |prefix: &str| n.starts_with(&format!("{prefix}demo-")) && n != format!("{prefix}{key}");
+            if stale("") || stale("base-") || stale("store-base-") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
         }
-        let base = root.join("target/test-demo");
-        let bin = env!("CARGO_BIN_EXE_covermap");
-        let data = base.join("data");
-        let store = base.join("store");
-        let ok = std::process::Command::new(bin)
-            .args(["demo-data", "--resolution", "90", "--out"])
-            .arg(&data)
-            .status()
-            .expect("run covermap demo-data");
-        assert!(ok.success(), "covermap demo-data failed");
-        let ok = std::process::Command::new(bin).args(["build", "--data"]).arg(&data).arg("--out").arg(&store).status().expect("run covermap build");
-        assert!(ok.success(), "covermap build failed");
-        store
+        dir
     })
-    .clone()
 }
 
-pub fn config_for(store: &Path) -> ServerConfig {
-    ServerConfig { store_dir: Some(store.to_path_buf()), token: None, ..ServerConfig::default() }
+/// [`demo_dataset`] without its UAV flights (the `[[flights]]` of dataset.toml and their imagery):
+/// what the foundation's tests of build, atomicity, validation and CRS handling copy and build over
+/// and over. The flights are some 50 MB of imagery whose analysis costs several CPU-seconds per build
+/// and triples the store; they are exercised by the full-dataset tests and the UAV tests.
+pub fn base_dataset() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let full = demo_dataset();
+        let dir = full.with_file_name(format!("base-{}", full.file_name().unwrap().to_string_lossy()));
+        if !dir.join("dataset.toml").exists() {
+            let tmp = tempfile::Builder::new().prefix(".base-").tempdir_in(dir.parent().unwrap()).unwrap();
+            let base = tmp.path().join("base");
+            copy_dir(full, &base);
+            let _ = std::fs::remove_dir_all(base.join("generated/uav"));
+            // The generator writes the flights last in dataset.toml.
+            let text = std::fs::read_to_string(full.join("dataset.toml")).unwrap();
+            let cut = text.find("\n[[flights]]").map(|i| &text[..i + 1]).unwrap_or(&text);
+            std::fs::write(base.join("dataset.toml"), cut).unwrap();
+            let (a, b) = (covermap::dataset::DatasetConfig::read(full).unwrap(), covermap::dataset::DatasetConfig::read(&base).unwrap());
+            assert!(b.flights.is_empty());
+            assert_eq!(a.layers.keys().collect::<Vec<_>>(), b.layers.keys().collect::<Vec<_>>(), "stripping the flights lost a layer");
+            // Written last: its presence means the directory is complete.
+            if std::fs::rename(&base, &dir).is_err() {
+                assert!(dir.join("dataset.toml").exists(), "cannot place the base dataset at {}", dir.display());
+            }
+        }
+        dir
+    })
 }
 
-pub fn state_for(store: &Path, config: ServerConfig) -> AppState {
-    let cat = Catalog::from_store(covermap::store::Store::open(store).unwrap());
-    assert!(cat.problems.is_empty(), "{:?}", cat.problems);
-    AppState::new(cat, config)
+/// A results store built by the binary from [`base_dataset`], once per binary version like it. Its
+/// manifest's input paths are relative, so a copy of it is fresh against a copy of the dataset.
+pub fn demo_store() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let data = base_dataset();
+        let dir = data.with_file_name(format!("store-{}", data.file_name().unwrap().to_string_lossy()));
+        if !dir.join("manifest.json").exists() {
+            let tmp = tempfile::Builder::new().prefix(".build-").tempdir_in(dir.parent().unwrap()).unwrap();
+            let out = tmp.path().join("store");
+            build(data, &out, &[]).expect_ok("covermap build of the demo dataset");
+            if std::fs::rename(&out, &dir).is_err() {
+                assert!(dir.join("manifest.json").exists(), "cannot place the demo store at {}", dir.display());
+            }
+        }
+        dir
+    })
 }
 
-pub fn app_for(store: &Path) -> Router {
-    router(state_for(store, config_for(store)))
-}
-
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Resp {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+/// Copy a directory tree (files and sub-directories).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
     }
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A private copy of the coarse demo dataset without UAV flights ([`base_dataset`]) at `<tmp>/data`.
+pub fn copy_dataset(tmp: &Path) -> PathBuf {
+    let data = tmp.join("data");
+    copy_dir(base_dataset(), &data);
+    data
+}
+
+/// Every file under `dir`, as paths relative to it, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &e.path(), out);
+            } else {
+                out.push(e.path().strip_prefix(base).unwrap().to_path_buf());
+            }
+        }
     }
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
+
+/// Every file of a directory with its bytes and modification time.
+pub type Snapshot = BTreeMap<PathBuf, (Vec<u8>, SystemTime)>;
+
+pub fn snapshot(dir: &Path) -> Snapshot {
+    files(dir)
+        .into_iter()
+        .map(|rel| {
+            let p = dir.join(&rel);
+            let bytes = std::fs::read(&p).unwrap();
+            let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+            (rel, (bytes, mtime))
+        })
+        .collect()
+}
+
+/// Assert that `dir` holds exactly the files of `before`, byte for byte, none rewritten.
+pub fn assert_unchanged(dir: &Path, before: &Snapshot, context: &str) {
+    let now = snapshot(dir);
+    let names = |s: &Snapshot| s.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&now), names(before), "{context}: the set of files in {} changed", dir.display());
+    for (rel, (bytes, mtime)) in before {
+        let (b2, m2) = &now[rel];
+        assert!(b2 == bytes, "{context}: {} changed content", rel.display());
+        assert_eq!(m2, mtime, "{context}: {} was rewritten", rel.display());
     }
 }
 
-pub async fn request(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: Body) -> Resp {
-    let mut b = Request::builder().method(method).uri(uri).header("host", "test.local:8080");
-    for (k, v) in headers {
-        b = b.header(*k, *v);
+/// Replace `from` by `to` in a text file (exactly once, so a typo in a test cannot pass silently).
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Assert the CLI failed the way users are promised: non-zero exit, and stderr ends with exactly one
+/// line starting with `error:` that contains every `needle` (file, layer, feature, problem). Lines
+/// before it may only be the build's own progress log, never a tool's stray output (GDAL's "ERROR 1:").
+pub fn assert_one_error_line(r: &Run, needles: &[&str]) -> String {
+    assert!(!r.ok() && r.code.is_some(), "expected a failure, got {:?}:\n{}", r.code, r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "expected exactly one `error:` line:\n{}", r.stderr);
+    let last = *lines.last().unwrap();
+    assert!(last.starts_with("error:"), "the error must be the last line:\n{}", r.stderr);
+    for l in &lines[..lines.len() - 1] {
+        assert!(
+            l.starts_with("building ") || l.starts_with("  "),
+            "unexpected line before the error (only the build log may precede it): {l:?}\n{}",
+            r.stderr
+        );
     }
-    let res = app.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body }
-}
-
-pub async fn get(app: &Router, uri: &str) -> Resp {
-    request(app, "GET", uri, &[], Body::empty()).await
-}
-
-pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Resp {
-    request(app, "GET", uri, headers, Body::empty()).await
-}
-
-/// Assert a JSON error with the given status whose text mentions `needle`.
-pub fn assert_error(r: &Resp, status: u16, needle: &str) {
-    assert_eq!(r.status.as_u16(), status, "{}", r.text());
-    assert!(r.header("content-type").unwrap_or("").starts_with("application/json"), "{:?}", r.headers);
-    let j = r.json();
-    let all = format!("{} {}", j["error"].as_str().unwrap_or(""), j["detail"].as_str().unwrap_or(""));
-    assert!(j["error"].is_string() && j["detail"].is_string(), "{j}");
-    assert!(all.contains(needle), "`{needle}` not in {all}");
-}
-
-/// The tile (z, x, y) holding a lon/lat.
-pub fn tile_of(lon: f64, lat: f64, z: u8) -> (u8, u32, u32) {
-    let n = (1u64 << z) as f64;
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let lr = lat.to_radians();
-    let y = ((1.0 - (lr.tan() + 1.0 / lr.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
-    (z, x, y)
-}
-
-/// Lon/lat of a UTM 48N point.
-pub fn lonlat(x: f64, y: f64) -> (f64, f64) {
-    thread_local! {
-        static T: covermap::crs::Transformer = covermap::crs::Transformer::new(CRS, "EPSG:4326").unwrap();
+    for n in needles {
+        assert!(last.contains(n), "the error line should mention {n:?}: {last}");
     }
-    T.with(|t| t.convert(x, y).unwrap())
+    last.to_string()
+}
+
+/// `ogrinfo -ro -so <file>`; panics when the file cannot be opened.
+pub fn ogrinfo(args: &[&OsStr]) -> String {
+    let mut a: Vec<&OsStr> = vec!["-ro".as_ref(), "-so".as_ref()];
+    a.extend_from_slice(args);
+    run("ogrinfo", &a).expect_ok("ogrinfo").stdout
+}
+
+pub fn gdalinfo(path: &Path, extra: &[&str]) -> String {
+    let mut a: Vec<&OsStr> = extra.iter().map(OsStr::new).collect();
+    a.push(path.as_os_str());
+    run("gdalinfo", &a).expect_ok("gdalinfo").stdout
+}
+
+/// The 2019 census total population per commune code, from the dataset's real/ folder.
+pub fn census_population(data: &Path) -> BTreeMap<String, u64> {
+    let path = data.join("real/population/son_la_population_census2019_by_commune.csv");
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let code = headers.iter().position(|h| h == "gso_commune_code").unwrap();
+    let total = headers.iter().position(|h| h == "total").unwrap();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[code].to_string(), r[total].trim().parse::<f64>().unwrap() as u64)
+        })
+        .collect()
 }

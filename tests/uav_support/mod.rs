@@ -19,7 +19,7 @@ pub fn world() -> (Grid<f32>, Vec<Commune>, Vec<Hamlet>) {
     for r in 0..400 {
         for c in 0..400 {
             let (x, y) = (c as f32 * 30.0, r as f32 * 30.0);
-            dem.set(c, r, 600.0 + 0.03 * x + 20.0 * (x / 2000.0 * 6.283).sin() * (y / 2500.0 * 6.283).cos());
+            dem.set(c, r, 600.0 + 0.03 * x + 20.0 * (x / 2000.0 * std::f32::consts::TAU).sin() * (y / 2500.0 * std::f32::consts::TAU).cos());
         }
     }
     let districts = ["125", "124", "126", "119"];
@@ -72,6 +72,7 @@ pub fn make_store(dir: &Path, orchards: &[Orchard]) {
 }
 
 /// Write a multiband GeoTIFF of `T` (band-sequential data), with optional nodata and band scale.
+#[allow(clippy::too_many_arguments)]
 pub fn write_bands<T: gdal::raster::GdalType + Copy>(
     path: &Path,
     bands: &[Vec<T>],

@@ -138,11 +138,12 @@ pub fn is_complete(opts: &DemoOptions) -> bool {
 }
 
 pub fn generate(opts: &DemoOptions) -> Result<()> {
-    // The marker goes last: an interrupted run is regenerated next time.
-    let _ = std::fs::remove_file(opts.out.join(MARKER));
+    // Checked before anything is touched: a bad flag must not invalidate a complete dataset.
     if !(5.0..=1000.0).contains(&opts.resolution_m) {
         return Err(Error::param("resolution", format!("{} m is outside 5–1000 m", opts.resolution_m)));
     }
+    // The marker goes last: an interrupted run is regenerated next time.
+    let _ = std::fs::remove_file(opts.out.join(MARKER));
     for (p, bytes) in real::FILES {
         write_file(&opts.out.join(p), bytes)?;
     }

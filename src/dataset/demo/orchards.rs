@@ -5,8 +5,9 @@
 //! Districts and crop mix (GSO district codes; Sơn La's mango belt is Yên Châu – Mai Sơn along
 //! National Road 6, its longan heartland Sông Mã, with mixed orchards in Thuận Châu):
 //! Mai Sơn 125 (55 % mango), Yên Châu 124 (75 %), Sông Mã 126 (20 %), Thuận Châu 119 (45 %).
-//! The first group in Mai Sơn is made large (about 24 parcels within 450 m of its hamlet) so that a
-//! ~1 km² UAV flight ([`super::uav_flights`]) covers a realistic cluster of orchards.
+//! The first group in Mai Sơn is made large (up to 24 parcels within 450 m of the hamlet with the
+//! gentlest surroundings) so that a ~1 km² UAV flight ([`super::uav_flights`]) covers a realistic
+//! cluster of orchards.
 
 use std::collections::HashMap;
 
@@ -54,13 +55,14 @@ pub fn generate_orchards(seed: u64, dem: &Grid<f32>, communes: &[Commune], hamle
         while placed < *quota && groups < quota * 10 {
             groups += 1;
             let big = k == 0 && groups == 1;
-            let h = hs[rng.below(hs.len())];
+            // The big group goes to the hamlet with the most gentle ground around it.
+            let h = if big { gentlest(&hs, dem) } else { hs[rng.below(hs.len())] };
             let Some(commune) = by_code.get(h.commune_code.as_str()) else { continue };
             let size = if big { 24 } else { 2 + rng.below(8) };
             let radius = if big { 450.0 } else { 750.0 };
             let group_crop = if rng.chance(*mango_share) { Crop::Mango } else { Crop::Longan };
             let mut added = 0;
-            for _ in 0..size * 6 {
+            for _ in 0..size * if big { 40 } else { 6 } {
                 if added >= size || placed >= *quota {
                     break;
                 }
@@ -85,6 +87,30 @@ pub fn generate_orchards(seed: u64, dem: &Grid<f32>, communes: &[Commune], hamle
         }
     }
     out
+}
+
+/// The hamlet with the most points of slope ≤ [`MAX_SLOPE_DEG`] on rings 150–450 m around it (first on ties).
+fn gentlest<'a>(hs: &[&'a Hamlet], dem: &Grid<f32>) -> &'a Hamlet {
+    let score = |h: &Hamlet| -> usize {
+        let mut n = 0;
+        for ring in [150.0, 300.0, 450.0] {
+            for k in 0..16 {
+                let a = k as f64 * std::f64::consts::TAU / 16.0;
+                if slope_deg(dem, h.pos.x() + ring * a.cos(), h.pos.y() + ring * a.sin(), 30.0) <= MAX_SLOPE_DEG {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    let mut best = (hs[0], score(hs[0]));
+    for h in &hs[1..] {
+        let s = score(h);
+        if s > best.1 {
+            best = (h, s);
+        }
+    }
+    best.0
 }
 
 /// An irregular quadrilateral of 0.3–5 ha centred near `c`, its long side along the contour.

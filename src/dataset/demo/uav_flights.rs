@@ -139,7 +139,7 @@ pub fn plan_flights(seed: u64, orchards: &[Orchard]) -> Option<FlightPlan> {
     stressed.sort();
     let flights = vec![
         PlannedFlight { id: FLIGHT_DATES[0].into(), date: FLIGHT_DATES[0].into(), footprint: f1, gain: 1.0, spread: 0.2, growth: 0.0 },
-        PlannedFlight { id: FLIGHT_DATES[1].into(), date: FLIGHT_DATES[1].into(), footprint: f2, gain: 1.04, spread: 0.65, growth: 0.03 },
+        PlannedFlight { id: FLIGHT_DATES[1].into(), date: FLIGHT_DATES[1].into(), footprint: f2, gain: 1.04, spread: 0.58, growth: 0.03 },
     ];
     Some(FlightPlan { flights, stressed, candidates })
 }

@@ -1,0 +1,66 @@
+//! The whole-area engine: every site's transmitters swept in parallel (rayon, one scratch buffer per
+//! worker), each cell of each sweep handed to a caller's `emit` — which folds it into the shared
+//! best-server grids ([`super::best`]). Nothing is allocated per cell; per transmitter only the small
+//! per-sample tables of its [`Profile`].
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use super::params::CoverageParams;
+use super::profile::Profile;
+use super::radial::RadialPlan;
+use super::sites::PreparedSite;
+use super::sweep::{rasterize, sweep, Scratch};
+use crate::grid::Grid;
+
+/// Work done by a set of sweeps.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SweepStats {
+    pub transmitters: u64,
+    /// Cells whose value was looked up (cells within each transmitter's reach, summed).
+    pub cells: u64,
+    /// Profile samples walked.
+    pub samples: u64,
+}
+
+impl SweepStats {
+    pub fn add(&mut self, o: SweepStats) {
+        self.transmitters += o.transmitters;
+        self.cells += o.cells;
+        self.samples += o.samples;
+    }
+}
+
+/// The radial plan a profile needs.
+pub fn plan_for(prof: &Profile, dem: &Grid<f32>, params: &CoverageParams) -> RadialPlan {
+    let cell = dem.transform.dx.min(dem.transform.dy);
+    RadialPlan::new(prof.n, prof.step_m, params.radial_gap_cells * cell)
+}
+
+/// Sweep every transmitter of `sites` over `dem`, calling `emit(cell index, rsrp, site)` for every
+/// cell with RSRP ≥ the floor. `tick` is called once per finished site (progress).
+pub fn sweep_sites<E, T>(dem: &Grid<f32>, sites: &[&PreparedSite], params: &CoverageParams, emit: E, tick: T) -> SweepStats
+where
+    E: Fn(usize, f32, &PreparedSite) + Sync,
+    T: Fn() + Sync,
+{
+    let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let floor = params.min_rsrp_dbm as f32;
+    sites.par_iter().with_max_len(1).for_each_init(Scratch::default, |sc, site| {
+        for tx in &site.txs {
+            let prof = Profile::new(dem, tx, params);
+            if prof.n == 0 {
+                continue;
+            }
+            let plan = plan_for(&prof, dem, params);
+            sweep(&prof, &plan, sc);
+            let c = rasterize(tx, &plan, sc, dem, floor, |i, v| emit(i, v, site));
+            tx_n.fetch_add(1, Relaxed);
+            cells.fetch_add(c, Relaxed);
+            samples.fetch_add(plan.samples() as u64, Relaxed);
+        }
+        tick();
+    });
+    SweepStats { transmitters: tx_n.into_inner(), cells: cells.into_inner(), samples: samples.into_inner() }
+}

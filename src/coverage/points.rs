@@ -1,0 +1,78 @@
+//! Signal at chosen points only — hamlets, planner candidates' targets — without a raster. Each point
+//! is evaluated at the centre of the DEM cell holding it, by walking just the radial chain that reaches
+//! it ([`super::sweep::eval_cell_chain`]), so the value equals the raster's cell bit for bit. Used for
+//! coverage recomputed without some sites (risk) and for evaluating candidate sites (planner).
+
+use rayon::prelude::*;
+
+use super::engine::plan_for;
+use super::params::CoverageParams;
+use super::profile::Profile;
+use super::sites::PreparedSite;
+use super::sweep::{eval_cell_chain, locate, rsrp, Scratch};
+use crate::grid::Grid;
+
+/// The best signal at one point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointSignal {
+    /// Best RSRP (dBm) over all sites; NaN when no site reaches the point above the floor.
+    pub rsrp: f32,
+    /// `PreparedSite::index` of the best server.
+    pub site: Option<usize>,
+    /// Best RSRP per operator (in the order of the `operators` argument), NaN when none.
+    pub per_operator: Vec<f32>,
+}
+
+/// Each site's hits at the cell centres `cells`: (point index, RSRP) with RSRP ≥ the floor.
+pub fn site_hits(dem: &Grid<f32>, site: &PreparedSite, cells: &[(f64, f64)], params: &CoverageParams, sc: &mut Scratch) -> Vec<(u32, f32)> {
+    let floor = params.min_rsrp_dbm as f32;
+    let mut hits: Vec<(u32, f32)> = Vec::new();
+    for tx in &site.txs {
+        let prof = Profile::new(dem, tx, params);
+        if prof.n == 0 {
+            continue;
+        }
+        let plan = plan_for(&prof, dem, params);
+        for (k, &(cx, cy)) in cells.iter().enumerate() {
+            let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) else { continue };
+            let smp = eval_cell_chain(&prof, &plan, sc, &c);
+            if smp.loss_db.is_nan() {
+                continue;
+            }
+            let v = rsrp(tx, &c, smp);
+            if v >= floor {
+                match hits.iter_mut().find(|h| h.0 == k as u32) {
+                    Some(h) => h.1 = h.1.max(v),
+                    None => hits.push((k as u32, v)),
+                }
+            }
+        }
+    }
+    hits
+}
+
+/// Best signal at every cell centre in `cells` from `sites` (rayon over sites).
+pub fn signal_at(dem: &Grid<f32>, sites: &[&PreparedSite], operators: &[String], cells: &[(f64, f64)], params: &CoverageParams) -> Vec<PointSignal> {
+    let hits: Vec<Vec<(u32, f32)>> =
+        sites.par_iter().with_max_len(1).map_init(Scratch::default, |sc, s| site_hits(dem, s, cells, params, sc)).collect();
+    let mut out = vec![PointSignal { rsrp: f32::NAN, site: None, per_operator: vec![f32::NAN; operators.len()] }; cells.len()];
+    for (site, hs) in sites.iter().zip(hits) {
+        let op = operators.iter().position(|o| *o == site.operator);
+        for (k, v) in hs {
+            let p = &mut out[k as usize];
+            // Same tie rule as the raster: equal RSRP goes to the lower site index.
+            let better = p.rsrp.is_nan() || v > p.rsrp || (v == p.rsrp && Some(site.index) < p.site);
+            if better {
+                p.rsrp = v;
+                p.site = Some(site.index);
+            }
+            if let Some(o) = op {
+                let q = &mut p.per_operator[o];
+                if q.is_nan() || v > *q {
+                    *q = v;
+                }
+            }
+        }
+    }
+    out
+}

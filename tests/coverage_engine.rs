@@ -1,0 +1,89 @@
+//! The coverage engine on synthetic datasets: the raster, the hamlet layer and the point engine agree
+//! bit for bit; every cell in reach gets a value; the "any operator" raster is the per-operator maximum.
+
+use covermap::coverage::best::RSRP_NODATA;
+use covermap::coverage::stage::{run, MemorySink};
+use covermap::coverage::synthetic::{empty_dataset, flat_dem, mini_province, omni_site};
+use covermap::coverage::{hamlet_rsrp_without_sites, CoverageParams};
+
+fn params() -> CoverageParams {
+    let mut p = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
+    p.planner.k = 3;
+    p
+}
+
+#[test]
+fn raster_hamlet_layer_and_point_engine_agree() {
+    let ds = mini_province(3);
+    let params = params();
+    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
+    let out = run(&ds, &params, &mut sink).unwrap();
+    for name in ["rsrp_alpha", "rsrp_beta", "rsrp_any", "serving_site", "coverage_class"] {
+        assert!(sink.raster_names.iter().any(|n| n == name), "{name} missing: {:?}", sink.raster_names);
+    }
+    let any = sink.f32_raster("rsrp_any").unwrap();
+    let alpha = sink.f32_raster("rsrp_alpha").unwrap();
+    let beta = sink.f32_raster("rsrp_beta").unwrap();
+    // "any" is the cell-wise maximum of the operators.
+    for i in 0..any.len() {
+        let m = alpha.data[i].max(beta.data[i]);
+        assert_eq!(any.data[i].to_bits(), m.to_bits(), "cell {i}");
+    }
+    let points = hamlet_rsrp_without_sites(&ds, &params, &[]).unwrap();
+    let layer = sink.layer("hamlet_coverage").unwrap();
+    let k_rsrp = layer.field_index("rsrp_dbm").unwrap();
+    let k_cov = layer.field_index("covered").unwrap();
+    let mut with_signal = 0;
+    for (h, st) in out.hamlets.iter().enumerate() {
+        let p = ds.hamlets[h].pos;
+        let (c, r) = ds.dem.cell_of(p.x(), p.y()).unwrap();
+        let cell = any.get(c, r);
+        if cell == RSRP_NODATA {
+            assert!(st.rsrp_dbm.is_nan() && points[h].is_nan());
+            continue;
+        }
+        with_signal += 1;
+        assert_eq!(cell.to_bits(), st.rsrp_dbm.to_bits(), "hamlet {h}");
+        assert_eq!(cell.to_bits(), points[h].to_bits(), "hamlet {h}: point engine");
+        assert_eq!(alpha.get(c, r).max(RSRP_NODATA), if st.per_operator[0].is_nan() { RSRP_NODATA } else { st.per_operator[0] });
+        let stored = layer.features[h].values[k_rsrp].as_f64().unwrap();
+        assert!((stored - cell as f64).abs() <= 0.005 + 1e-9);
+        assert_eq!(layer.features[h].values[k_cov].as_i64().unwrap(), (cell >= -110.0) as i64);
+    }
+    assert!(with_signal > 60, "{with_signal}");
+    // A plausible network: some hamlets covered, some not.
+    let covered = out.hamlets.iter().filter(|s| s.covered).count();
+    assert!(covered > 20 && covered < 80, "{covered}");
+}
+
+#[test]
+fn every_cell_in_reach_gets_a_value() {
+    // One omni site over flat ground, RSRP floor out of the way: exactly the cells whose centre lies
+    // within the sweep radius (n·step + step/2, the reach of the last sample) have a value.
+    let mut ds = empty_dataset(flat_dem(300, 300, 30.0, 200.0));
+    let (x, y) = ds.dem.cell_center(150, 150);
+    ds.sites.push(omni_site(1, "solo", x + 11.0, y - 4.0, 30.0, 1800.0));
+    let params = CoverageParams { max_radius_m: 3000.0, min_rsrp_dbm: -300.0, covered_dbm: -300.0, good_dbm: -300.0, ..params() };
+    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
+    run(&ds, &params, &mut sink).unwrap();
+    let any = sink.f32_raster("rsrp_any").unwrap();
+    let reach = (100.0 + 0.5) * 30.0;
+    let mut inside = 0;
+    for r in 0..300 {
+        for c in 0..300 {
+            let (cx, cy) = any.cell_center(c, r);
+            let d = (cx - x - 11.0).hypot(cy - y + 4.0);
+            let v = any.get(c, r);
+            if d < reach - 1e-6 {
+                assert_ne!(v, RSRP_NODATA, "cell ({c}, {r}) at {d:.1} m has no value");
+                inside += 1;
+            } else if d > reach + 1e-6 {
+                assert_eq!(v, RSRP_NODATA, "cell ({c}, {r}) at {d:.1} m is beyond the radius");
+            }
+        }
+    }
+    assert!(inside > 30_000);
+    let serving = &sink.i32_rasters.iter().find(|r| r.0 == "serving_site").unwrap().1;
+    assert_eq!(serving.get(150, 150), 1);
+    assert_eq!(serving.get(0, 0), -1);
+}
