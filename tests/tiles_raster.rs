@@ -104,7 +104,9 @@ fn nodata_is_transparent_and_colours_follow_the_map() {
         if v.is_nan() {
             assert_eq!(px[3], 0);
         } else {
-            assert_eq!(px, dem.colormap.color(*v as f64));
+            // Rendered through a 4,096-entry table of the ramp: within 2 levels of the exact colour.
+            let want = dem.colormap.color(*v as f64);
+            assert!(px.iter().zip(&want).all(|(a, b)| (*a as i32 - *b as i32).abs() <= 2), "{px:?} vs {want:?}");
         }
     }
     // The PNG decodes to those pixels.

@@ -93,48 +93,6 @@ impl ServerConfig {
     }
 }
 
-/// `covermap serve` options, for the CLI (`Serve(covermap::server::ServeArgs)`).
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {
-    /// Results store directory to serve.
-    #[arg(long, default_value = "out/sonla")]
-    pub store: PathBuf,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: String,
-    /// Port to listen on.
-    #[arg(long, default_value_t = 8080)]
-    pub port: u16,
-    /// Also serve a tile archive (.pmtiles or .mbtiles) under its file name; repeatable. With no
-    /// store at --store, only the archives are served.
-    #[arg(long)]
-    pub archive: Vec<PathBuf>,
-    /// Tile cache bound in MiB.
-    #[arg(long, default_value_t = 256)]
-    pub cache_mb: u64,
-    /// Bearer token for write endpoints (UAV upload). Without one, writes answer 403.
-    #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Request timeout in seconds (uploads: one hour).
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
-}
-
-impl ServeArgs {
-    pub fn config(&self) -> ServerConfig {
-        ServerConfig {
-            store_dir: Some(self.store.clone()),
-            archives: self.archive.clone(),
-            bind: self.bind.clone(),
-            port: self.port,
-            cache_bytes: self.cache_mb.max(1) << 20,
-            token: self.token.clone().filter(|t| !t.is_empty()),
-            request_timeout: Duration::from_secs(self.timeout.max(1)),
-            ..ServerConfig::default()
-        }
-    }
-}
-
 /// The router over a state; integration tests drive it with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
     let cors = CorsLayer::new()
