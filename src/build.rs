@@ -151,7 +151,14 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     for h in &cov.hamlets {
         hamlet_rsrp[h.hamlet] = h.rsrp_dbm;
     }
-    let recompute = |excluded: &[i64]| crate::coverage::hamlet_rsrp_without_sites(&ds, &coverage_params, excluded);
+    // Every site's signal at the hamlets, evaluated once and only if the risk stage asks.
+    let table: std::sync::OnceLock<crate::coverage::SiteHitTable> = std::sync::OnceLock::new();
+    let recompute = |excluded: &[i64]| -> Result<Vec<f32>> {
+        if table.get().is_none() {
+            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &coverage_params)?);
+        }
+        Ok(table.get().expect("set above").rsrp_without(excluded))
+    };
     let cov_input = crate::risk::CoverageInput {
         hamlet_rsrp: &hamlet_rsrp,
         recompute: &recompute,

@@ -78,6 +78,23 @@ enum Command {
         #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
         token: Option<String>,
     },
+    /// The coverage of one site (--site), one operator (--operator) or every site, with the build's
+    /// engine and `[coverage]` parameters: an RSRP GeoTIFF (dBm, COG) and its statistics (cells per
+    /// second, area and hamlets covered). Does not touch the results store.
+    Coverage {
+        /// Dataset directory (holding dataset.toml).
+        #[arg(long, default_value = "data/sonla")]
+        data: PathBuf,
+        /// Id of one site (as in the sites layer).
+        #[arg(long, conflicts_with = "operator")]
+        site: Option<i64>,
+        /// One operator's sites (e.g. viettel).
+        #[arg(long)]
+        operator: Option<String>,
+        /// RSRP raster to write.
+        #[arg(long, default_value = "coverage.tif")]
+        out: PathBuf,
+    },
     /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
     /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
     Export(covermap::cli_export::ExportArgs),
@@ -137,6 +154,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
             rt.block_on(covermap::server::serve_with(config))?;
+        }
+        Command::Coverage { data, site, operator, out } => {
+            covermap::cli_coverage::run_coverage(&data, site, operator.as_deref(), &out)?;
         }
         Command::Export(args) => {
             covermap::cli_export::run_export(&args)?;

@@ -71,6 +71,7 @@ fn raising_an_omni_antenna_without_downtilt_never_lowers_rsrp() {
     }
     let mut params = CoverageParams { max_radius_m: 6000.0, ..Default::default() };
     params.min_rsrp_dbm = -200.0;
+    params.reach_margin_db = 100.0;
     let mut last: [Option<Vec<f32>>; 2] = [None, None];
     let mut gained = 0;
     for h in [15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0] {

@@ -44,4 +44,5 @@ pub mod sweep;
 pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
-pub use stage::{build_stage, hamlet_rsrp_without_sites, CoverageOutput};
+pub use points::SiteHitTable;
+pub use stage::{build_stage, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput};

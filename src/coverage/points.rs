@@ -95,3 +95,42 @@ pub fn signal_at(
     }
     Ok(out)
 }
+
+/// Every site's RSRP at a fixed set of points, computed once so that "the best signal without these
+/// sites" is a cheap max over the remaining sites' hits instead of a new propagation run per question
+/// (the risk stage asks it once per at-risk site, over a hundred times on the demo data).
+pub struct SiteHitTable {
+    points: usize,
+    /// (site id, `PreparedSite::index`, that site's hits), in site order.
+    sites: Vec<(i64, usize, Vec<(u32, f32)>)>,
+}
+
+impl SiteHitTable {
+    /// Evaluates every site at `cells` (rayon over sites).
+    pub fn new(dem: &Grid<f32>, sites: &[PreparedSite], cells: &[(f64, f64)], params: &CoverageParams, source: &str) -> Result<Self> {
+        let hits: Vec<Vec<(u32, f32)>> = sites
+            .par_iter()
+            .with_max_len(1)
+            .map_init(Scratch::default, |sc, s| site_hits(dem, s, cells, params, sc).map_err(|e| model_error(source, s, e)))
+            .collect::<Result<_>>()?;
+        Ok(Self { points: cells.len(), sites: sites.iter().zip(hits).map(|(s, h)| (s.id, s.index, h)).collect() })
+    }
+
+    /// Best RSRP (dBm) at every point with the sites `excluded_site_ids` out of service; NaN where no
+    /// remaining site reaches the point. Same value as [`signal_at`] over the remaining sites.
+    pub fn rsrp_without(&self, excluded_site_ids: &[i64]) -> Vec<f32> {
+        let mut out = vec![f32::NAN; self.points];
+        for (id, _, hits) in &self.sites {
+            if excluded_site_ids.contains(id) {
+                continue;
+            }
+            for &(k, v) in hits {
+                let p = &mut out[k as usize];
+                if p.is_nan() || v > *p {
+                    *p = v;
+                }
+            }
+        }
+        out
+    }
+}

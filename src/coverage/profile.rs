@@ -60,7 +60,8 @@ pub struct Profile<'a> {
     inv_dy: f64,
     pub step_m: f64,
     /// Last sample index: the radius, shortened to where even the best sector's boresight signal
-    /// over the model's median loss falls below the RSRP floor (diffraction only adds loss).
+    /// over the model's median loss falls below [`CoverageParams::reach_floor_dbm`] (diffraction
+    /// only adds loss).
     pub n: usize,
     pub z_tx: f32,
     hr: f32,
@@ -83,7 +84,7 @@ impl<'a> Profile<'a> {
         let step = t.dx.min(t.dy);
         let n_max = (tx.radius_m / step).floor() as usize;
         let hm = params.rx_height_m;
-        let floor = params.min_rsrp_dbm;
+        let floor = params.reach_floor_dbm();
         let mut xs = Vec::with_capacity(n_max + 1);
         let mut drop = Vec::with_capacity(n_max + 1);
         let mut model = Vec::with_capacity(n_max + 1);
@@ -94,8 +95,8 @@ impl<'a> Profile<'a> {
         for s in 1..=n_max {
             let x = s as f64 * step;
             let l = median_loss_db(tx.model, tx.env, tx.f_mhz, tx.height_m, hm, x / 1000.0);
-            // Stop where even boresight over the median loss is below the floor (diffraction only
-            // adds loss). ITM's loss is not monotone in distance: it runs to the radius.
+            // Stop where even boresight over the median loss is below the reach floor (diffraction
+            // only adds loss). ITM's loss is not monotone in distance: it runs to the radius.
             if tx.itm.is_none() && (tx.max_eirp_dbm as f64) - l < floor {
                 break;
             }
@@ -262,6 +263,7 @@ mod tests {
             }],
             max_radius_m: 40_000.0,
             min_rsrp_dbm: -400.0,
+            reach_margin_db: 1000.0,
             ..Default::default()
         }
     }
@@ -277,6 +279,26 @@ mod tests {
         let mut out = vec![Sample::NONE; prof.n + 1];
         prof.walk(std::f64::consts::FRAC_PI_2, 1, prof.n, &mut st, &mut out);
         (out, prof.n)
+    }
+
+    #[test]
+    fn radials_stop_where_line_of_sight_falls_below_the_reach_floor() {
+        // COST-231 Hata (open), 1800 MHz, 45 m mast: the boresight line-of-sight signal EIRP − L(d)
+        // reaches covered − margin = −113 dBm at d where L = EIRP + 113; the walk must end at the
+        // last 100 m step before it, and with a huge margin run on to max_radius_m.
+        let ds = empty_dataset(flat_dem(500, 3, 100.0, 100.0));
+        let params = CoverageParams { max_radius_m: 40_000.0, ..Default::default() };
+        let (x, y) = ds.dem.cell_center(1, 1);
+        let site = omni_site(1, "t", x, y, 45.0, 1800.0);
+        let p = prepare_site(&ds, 0, &site, &params).unwrap();
+        let tx = &p.txs[0];
+        let limit = tx.max_eirp_dbm as f64 - params.reach_floor_dbm();
+        let prof = Profile::new(&ds.dem, tx, &params);
+        let loss = |s: usize| median_loss_db(ModelKind::Cost231, super::super::hata::Environment::Open, 1800.0, 45.0, 1.5, s as f64 * 0.1);
+        assert!(loss(prof.n) <= limit && loss(prof.n + 1) > limit, "n = {}", prof.n);
+        assert!((120..200).contains(&prof.n), "reach {} m", prof.n * 100);
+        let wide = CoverageParams { reach_margin_db: 1000.0, ..params };
+        assert_eq!(Profile::new(&ds.dem, tx, &wide).n, 400);
     }
 
     #[test]

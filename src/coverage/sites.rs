@@ -157,7 +157,7 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
                 f_mhz: s.frequency_mhz,
                 model: band.model,
                 env: band.environment,
-                radius_m: band.max_radius_m.unwrap_or(params.max_radius_m),
+                radius_m: band.max_radius_m.map_or(params.max_radius_m, |r| r.min(params.max_radius_m)),
                 max_eirp_dbm: radio.eirp_dbm,
                 sectors: vec![radio],
                 itm,

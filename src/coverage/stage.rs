@@ -20,7 +20,7 @@ use super::indicators::{compute, AllIndicators};
 use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key, proposal_layer};
 use super::params::CoverageParams;
 use super::planner::{plan, Proposal};
-use super::points::signal_at;
+use super::points::SiteHitTable;
 use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -276,9 +276,14 @@ pub fn build_stage(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWrit
 /// the hamlets only, with the same engine, so with nothing excluded it equals `rsrp_any.tif` at the
 /// hamlets' cells.
 pub fn hamlet_rsrp_without_sites(ds: &Dataset, params: &CoverageParams, excluded_site_ids: &[i64]) -> Result<Vec<f32>> {
+    Ok(hamlet_signal_table(ds, params)?.rsrp_without(excluded_site_ids))
+}
+
+/// Every site's RSRP at every hamlet, computed once; ask it [`SiteHitTable::rsrp_without`] as often as
+/// needed (the same values as [`hamlet_rsrp_without_sites`], without re-running propagation).
+pub fn hamlet_signal_table(ds: &Dataset, params: &CoverageParams) -> Result<SiteHitTable> {
     params.validate()?;
     let sites = prepare_sites(ds, params)?;
-    let kept: Vec<&PreparedSite> = sites.iter().filter(|s| !excluded_site_ids.contains(&s.id)).collect();
     let cells = hamlet_cells(ds)?;
-    Ok(signal_at(&ds.dem, &kept, &[], &cells, params, &ds.name)?.into_iter().map(|p| p.rsrp).collect())
+    SiteHitTable::new(&ds.dem, &sites, &cells, params, &ds.name)
 }

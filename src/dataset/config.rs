@@ -57,6 +57,12 @@ pub struct FlightConfig {
     pub date: String,
     #[serde(default = "default_camera")]
     pub camera: String,
+    /// Band mapping, e.g. `blue=1,green=2,red=3,rededge=4,nir=5` (required for `generic`).
+    #[serde(default)]
+    pub bands: Option<String>,
+    /// Reflectance scale applied to the digital numbers (reflectance = DN × scale).
+    #[serde(default)]
+    pub scale: Option<f64>,
     pub images: Vec<PathBuf>,
 }
 

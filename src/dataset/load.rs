@@ -330,7 +330,7 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
     let uav_flights = cfg
         .flights
         .iter()
-        .map(|f| UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: f.camera.clone(), images: f.images.iter().map(|i| dir.join(i)).collect() })
+        .map(|f| UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: f.camera.clone(), bands: f.bands.clone(), scale: f.scale, images: f.images.iter().map(|i| dir.join(i)).collect() })
         .collect();
 
     check_dem_covers(&dem, &province, dir.join(&cfg.dem.file).as_path())?;

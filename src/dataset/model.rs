@@ -145,6 +145,10 @@ pub struct UavFlightSource {
     pub id: String,
     pub date: String,
     pub camera: String,
+    /// Band mapping (`red=3,nir=5,…`): required for camera `generic`, overrides a preset's otherwise.
+    pub bands: Option<String>,
+    /// Reflectance scale (DN × scale = reflectance) instead of the camera's own.
+    pub scale: Option<f64>,
     pub images: Vec<std::path::PathBuf>,
 }
 

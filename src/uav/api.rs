@@ -202,6 +202,7 @@ mod tests {
             date: id.into(),
             camera: "p4m".into(),
             bands: "blue=1,green=2,red=3,rededge=4,nir=5".into(),
+            scale: None,
             images: vec![format!("{id}.tif")],
             gsd_m: 0.4,
             width: 100,

@@ -154,6 +154,7 @@ pub fn process_flight(
         date: spec.date.clone(),
         camera: spec.setup.camera.name().to_string(),
         bands: spec.setup.mapping.describe(),
+        scale: spec.setup.scale,
         // Absolute paths, so a rebuild can find the imagery again (see `ingest::ingested_flights`).
         images: spec.images.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()).to_string_lossy().to_string()).collect(),
         gsd_m: ortho.gsd(),

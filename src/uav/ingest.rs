@@ -200,8 +200,8 @@ pub fn ingest_upload(up: &crate::server::jobs::UavUpload, progress: crate::serve
 
 /// Flights recorded in the store at `store_dir` (its `uav_flights` layer) that are not in `known`,
 /// as dataset flight sources — for a rebuild to carry over flights added by `uav ingest` or upload.
-/// Only flights whose images still exist are returned (camera presets only: the source type has no
-/// band mapping).
+/// Only flights whose images still exist are returned, with the band mapping and scale they were
+/// ingested with.
 pub fn ingested_flights(store_dir: &Path, known: &[crate::dataset::UavFlightSource]) -> Result<Vec<crate::dataset::UavFlightSource>> {
     let Ok((_, mut layers)) = read_uav_layers(store_dir, &[UAV_FLIGHTS]) else { return Ok(Vec::new()) };
     let Some(l) = layers[0].take() else { return Ok(Vec::new()) };
@@ -213,6 +213,8 @@ pub fn ingested_flights(store_dir: &Path, known: &[crate::dataset::UavFlightSour
             id: f.id,
             date: f.date,
             camera: f.camera,
+            bands: Some(f.bands).filter(|b| !b.is_empty()),
+            scale: f.scale,
             images: f.images.iter().map(PathBuf::from).collect(),
         })
         .filter(|s| !s.images.is_empty() && s.images.iter().all(|p| p.exists()))

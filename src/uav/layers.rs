@@ -48,6 +48,7 @@ const FLIGHT_FIELDS: &[(&str, FieldType)] = &[
     ("date", FieldType::Text),
     ("camera", FieldType::Text),
     ("bands", FieldType::Text),
+    ("scale", FieldType::Real),
     ("images", FieldType::Text),
     ("gsd_m", FieldType::Real),
     ("width", FieldType::Integer),
@@ -112,6 +113,7 @@ pub fn flights_layer(flights: &[FlightRecord], rows: &[HealthRecord], crs: &str)
             f.date.as_str().into(),
             f.camera.as_str().into(),
             f.bands.as_str().into(),
+            f.scale.into(),
             f.images.join("; ").into(),
             f.gsd_m.into(),
             f.width.into(),
@@ -237,6 +239,7 @@ pub fn flight_records(layer: &Layer, src: &Path) -> Result<Vec<FlightRecord>> {
                 date: r.text("date")?,
                 camera: r.text("camera")?,
                 bands: r.opt_text("bands")?.unwrap_or_default(),
+                scale: r.opt_real("scale")?,
                 images: r
                     .opt_text("images")?
                     .map(|s| s.split("; ").map(str::to_string).collect())

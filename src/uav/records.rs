@@ -15,6 +15,8 @@ pub struct FlightRecord {
     pub camera: String,
     /// Band mapping used, e.g. `blue=1,green=2,red=3,rededge=4,nir=5`.
     pub bands: String,
+    /// User reflectance scale (`--scale`), when given instead of the camera's own.
+    pub scale: Option<f64>,
     /// Image files (absolute paths).
     pub images: Vec<String>,
     pub gsd_m: f64,

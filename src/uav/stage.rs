@@ -37,7 +37,8 @@ pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -
     let (mut flights, mut rows, mut earlier) = (Vec::new(), Vec::new(), Vec::<EarlierFlight>::new());
     let mut pixels = 0u64;
     for src in sources {
-        let setup = CameraSetup::new(&src.camera, None, None)?;
+        let setup = CameraSetup::new(&src.camera, src.bands.as_deref(), src.scale)
+            .map_err(|e| Error::param(format!("flights.{}", src.id), e.to_string()))?;
         let spec = FlightSpec { id: src.id.clone(), date: src.date.clone(), images: src.images.clone(), setup };
         let bar = crate::progress::bar(1, &format!("uav {}", src.id));
         let progress = |step: &str, done: u64, total: u64| {

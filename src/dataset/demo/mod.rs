@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 2;
+pub const GENERATOR_VERSION: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -113,10 +113,12 @@ fields = {{ name = "Name" }}
     for f in flights {
         let images: Vec<String> = f.images.iter().map(|p| format!("{:?}", p.to_string_lossy())).collect();
         s.push_str(&format!(
-            "\n[[flights]]\nid = {:?}\ndate = {:?}\ncamera = {:?}\nimages = [{}]\n",
+            "\n[[flights]]\nid = {:?}\ndate = {:?}\ncamera = {:?}\n{}{}images = [{}]\n",
             f.id,
             f.date,
             f.camera,
+            f.bands.as_ref().map(|b| format!("bands = {b:?}\n")).unwrap_or_default(),
+            f.scale.map(|x| format!("scale = {x}\n")).unwrap_or_default(),
             images.join(", ")
         ));
     }

@@ -165,7 +165,7 @@ pub fn generate_flights(seed: u64, orchards: &[Orchard], dem: &Grid<f32>, out_di
         let path = out_dir.join(&name);
         let flight_seed = mix(seed ^ (k as u64 + 1).wrapping_mul(0x51_7CC1_B727_220A));
         write_flight(&path, seed, flight_seed, f, &scenes, dem, t, w, h, crs)?;
-        out.push(UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: "p4m".into(), images: vec![path] });
+        out.push(UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: "p4m".into(), bands: None, scale: None, images: vec![path] });
     }
     let truth = serde_json::json!({
         "seed": seed,
