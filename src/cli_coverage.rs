@@ -26,7 +26,7 @@ pub fn run_coverage(data: &Path, site: Option<i64>, operator: Option<&str>, out:
     params.validate()?;
     let t = Instant::now();
     let ds = dataset::load::load_with(&cfg, data)?;
-    eprintln!("loaded {} in {:.1} s: {} sites", cfg.name, t.elapsed().as_secs_f64(), ds.sites.len());
+    let load_seconds = t.elapsed().as_secs_f64();
 
     let chosen: Vec<usize> = match (site, operator) {
         (Some(id), _) => {
@@ -42,6 +42,7 @@ pub fn run_coverage(data: &Path, site: Option<i64>, operator: Option<&str>, out:
         }
         _ => (0..ds.sites.len()).collect(),
     };
+    eprintln!("  loaded {} in {load_seconds:.1} s: {} sites", cfg.name, ds.sites.len());
     let prepared: Vec<PreparedSite> =
         chosen.iter().map(|i| prepare_site(&ds, *i, &ds.sites[*i], &params)).collect::<crate::Result<_>>()?;
     let refs: Vec<&PreparedSite> = prepared.iter().collect();

@@ -149,3 +149,31 @@ impl DatasetConfig {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "name = \"t\"\ncrs = \"EPSG:32648\"\n[dem]\nfile = \"dem.tif\"\n[layers]\n";
+
+    fn read(text: &str) -> Result<DatasetConfig> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(DATASET_TOML), text).unwrap();
+        DatasetConfig::read(dir.path())
+    }
+
+    #[test]
+    fn flights_carry_a_band_mapping_and_scale_for_any_camera() {
+        let cfg = read(&format!(
+            "{MINIMAL}\n[[flights]]\nid = \"f1\"\ndate = \"2026-03-10\"\ncamera = \"generic\"\nbands = \"red=3,nir=5\"\nscale = 0.0001\nimages = [\"a.tif\"]\n\
+             \n[[flights]]\nid = \"f2\"\ndate = \"2026-04-07\"\ncamera = \"p4m\"\nimages = [\"b.tif\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(cfg.flights[0].bands.as_deref(), Some("red=3,nir=5"));
+        assert_eq!(cfg.flights[0].scale, Some(0.0001));
+        assert_eq!((cfg.flights[1].bands.as_deref(), cfg.flights[1].scale), (None, None));
+        // A misspelt key is an error naming the line, not a silently ignored mapping.
+        let e = read(&format!("{MINIMAL}\n[[flights]]\nid = \"f1\"\ndate = \"2026-03-10\"\nband = \"red=3\"\nimages = []\n")).unwrap_err();
+        assert!(e.to_string().contains("band"), "{e}");
+    }
+}
