@@ -10,11 +10,17 @@ pkgs=(libgdal-dev libproj-dev gdal-bin pkg-config libclang-dev clang sqlite3)
 if [ "$what" = test ]; then
   pkgs+=(chromium)
 fi
-if [ -f web/package.json ]; then
-  command -v npm >/dev/null || { echo "setup: npm is required for the web map" >&2; exit 1; }
-  (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+# The web map is bundled with esbuild from npm modules: Node.js from Debian when it is missing.
+if [ -f web/package.json ] && ! command -v npm >/dev/null; then
+  pkgs+=(nodejs npm)
 fi
+web_modules() {
+  if [ -f web/package.json ]; then
+    (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+  fi
+}
 if [ -f "$marker" ] && [ "$(cat "$marker")" = "${pkgs[*]}" ]; then
+  web_modules
   exit 0
 fi
 missing=()
@@ -29,4 +35,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
+web_modules
 echo "${pkgs[*]}" > "$marker"
