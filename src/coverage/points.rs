@@ -101,8 +101,8 @@ pub fn signal_at(
 /// (the risk stage asks it once per at-risk site, over a hundred times on the demo data).
 pub struct SiteHitTable {
     points: usize,
-    /// (site id, `PreparedSite::index`, that site's hits), in site order.
-    sites: Vec<(i64, usize, Vec<(u32, f32)>)>,
+    /// (site id, that site's hits), in site order.
+    sites: Vec<(i64, Vec<(u32, f32)>)>,
 }
 
 impl SiteHitTable {
@@ -113,14 +113,14 @@ impl SiteHitTable {
             .with_max_len(1)
             .map_init(Scratch::default, |sc, s| site_hits(dem, s, cells, params, sc).map_err(|e| model_error(source, s, e)))
             .collect::<Result<_>>()?;
-        Ok(Self { points: cells.len(), sites: sites.iter().zip(hits).map(|(s, h)| (s.id, s.index, h)).collect() })
+        Ok(Self { points: cells.len(), sites: sites.iter().zip(hits).map(|(s, h)| (s.id, h)).collect() })
     }
 
     /// Best RSRP (dBm) at every point with the sites `excluded_site_ids` out of service; NaN where no
     /// remaining site reaches the point. Same value as [`signal_at`] over the remaining sites.
     pub fn rsrp_without(&self, excluded_site_ids: &[i64]) -> Vec<f32> {
         let mut out = vec![f32::NAN; self.points];
-        for (id, _, hits) in &self.sites {
+        for (id, hits) in &self.sites {
             if excluded_site_ids.contains(id) {
                 continue;
             }

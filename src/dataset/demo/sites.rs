@@ -56,8 +56,10 @@ fn sees(dem: &Grid<f32>, a: Point<f64>, h_site: f64, b: Point<f64>) -> bool {
     (1..n).all(|i| {
         let t = i as f64 / n as f64;
         let z = dem.sample_bilinear(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y())).map_or(f64::MAX, |z| z as f64);
-        // A few metres of clearance for the first Fresnel zone's worst part.
-        z + 5.0 < z0 + t * (z1 - z0)
+        // Clear of 60 % of the first Fresnel zone at 1800 MHz (λ ≈ 0.167 m), where knife-edge loss
+        // starts to matter (ν ≈ −0.8).
+        let fresnel = (0.167 * t * (1.0 - t) * d).sqrt();
+        z + 0.6 * fresnel < z0 + t * (z1 - z0)
     })
 }
 
