@@ -69,14 +69,9 @@ fn dataset(dem: Grid<f32>, crs: &str) -> Dataset {
         ],
         sites: vec![site(11, 2100.0, 2700.0), site(12, 6000.0, 4800.0)],
         roads: vec![Road { id: 1, name: "QL".into(), class: "national".into(), geom: LineString::from(vec![(X0 + 15.0, Y0 - 2760.0), (X0 + 7185.0, Y0 - 2760.0)]) }],
-        fiber_routes: vec![],
         fiber_access_points: vec![FiberAccessPoint { id: 1, commune_code: "C1".into(), pos: pt(1600.0, 2700.0) }],
-        orchards: vec![],
-        rivers: vec![],
-        towns: vec![],
-        hydropower: vec![],
-        uav_flights: vec![],
-        dem_source: None,
+        // Every other layer empty (and new Dataset fields defaulted in one place).
+        ..covermap::coverage::synthetic::empty_dataset(Grid::new(1, 1, GeoTransform { x0: X0, y0: Y0, dx: CELL, dy: CELL }, 0.0f32, None))
     }
 }
 

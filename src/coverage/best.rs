@@ -33,6 +33,13 @@ pub fn unordered(u: u32) -> f32 {
     }
 }
 
+/// A best-server cell's (RSRP, site) from its packed word (high half: ordered RSRP; low half:
+/// `u32::MAX − site`, so equal RSRP goes to the lower site); `None` for 0, the empty cell.
+#[inline]
+fn decode(u: u64) -> Option<(f32, u32)> {
+    (u != 0).then(|| (unordered((u >> 32) as u32), u32::MAX - (u & 0xffff_ffff) as u32))
+}
+
 /// Running maximum RSRP per cell.
 pub struct MaxGrid {
     cells: Vec<AtomicU32>,
@@ -95,36 +102,15 @@ impl BestServerGrid {
 
     /// RSRP and serving site index at cell `i`, if any.
     pub fn get(&self, i: usize) -> Option<(f32, u32)> {
-        let u = self.cells[i].load(Relaxed);
-        (u != 0).then(|| (unordered((u >> 32) as u32), u32::MAX - (u & 0xffff_ffff) as u32))
+        decode(self.cells[i].load(Relaxed))
     }
 
     /// Into the RSRP raster and the serving-site raster (ids mapped by `site_id`), both shaped like `like`.
     pub fn into_grids(self, like: &Grid<f32>, site_id: impl Fn(u32) -> i32 + Sync) -> (Grid<f32>, Grid<i32>) {
         use rayon::prelude::*;
         let cells = self.cells;
-        let rsrp: Vec<f32> = cells
-            .par_iter()
-            .map(|a| {
-                let u = a.load(Relaxed);
-                if u == 0 {
-                    RSRP_NODATA
-                } else {
-                    unordered((u >> 32) as u32)
-                }
-            })
-            .collect();
-        let site: Vec<i32> = cells
-            .par_iter()
-            .map(|a| {
-                let u = a.load(Relaxed);
-                if u == 0 {
-                    SITE_NODATA
-                } else {
-                    site_id(u32::MAX - (u & 0xffff_ffff) as u32)
-                }
-            })
-            .collect();
+        let rsrp: Vec<f32> = cells.par_iter().map(|a| decode(a.load(Relaxed)).map_or(RSRP_NODATA, |(v, _)| v)).collect();
+        let site: Vec<i32> = cells.par_iter().map(|a| decode(a.load(Relaxed)).map_or(SITE_NODATA, |(_, s)| site_id(s))).collect();
         drop(cells);
         let g = |data| Grid { width: like.width, height: like.height, transform: like.transform, nodata: Some(RSRP_NODATA), data };
         let s = Grid { width: like.width, height: like.height, transform: like.transform, nodata: Some(SITE_NODATA), data: site };

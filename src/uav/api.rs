@@ -137,12 +137,9 @@ fn bbox_of(geom: &Json) -> Json {
 pub fn parcel_history_json(health: &Layer, orchard_id: i64) -> Result<Option<Json>> {
     let src = Path::new(crate::store::RESULTS_GPKG);
     let mut rows: Vec<HealthRecord> = health_rows(health, src)?.into_iter().filter(|r| r.orchard_id == orchard_id).collect();
-    if rows.is_empty() {
-        return Ok(None);
-    }
     rows.sort_by(|a, b| (&a.date, &a.flight_id).cmp(&(&b.date, &b.flight_id)));
+    let Some(last) = rows.last() else { return Ok(None) };
     let t = to_wgs84(&health.crs)?;
-    let last = rows.last().expect("not empty");
     let history: Vec<Json> = rows
         .iter()
         .map(|r| {
