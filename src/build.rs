@@ -155,7 +155,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     let table: std::sync::OnceLock<crate::coverage::SiteHitTable> = std::sync::OnceLock::new();
     let recompute = |excluded: &[i64]| -> Result<Vec<f32>> {
         if table.get().is_none() {
-            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &coverage_params)?);
+            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &cov.params)?);
         }
         Ok(table.get().expect("set above").rsrp_without(excluded))
     };
