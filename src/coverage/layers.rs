@@ -49,6 +49,8 @@ pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[Str
         ("serving_operator", T::Text),
         ("fiber_distance_m", T::Real),
         ("fiber_ready", T::Integer),
+        ("p_covered", T::Real),
+        ("covered_p90", T::Integer),
     ]
     .iter()
     .map(|(n, t)| (n.to_string(), *t))
@@ -74,6 +76,8 @@ pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[Str
             site.map(|x| x.operator.clone()).into(),
             s.fiber_distance_m.map(|d| d.round()).into(),
             s.fiber_ready.into(),
+            ((s.p_covered * 1000.0).round() / 1000.0).into(),
+            s.covered_p90.into(),
         ];
         v.extend(s.per_operator.iter().map(|x| rsrp_value(*x)));
         l.push(h.id, Some(Geometry::Point(h.pos)), v);
