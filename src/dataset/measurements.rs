@@ -73,6 +73,7 @@ pub fn parse(l: &RawLayer, dem: &Grid<f32>, operators: &[String], first_id: i64)
             pci: pci.map(|p| p as i64),
             site_id: site_id.map(|s| s as i64),
             environment,
+            added: false,
         });
     }
     Ok(out)

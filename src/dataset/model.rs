@@ -192,6 +192,9 @@ pub struct Measurement {
     pub pci: Option<i64>,
     pub site_id: Option<i64>,
     pub environment: MeasureEnv,
+    /// Added to a live store by `covermap measurements add` (carried over by the next build) rather
+    /// than read from the dataset.
+    pub added: bool,
 }
 
 /// Everything an analysis needs, loaded, reprojected and validated.

@@ -12,6 +12,7 @@
 //! 2 km blocks plus a buffer, see [`fit`]), evaluated on the held-out points only — and the "before"
 //! figures are on the same points. The applied offsets are then fitted on every point.
 
+pub mod add;
 pub mod challenge;
 pub mod fit;
 pub mod layers;
