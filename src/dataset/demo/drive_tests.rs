@@ -203,6 +203,7 @@ mod tests {
         let line = [Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 0.0 }, Coord { x: 100.0, y: 100.0 }];
         let p = walk(&line, 20.0, 150.0, 40.0);
         let xy: Vec<(f64, f64)> = p.iter().map(|p| (p.x(), p.y())).collect();
-        assert_eq!(xy, vec![(20.0, 0.0), (60.0, 0.0), (100.0, 0.0), (100.0, 40.0), (100.0, 80.0)]);
+        // 20 m in, then every 40 m up to 170 m: round the corner, and not past the requested length.
+        assert_eq!(xy, vec![(20.0, 0.0), (60.0, 0.0), (100.0, 0.0), (100.0, 40.0)]);
     }
 }
