@@ -22,19 +22,17 @@ fn build_writes_the_store_with_every_layer_cog_and_manifest() {
     check_store(data, &out);
 }
 
-/// The default store `out/sonla` built from `data/sonla`, when `make test` has built it.
+/// The default store `out/sonla` built from `data/sonla` by this binary: `make test` builds it first
+/// (`make store`) and runs the ignored tests. Without it this test fails rather than passes unseen.
 #[test]
+#[ignore = "needs `make store` (out/sonla built from data/sonla); `make test` runs it with --include-ignored"]
 fn default_store_when_built() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let (data, out) = (root.join("data/sonla"), root.join("out/sonla"));
-    let fresh = covermap::dataset::DatasetConfig::read(&data)
-        .ok()
-        .filter(|cfg| cfg.input_files(&data).iter().all(|f| f.exists()))
-        .is_some_and(|cfg| covermap::build::is_fresh(&cfg, &data, &out).unwrap_or(false));
-    if !fresh {
-        eprintln!("skipped: {} is not a fresh build of {} (run `make test`)", out.display(), data.display());
-        return;
-    }
+    assert!(data.join("generated/GENERATED.json").exists(), "{} is not generated: run `make store`", data.display());
+    // The binary's own stale detection (its version is the binary's checksum, not this test's).
+    let r = build(&data, &out, &[]).expect_ok("build");
+    assert!(r.stderr.contains("is up to date"), "{} was not a fresh build of {}: run `make store`\n{}", out.display(), data.display(), r.stderr);
     check_store(&data, &out);
 }
 

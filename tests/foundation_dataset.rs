@@ -105,14 +105,12 @@ fn coarse_demo_dataset_counts_and_terrain() {
     check_dem(&data.join("generated/dem.tif"), &ds);
 }
 
-/// The full default dataset (30 m), when `make test` has generated it before `cargo test`.
+/// The full default dataset (30 m): `make test` generates it first and runs the ignored tests.
 #[test]
+#[ignore = "needs the generated demo dataset (`make data`); `make test` runs it with --include-ignored"]
 fn default_dataset_counts_and_terrain() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sonla");
-    if !data.join("generated/GENERATED.json").exists() {
-        eprintln!("skipped: {} has not been generated (run `covermap demo-data` or `make test`)", data.display());
-        return;
-    }
+    assert!(data.join("generated/GENERATED.json").exists(), "{} has not been generated: run `make data`", data.display());
     let ds = covermap::dataset::load(&data).unwrap();
     check_counts(&data, &ds);
     let cfg = covermap::dataset::DatasetConfig::read(&data).unwrap();

@@ -75,12 +75,10 @@ fn synthetic_dem_matches_gdaldem() {
 }
 
 #[test]
+#[ignore = "needs the generated demo DEM (`make data`); `make test` runs it with --include-ignored"]
 fn demo_dem_slope_matches_gdaldem() {
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sonla/generated/dem.tif");
-    if !input.exists() {
-        eprintln!("demo DEM not generated (run `covermap demo-data`); comparing on the synthetic DEM only");
-        return;
-    }
+    assert!(input.exists(), "{} is not generated: run `make data`", input.display());
     let dir = tempfile::tempdir().unwrap();
     let dem = read_raster_f32(&input, 1).unwrap().0;
     let theirs = gdaldem("slope", &input, &dir.path().join("slope.tif"));

@@ -203,3 +203,21 @@ async fn landing_conformance_api() {
     assert_error(&get(&app, "/?f=xml").await, 400, "`f`");
     assert_error(&get(&app, "/conformance?foo=1").await, 400, "`foo`");
 }
+
+/// Snapshots (tests/snapshots/*.snap) of what clients depend on: a TileJSON document, the OpenAPI
+/// document and a decoded vector tile of the fixture store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_of_tilejson_openapi_and_a_tile() {
+    let app = app();
+    let pretty = |r: Resp| {
+        assert_eq!(r.status, 200);
+        serde_json::to_string_pretty(&r.json()).unwrap() + "\n"
+    };
+    assert_snapshot("tilejson_communes_hamlets", &pretty(get(&app, "/tiles/communes,hamlets.json").await));
+    assert_snapshot("openapi", &pretty(get(&app, "/api").await));
+    let (lon, lat) = lonlat(X0 + 10_000.0, Y0 + 10_000.0);
+    let (z, x, y) = tile_of(lon, lat, 12);
+    let r = get(&app, &format!("/tiles/communes,hamlets/{z}/{x}/{y}.mvt")).await;
+    assert_eq!(r.status, 200);
+    assert_snapshot("tile_communes_hamlets_z12", &format!("tile {z}/{x}/{y}\n{}", describe_tile(&r.body)));
+}

@@ -50,7 +50,7 @@ async fn upload_is_processed_in_the_background_and_then_served() {
 
     let cfg = ServerConfig { store_dir: Some(store.clone()), token: Some("s3cret".into()), ..ServerConfig::default() };
     let state = load_state(cfg).await.unwrap();
-    state.set_uav_ingest(Arc::new(covermap::uav::ingest::ingest_upload));
+    state.set_uav_ingest(Arc::new(covermap::server::uav_upload::ingest_upload));
     let app = router(state);
     assert_eq!(call(&app, upload(Some("wrong"), image.clone())).await.0, StatusCode::UNAUTHORIZED);
 

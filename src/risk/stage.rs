@@ -116,7 +116,7 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let valid = dem.len() - dem.count_nodata();
     let conserved = outlet_total(&dirs, &acc);
     if conserved != valid as u64 {
-        return Err(Error::Other(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
+        return Err(Error::Invariant(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
     clock.lap("flow accumulation", t, clock.rate(t));
     writer.put_raster_u32(ACCUMULATION_TIF, &acc, crs)?;

@@ -5,7 +5,8 @@
 
 use serde_json::{json, Value as Json};
 
-use super::catalog::{Source, TileFormat};
+use super::catalog::Source;
+use super::format::TileFormat;
 use super::generalize::GENERALIZE_MAX_ZOOM;
 use crate::store::FieldType;
 
@@ -92,10 +93,7 @@ pub fn info(id: &str, s: &Source) -> SourceInfo {
         },
         Source::Archive(a) => SourceInfo {
             id: id.to_string(),
-            kind: match a.format {
-                TileFormat::Mvt => "vector",
-                TileFormat::Png => "raster",
-            },
+            kind: a.format.source_kind(),
             format: Some(a.format),
             bounds: Some(a.meta.bounds),
             minzoom: a.meta.minzoom,
