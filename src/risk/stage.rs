@@ -22,7 +22,7 @@ use super::rasterize::burn_lines;
 use super::slope::slope_degrees;
 use super::streams::{stream_mask, threshold_cells};
 use super::warning::{site_classes, warning_gaps, Recompute, WarningSummary};
-use super::zones::{add_zones, new_layer, ZoneOptions};
+use super::zones::{add_zones, new_layer, Units, ZoneOptions, MAX_ZONE_VERTICES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -162,7 +162,6 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let fl_h: Vec<u8> = hamlets.rows.iter().map(|r| r.flood_class).collect();
     exposure.add_hazard(ds, 0, &landslide, &communes, &ls_h);
     exposure.add_hazard(ds, 1, &flood, &communes, &fl_h);
-    drop(communes);
     writer.put_layer(&commune_layer(ds, &exposure, params.high_class))?;
     writer.put_layer(&district_layer(ds, &exposure, params.high_class))?;
     let exposure_totals = totals(&exposure);
@@ -194,10 +193,14 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
         min_class: params.zone_min_class,
         min_area_m2: params.zone_min_area_m2,
         smoothing_iterations: params.zone_smoothing_iterations,
+        max_vertices: MAX_ZONE_VERTICES,
     };
+    let units = Units { grid: &communes, codes: ds.communes.iter().map(|c| c.code.as_str()).collect() };
     let mut zl = new_layer(crs);
-    let n_ls = add_zones(&mut zl, "landslide", &landslide, &opt);
-    let n_fl = add_zones(&mut zl, "flash_flood", &flood, &opt);
+    let n_ls = add_zones(&mut zl, "landslide", &landslide, Some(&units), &opt);
+    let n_fl = add_zones(&mut zl, "flash_flood", &flood, Some(&units), &opt);
+    drop(units);
+    drop(communes);
     writer.put_layer(&zl)?;
     let zones = zl.features.len();
     drop(zl);
