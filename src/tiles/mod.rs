@@ -11,6 +11,7 @@ pub mod colormap;
 pub mod generalize;
 pub mod hillshade;
 pub mod mvt;
+pub mod priority;
 pub mod raster_source;
 pub mod tile_id;
 pub mod tilejson;
