@@ -15,6 +15,7 @@ pub mod grid;
 pub mod progress;
 pub mod risk;
 pub mod server;
+pub mod shard;
 pub mod store;
 pub mod tiles;
 pub mod uav;

@@ -45,4 +45,4 @@ pub mod warning;
 pub mod zones;
 
 pub use params::RiskParams;
-pub use stage::{build_stage, check_dem, CoverageInput, RiskOutput};
+pub use stage::{build_stage, build_stage_with, check_dem, CoverageInput, Hydrology, RiskOutput};
