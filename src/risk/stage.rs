@@ -88,8 +88,23 @@ impl Clock {
     }
 }
 
+/// Resolved D8 directions and flow accumulation of a DEM, computed elsewhere (by tiles, from the
+/// shards' partial fills: `covermap merge`); they must equal what this stage computes itself.
+pub type Hydrology<'a> = &'a dyn Fn(&Grid<f32>) -> Result<(Grid<u8>, Grid<u32>)>;
+
 /// Run the whole risk analysis on `ds` and write its rasters and layers through `writer`.
 pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageInput<'_>>, writer: &mut StoreWriter) -> Result<RiskOutput> {
+    build_stage_with(ds, params, coverage, writer, None)
+}
+
+/// [`build_stage`] with the drainage from `hydrology` when given.
+pub fn build_stage_with(
+    ds: &Dataset,
+    params: &RiskParams,
+    coverage: Option<CoverageInput<'_>>,
+    writer: &mut StoreWriter,
+    hydrology: Option<Hydrology<'_>>,
+) -> Result<RiskOutput> {
     params.validate()?;
     let dem = &ds.dem;
     check_dem(dem, &ds.crs)?;
@@ -103,22 +118,31 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     hamlets.set_slope(ds, &slope);
     writer.put_raster_f32(SLOPE_TIF, &slope, crs)?;
 
-    let t = Instant::now();
-    let filled = fill_depressions(dem)?;
-    clock.lap("depression filling", t, clock.rate(t));
-    let t = Instant::now();
-    let dirs = d8_flow_directions(&filled)?;
-    drop(filled);
-    clock.lap("D8 + flats", t, clock.rate(t));
-
-    let t = Instant::now();
-    let acc = flow_accumulation(&dirs)?;
+    let (dirs, acc, t) = match hydrology {
+        None => {
+            let t = Instant::now();
+            let filled = fill_depressions(dem)?;
+            clock.lap("depression filling", t, clock.rate(t));
+            let t = Instant::now();
+            let dirs = d8_flow_directions(&filled)?;
+            drop(filled);
+            clock.lap("D8 + flats", t, clock.rate(t));
+            let t = Instant::now();
+            let acc = flow_accumulation(&dirs)?;
+            (dirs, acc, t)
+        }
+        Some(h) => {
+            let t = Instant::now();
+            let (dirs, acc) = h(dem)?;
+            (dirs, acc, t)
+        }
+    };
     let valid = dem.len() - dem.count_nodata();
     let conserved = outlet_total(&dirs, &acc);
     if conserved != valid as u64 {
         return Err(Error::Other(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
-    clock.lap("flow accumulation", t, clock.rate(t));
+    clock.lap(if hydrology.is_some() { "hydrology by tiles (merge)" } else { "flow accumulation" }, t, clock.rate(t));
     writer.put_raster_u32(ACCUMULATION_TIF, &acc, crs)?;
 
     let t = Instant::now();
