@@ -103,9 +103,16 @@ enum Command {
     /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
     #[command(subcommand)]
     Uav(cli::uav::UavCommand),
-    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases.
+    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases, one site's
+    /// loss/RSRP raster on any DEM.
     #[command(subcommand)]
     Radio(RadioCommand),
+    /// Terrain and hydrology of any DEM: slope, aspect, filled DEM, D8, flow accumulation, streams,
+    /// HAND, TWI and the landslide/flash-flood susceptibility classes as COGs, with each step's time.
+    Risk(cli::risk::RiskArgs),
+    /// Exact coverage-weighted zonal statistics (exactextract's definitions) of any raster under any
+    /// polygons, as CSV or GeoPackage.
+    Zonal(cli::zonal::ZonalArgs),
 }
 
 #[derive(Subcommand)]
@@ -123,6 +130,9 @@ enum RadioCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// One site's basic transmission loss (or RSRP with --eirp) over any DEM, within a radius, as a
+    /// COG: ITM with SPLAT!'s parameters, Hata, COST-231 or free space, through the coverage engine.
+    Site(cli::radio_site::SiteArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -167,6 +177,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Radio(RadioCommand::ItmP2p { cases, profiles, out }) => {
             cli::radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
         }
+        Command::Radio(RadioCommand::Site(args)) => cli::radio_site::run(args)?,
+        Command::Risk(args) => cli::risk::run(args)?,
+        Command::Zonal(args) => cli::zonal::run(args)?,
     }
     Ok(())
 }

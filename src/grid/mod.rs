@@ -4,6 +4,7 @@
 
 pub mod distance;
 pub mod io;
+pub mod metric_dem;
 
 use serde::{Deserialize, Serialize};
 
