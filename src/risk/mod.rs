@@ -22,7 +22,6 @@ pub mod classify;
 pub mod curvature;
 pub mod dem_tool;
 pub mod d8;
-pub mod distance;
 pub mod exposure;
 pub mod fill;
 pub mod flats;
