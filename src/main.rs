@@ -103,7 +103,8 @@ enum Command {
     /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
     #[command(subcommand)]
     Uav(cli::uav::UavCommand),
-    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases.
+    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases, one site's
+    /// loss/RSRP raster on any DEM.
     #[command(subcommand)]
     Radio(RadioCommand),
     /// Split a build into N shards for a cluster (a Kubernetes Indexed Job): coverage by groups of
@@ -145,6 +146,12 @@ enum Command {
         #[arg(long, default_value = "out/sonla")]
         out: PathBuf,
     },
+    /// Terrain and hydrology of any DEM: slope, aspect, filled DEM, D8, flow accumulation, streams,
+    /// HAND, TWI and the landslide/flash-flood susceptibility classes as COGs, with each step's time.
+    Risk(cli::risk::RiskArgs),
+    /// Exact coverage-weighted zonal statistics (exactextract's definitions) of any raster under any
+    /// polygons, as CSV or GeoPackage.
+    Zonal(cli::zonal::ZonalArgs),
 }
 
 #[derive(Subcommand)]
@@ -162,6 +169,9 @@ enum RadioCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// One site's basic transmission loss (or RSRP with --eirp) over any DEM, within a radius, as a
+    /// COG: ITM with SPLAT!'s parameters, Hata, COST-231 or free space, through the coverage engine.
+    Site(cli::radio_site::SiteArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -223,6 +233,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let m = covermap::shard::merge(&plan, &from, &out)?;
             eprintln!("merge: wrote {} ({} layers, {} rasters); peak RSS {} MB", out.display(), m.layers.len(), m.rasters.len(), covermap::shard::peak_rss_kb() / 1024);
         }
+        Command::Radio(RadioCommand::Site(args)) => cli::radio_site::run(args)?,
+        Command::Risk(args) => cli::risk::run(args)?,
+        Command::Zonal(args) => cli::zonal::run(args)?,
     }
     Ok(())
 }

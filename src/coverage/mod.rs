@@ -24,6 +24,7 @@ pub mod planner;
 pub mod points;
 pub mod profile;
 pub mod radial;
+pub mod site_raster;
 pub mod sites;
 pub mod stage;
 pub mod sweep;

@@ -20,6 +20,7 @@ pub mod accumulation;
 pub mod ahp;
 pub mod classify;
 pub mod curvature;
+pub mod dem_tool;
 pub mod d8;
 pub mod exposure;
 pub mod fill;
