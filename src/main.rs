@@ -194,9 +194,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Serve { store, bind, port, archives, no_store, cache_mb, token } => {
+            // A store or archive on object storage (s3://) is copied to local disk once, at start:
+            // the server reads it there, as it reads a local one (and never writes it back).
+            let staged_store = if no_store { None } else { Some(covermap::store::object::Staged::input(&store)?) };
+            let staged_archives = archives.iter().map(|a| covermap::store::object::Staged::input_file(a)).collect::<Result<Vec<_>, _>>()?;
             let config = covermap::server::ServerConfig {
-                store_dir: (!no_store).then_some(store),
-                archives,
+                store_dir: staged_store.as_ref().map(|s| s.local.clone()),
+                archives: staged_archives.iter().map(|s| s.local.clone()).collect(),
                 bind,
                 port,
                 cache_bytes: cache_mb << 20,
@@ -205,6 +209,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
             rt.block_on(covermap::server::serve_with(config))?;
+            drop((staged_store, staged_archives));
         }
         Command::Coverage { data, site, operator, out } => {
             cli::coverage::run_coverage(&data, site, operator.as_deref(), &out)?;

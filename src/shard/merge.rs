@@ -30,12 +30,26 @@ use crate::grid::io::read_raster_as;
 use crate::grid::Grid;
 use crate::risk::tiled::fill::{raise, solve, TileFill};
 use crate::risk::tiled::{accumulation, assemble, flats};
+use crate::store::object::{upload, Staged};
 use crate::store::Manifest;
 
-/// Merge the shards of the plan at `plan_path` found under `from` into the store `out`.
+/// Merge the shards of the plan at `plan_path` found under `from` into the store `out` (each a
+/// directory or an s3:// location; a remote store is built locally and uploaded, `manifest.json` last).
 pub fn merge(plan_path: &Path, from: &Path, out: &Path) -> Result<Manifest> {
     let plan = Plan::read(plan_path)?;
-    plan.check_inputs(plan_path)?;
+    let data = Staged::input(&plan.data)?;
+    plan.check_inputs(plan_path, &data.local)?;
+    let parts = Staged::input(from)?;
+    let target = Staged::output(out)?;
+    let m = merge_local(&plan, plan_path, &data.local, &parts.local, &target.local)?;
+    if target.is_remote() {
+        upload(&target.local, out, crate::store::MANIFEST_JSON)?;
+    }
+    Ok(m)
+}
+
+fn merge_local(plan: &Plan, plan_path: &Path, data: &Path, from: &Path, out: &Path) -> Result<Manifest> {
+    let plan = plan.clone();
     let sha = crate::store::manifest::sha256_file(plan_path)?;
     let mut reports = Vec::with_capacity(plan.shards.len());
     for s in &plan.shards {
@@ -52,7 +66,7 @@ pub fn merge(plan_path: &Path, from: &Path, out: &Path) -> Result<Manifest> {
     }
     let mut sweep = ShardSweep { from, plan: &plan, reports: &reports, folded_any: false };
     let hydrology = |dem: &Grid<f32>| merged_drainage(&plan, from, dem);
-    let opts = BuildOptions { data: plan.data.clone(), out: out.to_path_buf(), force: true };
+    let opts = BuildOptions { data: data.to_path_buf(), out: out.to_path_buf(), force: true };
     let pre = Precomputed { sweep: Some(&mut sweep), hydrology: Some(&hydrology) };
     match crate::build::run_with(&opts, pre)? {
         BuildOutcome::Built(m) => Ok(m),

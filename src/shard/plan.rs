@@ -70,42 +70,45 @@ impl Plan {
         })
     }
 
-    /// Refuse inputs, parameters or a program that differ from those planned.
-    pub fn check_inputs(&self, plan_path: &Path) -> Result<DatasetConfig> {
+    /// Refuse inputs, parameters or a program that differ from those planned. `local` is where the
+    /// dataset is on this machine (`data` itself, or its copy when `data` is s3://).
+    pub fn check_inputs(&self, plan_path: &Path, local: &Path) -> Result<DatasetConfig> {
         if self.covermap_version != program_version() {
             return Err(Error::input(
                 plan_path,
                 format!("planned by covermap {}, this is {}: every step must run the same binary", self.covermap_version, program_version()),
             ));
         }
-        let cfg = DatasetConfig::read(&self.data)?;
+        let cfg = DatasetConfig::read(&local)?;
         if params_json(&cfg) != self.params {
-            return Err(Error::input(self.data.join("dataset.toml"), format!("parameters differ from those in the plan {}", plan_path.display())));
+            return Err(Error::input(local.join("dataset.toml"), format!("parameters differ from those in the plan {}", plan_path.display())));
         }
-        let files = cfg.input_files(&self.data);
+        let files = cfg.input_files(&local);
         if let Some(missing) = files.iter().find(|f| !f.exists()) {
             return Err(Error::input(missing, "input file named in dataset.toml not found"));
         }
-        let now = crate::store::manifest::checksums(&self.data, &files)?;
+        let now = crate::store::manifest::checksums(&local, &files)?;
         for (file, sum) in &now {
             match self.inputs.get(file) {
                 Some(s) if s == sum => {}
-                Some(_) => return Err(Error::input(self.data.join(file), format!("checksum differs from the plan {}: the input changed since planning", plan_path.display()))),
-                None => return Err(Error::input(self.data.join(file), format!("not an input of the plan {}", plan_path.display()))),
+                Some(_) => return Err(Error::input(local.join(file), format!("checksum differs from the plan {}: the input changed since planning", plan_path.display()))),
+                None => return Err(Error::input(local.join(file), format!("not an input of the plan {}", plan_path.display()))),
             }
         }
         if let Some(file) = self.inputs.keys().find(|f| !now.contains_key(*f)) {
-            return Err(Error::input(self.data.join(file), format!("input of the plan {} is no longer named in dataset.toml", plan_path.display())));
+            return Err(Error::input(local.join(file), format!("input of the plan {} is no longer named in dataset.toml", plan_path.display())));
         }
         Ok(cfg)
     }
 }
 
-/// Make the plan of `data` split `shards` ways.
+/// Make the plan of `data` (a directory, or an s3:// location) split `shards` ways.
 pub fn plan(data: &Path, shards: usize) -> Result<Plan> {
     if shards == 0 {
         return Err(Error::param("shards", "must be at least 1"));
     }
+    let staged = crate::store::object::Staged::input(data)?;
+    let (location, data) = (data, staged.local.as_path());
     let cfg = DatasetConfig::read(data)?;
     let files = cfg.input_files(data);
     if let Some(missing) = files.iter().find(|f| !f.exists()) {
@@ -133,7 +136,11 @@ pub fn plan(data: &Path, shards: usize) -> Result<Plan> {
     for t in 0..tiles.count() {
         work[t % shards].tiles.push(t);
     }
-    let data = if data.is_absolute() { data.to_path_buf() } else { std::env::current_dir().map_err(|e| Error::io(".", e))?.join(data) };
+    let data = if staged.is_remote() || location.is_absolute() {
+        location.to_path_buf()
+    } else {
+        std::env::current_dir().map_err(|e| Error::io(".", e))?.join(location)
+    };
     Ok(Plan {
         format: PLAN_FORMAT,
         covermap_version: program_version(),

@@ -25,6 +25,7 @@ use crate::coverage::sites::{prepare_sites, PreparedSite};
 use crate::coverage::CoverageParams;
 use crate::error::{Error, Result};
 use crate::grid::io::write_cog;
+use crate::store::object::{upload, Staged};
 use crate::grid::{GeoTransform, Grid};
 use crate::risk::tiled::fill::{fill_tile, TileFill, NO_LABEL};
 use crate::risk::tiled::Rect;
@@ -72,18 +73,30 @@ fn window(dem: &Grid<f32>, rect: Rect) -> (Grid<f32>, Rect) {
     (win, Rect { c0: rect.c0 - g.c0, r0: rect.r0 - g.r0, w: rect.w, h: rect.h })
 }
 
-/// Run shard `index` of the plan at `plan_path`, writing under `prefix`. Returns its report.
+/// Run shard `index` of the plan at `plan_path`, writing under `prefix` (a directory, or an s3://
+/// location: then written locally and uploaded, `shard.json` last). Returns its report.
 pub fn run(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardReport> {
+    let out = Staged::output(prefix)?;
+    let report = run_local(plan_path, index, &out.local)?;
+    if out.is_remote() {
+        let dir = format!("shard-{index}");
+        upload(&out.local.join(&dir), &prefix.join(&dir), SHARD_JSON)?;
+    }
+    Ok(report)
+}
+
+fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardReport> {
     let total = Instant::now();
     let plan = Plan::read(plan_path)?;
     let work = plan.shard(index, plan_path)?.clone();
     let mut seconds = Vec::new();
     let t = Instant::now();
-    let cfg = plan.check_inputs(plan_path)?;
+    let data = Staged::input(&plan.data)?;
+    let cfg = plan.check_inputs(plan_path, &data.local)?;
     let plan_sha256 = crate::store::manifest::sha256_file(plan_path)?;
-    let ds = crate::dataset::load::load_with(&cfg, &plan.data)?;
+    let ds = crate::dataset::load::load_with(&cfg, &data.local)?;
     if (ds.dem.width, ds.dem.height) != (plan.dem_width, plan.dem_height) {
-        return Err(Error::input(&plan.data, format!("the DEM is {} × {}, the plan {} × {}", ds.dem.width, ds.dem.height, plan.dem_width, plan.dem_height)));
+        return Err(Error::input(&data.local, format!("the DEM is {} × {}, the plan {} × {}", ds.dem.width, ds.dem.height, plan.dem_width, plan.dem_height)));
     }
     seconds.push(("load".to_string(), t.elapsed().as_secs_f64()));
 
