@@ -120,8 +120,21 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
 
     let t = Instant::now();
     let sp = crate::progress::spinner("loading dataset");
-    let ds = dataset::load::load_with(&cfg, &opts.data)?;
+    let mut ds = dataset::load::load_with(&cfg, &opts.data)?;
     sp.finish_and_clear();
+    // Drive tests added to the previous store by `measurements add`, refitted with the dataset's.
+    let last_id = ds.measurements.iter().map(|m| m.id).max().unwrap_or(0);
+    let operators = ds.operators();
+    let (carried, dropped): (Vec<_>, Vec<_>) = crate::coverage::calibration::add::added_measurements(&opts.out, last_id)?
+        .into_iter()
+        .partition(|m| operators.contains(&m.operator) && ds.dem.cell_of(m.pos.x(), m.pos.y()).is_some());
+    if !dropped.is_empty() {
+        eprintln!("  measurements: {} added earlier no longer match the dataset (operator without sites or off the DEM), not carried over", dropped.len());
+    }
+    if !carried.is_empty() {
+        eprintln!("  measurements: {} added to the previous store carried over", carried.len());
+    }
+    ds.measurements.extend(carried);
     timings.record(
         "load dataset",
         t,
@@ -180,7 +193,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
     let table: std::sync::OnceLock<crate::coverage::SiteHitTable> = std::sync::OnceLock::new();
     let recompute = |excluded: &[i64]| -> Result<Vec<f32>> {
         if table.get().is_none() {
-            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &coverage_params)?);
+            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &cov.params)?);
         }
         Ok(table.get().expect("set above").rsrp_without(excluded))
     };

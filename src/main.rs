@@ -103,6 +103,9 @@ enum Command {
     /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
     #[command(subcommand)]
     Uav(cli::uav::UavCommand),
+    /// Drive-test measurements: add a file to a live store (checked against the calibrated model).
+    #[command(subcommand)]
+    Measurements(cli::measurements::MeasurementsCommand),
     /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases, one site's
     /// loss/RSRP raster on any DEM.
     #[command(subcommand)]
@@ -218,6 +221,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cli::export::run(args)?;
         }
         Command::Uav(cmd) => cli::uav::run(cmd)?,
+        Command::Measurements(cmd) => cli::measurements::run(cmd)?,
         Command::Radio(RadioCommand::ItmP2p { cases, profiles, out }) => {
             cli::radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
         }

@@ -7,7 +7,12 @@
 //!
 //! Rasters: `rsrp_<operator>.tif` and `rsrp_any.tif` (Float32 dBm; nodata −9999 where no site reaches
 //! the cell above the RSRP floor), `serving_site.tif` (Int32 site id, nodata −1) and
-//! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none).
+//! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none)
+//! and `coverage_probability.tif` (UInt8: 0 below 50 % location probability of the covered threshold,
+//! 1 covered at 50 %, 2 covered at 90 %; nodata 255).
+//!
+//! With drive-test measurements the model is calibrated first ([`super::calibration`]): the fitted
+//! offsets become EIRP corrections of the prepared sites, so everything after is calibrated.
 
 use std::time::Instant;
 
@@ -119,6 +124,11 @@ pub struct CoverageOutput {
     pub sweep: SweepStats,
     pub sweep_seconds: f64,
     pub seconds: f64,
+    /// The drive-test calibration, when the dataset has measurements.
+    pub calibration: Option<super::calibration::Calibration>,
+    /// The parameters as applied (with the calibration's offsets and σ): what later stages must use
+    /// to see the same model.
+    pub params: CoverageParams,
 }
 
 /// Check that site ids fit the Int32 serving-site raster.
@@ -174,7 +184,28 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let start = Instant::now();
     params.validate()?;
     check_site_ids(ds)?;
-    let sites = prepare_sites(ds, params)?;
+    let raw_sites = prepare_sites(ds, params)?;
+    let t = Instant::now();
+    let calibration = super::calibration::calibrate(ds, params, &raw_sites)?;
+    let calibrated;
+    let (params, sites) = match &calibration {
+        Some(cal) => {
+            for line in cal.summary_lines() {
+                eprintln!("  {line}");
+            }
+            eprintln!(
+                "  calibration: {} measurements in {:.1} s, in-vehicle loss {:.1} dB ({})",
+                cal.points.len(),
+                t.elapsed().as_secs_f64(),
+                cal.in_vehicle_loss_db,
+                if cal.in_vehicle_loss_estimated { "estimated" } else { "assumed" }
+            );
+            calibrated = CoverageParams { applied: cal.applied.clone(), ..params.clone() };
+            let sites = if cal.applied.offsets.is_empty() { raw_sites } else { prepare_sites(ds, &calibrated)? };
+            (&calibrated, sites)
+        }
+        None => (params, raw_sites),
+    };
     let operators = ds.operators();
     let cells = hamlet_cells(ds)?;
     let dem = &ds.dem;
@@ -239,6 +270,21 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
             })
             .collect(),
     };
+    let sigma_any = params.sigma_db(None);
+    let probability = Grid {
+        width: dem.width,
+        height: dem.height,
+        transform: dem.transform,
+        nodata: Some(255u8),
+        data: rsrp_any
+            .data
+            .iter()
+            .zip(&dem.data)
+            .map(|(v, z)| if dem.is_nodata(*z) || z.is_nan() { 255 } else { super::location::class(*v, params.covered_dbm, sigma_any) })
+            .collect(),
+    };
+    sink.raster_u8("coverage_probability", &probability)?;
+    drop(probability);
     sink.raster_f32("rsrp_any", &rsrp_any)?;
     drop(rsrp_any);
     sink.raster_i32("serving_site", &serving)?;
@@ -274,8 +320,12 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     for l in indicator_layers(ds, &indicators, &operators) {
         sink.layer(&l)?;
     }
-    for l in gap_layers(ds, &gaps, &gap_areas) {
+    for l in gap_layers(ds, &gaps, &gap_areas, params) {
         sink.layer(&l)?;
+    }
+    if let Some(cal) = &calibration {
+        sink.layer(&super::calibration::layers::measurements_layer(ds, cal))?;
+        sink.layer(&super::calibration::layers::calibration_layer(ds, cal))?;
     }
     sink.layer(&proposal_layer(ds, &proposals, &indicators.province))?;
     eprintln!("  {}", indicators.province.summary());
@@ -290,6 +340,8 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         sweep: stats,
         sweep_seconds,
         seconds: start.elapsed().as_secs_f64(),
+        calibration,
+        params: params.clone(),
     })
 }
 

@@ -6,6 +6,7 @@
 //! A request never recomputes an analysis: everything is read from the catalog built at start.
 
 pub mod cache;
+pub mod calibration;
 pub mod catalog;
 pub mod collections;
 pub mod error;
@@ -118,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{layers}/{z}/{x}/{y}", get(tiles::get_tile))
         .route("/api/indicators", get(indicators::get_indicators))
         .route("/api/gaps", get(gaps::get_gaps))
+        .route("/api/calibration", get(calibration::get_calibration))
         .route("/api/planner", get(planner::get_planner))
         .route(
             "/api/uav/flights",
