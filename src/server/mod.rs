@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod cache;
+pub mod calibration;
 pub mod catalog;
 pub mod collections;
 pub mod error;
@@ -123,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{layers}/{z}/{x}/{y}", get(tiles::get_tile))
         .route("/api/indicators", get(indicators::get_indicators))
         .route("/api/gaps", get(gaps::get_gaps))
+        .route("/api/calibration", get(calibration::get_calibration))
         .route("/api/planner", get(planner::get_planner))
         .route(
             "/api/uav/flights",

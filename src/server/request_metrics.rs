@@ -59,6 +59,7 @@ pub fn route_label(path: &str) -> &'static str {
         ["tiles", _, _, _, _] => "/tiles/{layers}/{z}/{x}/{y}",
         ["api", "indicators"] => "/api/indicators",
         ["api", "gaps"] => "/api/gaps",
+        ["api", "calibration"] => "/api/calibration",
         ["api", "planner"] => "/api/planner",
         ["api", "uav", "flights"] => "/api/uav/flights",
         ["api", "uav", "parcels", _] => "/api/uav/parcels/{id}",

@@ -13,6 +13,7 @@ pub mod format;
 pub mod generalize;
 pub mod hillshade;
 pub mod mvt;
+pub mod priority;
 pub mod raster_source;
 pub mod tile_id;
 pub mod tilejson;
