@@ -40,7 +40,7 @@ pub fn configure() -> Result<()> {
     } else {
         return Err(Error::param("AWS_ENDPOINT_URL", format!("{url:?} must start with http:// or https://")));
     };
-    let set = |k: &str, v: &str| gdal::config::set_config_option(k, v).map_err(|e| Error::Other(format!("GDAL option {k}: {e}")));
+    let set = |k: &str, v: &str| gdal::config::set_config_option(k, v).map_err(|e| Error::Service(format!("GDAL option {k}: {e}")));
     set("AWS_S3_ENDPOINT", host.trim_end_matches('/'))?;
     set("AWS_HTTPS", if https { "YES" } else { "NO" })?;
     set("AWS_VIRTUAL_HOSTING", "FALSE")?;
@@ -48,13 +48,16 @@ pub fn configure() -> Result<()> {
 }
 
 fn cstr(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|e| Error::Other(e.to_string()))
+    CString::new(s).map_err(|e| Error::Codec(e.to_string()))
 }
 
 /// Copy one file between any two GDAL paths (local or virtual), streaming.
 fn copy_file(from: &str, to: &str) -> Result<()> {
     let (f, t) = (cstr(from)?, cstr(to)?);
     let (rb, wb) = (cstr("rb")?, cstr("wb")?);
+    // SAFETY: every path and mode pointer comes from a CString alive for the whole block; each VSI
+    // handle is checked for null before use and closed exactly once; the buffer outlives every
+    // read and write, which stay within its length.
     unsafe {
         let src = gdal_sys::VSIFOpenL(f.as_ptr(), rb.as_ptr());
         if src.is_null() {
@@ -88,6 +91,8 @@ fn copy_file(from: &str, to: &str) -> Result<()> {
 
 fn is_file(vsi: &str) -> bool {
     let Ok(p) = cstr(vsi) else { return false };
+    // SAFETY: `p` is a CString alive for the call; `st` is a zeroed stat64 owned here, the struct
+    // VSIStatExL fills (VSIStatBufL is stat64 on Linux), passed by a pointer valid for the call.
     unsafe {
         // VSIStatBufL is the C library's struct stat64 (opaque in the bindings).
         let mut st: libc::stat64 = std::mem::zeroed();
