@@ -2,8 +2,7 @@
 //! spec's header layout) and MBTiles (checked by GDAL's MBTiles driver), and `serve --archive` serves
 //! them tile for tile as the store would.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::path::{Path, PathBuf};
 

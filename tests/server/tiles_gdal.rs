@@ -1,8 +1,7 @@
 //! Independent decoders accept our MVT tiles: GDAL's MVT driver (`ogrinfo -oo Z= -oo X= -oo Y=`) finds
 //! the features, attributes and coordinates we put in; decoding and re-encoding gives the same bytes.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

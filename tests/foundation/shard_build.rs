@@ -4,7 +4,7 @@
 //! for cell, every GeoPackage table row for row, the manifest but for `built_at_unix` and `timings`
 //! (and the GeoPackage's `gpkg_contents.last_change` timestamps, which are not compared).
 
-mod common;
+use super::common;
 
 use std::path::Path;
 use std::process::Command;

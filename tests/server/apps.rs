@@ -2,8 +2,7 @@
 //! the UAV upload: 403 without a configured token, 401 on a wrong one, 202 and a background job with
 //! progress, the catalog swapped when the job has written the store.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! `covermap radio site` (free-space loss on flat ground, ITM with SPLAT!'s parameters), plus their
 //! help and one-line errors naming the file.
 
-mod common;
+use super::common;
 
 use std::path::{Path, PathBuf};
 

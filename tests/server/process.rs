@@ -1,8 +1,7 @@
 //! The server as a process: `covermap serve` answers on its port, stops cleanly (exit 0) on SIGTERM;
 //! and a request that outlives the timeout gets a JSON 503, not a hung connection.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,9 +1,8 @@
 //! The demo orchards and UAV flights end to end: synthesis is deterministic and realistic, and
 //! ingesting the two flights flags exactly the parcels the synthesis made stressed in flight 2.
 
-mod uav_support;
-#[path = "server_common/mod.rs"]
-mod server_common;
+use super::uav_support;
+use super::server_common;
 
 use std::collections::BTreeSet;
 

@@ -2,8 +2,7 @@
 //! problem (never a 500), encoding negotiation, ETag/304, Cache-Control, CORS, 204 for empty tiles,
 //! HEAD, metrics.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::io::Read;
 

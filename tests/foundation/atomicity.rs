@@ -2,7 +2,7 @@
 //! byte-identical, and a build killed with SIGKILL while it writes leaves the previous store intact and
 //! usable (and the next build clears the killed one's staging directory).
 
-mod common;
+use super::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -2,8 +2,7 @@
 //! same class per pixel (nearest) and nearly the same continuous values (bilinear); nodata is
 //! transparent; colours follow the layer's colour map; TileJSON and legends are served.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::path::Path;
 use std::process::Command;

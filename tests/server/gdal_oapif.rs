@@ -2,8 +2,7 @@
 //! collection of the demo store from the running server into a GeoPackage with the store's feature
 //! count; and no stored feature is too large for it (≤ 20,000 vertices).
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -2,7 +2,7 @@
 //! integer `id` primary key and the promised attributes, dem.tif a Cloud-Optimized GeoTIFF,
 //! manifest.json with input checksums and timings; a second build is a no-op, a changed input rebuilds.
 
-mod common;
+use super::common;
 
 use std::ffi::OsStr;
 

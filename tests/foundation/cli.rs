@@ -1,7 +1,7 @@
 //! Issue 2 point 2, the CLI: `--help` explains each command and its flags; a bad flag or flag value
 //! exits non-zero with exactly one line on stderr.
 
-mod common;
+use super::common;
 
 use common::*;
 

@@ -2,8 +2,7 @@
 //! TileJSON, tiles at several zooms for every layer, composites, items paging and bbox filtering on the
 //! real layers, and the catalog.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use common::*;
 use covermap::tiles::mvt::decode_tile;

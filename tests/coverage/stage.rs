@@ -1,8 +1,7 @@
 //! The coverage stage end to end into a real results store: layers and rasters named as the API
 //! reads them, indicators that add up, and the planner's promise kept when its sites are built.
 
-#[path = "server_common/mod.rs"]
-mod server_common;
+use super::server_common;
 
 use covermap::coverage::synthetic::mini_province;
 use covermap::coverage::{build_stage, hamlet_rsrp_without_sites, CoverageParams};

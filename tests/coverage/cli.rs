@@ -3,7 +3,7 @@
 //! cell (same engine, same parameters), a single site can never beat the best server of all
 //! (`rsrp_any.tif`), and bad choices fail with one line naming what was wrong.
 
-mod common;
+use super::common;
 
 use common::*;
 use covermap::grid::io::read_raster_f32;

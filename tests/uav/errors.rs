@@ -1,7 +1,7 @@
 //! Bad input to `uav ingest`: each case is one clear error naming the file or parameter, and the
 //! store — including the earlier flight's results — is left byte for byte as it was.
 
-mod uav_support;
+use super::uav_support;
 
 use covermap::dataset::{Crop, Orchard};
 use covermap::store::Store;

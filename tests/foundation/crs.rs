@@ -10,7 +10,7 @@
 //! tolerance is 5 cm, against a datum shift of about 220 m in Sơn La (checked below, so a loader that
 //! ignored the datum would fail by four orders of magnitude).
 
-mod common;
+use super::common;
 
 use std::ffi::OsStr;
 use std::path::Path;

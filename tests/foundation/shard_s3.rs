@@ -4,7 +4,7 @@
 //! store read back from the server equals the one-machine store, and `covermap serve` serves it from
 //! `s3://`. The test fails, never skips, when the server cannot start.
 
-mod common;
+use super::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

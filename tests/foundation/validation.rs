@@ -6,7 +6,7 @@
 //! Each case copies the coarse demo dataset (without UAV flights) and a store built from it, alters one thing in the dataset,
 //! and builds again.
 
-mod common;
+use super::common;
 
 use std::ffi::OsStr;
 use std::path::Path;

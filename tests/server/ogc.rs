@@ -2,8 +2,7 @@
 //! numberReturned, next/prev), bbox filtering checked against a brute-force filter, single items, CSV,
 //! and the parameter errors.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use common::*;
 

@@ -4,7 +4,7 @@
 //! elevations and slopes are those of north-west Vietnam. Checked on the coarse demo dataset, and on
 //! the full default dataset `data/sonla` when `make test` has generated it.
 
-mod common;
+use super::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! shadowing of known σ, a known car-body loss and a few sites off air. The build must recover the
 //! biases within 1 dB and σ within 1.5 dB, and calibration must lower the held-out error.
 
-mod common;
+use super::common;
 
 use std::collections::BTreeMap;
 

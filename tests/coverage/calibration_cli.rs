@@ -2,7 +2,7 @@
 //! the DEM) stops the build with one error line naming the file, layer and feature; `measurements
 //! add` appends a file to a live store atomically, and refuses a bad one leaving the store as it was.
 
-mod common;
+use super::common;
 
 use std::ffi::OsStr;
 use std::path::Path;

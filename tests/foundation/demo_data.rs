@@ -1,7 +1,7 @@
 //! Issue 2, `covermap demo-data`: the same seed gives byte-identical files, another seed gives other
 //! synthesized files (and the same real ones), and GDAL's own tools open every file written.
 
-mod common;
+use super::common;
 
 use std::ffi::OsStr;
 use std::path::Path;

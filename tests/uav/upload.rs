@@ -2,7 +2,7 @@
 //! with a wrong one, and with the right one a background job whose progress is visible and whose
 //! result shows up in `GET /api/uav/flights` and `GET /api/uav/parcels/{id}` once the store is swapped.
 
-mod uav_support;
+use super::uav_support;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! (nodata, alpha), a mosaic of several images, exact zonal statistics with partial edge pixels, and
 //! parcels given in another CRS than the imagery.
 
-mod uav_support;
+use super::uav_support;
 
 use covermap::crs::{Transformer, VN2000_TM3_SONLA};
 use covermap::dataset::{Crop, Orchard};
