@@ -141,8 +141,46 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
     Ok(())
 }
 
+/// Where the best-server grids come from: a sweep of the sites here ([`LocalSweep`]), or the
+/// partial grids of shards that each swept a group of sites (`covermap merge`). Either way the result
+/// is a max (and argmax) over sites, which does not depend on how the sites were grouped.
+pub trait SweepSource {
+    /// Fold operator `op`'s sites (`sites`, all of them) into a running-max grid, which it returns,
+    /// and each of their cells into `any` (site index as server).
+    fn operator(&mut self, dem: &Grid<f32>, op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)>;
+}
+
+/// The sweep of every site on this machine.
+pub struct LocalSweep<'a> {
+    pub params: &'a CoverageParams,
+    pub source: &'a str,
+}
+
+impl SweepSource for LocalSweep<'_> {
+    fn operator(&mut self, dem: &Grid<f32>, _op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)> {
+        let grid = MaxGrid::new(dem.len());
+        let stats = sweep_sites(
+            dem,
+            sites,
+            self.params,
+            self.source,
+            |i, v, s| {
+                grid.update(i, v);
+                any.update(i, v, s.index as u32);
+            },
+            tick,
+        )?;
+        Ok((grid, stats))
+    }
+}
+
 /// The whole-province computation into any sink (the store's [`build_stage`] wraps it).
 pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -> Result<CoverageOutput> {
+    run_from(ds, params, sink, &mut LocalSweep { params, source: &ds.name })
+}
+
+/// [`run`] with the best-server grids from `source`.
+pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
     let start = Instant::now();
     params.validate()?;
     check_site_ids(ds)?;
@@ -187,18 +225,8 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     let pb = crate::progress::bar(sites.len() as u64, "coverage: sites");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let grid = MaxGrid::new(dem.len());
-        stats.add(sweep_sites(
-            dem,
-            &op_sites,
-            params,
-            &ds.name,
-            |i, v, s| {
-                grid.update(i, v);
-                any.update(i, v, s.index as u32);
-            },
-            || pb.inc(1),
-        )?);
+        let (grid, st) = source.operator(dem, op, &op_sites, &any, &|| pb.inc(1))?;
+        stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
@@ -321,6 +349,12 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
 pub fn build_stage(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter) -> Result<CoverageOutput> {
     let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
     run(ds, params, &mut sink)
+}
+
+/// [`build_stage`] with the best-server grids from `source` (the shards' partial grids).
+pub fn build_stage_from(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
+    let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
+    run_from(ds, params, &mut sink, source)
 }
 
 /// RSRP (dBm) at every hamlet (in `Dataset::hamlets` order) with the sites `excluded_site_ids` taken

@@ -227,7 +227,15 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
             return Err(secl.err(f.fid, format!("site_id {site_id} is not a site of layer cell_sites")));
         };
         let site_name = sites[si].name.clone();
-        let num = |k: &str| secl.req_number(f, k).map_err(|e| Error::Other(format!("{e} (site {site_id} \"{site_name}\")")));
+        // The problem names the site too (the message is the input error's, with the site appended).
+        let num = |k: &str| {
+            secl.req_number(f, k).map_err(|e| match e {
+                Error::Input { file, layer, feature, problem } => {
+                    Error::Input { file, layer, feature, problem: format!("{problem} (site {site_id} \"{site_name}\")") }
+                }
+                other => other.context(format!("site {site_id} \"{site_name}\"")),
+            })
+        };
         let azimuth = match f.text("azimuth_deg").map(|s| s.trim().to_lowercase()) {
             None => None,
             Some(s) if s.is_empty() || s == "omni" => None,
