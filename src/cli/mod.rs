@@ -4,6 +4,7 @@
 
 pub mod coverage;
 pub mod export;
+pub mod measurements;
 pub mod radio;
 pub mod radio_site;
 pub mod risk;

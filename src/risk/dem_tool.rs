@@ -123,7 +123,7 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
     let valid = n - dem.count_nodata() - dem.data.iter().filter(|v| !v.is_finite()).count();
     let conserved = outlet_total(&dirs, &acc);
     if conserved != valid as u64 {
-        return Err(Error::Other(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
+        return Err(Error::Invariant(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
     let p = tif(ACCUMULATION_TIF);
     let s = step("flow accumulation", t, vec![p.clone()], String::new(), &mut compute);

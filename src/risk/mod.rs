@@ -39,9 +39,10 @@ pub mod slope;
 pub mod smooth;
 pub mod stage;
 pub mod streams;
+pub mod tiled;
 pub mod twi;
 pub mod warning;
 pub mod zones;
 
 pub use params::RiskParams;
-pub use stage::{build_stage, check_dem, CoverageInput, RiskOutput};
+pub use stage::{build_stage, build_stage_with, check_dem, CoverageInput, Hydrology, RiskOutput};

@@ -270,7 +270,7 @@ impl ZonalTable {
         let mut header = vec!["fid".to_string()];
         header.extend(self.attr_names.iter().cloned());
         header.extend(self.stats.iter().map(Stat::name));
-        w.write_record(&header).map_err(|e| Error::Other(e.to_string()))?;
+        w.write_record(&header).map_err(|e| Error::Codec(e.to_string()))?;
         for z in &self.zones {
             let mut rec = vec![z.fid.to_string()];
             rec.extend(z.attrs.iter().map(|(_, v)| match v {
@@ -280,10 +280,10 @@ impl ZonalTable {
                 Value::Text(s) => s.clone(),
             }));
             rec.extend(z.values.iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()));
-            w.write_record(&rec).map_err(|e| Error::Other(e.to_string()))?;
+            w.write_record(&rec).map_err(|e| Error::Codec(e.to_string()))?;
         }
-        let bytes = w.into_inner().map_err(|e| Error::Other(e.to_string()))?;
-        String::from_utf8(bytes).map_err(|e| Error::Other(e.to_string()))
+        let bytes = w.into_inner().map_err(|e| Error::Codec(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|e| Error::Codec(e.to_string()))
     }
 
     /// The zones with their statistics as a layer `name` (geometries in the raster's CRS).
