@@ -23,14 +23,20 @@ pub struct RiskArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Contributing area (km²) from which a cell is a stream.
-    #[arg(long = "stream-km2", default_value_t = 0.5)]
+    #[arg(long = "stream-km2", default_value_t = 0.5, allow_negative_numbers = true)]
     pub stream_km2: f64,
     /// 24-hour rainfall scenario (mm) for the susceptibility models; 0 = dry.
-    #[arg(long, default_value_t = 150.0)]
+    #[arg(long, default_value_t = 150.0, allow_negative_numbers = true)]
     pub rainfall: f32,
 }
 
 pub fn run(a: RiskArgs) -> anyhow::Result<()> {
+    if !(a.stream_km2.is_finite() && a.stream_km2 > 0.0) {
+        anyhow::bail!("--stream-km2 must be a positive area in km², got {}", a.stream_km2);
+    }
+    if !(a.rainfall.is_finite() && (0.0..=2000.0).contains(&a.rainfall)) {
+        anyhow::bail!("--rainfall must be a 24-hour rainfall of 0–2000 mm, got {}", a.rainfall);
+    }
     let t0 = Instant::now();
     let m = read_metric_dem(&a.dem)?;
     let (w, h) = (m.dem.width, m.dem.height);

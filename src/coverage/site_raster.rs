@@ -164,7 +164,8 @@ mod tests {
         // The cell 600 m east of the site (20 cells).
         let (c, r) = g.cell_of(1515.0 + 600.0, 1485.0).unwrap();
         let v = g.get(c, r) as f64;
-        assert!((v - free_space_loss_db(1800.0, 0.6)).abs() < 0.05, "{v} vs {}", free_space_loss_db(1800.0, 0.6));
+        // The cell takes the nearest radial sample (≤ half a 30 m step away: ≤ 0.21 dB at 600 m).
+        assert!((v - free_space_loss_db(1800.0, 0.6)).abs() < 0.22, "{v} vs {}", free_space_loss_db(1800.0, 0.6));
         let rsrp = site_raster(&dem, &SiteSpec { eirp_dbm: Some(30.0), ..spec }, "test").unwrap().0;
         assert!((rsrp.get(c, r) as f64 - (30.0 - v)).abs() < 1e-3);
         // Outside the radius: nodata.

@@ -102,7 +102,7 @@ fn risk_errors_name_the_file() {
     assert_one_error_line(&r, &["bad.tif"]);
     let dem = gdal_dem(dir.path(), "dem", "EPSG:32648", 20, 20, 400_000.0, 2_300_000.0, 30.0, hills);
     let r = covermap(&["risk", "--dem", dem.to_str().unwrap(), "--out", dir.path().to_str().unwrap(), "--stream-km2", "-1"]);
-    assert_one_error_line(&r, &["stream_threshold_km2"]);
+    assert_one_error_line(&r, &["--stream-km2", "-1"]);
 }
 
 /// The 4×4 raster of the unit tests (1 m cells, value c + 4r) placed in UTM 48N, and the square
@@ -206,9 +206,11 @@ fn radio_site_free_space_and_itm_on_flat_ground() {
     assert!(r.stdout.starts_with("radio site: free space"), "{}", r.stdout);
     let (g, crs) = read_raster_f32(&out, 1).unwrap();
     assert_eq!(crs.as_deref(), Some("EPSG:32648"));
-    // 600 m east: ITU-R P.525, 32.45 + 20 log10(1800) + 20 log10(0.6) = 93.12 dB.
+    // 600 m east: ITU-R P.525, 32.45 + 20 log10(1800) + 20 log10(0.6) = 93.12 dB. The engine
+    // evaluates radial samples one cell (30 m) apart and a cell takes its nearest sample, up to
+    // half a step away: 20 log10(615 / 600) = 0.21 dB at most.
     let (c, rr) = g.cell_of(sx + 600.0, sy).unwrap();
-    assert!((g.get(c, rr) - 93.12).abs() < 0.05, "{}", g.get(c, rr));
+    assert!((g.get(c, rr) - 93.12).abs() < 0.22, "{}", g.get(c, rr));
 
     let itm = dir.path().join("itm.tif");
     let mut a = args("itm", &itm);
