@@ -114,6 +114,8 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
     let t = Instant::now();
     let params: CoverageParams = cfg.params("coverage")?;
     params.validate()?;
+    // The drive-test calibration, as the build applies it, so the shards' grids are the build's.
+    let (params, _) = crate::coverage::calibration::apply(&ds, &params)?;
     let all = prepare_sites(&ds, &params)?;
     let wanted: std::collections::HashSet<i64> = work.sites.iter().copied().collect();
     let mine: Vec<&PreparedSite> = all.iter().filter(|s| wanted.contains(&s.id)).collect();

@@ -282,3 +282,15 @@ pub fn offset_for(applied: &Applied, cp: &CalibrationParams, operator: &str, f_m
         .min_by(|a, b| (a.1 - f_mhz).abs().total_cmp(&(b.1 - f_mhz).abs()))
         .map_or(0.0, |o| o.2)
 }
+
+/// `params` with the dataset's calibration applied — what every sweep of the dataset must use (the
+/// build's own, and each shard's) — and the calibration itself.
+pub fn apply(ds: &Dataset, params: &CoverageParams) -> Result<(CoverageParams, Option<Calibration>)> {
+    let raw = super::sites::prepare_sites(ds, params)?;
+    let cal = calibrate(ds, params, &raw)?;
+    let p = match &cal {
+        Some(c) => CoverageParams { applied: c.applied.clone(), ..params.clone() },
+        None => params.clone(),
+    };
+    Ok((p, cal))
+}
