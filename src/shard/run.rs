@@ -114,7 +114,13 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
     let t = Instant::now();
     let params: CoverageParams = cfg.params("coverage")?;
     params.validate()?;
-    let all = prepare_sites(&ds, &params)?;
+    // The sites as the build sweeps them: with the calibration from drive-test measurements applied
+    // (coverage::stage::run_from does the same), so a shard's grids equal the build's.
+    let raw = prepare_sites(&ds, &params)?;
+    let all = match crate::coverage::calibration::calibrate(&ds, &params, &raw)? {
+        Some(cal) if !cal.applied.offsets.is_empty() => prepare_sites(&ds, &CoverageParams { applied: cal.applied.clone(), ..params.clone() })?,
+        _ => raw,
+    };
     let wanted: std::collections::HashSet<i64> = work.sites.iter().copied().collect();
     let mine: Vec<&PreparedSite> = all.iter().filter(|s| wanted.contains(&s.id)).collect();
     if mine.len() != wanted.len() {
