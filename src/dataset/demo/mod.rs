@@ -3,7 +3,10 @@
 //! a seed, so the same seed gives byte-identical files.
 
 pub mod communes;
+pub mod carve;
+pub mod channels;
 pub mod dem;
+pub mod fastscape;
 pub mod hamlets;
 pub mod noise;
 pub mod orchards;
@@ -22,7 +25,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 3;
+pub const GENERATOR_VERSION: u32 = 4;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
