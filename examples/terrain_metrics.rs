@@ -44,18 +44,37 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let dist = distance_to(&mask);
-    drop(mask);
+    let feat: Vec<bool> = mask.data.iter().map(|m| *m != 0).collect();
+    let dist = distance_to(&feat, w, h, dem.transform);
     let big = (200e6 / (cell * cell)).ceil() as u32;
-    let (mut n_big, mut near) = (0usize, 0usize);
+    // The rivers layer is clipped to the province: count inside it too.
+    let inside = covermap::risk::rasterize::burn_polygons(&dem, &[&r.province]);
+    let (mut n_big, mut near, mut n_in, mut near_in) = (0usize, 0usize, 0usize, 0usize);
     for i in 0..n {
         if acc.data[i] != u32::MAX && acc.data[i] >= big {
+            let ok = dist.data[i] as f64 <= 1500.0;
             n_big += 1;
-            if dist.data[i] as f64 * cell <= 1500.0 {
-                near += 1;
+            near += ok as usize;
+            if inside.data[i] != 0 {
+                n_in += 1;
+                near_in += ok as usize;
             }
         }
     }
+    println!(
+        "inside the province: {n_in} cells draining > 200 km², {near_in} within 1.5 km of a river line = {:.1} %",
+        near_in as f64 * 100.0 / n_in.max(1) as f64
+    );
+    if let Ok(p) = std::env::var("TERRAIN_MASK") {
+        // 1 river line, 2 big drainage near a line, 3 big drainage away from the lines.
+        let mut m = Grid::new(w, h, dem.transform, 0u8, Some(255));
+        for i in 0..n {
+            let big_i = acc.data[i] != u32::MAX && acc.data[i] >= big;
+            m.data[i] = if big_i { if dist.data[i] as f64 <= 1500.0 { 2 } else { 3 } } else if feat[i] { 1 } else { 0 };
+        }
+        covermap::grid::io::write_cog(&m, std::path::Path::new(&p), WORKING_CRS)?;
+    }
+    drop(mask);
     println!(
         "cells draining > 200 km²: {n_big}, within 1.5 km of a real river line: {near} = {:.1} %",
         near as f64 * 100.0 / n_big.max(1) as f64

@@ -1,5 +1,5 @@
 //! The synthetic DEM, grown like real mountains: a landscape-evolution model ([`super::fastscape`],
-//! uplift against stream-power erosion and hillslope diffusion) on a 200 m grid of the province, with
+//! uplift against stream-power erosion and hillslope diffusion) on a 250 m grid of the province, with
 //! the real rivers imposed as its trunk channels ([`super::channels`]) and the real 5′ elevation grid
 //! as its target; then refined to the output resolution with small-scale relief and carved so it still
 //! drains ([`super::carve`]).
@@ -8,12 +8,13 @@
 //!   mean elevation `T` the terrain must keep; its 3 × 3 minimum is the valley level `V`.
 //! - **Channels.** River cells are fixed at a profile that follows `V` downstream and never rises
 //!   downstream (at least [`MIN_RIVER_GRADIENT`]); their outlets are where the lines leave the grid.
-//!   The rest of the border is an open boundary at height `T`.
-//! - **Evolution.** Start from `T` plus white noise (the seed), uplift `U ∝ T − V`, [`EVOLUTION`]
+//!   The rest of the border is fixed at `2T − V` (a divide): water leaves through the outlets, and
+//!   through the border only where the land inside rises above it.
+//! - **Evolution.** Start from `V` plus white noise (the seed), uplift `U ∝ T − V`, [`EVOLUTION`]
 //!   parameters. After each stage of the schedule the relief above each cell's base level is compared
 //!   with the target's over ≈ 9 km, and the uplift and the relief are scaled by the ratio (steady-state
 //!   relief is proportional to `U/K` for n = 1), so the mountains settle at the real grid's heights.
-//! - **Refinement.** Bicubic from the 200 m grid, plus fractal detail whose amplitude follows the
+//! - **Refinement.** Bicubic from the evolution grid, plus fractal detail whose amplitude follows the
 //!   local slope (none on the valley floors), then pits carved open.
 
 use geo::{Coord, LineString};
@@ -31,21 +32,19 @@ use crate::grid::distance::distance_to;
 use crate::grid::{GeoTransform, Grid};
 
 pub const NODATA: f32 = -32768.0;
-fn tune(name: &str, d: f64) -> f64 {
-    std::env::var(format!("TT_{name}")).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
-}
+
 /// Cell size of the evolution grid (m); the output is refined from it.
 pub const EVOLUTION_CELL_M: f64 = 250.0;
 /// Stream power (K, m) and diffusion of the evolution, and its time step.
-pub const EVOLUTION: Params = Params { k: 1e-4, m: 0.45, kd: 0.05, dt: 2e4 };
+pub const EVOLUTION: Params = Params { k: 1e-4, m: 0.45, kd: 0.05, dt: 1e5 };
 /// Time steps per stage; the relief is calibrated against the target after every stage but the last.
 pub const SCHEDULE: [usize; 4] = [60, 40, 30, 30];
 /// Mean uplift rate before calibration (m / yr).
 pub const UPLIFT_M_PER_YR: f64 = 5e-3;
 /// Lowest gradient of an imposed river (m / m).
 pub const MIN_RIVER_GRADIENT: f64 = 5e-4;
-/// Amplitude of the small-scale relief at a 45 % slope (m).
-pub const DETAIL_M: f64 = 30.0;
+/// Amplitude of the small-scale relief (m), scaled by 0.35 + slope / 0.3 (at most 1.5).
+pub const DETAIL_M: f64 = 60.0;
 
 /// Catmull-Rom sample of a grid at fractional pixel (px, py) (pixel centres at +0.5).
 fn bicubic(g: &Grid<f32>, px: f64, py: f64, fill: f32) -> f64 {
@@ -214,9 +213,8 @@ struct Evolved {
 }
 
 fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransform, w: usize, h: usize) -> Result<Evolved> {
-    let ecell = tune("CELL", EVOLUTION_CELL_M).max(t.dx);
-    let prm = Params { k: tune("K", EVOLUTION.k), m: tune("M", EVOLUTION.m), kd: tune("KD", EVOLUTION.kd), dt: tune("DT", EVOLUTION.dt) };
-    let smul = tune("STEPS", 1.0);
+    // At least four output cells per evolution cell: coarse test datasets stay fast.
+    let ecell = EVOLUTION_CELL_M.max(4.0 * t.dx);
     let (ew, eh) = (((w as f64 * t.dx) / ecell).ceil() as usize, ((h as f64 * t.dy) / ecell).ceil() as usize);
     let frame = Frame { x0: t.x0, y0: t.y0, cell: ecell, width: ew, height: eh };
     let et = GeoTransform { x0: t.x0, y0: t.y0, dx: ecell, dy: ecell };
@@ -254,12 +252,12 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
     let mut rng = Rng::new(seed ^ 0x7E55_A1A5);
     let z0: Vec<f64> = valley.iter().map(|v| v + 10.0 * rng.f64()).collect();
     let mut l = Landscape::new(ew, eh, ecell, z0);
-    let z0mode = tune("Z0", 0.0);
-    if z0mode > 0.0 { for i in 0..n { l.z[i] = target[i] * z0mode + valley[i] * (1.0 - z0mode) + 10.0 * rng.f64(); } }
     l.fix_border();
+    // The border is a divide (the target plus its relief), not a base level: water leaves through
+    // the real rivers' outlets and through the border only where the land inside rises above it.
     for i in 0..n {
         if l.fixed[i] {
-            l.z[i] = target[i];
+            l.z[i] = 2.0 * target[i] - valley[i];
         }
     }
     for (&c, &r) in ch.order.iter().zip(&ch.receiver) {
@@ -270,12 +268,12 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
     }
     let relief: Vec<f64> = target.iter().zip(&valley).map(|(t, v)| (t - v).max(50.0)).collect();
     let mean_relief = relief.iter().sum::<f64>() / n as f64;
-    l.uplift = relief.iter().map(|r| tune("U", UPLIFT_M_PER_YR) * r / mean_relief).collect();
+    l.uplift = relief.iter().map(|r| UPLIFT_M_PER_YR * r / mean_relief).collect();
 
     let radius = (4500.0 / ecell).round().max(1.0) as usize;
     for (stage, steps) in SCHEDULE.iter().enumerate() {
-        for _ in 0..((*steps as f64 * smul) as usize) {
-            l.step(&prm)?;
+        for _ in 0..*steps {
+            l.step(&EVOLUTION)?;
         }
         l.route()?;
         if stage + 1 == SCHEDULE.len() {
@@ -336,8 +334,6 @@ pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f
     dist.data.par_iter_mut().for_each(|d| *d *= cell_f32);
 
     let ecell = ev.frame.cell;
-    let detail_m = tune("DETAIL", DETAIL_M);
-    if std::env::var("TT_DUMP").is_ok() { crate::grid::io::write_cog(&ev.z, std::path::Path::new("/tmp/terrain_coarse.tif"), crs)?; }
     let mut data = vec![0f32; w * h];
     data.par_chunks_mut(w).enumerate().for_each(|(row, out)| {
         let y = t.y0 - (row as f64 + 0.5) * cell;
@@ -347,14 +343,14 @@ pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f
             let px = (x - t.x0) / ecell;
             let base = bicubic(&ev.z, px, py, 0.0);
             let s = bicubic(&ev.slope, px, py, 0.0).max(0.0);
-            let d = dist.data[row * w + col] as f64 * cell;
+            let d = dist.data[row * w + col] as f64;
             let floor = 1.0 - (-(d / 300.0).powi(2)).exp();
             // Ridged detail reads as spurs and gullies; fbm breaks the lattice.
             let wx = x + 300.0 * noise::fbm(seed ^ 11, x, y, 2500.0, 2, 0.5);
             let wy = y + 300.0 * noise::fbm(seed ^ 12, x, y, 2500.0, 2, 0.5);
             let ridges = noise::ridged(seed ^ 21, wx, wy, 1400.0, 4, 0.55) - 0.35;
             let rough = noise::fbm(seed ^ 31, wx, wy, 700.0, 4, 0.55);
-            let amp = detail_m * (s / 0.45).min(1.6) * floor;
+            let amp = DETAIL_M * (0.35 + s / 0.3).min(1.5) * floor;
             *o = (base + amp * (ridges + 0.5 * rough)).max(40.0) as f32;
         }
     });
