@@ -29,7 +29,7 @@ store: data
 
 test: store
 	@scripts/setup.sh test
-	cargo test --release --locked --no-fail-fast
+	cargo test --release --locked --no-fail-fast -- --include-ignored
 	@if [ -f web/package.json ]; then scripts/web-test.sh; fi
 
 clean:

@@ -8,7 +8,7 @@ what="${1:-run}"
 marker=".deps-installed-$what"
 pkgs=(libgdal-dev libproj-dev gdal-bin pkg-config libclang-dev clang sqlite3)
 if [ "$what" = test ]; then
-  pkgs+=(chromium)
+  pkgs+=(chromium python3-yaml python3-venv)
 fi
 # The web map is bundled with esbuild from npm modules: Node.js from Debian when it is missing.
 if [ -f web/package.json ] && ! command -v npm >/dev/null; then
@@ -19,8 +19,15 @@ web_modules() {
     (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
   fi
 }
+# The object-storage test runs a local S3-compatible server (moto, from PyPI) in its own venv.
+s3_server() {
+  if [ "$what" = test ] && [ ! -x .venv-s3/bin/moto_server ]; then
+    python3 -m venv .venv-s3 && .venv-s3/bin/pip install -q "moto[server]"
+  fi
+}
 if [ -f "$marker" ] && [ "$(cat "$marker")" = "${pkgs[*]}" ]; then
   web_modules
+  s3_server
   exit 0
 fi
 missing=()
@@ -36,4 +43,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
 web_modules
+s3_server
 echo "${pkgs[*]}" > "$marker"

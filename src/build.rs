@@ -33,7 +33,7 @@ impl Timings {
     }
 }
 
-fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
+pub fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
     serde_json::json!({
         "crs": cfg.crs,
         "coverage": cfg.coverage,
@@ -89,7 +89,20 @@ fn missing_input(cfg: &DatasetConfig, data: &Path, missing: &Path) -> Error {
     }
 }
 
+/// Results computed elsewhere that a build takes instead of computing them (`covermap merge`: the
+/// shards' coverage sweeps and the tiled hydrology). Each must equal what the build would compute.
+#[derive(Default)]
+pub struct Precomputed<'a> {
+    pub sweep: Option<&'a mut dyn crate::coverage::SweepSource>,
+    pub hydrology: Option<crate::risk::Hydrology<'a>>,
+}
+
 pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
+    run_with(opts, Precomputed::default())
+}
+
+/// [`run`] taking the parts of `pre` that are given.
+pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcome> {
     let total = Instant::now();
     let cfg = DatasetConfig::read(&opts.data)?;
     let files = cfg.input_files(&opts.data);
@@ -107,8 +120,21 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
 
     let t = Instant::now();
     let sp = crate::progress::spinner("loading dataset");
-    let ds = dataset::load::load_with(&cfg, &opts.data)?;
+    let mut ds = dataset::load::load_with(&cfg, &opts.data)?;
     sp.finish_and_clear();
+    // Drive tests added to the previous store by `measurements add`, refitted with the dataset's.
+    let last_id = ds.measurements.iter().map(|m| m.id).max().unwrap_or(0);
+    let operators = ds.operators();
+    let (carried, dropped): (Vec<_>, Vec<_>) = crate::coverage::calibration::add::added_measurements(&opts.out, last_id)?
+        .into_iter()
+        .partition(|m| operators.contains(&m.operator) && ds.dem.cell_of(m.pos.x(), m.pos.y()).is_some());
+    if !dropped.is_empty() {
+        eprintln!("  measurements: {} added earlier no longer match the dataset (operator without sites or off the DEM), not carried over", dropped.len());
+    }
+    if !carried.is_empty() {
+        eprintln!("  measurements: {} added to the previous store carried over", carried.len());
+    }
+    ds.measurements.extend(carried);
     timings.record(
         "load dataset",
         t,
@@ -138,7 +164,10 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     // Coverage (issue 3): 4G best server, hamlet status, fiber reach, indicators, gaps, planner.
     let t = Instant::now();
     let coverage_params: crate::coverage::CoverageParams = cfg.params("coverage")?;
-    let cov = crate::coverage::build_stage(&ds, &coverage_params, &mut w)?;
+    let cov = match pre.sweep {
+        Some(source) => crate::coverage::build_stage_from(&ds, &coverage_params, &mut w, source)?,
+        None => crate::coverage::build_stage(&ds, &coverage_params, &mut w)?,
+    };
     timings.record(
         "coverage",
         t,
@@ -164,7 +193,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     let table: std::sync::OnceLock<crate::coverage::SiteHitTable> = std::sync::OnceLock::new();
     let recompute = |excluded: &[i64]| -> Result<Vec<f32>> {
         if table.get().is_none() {
-            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &coverage_params)?);
+            let _ = table.set(crate::coverage::hamlet_signal_table(&ds, &cov.params)?);
         }
         Ok(table.get().expect("set above").rsrp_without(excluded))
     };
@@ -173,7 +202,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
         recompute: &recompute,
         covered_rsrp_dbm: Some(coverage_params.covered_dbm as f32),
     };
-    let risk = crate::risk::build_stage(&ds, &risk_params, Some(cov_input), &mut w)?;
+    let risk = crate::risk::build_stage_with(&ds, &risk_params, Some(cov_input), &mut w, pre.hydrology)?;
     timings.0.extend(risk.timings.iter().cloned());
     timings.record(
         "risk",

@@ -37,8 +37,17 @@ pub enum Error {
     #[error("{context}: {source}")]
     Context { context: String, source: Box<Error> },
 
+    /// An internal invariant does not hold: a bug in covermap, not bad input.
     #[error("{0}")]
-    Other(String),
+    Invariant(String),
+
+    /// Encoding or decoding a format (JSON, CSV, PNG, gzip, MVT, glyphs) failed.
+    #[error("{0}")]
+    Codec(String),
+
+    /// The service cannot start or keep running (address, background task, nothing to serve).
+    #[error("{0}")]
+    Service(String),
 }
 
 fn input_message(file: &std::path::Path, layer: &Option<String>, feature: &Option<String>, problem: &str) -> String {

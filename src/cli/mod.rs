@@ -4,5 +4,9 @@
 
 pub mod coverage;
 pub mod export;
+pub mod measurements;
 pub mod radio;
+pub mod radio_site;
+pub mod risk;
 pub mod uav;
+pub mod zonal;

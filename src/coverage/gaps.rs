@@ -26,6 +26,8 @@ pub struct Gap {
     pub nearest_site: Option<(usize, f64)>,
     pub elevation_m: Option<f32>,
     pub area: u32,
+    /// The hamlet's location probability of coverage.
+    pub p_covered: f64,
 }
 
 /// A cluster of uncovered hamlets.
@@ -120,6 +122,7 @@ pub fn find_gaps(ds: &Dataset, statuses: &[HamletStatus], params: &CoverageParam
                 nearest_site: nearest,
                 elevation_m: dem_elevation(&ds.dem, p.x(), p.y()),
                 area: area_of[k],
+                p_covered: statuses[h].p_covered,
             }
         })
         .collect();

@@ -22,6 +22,11 @@ pub struct HamletStatus {
     pub operators: u32,
     pub fiber_distance_m: Option<f64>,
     pub fiber_ready: bool,
+    /// P(RSRP ≥ the covered threshold) over the locations around the hamlet, under log-normal
+    /// shadowing with the calibration's σ ([`super::location`]).
+    pub p_covered: f64,
+    /// Covered at 90 % location probability.
+    pub covered_p90: bool,
 }
 
 /// The DEM cell centre holding each hamlet (where its signal is read); a hamlet off the DEM is an error.
@@ -51,7 +56,10 @@ pub fn status(
     params: &CoverageParams,
 ) -> HamletStatus {
     let covered_at = params.covered_dbm as f32;
+    let p_covered = super::location::p_at_least(rsrp as f64, params.covered_dbm, params.sigma_db(None));
     HamletStatus {
+        p_covered,
+        covered_p90: p_covered >= 0.9,
         hamlet: i,
         rsrp_dbm: rsrp,
         covered: rsrp >= covered_at,

@@ -37,6 +37,12 @@ pub struct Indicators {
     /// Per operator (order of `Dataset::operators()`): hamlets and people covered by it.
     pub op_hamlets_4g: Vec<u32>,
     pub op_population_4g: Vec<u64>,
+    /// Hamlets and people covered at 90 % location probability (best server over all operators).
+    pub hamlets_4g_p90: u32,
+    pub population_4g_p90: u64,
+    /// The same per operator, each with its own σ.
+    pub op_hamlets_4g_p90: Vec<u32>,
+    pub op_population_4g_p90: Vec<u64>,
 }
 
 pub fn share(part: f64, whole: f64) -> Option<f64> {
@@ -49,6 +55,12 @@ impl Indicators {
     }
     pub fn share_population_4g(&self) -> Option<f64> {
         share(self.population_4g as f64, self.population as f64)
+    }
+    pub fn share_hamlets_4g_p90(&self) -> Option<f64> {
+        share(self.hamlets_4g_p90 as f64, self.hamlets as f64)
+    }
+    pub fn share_population_4g_p90(&self) -> Option<f64> {
+        share(self.population_4g_p90 as f64, self.population as f64)
     }
     pub fn share_communes_fiber(&self) -> Option<f64> {
         share(self.communes_fiber as f64, self.communes as f64)
@@ -95,8 +107,19 @@ pub fn aggregate(
     n_ops: usize,
     params: &CoverageParams,
 ) -> Indicators {
-    let mut ind = Indicators { op_hamlets_4g: vec![0; n_ops], op_population_4g: vec![0; n_ops], ..Default::default() };
+    let mut ind = Indicators {
+        op_hamlets_4g: vec![0; n_ops],
+        op_population_4g: vec![0; n_ops],
+        op_hamlets_4g_p90: vec![0; n_ops],
+        op_population_4g_p90: vec![0; n_ops],
+        ..Default::default()
+    };
     let covered_at = params.covered_dbm as f32;
+    // Median level an operator needs at a hamlet for 90 % location probability, with its own σ.
+    let ops = ds.operators();
+    let p90_at: Vec<f32> = (0..n_ops)
+        .map(|o| (params.covered_dbm + super::location::Z90 * params.sigma_db(ops.get(o).map(|s| s.as_str()))) as f32)
+        .collect();
     let floor = params.min_rsrp_dbm;
     let mut rsrp: Vec<f64> = Vec::with_capacity(members.len());
     for &i in members {
@@ -108,6 +131,10 @@ pub fn aggregate(
             ind.hamlets_4g += 1;
             ind.population_4g += pop;
         }
+        if s.covered_p90 {
+            ind.hamlets_4g_p90 += 1;
+            ind.population_4g_p90 += pop;
+        }
         ind.hamlets_good += s.good as u32;
         ind.hamlets_multi_operator += (s.operators >= 2) as u32;
         if s.fiber_ready {
@@ -118,6 +145,10 @@ pub fn aggregate(
             if *v >= covered_at {
                 ind.op_hamlets_4g[o] += 1;
                 ind.op_population_4g[o] += pop;
+            }
+            if *v >= p90_at[o] {
+                ind.op_hamlets_4g_p90[o] += 1;
+                ind.op_population_4g_p90[o] += pop;
             }
         }
         rsrp.push(if s.rsrp_dbm.is_nan() { floor } else { (s.rsrp_dbm as f64).max(floor) });

@@ -49,6 +49,8 @@ pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[Str
         ("serving_operator", T::Text),
         ("fiber_distance_m", T::Real),
         ("fiber_ready", T::Integer),
+        ("p_covered", T::Real),
+        ("covered_p90", T::Integer),
     ]
     .iter()
     .map(|(n, t)| (n.to_string(), *t))
@@ -74,6 +76,8 @@ pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[Str
             site.map(|x| x.operator.clone()).into(),
             s.fiber_distance_m.map(|d| d.round()).into(),
             s.fiber_ready.into(),
+            ((s.p_covered * 1000.0).round() / 1000.0).into(),
+            s.covered_p90.into(),
         ];
         v.extend(s.per_operator.iter().map(|x| rsrp_value(*x)));
         l.push(h.id, Some(Geometry::Point(h.pos)), v);
@@ -106,6 +110,10 @@ pub fn indicator_fields(operators: &[String]) -> Vec<(String, T)> {
         ("share_population_fiber_ready", T::Real),
         ("mean_rsrp_dbm", T::Real),
         ("p10_rsrp_dbm", T::Real),
+        ("hamlets_4g_p90", T::Integer),
+        ("share_hamlets_4g_p90", T::Real),
+        ("population_4g_p90", T::Integer),
+        ("share_population_4g_p90", T::Real),
     ]
     .iter()
     .map(|(n, t)| (n.to_string(), *t))
@@ -116,6 +124,8 @@ pub fn indicator_fields(operators: &[String]) -> Vec<(String, T)> {
         f.push((format!("share_hamlets_4g_{k}"), T::Real));
         f.push((format!("population_4g_{k}"), T::Integer));
         f.push((format!("share_population_4g_{k}"), T::Real));
+        f.push((format!("share_hamlets_4g_p90_{k}"), T::Real));
+        f.push((format!("share_population_4g_p90_{k}"), T::Real));
     }
     f
 }
@@ -144,12 +154,19 @@ pub fn indicator_values(ind: &Indicators) -> Vec<Value> {
         round2(ind.share_population_fiber()),
         round2(ind.mean_rsrp_dbm),
         round2(ind.p10_rsrp_dbm),
+        ind.hamlets_4g_p90.into(),
+        round2(ind.share_hamlets_4g_p90()),
+        (ind.population_4g_p90 as i64).into(),
+        round2(ind.share_population_4g_p90()),
     ];
-    for (h, p) in ind.op_hamlets_4g.iter().zip(&ind.op_population_4g) {
+    for (o, (h, p)) in ind.op_hamlets_4g.iter().zip(&ind.op_population_4g).enumerate() {
         v.push((*h).into());
         v.push(round2(super::indicators::share(*h as f64, ind.hamlets as f64)));
         v.push((*p as i64).into());
         v.push(round2(super::indicators::share(*p as f64, ind.population as f64)));
+        let (h90, p90) = (ind.op_hamlets_4g_p90.get(o).copied().unwrap_or(0), ind.op_population_4g_p90.get(o).copied().unwrap_or(0));
+        v.push(round2(super::indicators::share(h90 as f64, ind.hamlets as f64)));
+        v.push(round2(super::indicators::share(p90 as f64, ind.population as f64)));
     }
     v
 }
@@ -172,7 +189,8 @@ pub fn indicator_layers(ds: &Dataset, all: &AllIndicators, operators: &[String])
     vec![communes, districts, province]
 }
 
-pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea]) -> Vec<Layer> {
+pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea], params: &super::params::CoverageParams) -> Vec<Layer> {
+    let challenges = super::calibration::challenge::Challenges::new(ds, params);
     let commune = |code: &str| ds.communes.iter().find(|c| c.code == code);
     let district = |code: &str| ds.districts.iter().find(|d| d.code == code);
     let mut l = Layer::new(
@@ -196,6 +214,10 @@ pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea]) -> Vec<Layer> {
             ("gap_area_id", T::Integer),
             ("gap_area_hamlets", T::Integer),
             ("gap_area_population", T::Integer),
+            ("p_covered", T::Real),
+            ("challenged", T::Integer),
+            ("challenge_measurements", T::Integer),
+            ("challenge_best_dbm", T::Real),
         ],
     );
     for g in gaps {
@@ -204,6 +226,7 @@ pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea]) -> Vec<Layer> {
         let d = c.and_then(|c| district(&c.district_code));
         let a = &areas[g.area as usize - 1];
         let site = g.nearest_site.map(|(i, _)| &ds.sites[i]);
+        let ch = challenges.at(h.pos);
         l.push(
             h.id,
             Some(Geometry::Point(h.pos)),
@@ -224,6 +247,10 @@ pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea]) -> Vec<Layer> {
                 g.area.into(),
                 a.hamlets.len().into(),
                 (a.population as i64).into(),
+                ((g.p_covered * 1000.0).round() / 1000.0).into(),
+                ch.is_some().into(),
+                ch.map_or(0, |c| c.0).into(),
+                ch.map(|c| c.1).into(),
             ],
         );
     }

@@ -12,6 +12,7 @@
 //! that the server answers with. [`stage`] runs it all for `covermap build`.
 
 pub mod best;
+pub mod calibration;
 pub mod engine;
 pub mod fiber;
 pub mod gaps;
@@ -19,11 +20,13 @@ pub mod hamlets;
 pub mod indicators;
 pub mod itm_walk;
 pub mod layers;
+pub mod location;
 pub mod params;
 pub mod planner;
 pub mod points;
 pub mod profile;
 pub mod radial;
+pub mod site_raster;
 pub mod sites;
 pub mod stage;
 pub mod sweep;
@@ -31,4 +34,4 @@ pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use points::SiteHitTable;
-pub use stage::{build_stage, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput};
+pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, SweepSource};

@@ -185,6 +185,12 @@ pub struct CoverageParams {
     /// radius one rural site covers in mountain terrain.
     pub gap_link_m: f64,
     pub planner: PlannerParams,
+    /// `[coverage.calibration]`: drive-test calibration and location probability.
+    pub calibration: super::calibration::CalibrationParams,
+    /// Filled by the coverage stage from the calibration (never read from `dataset.toml`): EIRP
+    /// offsets per operator × band and the location variability σ.
+    #[serde(skip)]
+    pub applied: super::calibration::Applied,
 }
 
 impl Default for CoverageParams {
@@ -224,6 +230,8 @@ impl Default for CoverageParams {
             road_snap_m: 10.0,
             gap_link_m: 3000.0,
             planner: PlannerParams::default(),
+            calibration: Default::default(),
+            applied: Default::default(),
         }
     }
 }
@@ -316,7 +324,21 @@ impl CoverageParams {
         }
         positive("planner.h_beamwidth_deg", p.h_beamwidth_deg)?;
         positive("planner.v_beamwidth_deg", p.v_beamwidth_deg)?;
-        Ok(())
+        self.calibration.validate()
+    }
+
+    /// The location variability σ (dB) of `operator` (`None`: the best server over all operators).
+    pub fn sigma_db(&self, operator: Option<&str>) -> f64 {
+        let from_cal = match operator {
+            Some(op) => self.applied.sigma_db.iter().find(|(o, _)| o == op).map(|x| x.1),
+            None => self.applied.sigma_any_db,
+        };
+        from_cal.unwrap_or(self.calibration.default_sigma_db)
+    }
+
+    /// The calibration's EIRP offset (dB) for `operator`'s transmitters at `f_mhz`.
+    pub fn eirp_offset_db(&self, operator: &str, f_mhz: f64) -> f64 {
+        super::calibration::offset_for(&self.applied, &self.calibration, operator, f_mhz)
     }
 
     /// Validated ITM parameters for a transmitter `h_tx_m` above ground at `f_mhz`.

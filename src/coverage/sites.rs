@@ -136,7 +136,8 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
                 params.front_to_back_db,
                 params.vertical_sidelobe_db,
             ),
-            eirp_dbm: s.rs_eirp_dbm as f32,
+            // The drive-test calibration's correction of this operator × band (0 without one).
+            eirp_dbm: (s.rs_eirp_dbm + params.eirp_offset_db(&site.operator, s.frequency_mhz)) as f32,
         };
         match txs.iter_mut().find(|t| t.height_m == s.height_m && t.f_mhz == s.frequency_mhz) {
             Some(t) => {

@@ -7,7 +7,12 @@
 //!
 //! Rasters: `rsrp_<operator>.tif` and `rsrp_any.tif` (Float32 dBm; nodata −9999 where no site reaches
 //! the cell above the RSRP floor), `serving_site.tif` (Int32 site id, nodata −1) and
-//! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none).
+//! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none)
+//! and `coverage_probability.tif` (UInt8: 0 below 50 % location probability of the covered threshold,
+//! 1 covered at 50 %, 2 covered at 90 %; nodata 255).
+//!
+//! With drive-test measurements the model is calibrated first ([`super::calibration`]): the fitted
+//! offsets become EIRP corrections of the prepared sites, so everything after is calibrated.
 
 use std::time::Instant;
 
@@ -119,6 +124,11 @@ pub struct CoverageOutput {
     pub sweep: SweepStats,
     pub sweep_seconds: f64,
     pub seconds: f64,
+    /// The drive-test calibration, when the dataset has measurements.
+    pub calibration: Option<super::calibration::Calibration>,
+    /// The parameters as applied (with the calibration's offsets and σ): what later stages must use
+    /// to see the same model.
+    pub params: CoverageParams,
 }
 
 /// Check that site ids fit the Int32 serving-site raster.
@@ -131,12 +141,71 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
     Ok(())
 }
 
+/// Where the best-server grids come from: a sweep of the sites here ([`LocalSweep`]), or the
+/// partial grids of shards that each swept a group of sites (`covermap merge`). Either way the result
+/// is a max (and argmax) over sites, which does not depend on how the sites were grouped.
+pub trait SweepSource {
+    /// Fold operator `op`'s sites (`sites`, all of them) into a running-max grid, which it returns,
+    /// and each of their cells into `any` (site index as server).
+    fn operator(&mut self, dem: &Grid<f32>, op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)>;
+}
+
+/// The sweep of every site on this machine.
+pub struct LocalSweep<'a> {
+    pub params: &'a CoverageParams,
+    pub source: &'a str,
+}
+
+impl SweepSource for LocalSweep<'_> {
+    fn operator(&mut self, dem: &Grid<f32>, _op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)> {
+        let grid = MaxGrid::new(dem.len());
+        let stats = sweep_sites(
+            dem,
+            sites,
+            self.params,
+            self.source,
+            |i, v, s| {
+                grid.update(i, v);
+                any.update(i, v, s.index as u32);
+            },
+            tick,
+        )?;
+        Ok((grid, stats))
+    }
+}
+
 /// The whole-province computation into any sink (the store's [`build_stage`] wraps it).
 pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -> Result<CoverageOutput> {
+    run_from(ds, params, sink, &mut LocalSweep { params, source: &ds.name })
+}
+
+/// [`run`] with the best-server grids from `source`.
+pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
     let start = Instant::now();
     params.validate()?;
     check_site_ids(ds)?;
-    let sites = prepare_sites(ds, params)?;
+    let raw_sites = prepare_sites(ds, params)?;
+    let t = Instant::now();
+    let calibration = super::calibration::calibrate(ds, params, &raw_sites)?;
+    let calibrated;
+    let (params, sites) = match &calibration {
+        Some(cal) => {
+            for line in cal.summary_lines() {
+                eprintln!("  {line}");
+            }
+            eprintln!(
+                "  calibration: {} measurements in {:.1} s, in-vehicle loss {:.1} dB ({})",
+                cal.points.len(),
+                t.elapsed().as_secs_f64(),
+                cal.in_vehicle_loss_db,
+                if cal.in_vehicle_loss_estimated { "estimated" } else { "assumed" }
+            );
+            calibrated = CoverageParams { applied: cal.applied.clone(), ..params.clone() };
+            let sites = if cal.applied.offsets.is_empty() { raw_sites } else { prepare_sites(ds, &calibrated)? };
+            (&calibrated, sites)
+        }
+        None => (params, raw_sites),
+    };
     let operators = ds.operators();
     let cells = hamlet_cells(ds)?;
     let dem = &ds.dem;
@@ -156,18 +225,8 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     let pb = crate::progress::bar(sites.len() as u64, "coverage: sites");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let grid = MaxGrid::new(dem.len());
-        stats.add(sweep_sites(
-            dem,
-            &op_sites,
-            params,
-            &ds.name,
-            |i, v, s| {
-                grid.update(i, v);
-                any.update(i, v, s.index as u32);
-            },
-            || pb.inc(1),
-        )?);
+        let (grid, st) = source.operator(dem, op, &op_sites, &any, &|| pb.inc(1))?;
+        stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
@@ -211,6 +270,21 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
             })
             .collect(),
     };
+    let sigma_any = params.sigma_db(None);
+    let probability = Grid {
+        width: dem.width,
+        height: dem.height,
+        transform: dem.transform,
+        nodata: Some(255u8),
+        data: rsrp_any
+            .data
+            .iter()
+            .zip(&dem.data)
+            .map(|(v, z)| if dem.is_nodata(*z) || z.is_nan() { 255 } else { super::location::class(*v, params.covered_dbm, sigma_any) })
+            .collect(),
+    };
+    sink.raster_u8("coverage_probability", &probability)?;
+    drop(probability);
     sink.raster_f32("rsrp_any", &rsrp_any)?;
     drop(rsrp_any);
     sink.raster_i32("serving_site", &serving)?;
@@ -246,8 +320,12 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     for l in indicator_layers(ds, &indicators, &operators) {
         sink.layer(&l)?;
     }
-    for l in gap_layers(ds, &gaps, &gap_areas) {
+    for l in gap_layers(ds, &gaps, &gap_areas, params) {
         sink.layer(&l)?;
+    }
+    if let Some(cal) = &calibration {
+        sink.layer(&super::calibration::layers::measurements_layer(ds, cal))?;
+        sink.layer(&super::calibration::layers::calibration_layer(ds, cal))?;
     }
     sink.layer(&proposal_layer(ds, &proposals, &indicators.province))?;
     eprintln!("  {}", indicators.province.summary());
@@ -262,6 +340,8 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
         sweep: stats,
         sweep_seconds,
         seconds: start.elapsed().as_secs_f64(),
+        calibration,
+        params: params.clone(),
     })
 }
 
@@ -269,6 +349,12 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
 pub fn build_stage(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter) -> Result<CoverageOutput> {
     let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
     run(ds, params, &mut sink)
+}
+
+/// [`build_stage`] with the best-server grids from `source` (the shards' partial grids).
+pub fn build_stage_from(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
+    let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
+    run_from(ds, params, &mut sink, source)
 }
 
 /// RSRP (dBm) at every hamlet (in `Dataset::hamlets` order) with the sites `excluded_site_ids` taken

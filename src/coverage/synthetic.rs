@@ -125,6 +125,7 @@ pub fn empty_dataset(dem: Grid<f32>) -> Dataset {
         towns: vec![],
         hydropower: vec![],
         uav_flights: vec![],
+        measurements: vec![],
         dem_source: None,
     }
 }

@@ -37,7 +37,7 @@ fn to_multipolygon(g: Option<Geometry<f64>>) -> MultiPolygon<f64> {
     }
 }
 
-fn to_point(g: Option<Geometry<f64>>) -> Point<f64> {
+pub(crate) fn to_point(g: Option<Geometry<f64>>) -> Point<f64> {
     match g {
         Some(Geometry::Point(p)) => p,
         Some(Geometry::MultiPoint(m)) if !m.0.is_empty() => m.0[0],
@@ -100,7 +100,7 @@ fn load_dem_verbatim(cfg: &DatasetConfig, dir: &Path) -> Result<(Grid<f32>, bool
 }
 
 /// Fail when `p` is outside the DEM or on a nodata cell.
-fn check_on_dem(dem: &Grid<f32>, layer: &RawLayer, fid: i64, p: Point<f64>, what: &str) -> Result<f32> {
+pub(crate) fn check_on_dem(dem: &Grid<f32>, layer: &RawLayer, fid: i64, p: Point<f64>, what: &str) -> Result<f32> {
     if !p.x().is_finite() || !p.y().is_finite() {
         return Err(layer.err(fid, format!("{what} has no coordinates")));
     }
@@ -227,7 +227,15 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
             return Err(secl.err(f.fid, format!("site_id {site_id} is not a site of layer cell_sites")));
         };
         let site_name = sites[si].name.clone();
-        let num = |k: &str| secl.req_number(f, k).map_err(|e| Error::Other(format!("{e} (site {site_id} \"{site_name}\")")));
+        // The problem names the site too (the message is the input error's, with the site appended).
+        let num = |k: &str| {
+            secl.req_number(f, k).map_err(|e| match e {
+                Error::Input { file, layer, feature, problem } => {
+                    Error::Input { file, layer, feature, problem: format!("{problem} (site {site_id} \"{site_name}\")") }
+                }
+                other => other.context(format!("site {site_id} \"{site_name}\"")),
+            })
+        };
         let azimuth = match f.text("azimuth_deg").map(|s| s.trim().to_lowercase()) {
             None => None,
             Some(s) if s.is_empty() || s == "omni" => None,
@@ -333,6 +341,16 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         .map(|f| UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: f.camera.clone(), bands: f.bands.clone(), scale: f.scale, images: f.images.iter().map(|i| dir.join(i)).collect() })
         .collect();
 
+    let measurements = match cfg.layers.get(super::measurements::LAYER) {
+        Some(src) => {
+            let mut ops: Vec<String> = sites.iter().map(|s| s.operator.clone()).collect();
+            ops.sort();
+            ops.dedup();
+            super::measurements::read(dir, src, &cfg.crs, &dem, &ops, 1)?
+        }
+        None => vec![],
+    };
+
     check_dem_covers(&dem, &province, dir.join(&cfg.dem.file).as_path())?;
 
     Ok(Dataset {
@@ -352,6 +370,7 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         towns,
         hydropower,
         uav_flights,
+        measurements,
         dem_source,
     })
 }

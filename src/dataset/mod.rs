@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod layers;
 pub mod load;
+pub mod measurements;
 pub mod model;
 pub mod vector_io;
 

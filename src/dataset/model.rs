@@ -152,6 +152,51 @@ pub struct UavFlightSource {
     pub images: Vec<std::path::PathBuf>,
 }
 
+/// Where a drive-test handset was: in the open, or inside a vehicle (adds the car body's loss).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureEnv {
+    Outdoor,
+    InVehicle,
+}
+
+impl MeasureEnv {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MeasureEnv::Outdoor => "outdoor",
+            MeasureEnv::InVehicle => "in_vehicle",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+            "outdoor" => Some(MeasureEnv::Outdoor),
+            "in_vehicle" | "vehicle" | "incar" | "in_car" => Some(MeasureEnv::InVehicle),
+            _ => None,
+        }
+    }
+}
+
+/// One drive-test (or walk-test) RSRP sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// Stable id, 1-based in source order.
+    pub id: i64,
+    /// Operator key (lowercase), one of the dataset's cell-site operators.
+    pub operator: String,
+    pub rsrp_dbm: f64,
+    pub pos: Point<f64>,
+    /// As given (ISO 8601 expected, kept as text).
+    pub time: Option<String>,
+    /// Carrier frequency band (MHz), e.g. 900 or 1800; `None` = the operator's best server on any band.
+    pub band_mhz: Option<f64>,
+    pub pci: Option<i64>,
+    pub site_id: Option<i64>,
+    pub environment: MeasureEnv,
+    /// Added to a live store by `covermap measurements add` (carried over by the next build) rather
+    /// than read from the dataset.
+    pub added: bool,
+}
+
 /// Everything an analysis needs, loaded, reprojected and validated.
 #[derive(Debug)]
 pub struct Dataset {
@@ -172,6 +217,8 @@ pub struct Dataset {
     pub towns: Vec<Place>,
     pub hydropower: Vec<Place>,
     pub uav_flights: Vec<UavFlightSource>,
+    /// Drive-test measurements (`[layers.measurements]`), empty when the dataset has none.
+    pub measurements: Vec<Measurement>,
     /// The DEM file when `dem` holds exactly its content (same CRS, no warp, nodata −32768), so the
     /// store can copy it instead of re-encoding it.
     pub dem_source: Option<std::path::PathBuf>,

@@ -26,6 +26,19 @@ pub fn fresnel_nu(h_m: f64, d1_m: f64, d2_m: f64, lambda_m: f64) -> f64 {
 }
 
 /// P.526 eq. (31): knife-edge diffraction loss J(ν) in dB.
+///
+/// ```
+/// use covermap::radio::knife_edge::{fresnel_nu, j_db};
+/// // Grazing incidence (ν = 0): 6 dB, the classical half-plane value (6.03 by the approximation).
+/// assert!((j_db(0.0) - 6.03).abs() < 0.01);
+/// // Rappaport, Example 4.7: λ = 1/3 m, an edge 25 m above the line, 1 km from each end:
+/// // ν = 2.74 and J ≈ 22 dB (21.7 dB read from his chart).
+/// let nu = fresnel_nu(25.0, 1000.0, 1000.0, 1.0 / 3.0);
+/// assert!((nu - 2.74).abs() < 0.01);
+/// assert!((j_db(nu) - 21.7).abs() < 0.5);
+/// // In the clear (ν ≤ −0.78) there is no loss.
+/// assert_eq!(j_db(-1.0), 0.0);
+/// ```
 #[inline]
 pub fn j_db(nu: f64) -> f64 {
     if nu <= NU_MIN {

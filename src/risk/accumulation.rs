@@ -31,7 +31,7 @@ pub fn receiver(dirs: &Grid<u8>, i: usize) -> Option<usize> {
 pub fn flow_accumulation(dirs: &Grid<u8>) -> Result<Grid<u32>> {
     let (w, h) = (dirs.width, dirs.height);
     if dirs.data.par_iter().any(|d| *d == NOFLOW) {
-        return Err(Error::Other("flow accumulation needs resolved flow directions (a flat was left unresolved)".into()));
+        return Err(Error::Invariant("flow accumulation needs resolved flow directions (a flat was left unresolved)".into()));
     }
     // Inflow counts, each cell looking at its eight neighbours (no write conflicts).
     let mut inflow: Vec<u8> = (0..w * h)
@@ -65,7 +65,7 @@ pub fn flow_accumulation(dirs: &Grid<u8>) -> Result<Grid<u32>> {
     }
     // A cycle would leave cells with pending inflow; resolved D8 on a filled DEM has none.
     if inflow.par_iter().any(|k| *k != 0) {
-        return Err(Error::Other("flow directions contain a cycle".into()));
+        return Err(Error::Invariant("flow directions contain a cycle".into()));
     }
     Ok(Grid { width: w, height: h, transform: dirs.transform, nodata: Some(ACC_NODATA), data: acc })
 }

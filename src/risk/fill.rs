@@ -26,7 +26,7 @@ use crate::grid::Grid;
 
 /// Order-preserving map of an f32 onto u32 (for finite values): a < b ⇔ key(a) < key(b).
 #[inline]
-fn key(v: f32) -> u32 {
+pub(crate) fn key(v: f32) -> u32 {
     let b = v.to_bits();
     if b & 0x8000_0000 != 0 {
         !b
@@ -46,6 +46,24 @@ pub fn is_edge(dem: &Grid<f32>, c: usize, r: usize) -> bool {
 }
 
 /// Fill every depression of `dem`. Nodata cells stay nodata; the result has the DEM's nodata value.
+///
+/// ```
+/// use covermap::grid::{GeoTransform, Grid};
+/// use covermap::risk::fill::fill_depressions;
+/// // A 5 × 5 bowl: rim at 10 m with a notch at 7 m, inner cells at 2–4 m. The pit fills to the
+/// // notch (7 m), the spill level; the rim stays as it was.
+/// let t = GeoTransform { x0: 0.0, y0: 50.0, dx: 10.0, dy: 10.0 };
+/// let mut dem = Grid::new(5, 5, t, 10.0f32, Some(-9999.0));
+/// for (c, r, z) in [(1, 1, 4.0), (2, 1, 3.0), (3, 1, 4.0), (1, 2, 3.0), (2, 2, 2.0), (3, 2, 3.0), (1, 3, 4.0), (2, 3, 3.0), (3, 3, 4.0)] {
+///     dem.set(c, r, z);
+/// }
+/// dem.set(4, 2, 7.0);
+/// let filled = fill_depressions(&dem).unwrap();
+/// assert_eq!(filled.get(2, 2), 7.0);
+/// assert_eq!(filled.get(1, 1), 7.0);
+/// assert_eq!(filled.get(4, 2), 7.0);
+/// assert_eq!(filled.get(0, 0), 10.0);
+/// ```
 pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
     check_size(dem.width, dem.height)?;
     let (w, h) = (dem.width, dem.height);
@@ -111,14 +129,14 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
 
 /// Monotone radix heap of (key, cell) pairs: pops in non-decreasing key order, provided no key
 /// pushed is below the last key popped.
-struct RadixHeap {
+pub(crate) struct RadixHeap {
     last: u32,
     len: usize,
     buckets: Vec<Vec<(u32, u32)>>,
 }
 
 impl RadixHeap {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { last: 0, len: 0, buckets: (0..33).map(|_| Vec::new()).collect() }
     }
 
@@ -128,13 +146,13 @@ impl RadixHeap {
     }
 
     #[inline]
-    fn push(&mut self, k: u32, v: u32) {
+    pub(crate) fn push(&mut self, k: u32, v: u32) {
         debug_assert!(k >= self.last);
         self.buckets[Self::bucket(k, self.last)].push((k, v));
         self.len += 1;
     }
 
-    fn pop(&mut self) -> Option<u32> {
+    pub(crate) fn pop(&mut self) -> Option<u32> {
         if self.len == 0 {
             return None;
         }

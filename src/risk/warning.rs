@@ -61,7 +61,7 @@ pub fn warning_gaps(
     recompute: &Recompute<'_>,
 ) -> Result<(Layer, WarningSummary)> {
     if rsrp.len() != ds.hamlets.len() {
-        return Err(Error::Other(format!("coverage gives {} hamlet RSRP values for {} hamlets", rsrp.len(), ds.hamlets.len())));
+        return Err(Error::Invariant(format!("coverage gives {} hamlet RSRP values for {} hamlets", rsrp.len(), ds.hamlets.len())));
     }
     let covered = |v: f32| v.is_finite() && v >= covered_dbm;
     let mut l = Layer::new(
@@ -119,7 +119,7 @@ pub fn warning_gaps(
         let site = &ds.sites[s];
         let without = recompute(&[site.id])?;
         if without.len() != rsrp.len() {
-            return Err(Error::Other(format!("coverage without site {} gives {} values for {} hamlets", site.id, without.len(), rsrp.len())));
+            return Err(Error::Invariant(format!("coverage without site {} gives {} values for {} hamlets", site.id, without.len(), rsrp.len())));
         }
         let lost: Vec<usize> = (0..rsrp.len()).filter(|i| covered(rsrp[*i]) && !covered(without[*i])).collect();
         let people: u64 = lost.iter().map(|i| ds.hamlets[*i].population as u64).sum();
@@ -152,7 +152,7 @@ pub fn warning_gaps(
         let ids: Vec<i64> = at_risk.iter().map(|s| ds.sites[*s].id).collect();
         let without = recompute(&ids)?;
         if without.len() != rsrp.len() {
-            return Err(Error::Other(format!("coverage without the at-risk sites gives {} values for {} hamlets", without.len(), rsrp.len())));
+            return Err(Error::Invariant(format!("coverage without the at-risk sites gives {} values for {} hamlets", without.len(), rsrp.len())));
         }
         for (i, h) in ds.hamlets.iter().enumerate() {
             if covered(rsrp[i]) && !covered(without[i]) {

@@ -5,7 +5,11 @@
 //! metrics (`metrics.rs`), CORS and response compression (layers below), graceful shutdown on SIGTERM.
 //! A request never recomputes an analysis: everything is read from the catalog built at start.
 
+// Handlers answer errors as JSON, never panic on a request: no unwrap outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 pub mod cache;
+pub mod calibration;
 pub mod catalog;
 pub mod collections;
 pub mod error;
@@ -15,12 +19,14 @@ pub mod health;
 pub mod http;
 pub mod indicators;
 pub mod items;
+pub mod job_registry;
 pub mod jobs;
 pub mod landing;
 pub mod legend;
 pub mod metrics;
 pub mod openapi;
 pub mod planner;
+pub mod request_metrics;
 pub mod rows;
 pub mod state;
 pub mod tilejson;
@@ -45,7 +51,7 @@ use crate::error::{Error, Result};
 use crate::tiles::archive::ArchiveSource;
 use crate::tiles::Catalog;
 pub use error::ApiError;
-pub use jobs::{UavIngest, UavUpload};
+pub use job_registry::{UavIngest, UavUpload};
 pub use state::AppState;
 
 /// How the server runs.
@@ -118,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{layers}/{z}/{x}/{y}", get(tiles::get_tile))
         .route("/api/indicators", get(indicators::get_indicators))
         .route("/api/gaps", get(gaps::get_gaps))
+        .route("/api/calibration", get(calibration::get_calibration))
         .route("/api/planner", get(planner::get_planner))
         .route(
             "/api/uav/flights",
@@ -147,7 +154,7 @@ pub async fn load_state(config: ServerConfig) -> Result<AppState> {
             let dir = dir.clone();
             tokio::task::spawn_blocking(move || state::load_store_catalog(&dir))
                 .await
-                .map_err(|e| Error::Other(format!("catalog task: {e}")))??
+                .map_err(|e| Error::Service(format!("catalog task: {e}")))??
         }
         _ => Catalog::empty(),
     };
@@ -161,7 +168,7 @@ pub async fn load_state(config: ServerConfig) -> Result<AppState> {
         cat.add_archive(src);
     }
     if cat.sources.is_empty() && !cat.problems.is_empty() {
-        return Err(Error::Other(format!("nothing to serve: {}", cat.problems.join("; "))));
+        return Err(Error::Service(format!("nothing to serve: {}", cat.problems.join("; "))));
     }
     Ok(AppState::new(cat, config))
 }
@@ -194,7 +201,7 @@ pub async fn serve_state(state: AppState) -> Result<()> {
     let addr = format!("{}:{}", cfg.bind, cfg.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
-        .map_err(|e| Error::Other(format!("cannot listen on {addr}: {e}")))?;
+        .map_err(|e| Error::Service(format!("cannot listen on {addr}: {e}")))?;
     let cat = state.catalog();
     eprintln!(
         "serve: http://{} — {} layers{}",
@@ -205,13 +212,13 @@ pub async fn serve_state(state: AppState) -> Result<()> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| Error::Other(format!("server: {e}")))
+        .map_err(|e| Error::Service(format!("server: {e}")))
 }
 
 /// Serve with a full configuration; uploaded UAV flights are processed by the UAV module's ingest.
 pub async fn serve_with(config: ServerConfig) -> Result<()> {
     let state = load_state(config).await?;
-    state.set_uav_ingest(std::sync::Arc::new(crate::uav::ingest::ingest_upload));
+    state.set_uav_ingest(std::sync::Arc::new(uav_upload::ingest_upload));
     serve_state(state).await
 }
 

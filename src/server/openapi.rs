@@ -75,6 +75,8 @@ pub fn definition(base: &str, collections: Vec<String>, layers: Vec<String>) -> 
                 json!([{"name": "level", "in": "query", "schema": {"type": "string", "enum": ["province", "district", "commune"], "default": "province"}}, p("format")]),
                 json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}}))},
             "/api/gaps": {"get": op("uncovered areas ranked by population (coverage_gaps)", json!([p("format"), p("limit")]), json!({"200": ok("rows", "application/json")}))},
+            "/api/calibration": {"get": op("drive-test calibration per operator × band (calibration): offset, σ, held-out error before/after",
+                json!([{"name": "operator", "in": "query", "schema": {"type": "string"}}, p("format")]), json!({"200": ok("rows", "application/json")}))},
             "/api/planner": {"get": op("proposed new sites (proposed_sites), best first",
                 json!([{"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1}}, p("format")]), json!({"200": ok("rows", "application/json")}))},
             "/api/uav/flights": {

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use super::cache::TileCache;
-use super::jobs::{Jobs, UavIngest};
-use super::metrics::Metrics;
+use super::job_registry::{Jobs, UavIngest};
+use super::request_metrics::Metrics;
 use super::ServerConfig;
 use crate::error::{Error, Result};
 use crate::tiles::archive::ArchiveSource;
@@ -77,10 +77,10 @@ impl AppState {
             .config
             .store_dir
             .clone()
-            .ok_or_else(|| Error::Other("no store directory configured".into()))?;
+            .ok_or_else(|| Error::Service("no store directory configured".into()))?;
         let cat = tokio::task::spawn_blocking(move || load_store_catalog(&dir))
             .await
-            .map_err(|e| Error::Other(format!("reload task: {e}")))??;
+            .map_err(|e| Error::Service(format!("reload task: {e}")))??;
         self.swap_catalog(cat);
         Ok(())
     }

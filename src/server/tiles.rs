@@ -38,14 +38,10 @@ pub async fn get_tile(
     let Path((layers, z, x, yext)) = path?;
     let (y, ext) = yext
         .rsplit_once('.')
-        .ok_or_else(|| ApiError::not_found("unknown tile format", "a tile URL ends in .mvt, .pbf or .png"))?;
-    let want = match ext {
-        "mvt" | "pbf" => TileFormat::Mvt,
-        "png" => TileFormat::Png,
-        other => {
-            return Err(ApiError::not_found("unknown tile format", format!("`.{other}`: tiles are .mvt, .pbf or .png")))
-        }
-    };
+        .ok_or_else(|| ApiError::not_found("unknown tile format", format!("a tile URL ends in {}", TileFormat::URL_EXTS)))?;
+    let want = TileFormat::from_ext(ext).ok_or_else(|| {
+        ApiError::not_found("unknown tile format", format!("`.{ext}`: tiles are {}", TileFormat::URL_EXTS))
+    })?;
     let tile = TileId::new(parse_coord("z", &z)?, parse_coord("x", &x)?, parse_coord("y", y)?)?;
     let cat = st.catalog();
     let resolved = cat.resolve(&layers).map_err(lookup_error)?;
@@ -55,7 +51,7 @@ pub async fn get_tile(
             format!("`{layers}` is served as .{} tiles, not .{ext}", resolved.format().ext()),
         ));
     }
-    let enc = if want == TileFormat::Png { Encoding::Identity } else { negotiate(&headers) };
+    let enc = if want.compressible() { negotiate(&headers) } else { Encoding::Identity };
     let layers: Arc<str> = Arc::from(layers.as_str());
     let key = |encoding| TileKey { generation: cat.generation, layers: layers.clone(), tile, encoding };
 
@@ -83,7 +79,7 @@ pub async fn get_tile(
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(TILE_CACHE_CONTROL));
         return Ok(res);
     }
-    let vary = want == TileFormat::Mvt;
+    let vary = want.compressible();
     Ok(cached_response(&headers, entry.body.clone(), want.content_type(), &entry.etag, TILE_CACHE_CONTROL, enc, vary))
 }
 

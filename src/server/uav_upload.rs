@@ -3,7 +3,7 @@
 //! fields `date`, `camera`, `bands` accepted there too). Needs `Authorization: Bearer <token>`; with
 //! no token configured every write answers 403, a missing or wrong token 401. The images are streamed
 //! to `<store>.uploads/job-<n>/`, then processed in the background by the registered UAV ingest
-//! ([`super::jobs::UavIngest`]); `202 Accepted` points at `/api/jobs/<n>` for progress. The catalog is
+//! ([`super::job_registry::UavIngest`], [`ingest_upload`]); `202 Accepted` points at `/api/jobs/<n>` for progress. The catalog is
 //! swapped only after the job has written the store.
 
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::error::{ApiError, ApiResult};
 use super::http::query_map;
-use super::jobs::UavUpload;
+use super::job_registry::{Progress, UavUpload};
 use super::state::AppState;
 
 pub const CAMERAS: [&str; 4] = ["p4m", "rededge", "altum", "generic"];
@@ -204,3 +204,29 @@ async fn run_job(st: AppState, upload: UavUpload) {
     };
     st.jobs().finish(id, r);
 }
+/// The background processing of an uploaded flight: the UAV analysis' ingest of the request built
+/// from the upload (registered by `serve_with`, or by a test with
+/// `state.set_uav_ingest(Arc::new(covermap::server::uav_upload::ingest_upload))`). Progress is
+/// reported as 0–1 (indices up to 0.85, parcels to 0.95, change to 1) with the current step.
+pub fn ingest_upload(up: &UavUpload, progress: Progress<'_>) -> crate::Result<serde_json::Value> {
+    let req = crate::uav::IngestRequest {
+        images: up.images.clone(),
+        date: up.date.clone(),
+        camera: up.camera.clone(),
+        bands: up.bands.clone().filter(|b| !b.trim().is_empty()),
+        scale: None,
+        id: None,
+    };
+    let report = |step: &str, done: u64, total: u64| {
+        let f = if total == 0 { 0.0 } else { done as f64 / total as f64 };
+        let (p, msg) = match step {
+            "indices" => (0.85 * f, "vegetation indices"),
+            "parcels" => (0.85 + 0.1 * f, "parcel statistics"),
+            _ => (0.95 + 0.05 * f, "change against the previous flight"),
+        };
+        progress(p, msg);
+    };
+    let r = crate::uav::ingest_request(&up.store_dir, &req, &report)?;
+    serde_json::to_value(&r).map_err(|e| crate::Error::Codec(e.to_string()))
+}
+

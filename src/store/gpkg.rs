@@ -23,6 +23,8 @@ fn wkb_type(kind: GeomKind) -> OGRwkbGeometryType::Type {
 
 fn kind_of(t: OGRwkbGeometryType::Type) -> GeomKind {
     // Strip Z/M variants to the 2D base type.
+    // SAFETY: OGR_GT_Flatten is a pure function of an integer geometry type code (any value is
+    // accepted; unknown codes come back unchanged); no pointer is involved.
     let base = unsafe { gdal_sys::OGR_GT_Flatten(t) };
     match base {
         OGRwkbGeometryType::wkbPoint => GeomKind::Point,
@@ -82,6 +84,8 @@ pub fn write_layer(ds: &mut Dataset, path: &Path, layer: &Layer) -> Result<()> {
         let defn = lyr.defn();
         for f in &layer.features {
             let mut ft = gdal::vector::Feature::new(defn).map_err(|e| Error::gdal(path, e))?;
+            // SAFETY: `ft` owns a valid OGRFeatureH for the whole call (created just above from the
+            // layer's definition and not yet consumed); OGR_F_SetFID only stores the integer id.
             unsafe {
                 gdal_sys::OGR_F_SetFID(ft.c_feature(), f.id);
             }
@@ -125,6 +129,8 @@ pub fn read_layer(ds: &Dataset, path: &Path, name: &str) -> Result<Layer> {
         .spatial_ref()
         .and_then(|s| crate::grid::io::crs_definition(&s))
         .unwrap_or_default();
+    // SAFETY: `lyr` borrows an open layer of `ds`, alive for this call; OGR_L_GetGeomType only reads
+    // the layer definition's geometry type.
     let kind = kind_of(unsafe { gdal_sys::OGR_L_GetGeomType(lyr.c_layer()) });
     let fields: Vec<Field> = lyr
         .defn()

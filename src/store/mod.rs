@@ -6,6 +6,7 @@
 pub mod gpkg;
 pub mod layer;
 pub mod manifest;
+pub mod object;
 pub mod reader;
 pub mod row;
 pub mod writer;

@@ -136,7 +136,7 @@ impl StoreWriter {
         manifest.rasters = self.rasters.clone();
         manifest.rasters.sort();
         let mpath = self.staging.join(MANIFEST_JSON);
-        let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Codec(e.to_string()))?;
         // The carried-over manifest may be a hard link to the live one: unlink, never write through it.
         let _ = std::fs::remove_file(&mpath);
         std::fs::write(&mpath, text).map_err(|e| Error::io(&mpath, e))?;
@@ -197,8 +197,8 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Exchange `staging` and `target` atomically (Linux renameat2); a plain rename when there is no target.
-fn swap_in(staging: &Path, target: &Path) -> Result<()> {
+/// Exchange `staging` and `target` ([`exchange`]); a plain rename when there is no target.
+pub fn swap_in(staging: &Path, target: &Path) -> Result<()> {
     if let Some(parent) = target.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -207,15 +207,42 @@ fn swap_in(staging: &Path, target: &Path) -> Result<()> {
     if !target.exists() {
         return std::fs::rename(staging, target).map_err(|e| Error::io(target, e));
     }
+    exchange(staging, target).map_err(|e| Error::io(target, e))
+}
+
+/// Swap two existing directories in one step: Linux `renameat2(RENAME_EXCHANGE)`, so a reader sees
+/// the old store or the new one, never neither.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(staging.as_os_str().as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
-    let b = CString::new(target.as_os_str().as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    let invalid = |e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(invalid)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(invalid)?;
+    // SAFETY: both pointers come from CStrings alive for the whole call (NUL-terminated, no interior
+    // NUL); AT_FDCWD makes them relative to the working directory; renameat2 keeps no reference.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc != 0 {
-        return Err(Error::io(target, std::io::Error::last_os_error()));
+        return Err(std::io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// Portable fallback where there is no atomic exchange: the old store is renamed aside, the new one
+/// renamed in, the old one moved to the staging path (which the caller removes). Between the two
+/// renames the store is briefly absent (a reader
+/// then gets a clear "no store" error, never a mix of two stores).
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let name = b.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let aside = b.with_file_name(format!(".{name}.old-{}", std::process::id()));
+    std::fs::rename(b, &aside)?;
+    if let Err(e) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&aside, b);
+        return Err(e);
+    }
+    // The caller removes what it swapped out from `a`: put the old store there.
+    std::fs::rename(&aside, a)
 }
 
 /// Carry a store's files over into a staging directory: hard links (rasters are never edited in

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::archive::ArchiveSource;
+pub use super::format::TileFormat;
 use super::raster_source::RasterSource;
 use super::tile_id::TileId;
 use super::vector_source::VectorSource;
@@ -23,29 +24,6 @@ static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// Name of the hillshade basemap source.
 pub const HILLSHADE: &str = "hillshade";
-
-/// Tile formats served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TileFormat {
-    Mvt,
-    Png,
-}
-
-impl TileFormat {
-    pub fn content_type(&self) -> &'static str {
-        match self {
-            TileFormat::Mvt => super::mvt::MEDIA_TYPE,
-            TileFormat::Png => "image/png",
-        }
-    }
-    /// The file extension used in tile URLs.
-    pub fn ext(&self) -> &'static str {
-        match self {
-            TileFormat::Mvt => "mvt",
-            TileFormat::Png => "png",
-        }
-    }
-}
 
 #[derive(Clone)]
 pub enum Source {
@@ -251,7 +229,7 @@ impl Catalog {
                 Ok(render_vector_tile(&refs, tile))
             }
             Resolved::Raster(r) => r.render_png(tile),
-            Resolved::Archive(a) => Err(crate::Error::Other(format!(
+            Resolved::Archive(a) => Err(crate::Error::Invariant(format!(
                 "archive `{}` is read asynchronously (ArchiveSource::tile), not rendered",
                 a.id
             ))),

@@ -14,6 +14,7 @@
 //! | `hillshade`              | grey ramp 0–255                                                            |
 //! | `*change*`               | diverging ramp −0.4 … +0.4, red (loss) → white → green (gain)              |
 //! | `*ndvi*`, `*ndre*`, `*savi*` | ColorBrewer RdYlGn ramp −0.2 … 1.0                                     |
+//! | `*probability*`          | location-probability classes: 1 covered at 50 % (amber), 2 covered at 90 % (green); 0 transparent |
 //! | `*class*`                | categorical palette (ColorBrewer Set2) over the classes present            |
 //! | anything else            | viridis ramp over the raster's min…max                                     |
 
@@ -138,6 +139,18 @@ impl ColorMap {
                   (0.4, [254, 224, 139, 255]), (0.6, [166, 217, 106, 255]), (0.8, [26, 152, 80, 255]),
                   (1.0, [0, 104, 55, 255])],
             );
+        }
+        if base.contains("probability") {
+            return ColorMap {
+                scheme: "location-probability",
+                kind: MapKind::Classes,
+                unit: "class",
+                stops: vec![
+                    stop(1.0, [254, 196, 79, 170], "covered at 50 % of locations"),
+                    stop(2.0, [35, 139, 69, 190], "covered at 90 % of locations"),
+                ],
+                log10: false,
+            };
         }
         if base.contains("class") {
             let (lo, hi) = range.unwrap_or((0.0, 7.0));

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::grid::Bounds;
 use crate::store::Store;
 use crate::tiles::archive::{create_sink, pmtiles::tile_id, ArchiveKind, ArchiveMeta};
-use crate::tiles::catalog::{Catalog, Resolved, TileFormat};
+use crate::tiles::catalog::{Catalog, Resolved};
 use crate::tiles::generalize::GENERALIZE_MAX_ZOOM;
 use crate::tiles::tile_id::{mercator_to_lonlat_bounds, tiles_covering, TileId};
 use crate::tiles::tilejson::info;
@@ -162,8 +162,8 @@ pub fn run_export(args: &ExportOptions) -> Result<ExportSummary> {
         maxzoom: args.maxzoom,
         bounds: [w, s, e, n],
         center: [(w + e) / 2.0, (s + n) / 2.0, (args.minzoom.max(8)).min(args.maxzoom) as f64],
-        vector_layers: if format == TileFormat::Mvt { infos.iter().flat_map(|i| i.vector_layers.clone()).collect() } else { vec![] },
-        tilestats: if format == TileFormat::Mvt { tilestats(&resolved) } else { serde_json::Value::Null },
+        vector_layers: if format.is_vector() { infos.iter().flat_map(|i| i.vector_layers.clone()).collect() } else { vec![] },
+        tilestats: if format.is_vector() { tilestats(&resolved) } else { serde_json::Value::Null },
     };
     let mut sink = create_sink(args.format, &out, &meta)?;
     let pb = crate::progress::bar(tiles.len() as u64, "export tiles");

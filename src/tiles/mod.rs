@@ -9,14 +9,17 @@ pub mod catalog;
 pub mod clip;
 pub mod colormap;
 pub mod export;
+pub mod format;
 pub mod generalize;
 pub mod hillshade;
 pub mod mvt;
+pub mod priority;
 pub mod raster_source;
 pub mod tile_id;
 pub mod tilejson;
 pub mod vector_source;
 pub mod vector_tile;
 
-pub use catalog::{Catalog, Resolved, Source, TileFormat};
+pub use catalog::{Catalog, Resolved, Source};
+pub use format::TileFormat;
 pub use tile_id::TileId;

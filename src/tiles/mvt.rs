@@ -130,7 +130,7 @@ pub fn encode_geometry(g: &TileGeom) -> (tile::GeomType, Vec<u32>) {
 /// Decode a command stream (for tests and archive re-encoding). Polygon rings are grouped into
 /// polygons by the sign of their area, as the spec defines.
 pub fn decode_geometry(ty: tile::GeomType, cmds: &[u32]) -> Result<TileGeom> {
-    let bad = |m: &str| Error::Other(format!("MVT geometry: {m}"));
+    let bad = |m: &str| Error::Codec(format!("MVT geometry: {m}"));
     let mut parts: Vec<Vec<[i32; 2]>> = Vec::new();
     let mut cur = [0i32, 0i32];
     let mut i = 0;
@@ -292,7 +292,7 @@ pub fn encode_tile(layers: Vec<tile::Layer>) -> Vec<u8> {
 }
 
 pub fn decode_tile(bytes: &[u8]) -> Result<Tile> {
-    Tile::decode(bytes).map_err(|e| Error::Other(format!("MVT decode: {e}")))
+    Tile::decode(bytes).map_err(|e| Error::Codec(format!("MVT decode: {e}")))
 }
 
 /// A decoded feature's attributes as (key, value) pairs.
@@ -301,10 +301,10 @@ pub fn feature_attributes<'a>(layer: &'a tile::Layer, f: &tile::Feature) -> Resu
     for pair in f.tags.chunks(2) {
         let (k, v) = match pair {
             [k, v] => (*k as usize, *v as usize),
-            _ => return Err(Error::Other("MVT feature: odd number of tags".into())),
+            _ => return Err(Error::Codec("MVT feature: odd number of tags".into())),
         };
-        let key = layer.keys.get(k).ok_or_else(|| Error::Other(format!("MVT tag key {k} out of range")))?;
-        let val = layer.values.get(v).ok_or_else(|| Error::Other(format!("MVT tag value {v} out of range")))?;
+        let key = layer.keys.get(k).ok_or_else(|| Error::Codec(format!("MVT tag key {k} out of range")))?;
+        let val = layer.values.get(v).ok_or_else(|| Error::Codec(format!("MVT tag value {v} out of range")))?;
         let value = if let Some(s) = &val.string_value {
             Value::Text(s.clone())
         } else if let Some(d) = val.double_value {

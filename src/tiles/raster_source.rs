@@ -380,8 +380,8 @@ pub fn encode_png(rgba: &[u8], w: usize, h: usize) -> Result<Vec<u8>> {
         enc.set_color(png::ColorType::Rgba);
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Fast);
-        let mut wr = enc.write_header().map_err(|e| Error::Other(format!("PNG: {e}")))?;
-        wr.write_image_data(rgba).map_err(|e| Error::Other(format!("PNG: {e}")))?;
+        let mut wr = enc.write_header().map_err(|e| Error::Codec(format!("PNG: {e}")))?;
+        wr.write_image_data(rgba).map_err(|e| Error::Codec(format!("PNG: {e}")))?;
     }
     Ok(out)
 }

@@ -173,31 +173,6 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
     })
 }
 
-/// The server's background processing of an uploaded flight (`POST /api/uav/flights`): register it
-/// with `state.set_uav_ingest(std::sync::Arc::new(covermap::uav::ingest::ingest_upload))`. Progress
-/// is reported as 0–1 (indices up to 0.85, parcels to 0.95, change to 1) with the current step.
-pub fn ingest_upload(up: &crate::server::jobs::UavUpload, progress: crate::server::jobs::Progress<'_>) -> Result<serde_json::Value> {
-    let req = IngestRequest {
-        images: up.images.clone(),
-        date: up.date.clone(),
-        camera: up.camera.clone(),
-        bands: up.bands.clone().filter(|b| !b.trim().is_empty()),
-        scale: None,
-        id: None,
-    };
-    let report = |step: &str, done: u64, total: u64| {
-        let f = if total == 0 { 0.0 } else { done as f64 / total as f64 };
-        let (p, msg) = match step {
-            "indices" => (0.85 * f, "vegetation indices"),
-            "parcels" => (0.85 + 0.1 * f, "parcel statistics"),
-            _ => (0.95 + 0.05 * f, "change against the previous flight"),
-        };
-        progress(p, msg);
-    };
-    let r = ingest_request(&up.store_dir, &req, &report)?;
-    serde_json::to_value(&r).map_err(|e| Error::Other(e.to_string()))
-}
-
 /// Flights recorded in the store at `store_dir` (its `uav_flights` layer) that are not in `known`,
 /// as dataset flight sources — for a rebuild to carry over flights added by `uav ingest` or upload.
 /// Only flights whose images still exist are returned, with the band mapping and scale they were

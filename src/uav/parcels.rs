@@ -13,7 +13,7 @@ use super::params::UavParams;
 use super::zonal::{WeightedValues, ZonalStats};
 use crate::crs::{transform_geometry, Transformer};
 use crate::dataset::Orchard;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::grid::Bounds;
 
 /// A parcel transformed into a raster's CRS.
@@ -157,7 +157,7 @@ pub fn footprint_polygon(b: &Bounds, t: Option<&Transformer>) -> Result<Polygon<
     }
     ring.push(ring[0]);
     if let Some(t) = t {
-        t.convert_all(&mut ring).map_err(|e| Error::Other(format!("flight footprint: {e}")))?;
+        t.convert_all(&mut ring).map_err(|e| e.context("flight footprint"))?;
     }
     Ok(Polygon::new(ring.into(), vec![]))
 }

@@ -85,8 +85,8 @@ fn render_glyph(font: &FontRef<'_>, scale: PxScale, ascender: i32, code: u32, id
         }
     });
     let bitmap = BitmapGlyph::from_unbuffered(&alpha, w, h, BUFFER)
-        .map_err(|e| Error::Other(format!("glyph U+{code:04X}: {e}")))?;
-    let sdf = clamp_to_u8(&bitmap.render_sdf(RADIUS), CUTOFF).map_err(|e| Error::Other(format!("glyph U+{code:04X}: {e}")))?;
+        .map_err(|e| Error::Codec(format!("glyph U+{code:04X}: {e}")))?;
+    let sdf = clamp_to_u8(&bitmap.render_sdf(RADIUS), CUTOFF).map_err(|e| Error::Codec(format!("glyph U+{code:04X}: {e}")))?;
     Ok(Glyph {
         id: code,
         bitmap: Some(sdf),
@@ -102,8 +102,8 @@ fn render_glyph(font: &FontRef<'_>, scale: PxScale, ascender: i32, code: u32, id
 /// Render the glyphs of one font in `start..start+256` (those the font has), in parallel.
 pub fn render_font_range(font: &EmbeddedFont, start: u32) -> Result<Fontstack> {
     let f = FontRef::try_from_slice(font.bytes)
-        .map_err(|e| Error::Other(format!("embedded font `{}` unreadable: {e}", font.name)))?;
-    let upem = f.units_per_em().ok_or_else(|| Error::Other(format!("font `{}` has no units per em", font.name)))?;
+        .map_err(|e| Error::Codec(format!("embedded font `{}` unreadable: {e}", font.name)))?;
+    let upem = f.units_per_em().ok_or_else(|| Error::Codec(format!("font `{}` has no units per em", font.name)))?;
     // ab_glyph scales by the ascent-to-descent height; this makes one em EM_PX pixels.
     let scale = PxScale::from(EM_PX * f.height_unscaled() / upem);
     // FreeType rounds the scaled ascender up to whole pixels.
@@ -138,13 +138,13 @@ pub struct GlyphCache {
 
 impl GlyphCache {
     fn font_range(&self, font: usize, start: u32) -> Result<Arc<Fontstack>> {
-        if let Some(s) = self.ranges.lock().map_err(|_| Error::Other("glyph cache poisoned".into()))?.get(&(font, start)) {
+        if let Some(s) = self.ranges.lock().map_err(|_| Error::Invariant("glyph cache poisoned".into()))?.get(&(font, start)) {
             return Ok(s.clone());
         }
         // Rendered outside the lock: two concurrent first requests may both render, which is
         // harmless (same bytes) and keeps other ranges from waiting.
         let s = Arc::new(render_font_range(&FONTS[font], start)?);
-        self.ranges.lock().map_err(|_| Error::Other("glyph cache poisoned".into()))?.insert((font, start), s.clone());
+        self.ranges.lock().map_err(|_| Error::Invariant("glyph cache poisoned".into()))?.insert((font, start), s.clone());
         Ok(s)
     }
 

@@ -259,3 +259,46 @@ pub fn lonlat(x: f64, y: f64) -> (f64, f64) {
     }
     T.with(|t| t.convert(x, y).unwrap())
 }
+
+/// Snapshot test: `actual` must equal `tests/snapshots/<name>.snap`. With `COVERMAP_UPDATE_SNAPSHOTS=1`
+/// the file is (re)written instead; a missing snapshot is written and the test fails, so a new
+/// snapshot is always looked at before it is committed (insta's workflow, without the crate).
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.snap"));
+    let update = std::env::var("COVERMAP_UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1");
+    match std::fs::read_to_string(&path) {
+        Ok(expected) if !update => {
+            if expected != actual {
+                let line = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).map_or(0, |i| i + 1);
+                panic!(
+                    "snapshot {} differs (first at line {line}); rerun with COVERMAP_UPDATE_SNAPSHOTS=1 to accept:\n{actual}",
+                    path.display()
+                );
+            }
+        }
+        found => {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, actual).unwrap();
+            assert!(update, "new snapshot {} written (found: {}); review and commit it", path.display(), found.is_ok());
+        }
+    }
+}
+
+/// A decoded MVT tile as text for a snapshot: per layer its name, extent and features with their
+/// id, geometry type, attributes and decoded geometry (tile coordinates).
+pub fn describe_tile(bytes: &[u8]) -> String {
+    use covermap::tiles::mvt::{decode_geometry, decode_tile, feature_attributes};
+    use std::fmt::Write;
+    let t = decode_tile(bytes).unwrap();
+    let mut s = String::new();
+    for l in &t.layers {
+        writeln!(s, "layer {} (extent {}, {} features)", l.name, l.extent.unwrap_or(4096), l.features.len()).unwrap();
+        for f in &l.features {
+            let ty = f.r#type();
+            let attrs: Vec<String> = feature_attributes(l, f).unwrap().iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+            let geom = decode_geometry(ty, &f.geometry).unwrap();
+            writeln!(s, "  id {:?} {ty:?} [{}] {geom:?}", f.id, attrs.join(", ")).unwrap();
+        }
+    }
+    s
+}

@@ -87,6 +87,65 @@ export function layerDefs(cat) {
     });
   }
 
+  // Coverage at 50 % / 90 % location probability (the calibration's σ).
+  if (cat.rasters(/^coverage_probability$/).length) {
+    defs.push({
+      id: 'coverage_p90',
+      group: 'g_coverage',
+      title: 'l_cov_p90',
+      sources: () => ['coverage_probability'],
+      build(map) {
+        ensure(map, cat, 'coverage_probability');
+        map.addLayer({ id: 'coverage-p90', type: 'raster', source: 'coverage_probability', paint: { 'raster-opacity': 0.75 } }, 'fills-anchor');
+        const legend = el('div');
+        rasterLegend('coverage_probability').then((l) => legend.replaceChildren(l));
+        return { layers: ['coverage-p90'], legend };
+      },
+    });
+  }
+
+  // Measured vs predicted: drive-test points coloured by residual, with the calibration table.
+  if (vec(cat, 'measurements')) {
+    const field = cat.hasField('measurements', 'residual_db') ? 'residual_db' : 'calibrated_residual_db';
+    const stops = [-15, '#b2182b', -7, '#ef8a62', -2, '#fddbc7', 0, '#f7f7f7', 2, '#d1e5f0', 7, '#67a9cf', 15, '#2166ac'];
+    defs.push({
+      id: 'measurements',
+      group: 'g_coverage',
+      title: 'l_measured',
+      sources: () => ['measurements'],
+      build(map) {
+        ensure(map, cat, 'measurements');
+        map.addLayer(
+          {
+            id: 'measurements',
+            type: 'circle',
+            source: 'measurements',
+            'source-layer': 'measurements',
+            paint: {
+              'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 1.5, 13, 4],
+              'circle-color': ['case', ['==', ['get', field], null], '#999', ['interpolate', ['linear'], ['to-number', ['get', field], 0], ...stops]],
+              'circle-opacity': 0.9,
+            },
+          },
+          'labels-anchor',
+        );
+        const colors = stops.filter((_, i) => i % 2 === 1);
+        const legend = el('div', {}, el('div', { class: 'lg-sub', 'data-i18n': 'residual_legend', text: t('residual_legend') }), ramp(colors, '−15', '+15'));
+        getOptional('api/calibration').then((doc) => {
+          const rows = (doc && doc.rows) || [];
+          if (!rows.length) return;
+          const f = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(1));
+          const head = ['', 'MHz', 'n', 'offset', 'σ', 'RMSE'].map((h) => el('th', { text: h }));
+          const body = rows.map((r) =>
+            el('tr', {}, [r.operator, r.band, r.n, f(r.offset_db), f(r.sigma_db), `${f(r.rmse_before_db)} → ${f(r.rmse_after_db)}`].map((v) => el('td', { text: String(v) }))),
+          );
+          legend.append(el('div', { class: 'lg-sub', 'data-i18n': 'calib_table', text: t('calib_table') }), el('table', { class: 'calib' }, el('tr', {}, head), body));
+        });
+        return { layers: ['measurements'], legend };
+      },
+    });
+  }
+
   if (vec(cat, 'hamlet_coverage')) {
     const coveredExpr = cat.hasField('hamlet_coverage', 'covered')
       ? ['==', ['to-number', ['get', 'covered'], 0], 1]

@@ -6,6 +6,7 @@ pub mod communes;
 pub mod carve;
 pub mod channels;
 pub mod dem;
+pub mod drive_tests;
 pub mod fastscape;
 pub mod hamlets;
 pub mod noise;
@@ -25,7 +26,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 4;
+pub const GENERATOR_VERSION: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -111,6 +112,11 @@ file = "real/places/son_la_geonames_cities500.geojson"
 [layers.hydropower]
 file = "real/infra/son_la_hydropower_plants_legocity.geojson"
 fields = {{ name = "Name" }}
+
+[layers.measurements]
+file = "generated/measurements.csv"
+crs = "EPSG:4326"
+open_options = ["X_POSSIBLE_NAMES=lon", "Y_POSSIBLE_NAMES=lat", "KEEP_GEOM_COLUMNS=NO"]
 "#
     );
     for f in flights {
@@ -130,13 +136,27 @@ fields = {{ name = "Name" }}
 
 const MARKER: &str = "generated/GENERATED.json";
 
-fn marker_text(opts: &DemoOptions) -> String {
-    format!("{{\"seed\":{},\"resolution_m\":{},\"generator_version\":{}}}\n", opts.seed, opts.resolution_m, GENERATOR_VERSION)
+fn marker_text(opts: &DemoOptions, truth: &drive_tests::Truth) -> String {
+    let v = serde_json::json!({
+        "seed": opts.seed,
+        "resolution_m": opts.resolution_m,
+        "generator_version": GENERATOR_VERSION,
+        "drive_tests": truth.to_json(),
+    });
+    format!("{v}\n")
+}
+
+/// Whether the marker names these options and this generator.
+fn marker_matches(opts: &DemoOptions) -> bool {
+    let Some(v) = std::fs::read_to_string(opts.out.join(MARKER)).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) else {
+        return false;
+    };
+    v["seed"].as_u64() == Some(opts.seed) && v["resolution_m"].as_f64() == Some(opts.resolution_m) && v["generator_version"].as_u64() == Some(GENERATOR_VERSION as u64)
 }
 
 /// Whether `opts.out` holds a complete dataset generated with these options by this generator.
 pub fn is_complete(opts: &DemoOptions) -> bool {
-    std::fs::read_to_string(opts.out.join(MARKER)).ok().as_deref() == Some(marker_text(opts).as_str())
+    marker_matches(opts)
         && crate::dataset::DatasetConfig::read(&opts.out)
             .map(|c| c.input_files(&opts.out).iter().all(|f| f.exists()))
             .unwrap_or(false)
@@ -165,7 +185,17 @@ pub fn generate(opts: &DemoOptions) -> Result<()> {
     eprintln!("demo-data: DEM {}×{} at {} m in {:.1}s", dem.width, dem.height, opts.resolution_m, t0.elapsed().as_secs_f64());
     let flights = synthesize_vectors(opts, &real, &dem, &gen)?;
     write_file(&opts.out.join(crate::dataset::config::DATASET_TOML), dataset_toml(opts.seed, opts.resolution_m, &flights).as_bytes())?;
-    write_file(&opts.out.join(MARKER), marker_text(opts).as_bytes())?;
+    // Drive tests last: their truth is the coverage engine's prediction over the dataset as written.
+    let t = std::time::Instant::now();
+    let sp = crate::progress::spinner("synthesizing drive tests");
+    let mut cfg = crate::dataset::DatasetConfig::read(&opts.out)?;
+    cfg.layers.remove(crate::dataset::measurements::LAYER);
+    let ds = crate::dataset::load::load_with(&cfg, &opts.out)?;
+    let params: crate::coverage::CoverageParams = cfg.params("coverage")?;
+    let truth = drive_tests::generate(&ds, &params, opts.seed, &gen.join("measurements.csv"))?;
+    sp.finish_and_clear();
+    eprintln!("demo-data: {} drive-test samples on {} drives in {:.1}s", truth.samples, truth.drives, t.elapsed().as_secs_f64());
+    write_file(&opts.out.join(MARKER), marker_text(opts, &truth).as_bytes())?;
     Ok(())
 }
 

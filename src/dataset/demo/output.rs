@@ -39,7 +39,7 @@ impl GeoJsonWriter {
             return Err(e);
         }
         let gj = geojson::Geometry::from(&g);
-        let gv = serde_json::to_value(gj).map_err(|e| Error::Other(e.to_string()))?;
+        let gv = serde_json::to_value(gj).map_err(|e| Error::Codec(e.to_string()))?;
         self.features.push(json!({"type": "Feature", "properties": props, "geometry": gv}));
         Ok(())
     }
@@ -51,7 +51,7 @@ impl GeoJsonWriter {
             if i > 0 {
                 s.push_str(",\n");
             }
-            s.push_str(&serde_json::to_string(f).map_err(|e| Error::Other(e.to_string()))?);
+            s.push_str(&serde_json::to_string(f).map_err(|e| Error::Codec(e.to_string()))?);
         }
         s.push_str("\n]}\n");
         super::write_file(path, s.as_bytes())
@@ -67,8 +67,8 @@ pub fn props(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
 pub fn write_csv(path: &Path, rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(r).map_err(|e| Error::Other(e.to_string()))?;
+        w.write_record(r).map_err(|e| Error::Codec(e.to_string()))?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::Other(e.to_string()))?;
+    let bytes = w.into_inner().map_err(|e| Error::Codec(e.to_string()))?;
     super::write_file(path, &bytes)
 }

@@ -147,9 +147,9 @@ pub fn plan_flights(seed: u64, orchards: &[Orchard]) -> Option<FlightPlan> {
 /// Write the two flights into `out_dir` (`<date>_p4m_reflectance.tif`, and `uav_truth.json` naming
 /// the stressed parcels) in `crs`, the CRS of `orchards` and `dem`.
 pub fn generate_flights(seed: u64, orchards: &[Orchard], dem: &Grid<f32>, out_dir: &Path, crs: &str) -> Result<Vec<UavFlightSource>> {
-    let plan = plan_flights(seed, orchards).ok_or_else(|| Error::Other("UAV flight synthesis: no orchards to fly over".into()))?;
+    let plan = plan_flights(seed, orchards).ok_or_else(|| Error::Invariant("UAV flight synthesis: no orchards to fly over".into()))?;
     if plan.candidates.is_empty() {
-        return Err(Error::Other("UAV flight synthesis: no orchard lies inside the flight footprints".into()));
+        return Err(Error::Invariant("UAV flight synthesis: no orchard lies inside the flight footprints".into()));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let stressed: std::collections::HashSet<i64> = plan.stressed.iter().copied().collect();
@@ -179,7 +179,7 @@ pub fn generate_flights(seed: u64, orchards: &[Orchard], dem: &Grid<f32>, out_di
         "stressed_orchards": plan.stressed,
         "note": "stress starts at one corner of each stressed parcel (flight 1) and spreads over most of it by flight 2",
     });
-    let text = serde_json::to_string_pretty(&truth).map_err(|e| Error::Other(e.to_string()))? + "\n";
+    let text = serde_json::to_string_pretty(&truth).map_err(|e| Error::Codec(e.to_string()))? + "\n";
     super::write_file(&out_dir.join("uav_truth.json"), text.as_bytes())?;
     Ok(out)
 }

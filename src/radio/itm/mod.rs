@@ -2,7 +2,7 @@
 //! published algorithm ("The ITS Irregular Terrain Model, version 1.2.2, the Algorithm", 1995),
 //! NTIA Report 82-100 (area mode), TN101 and ERL 79-ITS 67, following the order of operations of
 //! NTIA's published C++ implementation (version 1.3) so that the results agree to rounding; checked
-//! against NTIA's cases to 0.01 dB (`tests/itm_reference.rs`; in practice within 5e-7 dB of
+//! against NTIA's cases to 0.01 dB (`tests/coverage/itm_reference.rs`; in practice within 5e-7 dB of
 //! the reference's output, 5e-3 dB of the 2-decimal published examples).
 //!
 //! - Point-to-point mode from a terrain profile: [`p2p_loss_db`] (time/location/situation, the

@@ -10,7 +10,7 @@
 //!
 //! Results equal [`super::p2p_loss_db`] on the same prefix up to floating-point rounding (the sums
 //! are associated differently): over 17,000 prefixes of the reference profiles the largest
-//! difference is below 1e-7 dB (`tests/itm_reference.rs`).
+//! difference is below 1e-7 dB (`tests/coverage/itm_reference.rs`).
 //! [`ItmScratch`] owns all buffers: reuse one per thread and nothing is allocated per receiver.
 
 use super::errors::ItmError;

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{ArchiveMeta, TileSink};
 use crate::error::{Error, Result};
-use crate::tiles::catalog::TileFormat;
+use crate::tiles::format::TileFormat;
 use crate::tiles::tile_id::TileId;
 
 fn serr(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -41,10 +41,7 @@ impl MbtilesSink {
         )
         .map_err(|e| serr(path, e))?;
         let [w, s, e, n] = meta.bounds;
-        let fmt = match meta.format {
-            TileFormat::Mvt => "pbf",
-            TileFormat::Png => "png",
-        };
+        let fmt = meta.format.metadata_name();
         let mut rows = vec![
             ("name", meta.name.clone()),
             ("description", meta.description.clone()),
@@ -57,7 +54,7 @@ impl MbtilesSink {
             ("minzoom", meta.minzoom.to_string()),
             ("maxzoom", meta.maxzoom.to_string()),
         ];
-        if meta.format == TileFormat::Mvt {
+        if meta.format.is_vector() {
             rows.push(("json", serde_json::json!({"vector_layers": meta.vector_layers, "tilestats": meta.tilestats}).to_string()));
         }
         for (k, v) in rows {
@@ -71,7 +68,7 @@ impl MbtilesSink {
 impl TileSink for MbtilesSink {
     fn add(&mut self, tile: TileId, data: &[u8]) -> Result<()> {
         let conn = self.conn.as_ref().ok_or_else(|| serr(&self.path, "writer already finished"))?;
-        let blob = if self.format == TileFormat::Mvt { super::gzip(data)? } else { data.to_vec() };
+        let blob = if self.format.compressible() { super::gzip(data)? } else { data.to_vec() };
         conn.execute(
             "INSERT OR REPLACE INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?1, ?2, ?3, ?4)",
             params![tile.z, tile.x, tile.tms_y(), blob],
@@ -118,9 +115,8 @@ impl MbtilesReader {
                 .map_err(|e| serr(path, e))
         };
         let format = match get("format")?.as_deref() {
-            Some("pbf") | Some("mvt") => TileFormat::Mvt,
-            Some("png") => TileFormat::Png,
-            Some(other) => return Err(serr(path, format!("tile format `{other}` is not served (pbf or png)"))),
+            Some(name) => TileFormat::from_metadata_name(name)
+                .ok_or_else(|| serr(path, format!("tile format `{name}` is not served (pbf or png)")))?,
             None => return Err(serr(path, "metadata has no `format`")),
         };
         let nums = |s: Option<String>| -> Vec<f64> {

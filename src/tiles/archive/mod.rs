@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::catalog::TileFormat;
+use super::format::TileFormat;
 use super::tile_id::TileId;
 use crate::error::{Error, Result};
 
@@ -71,7 +71,7 @@ impl ArchiveMeta {
             "name": self.name,
             "description": self.description,
             "attribution": self.attribution,
-            "format": match self.format { TileFormat::Mvt => "pbf", TileFormat::Png => "png" },
+            "format": self.format.metadata_name(),
             "vector_layers": self.vector_layers,
             "tilestats": self.tilestats,
         })
@@ -97,8 +97,8 @@ pub fn create_sink(kind: ArchiveKind, path: &Path, meta: &ArchiveMeta) -> Result
 
 pub(crate) fn gzip(data: &[u8]) -> Result<Vec<u8>> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).map_err(|e| Error::Other(format!("gzip: {e}")))?;
-    e.finish().map_err(|e| Error::Other(format!("gzip: {e}")))
+    e.write_all(data).map_err(|e| Error::Codec(format!("gzip: {e}")))?;
+    e.finish().map_err(|e| Error::Codec(format!("gzip: {e}")))
 }
 
 /// Gunzip when the bytes start with the gzip magic number, else return them as they are.
@@ -107,7 +107,7 @@ pub(crate) fn maybe_gunzip(data: &[u8]) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(data)
             .read_to_end(&mut out)
-            .map_err(|e| Error::Other(format!("gunzip tile: {e}")))?;
+            .map_err(|e| Error::Codec(format!("gunzip tile: {e}")))?;
         Ok(out)
     } else {
         Ok(data.to_vec())

@@ -4,11 +4,11 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use pmtiles::{AsyncPmTilesReader, Compression, HashMapCache, MmapBackend, PmTilesStreamWriter, PmTilesWriter, TileCoord, TileType};
+use pmtiles::{AsyncPmTilesReader, Compression, HashMapCache, MmapBackend, PmTilesStreamWriter, PmTilesWriter, TileCoord};
 
 use super::{ArchiveMeta, TileSink};
 use crate::error::{Error, Result};
-use crate::tiles::catalog::TileFormat;
+use crate::tiles::format::TileFormat;
 use crate::tiles::tile_id::TileId;
 
 fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -34,13 +34,10 @@ impl PmtilesSink {
     pub fn create(path: &Path, meta: &ArchiveMeta) -> Result<Self> {
         let tmp = path.with_extension("pmtiles.partial");
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let ty = match meta.format {
-            TileFormat::Mvt => TileType::Mvt,
-            TileFormat::Png => TileType::Png,
-        };
+        let ty = meta.format.pmtiles_type();
         let [w, s, e, n] = meta.bounds;
         let writer = PmTilesWriter::new(ty)
-            .tile_compression(if meta.format == TileFormat::Mvt { Compression::Gzip } else { Compression::None })
+            .tile_compression(if meta.format.compressible() { Compression::Gzip } else { Compression::None })
             .min_zoom(meta.minzoom)
             .max_zoom(meta.maxzoom)
             .bounds(w, s, e, n)
@@ -89,11 +86,8 @@ impl PmtilesReader {
             .await
             .map_err(|e| perr(path, e))?;
         let h = reader.get_header();
-        let format = match h.tile_type {
-            TileType::Mvt => TileFormat::Mvt,
-            TileType::Png => TileFormat::Png,
-            other => return Err(perr(path, format!("tile type {other:?} is not served (MVT or PNG)"))),
-        };
+        let format = TileFormat::from_pmtiles_type(h.tile_type)
+            .ok_or_else(|| perr(path, format!("tile type {:?} is not served (MVT or PNG)", h.tile_type)))?;
         let md: serde_json::Value = match reader.get_metadata().await {
             Ok(s) if !s.trim().is_empty() => serde_json::from_str(&s).map_err(|e| perr(path, format!("metadata: {e}")))?,
             Ok(_) => serde_json::Value::Null,

@@ -1,0 +1,110 @@
+//! The calibration as store layers: `measurements` (every drive-test point with the model's
+//! prediction before and after calibration) and `calibration` (one row per operator × band).
+
+use geo::Geometry;
+
+use super::Calibration;
+use crate::dataset::Dataset;
+use crate::store::{FieldType as T, GeomKind, Layer, Value};
+
+fn r2(v: Option<f64>) -> Value {
+    v.map(|x| (x * 100.0).round() / 100.0).into()
+}
+
+pub const MEASUREMENTS: &str = "measurements";
+pub const CALIBRATION: &str = "calibration";
+
+pub fn measurements_layer(ds: &Dataset, cal: &Calibration) -> Layer {
+    let mut l = Layer::new(
+        MEASUREMENTS,
+        GeomKind::Point,
+        &ds.crs,
+        &[
+            ("operator", T::Text),
+            ("band", T::Real),
+            ("measured_dbm", T::Real),
+            ("predicted_dbm", T::Real),
+            ("calibrated_dbm", T::Real),
+            ("residual_db", T::Real),
+            ("calibrated_residual_db", T::Real),
+            ("holdout", T::Integer),
+            ("role", T::Text),
+            ("source", T::Text),
+            ("environment", T::Text),
+            ("time", T::Text),
+            ("pci", T::Integer),
+            ("site_id", T::Integer),
+            ("serving_site_id", T::Integer),
+            ("distance_m", T::Real),
+        ],
+    );
+    for p in &cal.points {
+        let m = &ds.measurements[p.index];
+        l.push(
+            m.id,
+            Some(Geometry::Point(m.pos)),
+            vec![
+                m.operator.clone().into(),
+                p.band_mhz.into(),
+                m.rsrp_dbm.into(),
+                r2(p.predicted_dbm),
+                r2(p.calibrated_dbm),
+                r2(p.residual_db(m.rsrp_dbm)),
+                r2(p.calibrated_dbm.map(|c| m.rsrp_dbm - c)),
+                (p.role == super::fit::Role::Holdout).into(),
+                p.role.as_str().into(),
+                if m.added { "added" } else { "dataset" }.into(),
+                m.environment.as_str().into(),
+                m.time.clone().into(),
+                m.pci.into(),
+                m.site_id.into(),
+                p.site.map(|s| ds.sites[s].id).into(),
+                p.distance_m.map(|d| d.round()).into(),
+            ],
+        );
+    }
+    l
+}
+
+pub fn calibration_layer(ds: &Dataset, cal: &Calibration) -> Layer {
+    let mut l = Layer::new(
+        CALIBRATION,
+        GeomKind::None,
+        &ds.crs,
+        &[
+            ("operator", T::Text),
+            ("band", T::Real),
+            ("n", T::Integer),
+            ("n_holdout", T::Integer),
+            ("offset_db", T::Real),
+            ("sigma_db", T::Real),
+            ("me_before_db", T::Real),
+            ("rmse_before_db", T::Real),
+            ("me_after_db", T::Real),
+            ("rmse_after_db", T::Real),
+            ("applied", T::Integer),
+            ("in_vehicle_loss_db", T::Real),
+        ],
+    );
+    for (i, g) in cal.groups.iter().enumerate() {
+        l.push(
+            i as i64 + 1,
+            None,
+            vec![
+                g.operator.clone().into(),
+                g.band_mhz.into(),
+                g.n.into(),
+                g.n_holdout.into(),
+                r2(Some(g.offset_db)),
+                r2(Some(g.sigma_db)),
+                r2(g.me_before_db),
+                r2(g.rmse_before_db),
+                r2(g.me_after_db),
+                r2(g.rmse_after_db),
+                g.applied.into(),
+                r2(Some(cal.in_vehicle_loss_db)),
+            ],
+        );
+    }
+    l
+}

@@ -1,0 +1,284 @@
+//! Calibration of the coverage model against drive-test measurements.
+//!
+//! Every measurement is compared with the engine's prediction at its location ([`predict`]): the
+//! measured operator's best server — within the measured band when the measurement names one. Per
+//! operator × band the residuals (measured − predicted, in-vehicle samples corrected by the car-body
+//! loss) give an offset and a residual σ ([`fit`], robust to a few gross errors). The offsets are
+//! applied as EIRP corrections of the operator's transmitters in the band, so the rasters, the hamlet
+//! values, the indicators and the planner all see the calibrated model without a second engine; σ
+//! feeds the location probability ([`crate::coverage::location`]).
+//!
+//! Honesty: the reported "after" error is that of offsets fitted without a spatial hold-out (whole
+//! 2 km blocks plus a buffer, see [`fit`]), evaluated on the held-out points only — and the "before"
+//! figures are on the same points. The applied offsets are then fitted on every point.
+
+pub mod add;
+pub mod challenge;
+pub mod fit;
+pub mod layers;
+pub mod params;
+pub mod predict;
+
+use std::collections::BTreeMap;
+
+use fit::{assign_roles, me_rmse, robust_mean_sigma, vehicle_loss, Role};
+pub use params::{Applied, CalibrationParams, DEFAULT_IN_VEHICLE_LOSS_DB};
+use predict::{best, tx_hits, TxHit};
+
+use super::params::CoverageParams;
+use super::sites::PreparedSite;
+use crate::dataset::{Dataset, MeasureEnv};
+use crate::error::Result;
+
+/// One measurement compared with the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasuredPoint {
+    /// Index in `Dataset::measurements`.
+    pub index: usize,
+    /// The operator's best-server RSRP (dBm) by the uncalibrated model; `None` where no transmitter
+    /// of the operator (in the band) reaches the point above the floor.
+    pub predicted_dbm: Option<f64>,
+    /// The prediction after calibration, for the handset's environment (in-vehicle loss included).
+    pub calibrated_dbm: Option<f64>,
+    /// The group's band (MHz): the measured band, else the serving transmitter's frequency.
+    pub band_mhz: Option<f64>,
+    /// `PreparedSite::index` of the predicted best server.
+    pub site: Option<usize>,
+    pub distance_m: Option<f64>,
+    pub role: Role,
+}
+
+impl MeasuredPoint {
+    pub fn residual_db(&self, measured: f64) -> Option<f64> {
+        self.predicted_dbm.map(|p| measured - p)
+    }
+}
+
+/// The fit of one operator × band.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupFit {
+    pub operator: String,
+    pub band_mhz: f64,
+    /// Measurements with a prediction.
+    pub n: usize,
+    pub n_holdout: usize,
+    pub offset_db: f64,
+    pub sigma_db: f64,
+    /// Errors (measured − model) on the held-out points, before and after calibration.
+    pub me_before_db: Option<f64>,
+    pub rmse_before_db: Option<f64>,
+    pub me_after_db: Option<f64>,
+    pub rmse_after_db: Option<f64>,
+    /// Whether the offset is applied to the model (enough points, calibration on).
+    pub applied: bool,
+}
+
+/// Held-out error of one operator over its bands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorSummary {
+    pub operator: String,
+    pub n: usize,
+    pub n_holdout: usize,
+    pub rmse_before_db: Option<f64>,
+    pub rmse_after_db: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    pub points: Vec<MeasuredPoint>,
+    pub groups: Vec<GroupFit>,
+    pub operators: Vec<OperatorSummary>,
+    /// Car-body loss used (dB) and whether it was estimated from the data.
+    pub in_vehicle_loss_db: f64,
+    pub in_vehicle_loss_estimated: bool,
+    pub enabled: bool,
+    pub applied: Applied,
+}
+
+impl Calibration {
+    /// The build's line per operator.
+    pub fn summary_lines(&self) -> Vec<String> {
+        let f = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.1}"));
+        self.operators
+            .iter()
+            .map(|o| {
+                format!(
+                    "calibration {}: n = {} ({} held out), held-out RMSE {} → {} dB{}",
+                    o.operator,
+                    o.n,
+                    o.n_holdout,
+                    f(o.rmse_before_db),
+                    f(o.rmse_after_db),
+                    if self.enabled { "" } else { " (not applied: [coverage.calibration] enabled = false)" }
+                )
+            })
+            .collect()
+    }
+}
+
+fn band_key(b: f64) -> i64 {
+    b.round() as i64
+}
+
+/// The group (operator, band) offsets fitted on `use_point` points; vehicle loss too.
+struct Fitted {
+    offsets: BTreeMap<(String, i64), (f64, f64, usize)>,
+    loss: f64,
+    estimated: bool,
+}
+
+fn fit_groups(ds: &Dataset, pts: &[MeasuredPoint], cp: &CalibrationParams, use_point: impl Fn(&MeasuredPoint) -> bool) -> Fitted {
+    let mut by_group: BTreeMap<(String, i64), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for p in pts.iter().filter(|p| use_point(p)) {
+        let (Some(pred), Some(b)) = (p.predicted_dbm, p.band_mhz) else { continue };
+        let m = &ds.measurements[p.index];
+        let e = by_group.entry((m.operator.clone(), band_key(b))).or_default();
+        match m.environment {
+            MeasureEnv::Outdoor => e.0.push(m.rsrp_dbm - pred),
+            MeasureEnv::InVehicle => e.1.push(m.rsrp_dbm - pred),
+        }
+    }
+    let groups: Vec<(Vec<f64>, Vec<f64>)> = by_group.values().cloned().collect();
+    let (loss, estimated) = match cp.in_vehicle_loss_db {
+        Some(l) => (l, false),
+        None => match vehicle_loss(&groups, cp.min_points) {
+            Some(l) => (l, true),
+            None => (DEFAULT_IN_VEHICLE_LOSS_DB, false),
+        },
+    };
+    let offsets = by_group
+        .into_iter()
+        .filter_map(|(k, (o, v))| {
+            let all: Vec<f64> = o.iter().copied().chain(v.iter().map(|r| r + loss)).collect();
+            robust_mean_sigma(&all).map(|(m, s, _)| (k, (m, s, all.len())))
+        })
+        .collect();
+    Fitted { offsets, loss, estimated }
+}
+
+/// Compare the dataset's measurements with the model (sites prepared without calibration) and fit.
+/// `None` when the dataset has no measurements.
+pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) -> Result<Option<Calibration>> {
+    let cp = &params.calibration;
+    cp.validate()?;
+    if ds.measurements.is_empty() {
+        return Ok(None);
+    }
+    let enabled = cp.enabled.unwrap_or(true);
+    let ms = &ds.measurements;
+    let xy: Vec<(f64, f64)> = ms.iter().map(|m| (m.pos.x(), m.pos.y())).collect();
+    let refs: Vec<&PreparedSite> = sites.iter().collect();
+    let hits = tx_hits(&ds.dem, &refs, &xy, params, &ds.name, |k, s| s.operator == ms[k].operator)?;
+    let roles = assign_roles(&xy, cp.block_m, cp.holdout_fraction, cp.buffer_m);
+    let in_band = |m: &crate::dataset::Measurement, h: &TxHit| m.band_mhz.is_none_or(|b| cp.same_band(b, h.f_mhz));
+    let mut pts: Vec<MeasuredPoint> = ms
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let b = best(&hits[i], |h| in_band(m, h), |_| 0.0);
+            MeasuredPoint {
+                index: i,
+                predicted_dbm: b.map(|(_, v)| v),
+                calibrated_dbm: None,
+                band_mhz: b.map(|(h, _)| m.band_mhz.unwrap_or(h.f_mhz)),
+                site: b.map(|(h, _)| h.site),
+                distance_m: b.map(|(h, _)| h.distance_m as f64),
+                role: roles[i],
+            }
+        })
+        .collect();
+
+    let all = fit_groups(ds, &pts, cp, |_| true);
+    let train = fit_groups(ds, &pts, cp, |p| p.role == Role::Fit);
+    let veh = |m: &crate::dataset::Measurement, loss: f64| if m.environment == MeasureEnv::InVehicle { loss } else { 0.0 };
+
+    // Per group: the table row, with held-out errors of the train-only fit.
+    let mut groups = Vec::new();
+    let mut op_err: BTreeMap<String, (usize, usize, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for ((op, band), (offset, sigma, n)) in &all.offsets {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for p in pts.iter().filter(|p| p.role == Role::Holdout) {
+            let m = &ms[p.index];
+            let (Some(pred), Some(b)) = (p.predicted_dbm, p.band_mhz) else { continue };
+            if &m.operator != op || band_key(b) != *band {
+                continue;
+            }
+            before.push(m.rsrp_dbm - pred);
+            // A group with no fitted points predicts as the uncalibrated model (offset 0).
+            let off = train.offsets.get(&(op.clone(), *band)).map_or(0.0, |o| o.0);
+            after.push(m.rsrp_dbm - (pred + off - veh(m, train.loss)));
+        }
+        let (mb, rb) = me_rmse(&before).unzip();
+        let (ma, ra) = me_rmse(&after).unzip();
+        let e = op_err.entry(op.clone()).or_default();
+        e.0 += n;
+        e.1 += before.len();
+        e.2.extend(&before);
+        e.3.extend(&after);
+        groups.push(GroupFit {
+            operator: op.clone(),
+            band_mhz: *band as f64,
+            n: *n,
+            n_holdout: before.len(),
+            offset_db: *offset,
+            sigma_db: *sigma,
+            me_before_db: mb,
+            rmse_before_db: rb,
+            me_after_db: ma,
+            rmse_after_db: ra,
+            applied: enabled && *n >= cp.min_points,
+        });
+    }
+    let operators = op_err
+        .into_iter()
+        .map(|(op, (n, nh, b, a))| OperatorSummary {
+            operator: op,
+            n,
+            n_holdout: nh,
+            rmse_before_db: me_rmse(&b).map(|x| x.1),
+            rmse_after_db: me_rmse(&a).map(|x| x.1),
+        })
+        .collect();
+
+    // What the engine gets: offsets of applied groups, σ pooled per operator and overall.
+    let mut applied = Applied::default();
+    let (mut ss_all, mut n_all) = (0.0, 0usize);
+    let mut per_op: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    for g in groups.iter().filter(|g| g.applied) {
+        applied.offsets.push((g.operator.clone(), g.band_mhz, g.offset_db));
+        let e = per_op.entry(g.operator.as_str()).or_default();
+        e.0 += g.sigma_db.powi(2) * g.n as f64;
+        e.1 += g.n;
+        ss_all += g.sigma_db.powi(2) * g.n as f64;
+        n_all += g.n;
+    }
+    applied.sigma_db = per_op.into_iter().map(|(op, (ss, n))| (op.to_string(), (ss / n as f64).sqrt())).collect();
+    applied.sigma_any_db = (n_all > 0).then(|| (ss_all / n_all as f64).sqrt());
+
+    // Calibrated value at each point: the best server again, each transmitter shifted by its band's
+    // applied offset, then the car body's loss for in-vehicle samples.
+    for p in pts.iter_mut() {
+        let m = &ms[p.index];
+        let shift = |h: &TxHit| offset_for(&applied, cp, &m.operator, h.f_mhz);
+        p.calibrated_dbm = best(&hits[p.index], |h| in_band(m, h), shift).map(|(_, v)| v - veh(m, all.loss));
+    }
+    Ok(Some(Calibration {
+        points: pts,
+        groups,
+        operators,
+        in_vehicle_loss_db: all.loss,
+        in_vehicle_loss_estimated: all.estimated,
+        enabled,
+        applied,
+    }))
+}
+
+/// The applied EIRP offset (dB) of `operator`'s transmitters at `f_mhz` (0 when none).
+pub fn offset_for(applied: &Applied, cp: &CalibrationParams, operator: &str, f_mhz: f64) -> f64 {
+    applied
+        .offsets
+        .iter()
+        .filter(|(op, b, _)| op == operator && cp.same_band(*b, f_mhz))
+        .min_by(|a, b| (a.1 - f_mhz).abs().total_cmp(&(b.1 - f_mhz).abs()))
+        .map_or(0.0, |o| o.2)
+}

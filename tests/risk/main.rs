@@ -1,0 +1,4 @@
+//! The risk analyses: gdaldem agreement and the stage end to end. One test binary (link time dominates CI); each file below was its own binary.
+
+mod gdaldem;
+mod stage;

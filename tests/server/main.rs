@@ -1,0 +1,14 @@
+//! The HTTP server and tiles: behaviour, OGC API, applications, the real process, archives, rasters, GDAL. One test binary (link time dominates CI); each file below was its own binary.
+
+#[path = "../server_common/mod.rs"]
+mod server_common;
+
+mod apps;
+mod demo;
+mod gdal_oapif;
+mod http;
+mod ogc;
+mod process;
+mod tiles_archive;
+mod tiles_gdal;
+mod tiles_raster;
