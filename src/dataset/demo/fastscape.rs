@@ -227,7 +227,7 @@ impl Landscape {
         }
         self.build_stack();
         if self.stack.len() != self.z.len() {
-            return Err(Error::Other("terrain: the imposed channel receivers form a cycle".into()));
+            return Err(Error::Invariant("terrain: the imposed channel receivers form a cycle".into()));
         }
         self.accumulate();
         Ok(())
