@@ -1,19 +1,52 @@
-//! The synthetic DEM: large-scale relief from the real 5′ elevation grid (bicubic), mountain ridges
-//! from ridged fractal noise whose amplitude grows with the base elevation, and valleys carved along
-//! the real rivers — giving north-west Vietnam's 100–2,900 m range and its steep slopes.
+//! The synthetic DEM, grown like real mountains: a landscape-evolution model ([`super::fastscape`],
+//! uplift against stream-power erosion and hillslope diffusion) on a 250 m grid of the province, with
+//! the real rivers imposed as its trunk channels ([`super::channels`]) and the real 5′ elevation grid
+//! as its target; then refined to the output resolution with small-scale relief and carved so it still
+//! drains ([`super::carve`]).
+//!
+//! - **Target.** The 5′ grid (≈ 9 km, point samples) smoothed with a 5-tap binomial kernel is the
+//!   mean elevation `T` the terrain must keep; its 3 × 3 minimum is the valley level `V`.
+//! - **Channels.** River cells are fixed at a profile that follows `V` downstream and never rises
+//!   downstream (at least [`MIN_RIVER_GRADIENT`]); their outlets are where the lines leave the grid.
+//!   The rest of the border is fixed at `2T − V` (a divide): water leaves through the outlets, and
+//!   through the border only where the land inside rises above it.
+//! - **Evolution.** Start from `V` plus white noise (the seed), uplift `U ∝ T − V`, [`EVOLUTION`]
+//!   parameters. After each stage of the schedule the relief above each cell's base level is compared
+//!   with the target's over ≈ 9 km, and the uplift and the relief are scaled by the ratio (steady-state
+//!   relief is proportional to `U/K` for n = 1), so the mountains settle at the real grid's heights.
+//! - **Refinement.** Bicubic from the evolution grid, plus fractal detail whose amplitude follows the
+//!   local slope (none on the valley floors), then pits carved open.
 
+use geo::{Coord, LineString};
 use rayon::prelude::*;
 
+use super::carve::carve_pits;
+use super::channels::{self, Frame};
+use super::fastscape::{Landscape, Params, NONE};
 use super::noise;
 use super::real::{densify, Real};
+use super::rng::Rng;
 use crate::crs::Transformer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::grid::distance::distance_to;
 use crate::grid::{GeoTransform, Grid};
 
 pub const NODATA: f32 = -32768.0;
 
-/// Catmull-Rom sample of a coarse grid at fractional pixel (px, py) (pixel centres at +0.5).
+/// Cell size of the evolution grid (m); the output is refined from it.
+pub const EVOLUTION_CELL_M: f64 = 250.0;
+/// Stream power (K, m) and diffusion of the evolution, and its time step.
+pub const EVOLUTION: Params = Params { k: 1e-4, m: 0.45, kd: 0.05, dt: 1e5 };
+/// Time steps per stage; the relief is calibrated against the target after every stage but the last.
+pub const SCHEDULE: [usize; 4] = [60, 40, 30, 30];
+/// Mean uplift rate before calibration (m / yr).
+pub const UPLIFT_M_PER_YR: f64 = 5e-3;
+/// Lowest gradient of an imposed river (m / m).
+pub const MIN_RIVER_GRADIENT: f64 = 5e-4;
+/// Amplitude of the small-scale relief (m), scaled by 0.35 + slope / 0.3 (at most 1.5).
+pub const DETAIL_M: f64 = 60.0;
+
+/// Catmull-Rom sample of a grid at fractional pixel (px, py) (pixel centres at +0.5).
 fn bicubic(g: &Grid<f32>, px: f64, py: f64, fill: f32) -> f64 {
     let (fx, fy) = (px - 0.5, py - 0.5);
     let (ix, iy) = (fx.floor() as isize, fy.floor() as isize);
@@ -43,37 +76,251 @@ pub fn extent(real: &Real, cell: f64, margin_m: f64) -> GeoTransform {
     GeoTransform { x0, y0, dx: cell, dy: cell }
 }
 
-pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f64) -> Result<Grid<f32>> {
+/// Size in cells of the grid of [`extent`].
+fn size(real: &Real, t: &GeoTransform, margin_m: f64) -> (usize, usize) {
     use geo::BoundingRect;
-    let margin = 5000.0;
-    let t = extent(real, cell, margin);
     let bb = real.province.bounding_rect().expect("province polygon is not empty");
-    let w = ((bb.max().x + margin - t.x0) / cell).ceil() as usize;
-    let h = ((t.y0 - (bb.min().y - margin)) / cell).ceil() as usize;
+    (((bb.max().x + margin_m - t.x0) / t.dx).ceil() as usize, ((t.y0 - (bb.min().y - margin_m)) / t.dy).ceil() as usize)
+}
 
-    // Lon/lat on a lattice every `step` cells, bilinearly interpolated between: the projection is
-    // smooth at this scale (error ≪ 1 m), and 38 M PROJ calls would dominate the run time.
-    let step = 32usize;
+/// The real 5′ grid smoothed (binomial 1-4-6-4-1 in both directions: the mean elevation the terrain
+/// keeps) and its 3 × 3 minimum (the valley level).
+pub fn target_grids(coarse: &Grid<f32>) -> (Grid<f32>, Grid<f32>) {
+    let fill = coarse.min_max().map(|(lo, _)| lo).unwrap_or(200.0);
+    let (w, h) = (coarse.width as isize, coarse.height as isize);
+    let at = |c: isize, r: isize| coarse.value(c.clamp(0, w - 1), r.clamp(0, h - 1)).unwrap_or(fill) as f64;
+    let k = [1.0, 4.0, 6.0, 4.0, 1.0];
+    let mut t = coarse.like(0f32, None);
+    let mut v = coarse.like(0f32, None);
+    for r in 0..h {
+        for c in 0..w {
+            let mut s = 0.0;
+            let mut lo = f64::MAX;
+            for (j, kj) in k.iter().enumerate() {
+                for (i, ki) in k.iter().enumerate() {
+                    s += ki * kj * at(c + i as isize - 2, r + j as isize - 2);
+                }
+            }
+            for j in -1..=1 {
+                for i in -1..=1 {
+                    lo = lo.min(at(c + i, r + j));
+                }
+            }
+            t.set(c as usize, r as usize, (s / 256.0) as f32);
+            v.set(c as usize, r as usize, lo as f32);
+        }
+    }
+    (t, v)
+}
+
+/// Lon/lat of every cell centre of a `w` × `h` grid of transform `t`, through a PROJ lattice every
+/// `step` cells bilinearly interpolated (the projection is smooth at this scale, error ≪ 1 m).
+fn lonlat(t: &GeoTransform, w: usize, h: usize, crs: &str, step: usize) -> Result<impl Fn(usize, usize) -> (f64, f64) + Sync> {
     let (lw, lh) = (w / step + 2, h / step + 2);
     let inv = Transformer::new(crs, "EPSG:4326")?;
     let mut lattice = vec![(0.0, 0.0); lw * lh];
     for j in 0..lh {
         for i in 0..lw {
-            lattice[j * lw + i] = (t.x0 + (i * step) as f64 * cell, t.y0 - (j * step) as f64 * cell);
+            lattice[j * lw + i] = (t.x0 + ((i * step) as f64 + 0.5) * t.dx, t.y0 - ((j * step) as f64 + 0.5) * t.dy);
         }
     }
     inv.convert_all(&mut lattice)?;
+    Ok(move |col: usize, row: usize| {
+        let (i, fx) = (col / step, (col % step) as f64 / step as f64);
+        let (j, fy) = (row / step, (row % step) as f64 / step as f64);
+        let l = |a: usize, b: usize| lattice[b * lw + a];
+        let (a, b, c, d) = (l(i, j), l(i + 1, j), l(i, j + 1), l(i + 1, j + 1));
+        let lon = (a.0 * (1.0 - fx) + b.0 * fx) * (1.0 - fy) + (c.0 * (1.0 - fx) + d.0 * fx) * fy;
+        let lat = (a.1 * (1.0 - fx) + b.1 * fx) * (1.0 - fy) + (c.1 * (1.0 - fx) + d.1 * fx) * fy;
+        (lon, lat)
+    })
+}
 
-    // Rivers: a mask of river cells (with Strahler order) → distance to the nearest river.
+/// The smoothed real grid `T` (m) sampled at every cell of a grid in `crs` (used by the checks).
+pub fn target_on(coarse: &Grid<f32>, t: &GeoTransform, w: usize, h: usize, crs: &str) -> Result<Grid<f32>> {
+    let (tg, _) = target_grids(coarse);
+    let ll = lonlat(t, w, h, crs, 16)?;
+    let cgt = coarse.transform;
+    let mut out = Grid::new(w, h, *t, 0f32, None);
+    out.data.par_chunks_mut(w).enumerate().for_each(|(row, o)| {
+        for (col, v) in o.iter_mut().enumerate() {
+            let (lon, lat) = ll(col, row);
+            *v = bicubic(&tg, (lon - cgt.x0) / cgt.dx, (cgt.y0 - lat) / cgt.dy, 0.0) as f32;
+        }
+    });
+    Ok(out)
+}
+
+/// Distance from `p` to the outline of the province (m).
+fn outline_distance(real: &Real, p: Coord<f64>) -> f64 {
+    let mut best = f64::INFINITY;
+    for poly in &real.province.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            for s in ring.0.windows(2) {
+                let (a, b) = (s[0], s[1]);
+                let (vx, vy) = (b.x - a.x, b.y - a.y);
+                let l2 = vx * vx + vy * vy;
+                let u = if l2 > 0.0 { (((p.x - a.x) * vx + (p.y - a.y) * vy) / l2).clamp(0.0, 1.0) } else { 0.0 };
+                best = best.min((a.x + u * vx - p.x).hypot(a.y + u * vy - p.y));
+            }
+        }
+    }
+    best
+}
+
+/// Separable box mean of radius `r` cells (edges clamped), applied twice (a triangle kernel).
+fn blur(v: &[f64], w: usize, h: usize, r: usize) -> Vec<f64> {
+    fn pass(v: &[f64], w: usize, h: usize, r: usize) -> Vec<f64> {
+        let mut out = vec![0.0; w * h];
+        out.par_chunks_mut(w).enumerate().for_each(|(row, o)| {
+            let line = &v[row * w..(row + 1) * w];
+            let mut s: f64 = (0..=r).map(|k| line[k.min(w - 1)]).sum::<f64>() + r as f64 * line[0];
+            for (c, x) in o.iter_mut().enumerate() {
+                *x = s / (2 * r + 1) as f64;
+                let add = line[(c + r + 1).min(w - 1)];
+                let sub = line[c.saturating_sub(r)];
+                s += add - sub;
+            }
+        });
+        out
+    }
+    let t = |v: &[f64], w: usize, h: usize| -> Vec<f64> {
+        let mut o = vec![0.0; w * h];
+        o.par_chunks_mut(h).enumerate().for_each(|(c, col)| {
+            for (r, x) in col.iter_mut().enumerate() {
+                *x = v[r * w + c];
+            }
+        });
+        o
+    };
+    let mut a = v.to_vec();
+    for _ in 0..2 {
+        a = pass(&a, w, h, r);
+        a = t(&a, w, h);
+        a = pass(&a, h, w, r);
+        a = t(&a, h, w);
+    }
+    a
+}
+
+/// What the evolution grid gives the refinement.
+struct Evolved {
+    frame: Frame,
+    z: Grid<f32>,
+    /// Steepest local slope (m/m) of the evolved surface.
+    slope: Grid<f32>,
+    lines: Vec<LineString<f64>>,
+}
+
+fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransform, w: usize, h: usize) -> Result<Evolved> {
+    // At least four output cells per evolution cell: coarse test datasets stay fast.
+    let ecell = EVOLUTION_CELL_M.max(4.0 * t.dx);
+    let (ew, eh) = (((w as f64 * t.dx) / ecell).ceil() as usize, ((h as f64 * t.dy) / ecell).ceil() as usize);
+    let frame = Frame { x0: t.x0, y0: t.y0, cell: ecell, width: ew, height: eh };
+    let et = GeoTransform { x0: t.x0, y0: t.y0, dx: ecell, dy: ecell };
+    let (tg, vg) = target_grids(coarse);
+    let ll = lonlat(&et, ew, eh, crs, 4)?;
+    let cgt = coarse.transform;
+    let n = ew * eh;
+    let mut target = vec![0.0; n];
+    let mut valley = vec![0.0; n];
+    target.par_iter_mut().zip(valley.par_iter_mut()).enumerate().for_each(|(i, (tv, vv))| {
+        let (lon, lat) = ll(i % ew, i / ew);
+        let (px, py) = ((lon - cgt.x0) / cgt.dx, (cgt.y0 - lat) / cgt.dy);
+        let tt = bicubic(&tg, px, py, 0.0).max(140.0);
+        *tv = tt;
+        *vv = bicubic(&vg, px, py, 0.0).clamp(60.0, tt - 80.0);
+    });
+
+    // Channels from the real rivers, with a profile that follows the valley level downstream.
+    let lines: Vec<LineString<f64>> = real.rivers.iter().flat_map(|r| r.geom.0.iter().cloned()).collect();
+    let ch = channels::build(&frame, &lines, |p| outline_distance(real, p));
+    if ch.order.is_empty() {
+        return Err(Error::input("(embedded) real/hydro rivers", "no river line reaches the edge of the DEM: the terrain has no outlet"));
+    }
+    let mut zr = vec![f64::NAN; n];
+    for (&c, &r) in ch.order.iter().zip(&ch.receiver) {
+        let c = c as usize;
+        zr[c] = if r == NONE {
+            valley[c]
+        } else {
+            let (a, b) = (frame.centre(c), frame.centre(r as usize));
+            valley[c].max(zr[r as usize] + MIN_RIVER_GRADIENT * (a.x - b.x).hypot(a.y - b.y))
+        };
+    }
+
+    let mut rng = Rng::new(seed ^ 0x7E55_A1A5);
+    let z0: Vec<f64> = valley.iter().map(|v| v + 10.0 * rng.f64()).collect();
+    let mut l = Landscape::new(ew, eh, ecell, z0);
+    l.fix_border();
+    // The border is a divide (the target plus its relief), not a base level: water leaves through
+    // the real rivers' outlets and through the border only where the land inside rises above it.
+    for i in 0..n {
+        if l.fixed[i] {
+            l.z[i] = 2.0 * target[i] - valley[i];
+        }
+    }
+    for (&c, &r) in ch.order.iter().zip(&ch.receiver) {
+        let c = c as usize;
+        l.fixed[c] = true;
+        l.z[c] = zr[c];
+        l.fixed_receiver[c] = r;
+    }
+    let relief: Vec<f64> = target.iter().zip(&valley).map(|(t, v)| (t - v).max(50.0)).collect();
+    let mean_relief = relief.iter().sum::<f64>() / n as f64;
+    l.uplift = relief.iter().map(|r| UPLIFT_M_PER_YR * r / mean_relief).collect();
+
+    let radius = (4500.0 / ecell).round().max(1.0) as usize;
+    for (stage, steps) in SCHEDULE.iter().enumerate() {
+        for _ in 0..*steps {
+            l.step(&EVOLUTION)?;
+        }
+        l.route()?;
+        if stage + 1 == SCHEDULE.len() {
+            break;
+        }
+        // Calibrate: relief above the base level, against the target's, over ≈ 9 km.
+        let base = l.base_level();
+        let want: Vec<f64> = target.iter().zip(&base).map(|(t, b)| (t - b).max(30.0)).collect();
+        let have: Vec<f64> = l.z.iter().zip(&base).map(|(z, b)| (z - b).max(1.0)).collect();
+        let (want, have) = (blur(&want, ew, eh, radius), blur(&have, ew, eh, radius));
+        for i in 0..n {
+            if l.fixed[i] {
+                continue;
+            }
+            let ratio = (want[i] / have[i]).clamp(0.5, 2.0);
+            l.z[i] = base[i] + (l.z[i] - base[i]) * ratio;
+            l.uplift[i] *= ratio;
+        }
+    }
+    let z = Grid { width: ew, height: eh, transform: et, nodata: None, data: l.z.iter().map(|v| *v as f32).collect() };
+    let mut slope = z.like(0f32, None);
+    slope.data.par_iter_mut().enumerate().for_each(|(i, s)| {
+        let (c, r) = ((i % ew) as isize, (i / ew) as isize);
+        let at = |dc: isize, dr: isize| z.value((c + dc).clamp(0, ew as isize - 1), (r + dr).clamp(0, eh as isize - 1)).unwrap_or(0.0) as f64;
+        let gx = (at(1, 0) - at(-1, 0)) / (2.0 * ecell);
+        let gy = (at(0, 1) - at(0, -1)) / (2.0 * ecell);
+        *s = gx.hypot(gy) as f32;
+    });
+    Ok(Evolved { frame, z, slope, lines: ch.lines })
+}
+
+pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f64) -> Result<Grid<f32>> {
+    let margin = 5000.0;
+    let t = extent(real, cell, margin);
+    let (w, h) = size(real, &t, margin);
+    let t0 = std::time::Instant::now();
+    let ev = evolve(real, coarse, crs, seed, &t, w, h)?;
+    eprintln!("demo-data: landscape evolution on {}×{} cells of {} m in {:.1}s", ev.frame.width, ev.frame.height, ev.frame.cell, t0.elapsed().as_secs_f64());
+
+    // Distance to the imposed channels: the valley floors keep no small-scale relief.
     let mut mask = Grid::new(w, h, t, 0u8, None);
-    for r in &real.rivers {
-        for ls in &r.geom.0 {
-            for c in densify(ls, cell * 0.5) {
-                let col = ((c.x - t.x0) / cell) as isize;
-                let row = ((t.y0 - c.y) / cell) as isize;
-                if col >= 0 && row >= 0 && (col as usize) < w && (row as usize) < h {
-                    mask.set(col as usize, row as usize, 1);
-                }
+    for ls in &ev.lines {
+        for c in densify(ls, cell * 0.5) {
+            let col = ((c.x - t.x0) / cell).floor() as isize;
+            let row = ((t.y0 - c.y) / cell).floor() as isize;
+            if col >= 0 && row >= 0 && (col as usize) < w && (row as usize) < h {
+                mask.set(col as usize, row as usize, 1);
             }
         }
     }
@@ -86,38 +333,35 @@ pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f
     let cell_f32 = t.dx as f32;
     dist.data.par_iter_mut().for_each(|d| *d *= cell_f32);
 
-    let fill = coarse.min_max().map(|(lo, _)| lo).unwrap_or(200.0);
-    let cgt = coarse.transform;
+    let ecell = ev.frame.cell;
     let mut data = vec![0f32; w * h];
     data.par_chunks_mut(w).enumerate().for_each(|(row, out)| {
-        let (j, fy) = (row / step, (row % step) as f64 / step as f64);
         let y = t.y0 - (row as f64 + 0.5) * cell;
-        for (col, cell_out) in out.iter_mut().enumerate() {
-            let (i, fx) = (col / step, (col % step) as f64 / step as f64);
-            let l = |a: usize, b: usize| lattice[b * lw + a];
-            let (a, b, c, d) = (l(i, j), l(i + 1, j), l(i, j + 1), l(i + 1, j + 1));
-            let lon = (a.0 * (1.0 - fx) + b.0 * fx) * (1.0 - fy) + (c.0 * (1.0 - fx) + d.0 * fx) * fy;
-            let lat = (a.1 * (1.0 - fx) + b.1 * fx) * (1.0 - fy) + (c.1 * (1.0 - fx) + d.1 * fx) * fy;
-            let base = bicubic(coarse, (lon - cgt.x0) / cgt.dx, (cgt.y0 - lat) / cgt.dy, fill).max(60.0);
+        let py = (t.y0 - y) / ecell;
+        for (col, o) in out.iter_mut().enumerate() {
             let x = t.x0 + (col as f64 + 0.5) * cell;
-            // Domain warp bends the ridges so they are not aligned with the noise lattice.
-            let wx = x + 1800.0 * noise::fbm(seed ^ 11, x, y, 9000.0, 3, 0.5);
-            let wy = y + 1800.0 * noise::fbm(seed ^ 12, x, y, 9000.0, 3, 0.5);
-            let ridges = noise::ridged(seed ^ 21, wx, wy, 5000.0, 6, 0.6);
-            let detail = noise::fbm(seed ^ 31, wx, wy, 1800.0, 5, 0.55);
-            let amp = 380.0 + 0.55 * base;
-            let raw = base - 0.30 * amp + amp * (0.9 * ridges + 0.45 * detail);
-            // Valleys: near a river the surface falls towards a floor below the local base.
+            let px = (x - t.x0) / ecell;
+            let base = bicubic(&ev.z, px, py, 0.0);
+            let s = bicubic(&ev.slope, px, py, 0.0).max(0.0);
             let d = dist.data[row * w + col] as f64;
-            let width = 1400.0 + 700.0 * noise::fbm(seed ^ 41, x, y, 15000.0, 2, 0.5);
-            let valley = 1.0 - (-(d / width).powi(2)).exp();
-            let floor = (base - 0.55 * amp).max(90.0);
-            let z = floor + (raw - floor) * (0.04 + 0.96 * valley);
-            // A soft lower bound: valley floors flatten out towards ~100 m instead of being cut off.
-            let lo = 95.0;
-            let z = lo + 40.0 * ((z - lo) / 40.0).exp().ln_1p();
-            *cell_out = z.min(3050.0) as f32;
+            let floor = 1.0 - (-(d / 300.0).powi(2)).exp();
+            // Ridged detail reads as spurs and gullies; fbm breaks the lattice.
+            let wx = x + 300.0 * noise::fbm(seed ^ 11, x, y, 2500.0, 2, 0.5);
+            let wy = y + 300.0 * noise::fbm(seed ^ 12, x, y, 2500.0, 2, 0.5);
+            let ridges = noise::ridged(seed ^ 21, wx, wy, 1400.0, 4, 0.55) - 0.35;
+            let rough = noise::fbm(seed ^ 31, wx, wy, 700.0, 4, 0.55);
+            let amp = DETAIL_M * (0.35 + s / 0.3).min(1.5) * floor;
+            *o = (base + amp * (ridges + 0.5 * rough)).max(40.0) as f32;
         }
     });
-    Ok(Grid { width: w, height: h, transform: t, nodata: Some(NODATA), data })
+    drop(dist);
+    let mut dem = Grid { width: w, height: h, transform: t, nodata: Some(NODATA), data };
+    let t1 = std::time::Instant::now();
+    let carved = carve_pits(&mut dem);
+    eprintln!(
+        "demo-data: refined to {w}×{h} cells of {cell} m, {carved} cells ({:.2} %) carved to drain, in {:.1}s",
+        carved as f64 * 100.0 / (w * h) as f64,
+        t1.elapsed().as_secs_f64()
+    );
+    Ok(dem)
 }

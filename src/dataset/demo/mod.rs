@@ -3,8 +3,11 @@
 //! a seed, so the same seed gives byte-identical files.
 
 pub mod communes;
+pub mod carve;
+pub mod channels;
 pub mod dem;
 pub mod drive_tests;
+pub mod fastscape;
 pub mod hamlets;
 pub mod noise;
 pub mod orchards;
@@ -23,7 +26,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 4;
+pub const GENERATOR_VERSION: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
