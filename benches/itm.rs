@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use covermap::coverage::itm::{
+use covermap::radio::itm::{
     p2p_loss_db, radial_losses, site_loss_grid, ItmParams, ItmScratch, SweepOptions, SweepStats,
 };
 use covermap::grid::{GeoTransform, Grid};

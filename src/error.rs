@@ -37,6 +37,14 @@ pub enum Error {
     #[error("results store {path}: {problem}")]
     Busy { path: PathBuf, problem: String },
 
+    /// A command's options that do not fit together or name nothing (the message names the options).
+    #[error("{0}")]
+    Usage(String),
+
+    /// An error with what was being done when it happened.
+    #[error("{context}: {source}")]
+    Context { context: String, source: Box<Error> },
+
     #[error("{0}")]
     Other(String),
 }
@@ -83,5 +91,9 @@ impl Error {
     }
     pub fn store(path: impl Into<PathBuf>, problem: impl Into<String>) -> Self {
         Error::Store { path: path.into(), problem: problem.into() }
+    }
+    /// This error, prefixed with what was being done (`context: error`).
+    pub fn context(self, context: impl Into<String>) -> Self {
+        Error::Context { context: context.into(), source: Box::new(self) }
     }
 }

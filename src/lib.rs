@@ -3,16 +3,13 @@
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
 pub mod build;
-pub mod cli_coverage;
-pub mod cli_export;
-pub mod cli_uav;
-pub mod cli_radio;
 pub mod coverage;
 pub mod crs;
 pub mod dataset;
 pub mod error;
 pub mod grid;
 pub mod progress;
+pub mod radio;
 pub mod risk;
 pub mod server;
 pub mod store;

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod cli;
+
 #[derive(Parser)]
 #[command(
     name = "covermap",
@@ -114,10 +116,10 @@ enum Command {
     },
     /// Write layers of a results store into a tile archive (PMTiles v3 or MBTiles) under tiles/:
     /// vector layers composited into one MVT per tile, or one raster as PNG; parallel, with a progress bar.
-    Export(covermap::cli_export::ExportArgs),
+    Export(cli::export::ExportArgs),
     /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
     #[command(subcommand)]
-    Uav(covermap::cli_uav::UavCommand),
+    Uav(cli::uav::UavCommand),
     /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases.
     #[command(subcommand)]
     Radio(RadioCommand),
@@ -186,14 +188,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             rt.block_on(covermap::server::serve_with(config))?;
         }
         Command::Coverage { data, site, operator, out } => {
-            covermap::cli_coverage::run_coverage(&data, site, operator.as_deref(), &out)?;
+            cli::coverage::run_coverage(&data, site, operator.as_deref(), &out)?;
         }
         Command::Export(args) => {
-            covermap::cli_export::run_export(&args)?;
+            cli::export::run(args)?;
         }
-        Command::Uav(cmd) => covermap::cli_uav::run(cmd)?,
+        Command::Uav(cmd) => cli::uav::run(cmd)?,
         Command::Radio(RadioCommand::ItmP2p { cases, profiles, out }) => {
-            covermap::cli_radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
+            cli::radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
         }
     }
     Ok(())

@@ -123,7 +123,7 @@ fn itm_as_a_band_model() {
         }
         reached += 1;
         let d = (h.pos.x() - s.pos.x()).hypot(h.pos.y() - s.pos.y()).max(30.0) / 1000.0;
-        let fs = covermap::coverage::fspl::free_space_loss_db(900.0, d);
+        let fs = covermap::radio::fspl::free_space_loss_db(900.0, d);
         assert!(*r as f64 <= s.sectors[0].rs_eirp_dbm - fs + 6.0, "{r} at {d} km");
     }
     assert!(reached > 5, "{reached}");

@@ -45,7 +45,7 @@ fn frequency_outside_every_model() {
         min_mhz: 2000.0,
         max_mhz: 3000.0,
         model: covermap::coverage::ModelKind::FreeSpace,
-        environment: covermap::coverage::hata::Environment::Open,
+        environment: covermap::radio::hata::Environment::Open,
         max_radius_m: None,
     });
     let mut sink = MemorySink::default();

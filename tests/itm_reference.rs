@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use covermap::coverage::itm::cases::{read_case_files, ReferenceCase, Profile};
-use covermap::coverage::itm::{p2p_cr_loss_db, p2p_loss_db, ItmPath, ItmScratch};
+use covermap::radio::itm::cases::{read_case_files, ReferenceCase, Profile};
+use covermap::radio::itm::{p2p_cr_loss_db, p2p_loss_db, ItmPath, ItmScratch};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/itm").join(name)
@@ -120,9 +120,28 @@ fn confidence_reliability_is_tls_with_location_50() {
     for (case, pfl) in pairs.iter().take(10) {
         let p = case.params().unwrap();
         let cr = p2p_cr_loss_db(&pfl.elevations, pfl.spacing_m, &p, 70.0, 90.0, &mut scratch).unwrap();
-        let tls_params = covermap::coverage::itm::ItmParams { time_pct: 90.0, location_pct: 50.0, situation_pct: 70.0, ..p };
+        let tls_params = covermap::radio::itm::ItmParams { time_pct: 90.0, location_pct: 50.0, situation_pct: 70.0, ..p };
         let tls = p2p_loss_db(&pfl.elevations, pfl.spacing_m, &tls_params, &mut scratch).unwrap();
         assert_eq!(cr.loss_db, tls.loss_db);
+    }
+}
+
+/// `covermap radio itm-p2p --cases C --profiles P --out OUT` (the real binary); `Err(stderr)` when
+/// it fails.
+fn itm_p2p(cases: &Path, profiles: &Path, out: &Path) -> Result<(), String> {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_covermap"))
+        .args(["radio", "itm-p2p", "--cases"])
+        .arg(cases)
+        .arg("--profiles")
+        .arg(profiles)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).trim().to_string())
     }
 }
 
@@ -130,11 +149,11 @@ fn confidence_reliability_is_tls_with_location_50() {
 fn cli_writes_one_loss_per_case() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
-    covermap::cli_radio::run_itm_p2p(&fixture("cases.csv"), &fixture("profiles.csv"), Some(&out)).unwrap();
+    itm_p2p(&fixture("cases.csv"), &fixture("profiles.csv"), &out).unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("case,A__db,rtn,warnings,expected_A__db,diff__db"));
-    let cases = covermap::coverage::itm::cases::read_cases(&fixture("cases.csv")).unwrap();
+    let cases = covermap::radio::itm::cases::read_cases(&fixture("cases.csv")).unwrap();
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), cases.len());
     for (row, case) in rows.iter().zip(&cases) {
@@ -145,10 +164,10 @@ fn cli_writes_one_loss_per_case() {
         assert_eq!(f[3].parse::<u32>().ok(), case.expected_warnings);
     }
     // The NTIA layout (no rtn/warnings columns) works too.
-    covermap::cli_radio::run_itm_p2p(&fixture("ntia_p2p.csv"), &fixture("ntia_pfls.csv"), Some(&out)).unwrap();
+    itm_p2p(&fixture("ntia_p2p.csv"), &fixture("ntia_pfls.csv"), &out).unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text.lines().count(), 6);
     // Mismatched files are an error naming the profiles file, not a panic.
-    let err = covermap::cli_radio::run_itm_p2p(&fixture("ntia_p2p.csv"), &fixture("profiles.csv"), Some(&out)).unwrap_err();
-    assert!(err.to_string().contains("profiles.csv"), "{err}");
+    let err = itm_p2p(&fixture("ntia_p2p.csv"), &fixture("profiles.csv"), &out).unwrap_err();
+    assert!(err.lines().any(|l| l.starts_with("error: ") && l.contains("profiles.csv")), "{err}");
 }

@@ -8,13 +8,13 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use covermap::cli_export::{run_export, ExportArgs};
+use covermap::tiles::export::{run_export, ExportOptions, ExportSummary};
 use covermap::server::{router, AppState, ServerConfig};
 use covermap::tiles::archive::{ArchiveKind, ArchiveSource};
 use covermap::tiles::{Catalog, TileId};
 
-fn export(kind: ArchiveKind, out: &Path, layers: &[&str], minzoom: u8, maxzoom: u8) -> covermap::cli_export::ExportSummary {
-    run_export(&ExportArgs {
+fn export(kind: ArchiveKind, out: &Path, layers: &[&str], minzoom: u8, maxzoom: u8) -> ExportSummary {
+    run_export(&ExportOptions {
         store: fixture_store(),
         format: kind,
         layers: layers.iter().map(|s| s.to_string()).collect(),
@@ -115,7 +115,7 @@ fn raster_export_and_errors() {
     let s = export(ArchiveKind::Pmtiles, &out, &["landslide_susceptibility"], 10, 12);
     assert!(s.tiles_written > 0);
     let bad = |layers: &[&str], minz: u8, maxz: u8| {
-        run_export(&ExportArgs {
+        run_export(&ExportOptions {
             store: fixture_store(),
             format: ArchiveKind::Pmtiles,
             layers: layers.iter().map(|s| s.to_string()).collect(),

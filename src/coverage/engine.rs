@@ -40,7 +40,7 @@ pub fn plan_for(prof: &Profile, dem: &Grid<f32>, params: &CoverageParams) -> Rad
 }
 
 /// The error of a site whose model failed during the sweep (ITM refusing a profile).
-pub fn model_error(source: &str, site: &PreparedSite, e: super::itm::ItmError) -> Error {
+pub fn model_error(source: &str, site: &PreparedSite, e: crate::radio::itm::ItmError) -> Error {
     Error::feature(source, "sites", &site.label, format!("ITM: {e} (code {})", e.code()))
 }
 

@@ -1,4 +1,4 @@
-//! ITM (Longley-Rice, [`super::itm`]) as a band's propagation model in the coverage engine. Each
+//! ITM (Longley-Rice, [`crate::radio::itm`]) as a band's propagation model in the coverage engine. Each
 //! radial's terrain profile is read from the DEM at the same sample positions as the other models'
 //! walk, following the radial's chain of ancestors ([`super::sweep::chain_segments`]) so the
 //! radial layout, the rasterization and the point evaluation are unchanged; the profile is handed
@@ -9,7 +9,7 @@
 //! a receiver. The point evaluation prepares the chain's profile up to the receiver only, so it
 //! agrees with the full sweep up to floating-point rounding (ITM's sums are accumulated per path).
 
-use super::itm::{ItmError, ItmPath, ItmScratch};
+use crate::radio::itm::{ItmError, ItmParams, ItmPath, ItmScratch};
 use super::profile::{Profile, Sample};
 use super::radial::RadialPlan;
 use super::sweep::{chain_segments, CellRef, Scratch};
@@ -36,8 +36,7 @@ fn chain_profile(prof: &Profile, plan: &RadialPlan, i: usize, s_end: usize, elev
 }
 
 /// Fill the scratch buffer with ITM samples for every radial of `plan`.
-pub fn sweep_itm(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<(), ItmError> {
-    let params = prof.itm.expect("an ITM transmitter");
+pub fn sweep_itm(prof: &Profile, params: &ItmParams, plan: &RadialPlan, sc: &mut Scratch) -> Result<(), ItmError> {
     let row = plan.n + 1;
     let mut elev = std::mem::take(&mut sc.elev);
     let mut work = sc.itm.take().unwrap_or_default();
@@ -51,7 +50,7 @@ pub fn sweep_itm(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<
         if valid < 2 || own >= valid {
             continue;
         }
-        let mut path = match ItmPath::new(&elev[..valid], prof.step_m, &params, &mut work) {
+        let mut path = match ItmPath::new(&elev[..valid], prof.step_m, params, &mut work) {
             Ok(p) => p,
             Err(e) => {
                 result = Err(e);
@@ -77,13 +76,18 @@ pub fn sweep_itm(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<
 }
 
 /// The ITM sample for one located cell: its chain's profile up to the cell, one ITM evaluation.
-pub fn eval_cell_itm(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Result<Sample, ItmError> {
-    let params = prof.itm.expect("an ITM transmitter");
+pub fn eval_cell_itm(
+    prof: &Profile,
+    params: &ItmParams,
+    plan: &RadialPlan,
+    sc: &mut Scratch,
+    c: &CellRef,
+) -> Result<Sample, ItmError> {
     let valid = chain_profile(prof, plan, c.radial, c.s, &mut sc.elev);
     if valid <= c.s {
         return Ok(Sample::NONE);
     }
     let work = sc.itm.get_or_insert_with(ItmScratch::new);
-    let r = ItmPath::new(&sc.elev[..valid], prof.step_m, &params, work)?.loss_to(c.s)?;
+    let r = ItmPath::new(&sc.elev[..valid], prof.step_m, params, work)?.loss_to(c.s)?;
     Ok(Sample { loss_db: r.loss_db as f32, dep_deg: prof.depression_deg(c.s, sc.elev[c.s]) })
 }

@@ -24,9 +24,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cost231::COST231_RANGE_MHZ;
-use super::hata::{Environment, HATA_RANGE_MHZ};
-use super::itm::{ItmConfig, ItmParams};
+use crate::radio::cost231::COST231_RANGE_MHZ;
+use crate::radio::hata::{Environment, HATA_RANGE_MHZ};
+use crate::radio::itm::{ItmConfig, ItmError, ItmParams};
+use crate::radio::{Cost231, FreeSpace, Hata, Propagation};
 use crate::error::{Error, Result};
 
 /// Which path-loss model a band uses.
@@ -319,7 +320,18 @@ impl CoverageParams {
     }
 
     /// Validated ITM parameters for a transmitter `h_tx_m` above ground at `f_mhz`.
-    pub fn itm_params(&self, h_tx_m: f64, f_mhz: f64) -> std::result::Result<ItmParams, super::itm::ItmError> {
+    /// The propagation model of `band` for an antenna `h_tx_m` high at `f_mhz` (ITM's parameters
+    /// checked for it).
+    pub fn propagation(&self, band: &BandConfig, h_tx_m: f64, f_mhz: f64) -> std::result::Result<Propagation, ItmError> {
+        Ok(match band.model {
+            ModelKind::FreeSpace => Propagation::FreeSpace(FreeSpace),
+            ModelKind::Hata => Propagation::Hata(Hata(band.environment)),
+            ModelKind::Cost231 => Propagation::Cost231(Cost231(band.environment)),
+            ModelKind::Itm => Propagation::Itm(self.itm_params(h_tx_m, f_mhz)?),
+        })
+    }
+
+    pub fn itm_params(&self, h_tx_m: f64, f_mhz: f64) -> std::result::Result<ItmParams, ItmError> {
         ItmConfig { h_rx_m: self.rx_height_m, ..self.itm }.params(h_tx_m, f_mhz)
     }
 

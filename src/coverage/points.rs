@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use super::engine::{model_error, plan_for};
-use super::itm::ItmError;
+use crate::radio::itm::ItmError;
 use super::params::CoverageParams;
 use super::profile::Profile;
 use super::sites::PreparedSite;

@@ -1,21 +1,21 @@
 //! The walk along one radial: for every sample outwards from the site, the DEM elevation (bilinear),
-//! lowered by the earth's curvature ([`super::earth`]), then the path loss to a receiver standing
+//! lowered by the earth's curvature ([`crate::radio::earth`]), then the path loss to a receiver standing
 //! there — the band model's median loss plus, where terrain rises into the path, diffraction over the
-//! vertices of the terrain profile's upper hull ([`super::hull`]; Bullington by default,
-//! [`super::bullington`], or Deygout, [`super::deygout`]) — and the depression angle for the antenna
+//! vertices of the terrain profile's upper hull ([`crate::radio::hull`]; Bullington by default,
+//! [`crate::radio::bullington`], or Deygout, [`crate::radio::deygout`]) — and the depression angle for the antenna
 //! pattern. The hull is carried from sample to sample, so each step costs a few operations on it
 //! rather than a pass over the profile, and nothing is allocated per sample. The hull holds terrain
 //! only (not the antenna), so it is the same whatever the antenna height — which keeps the loss
 //! exactly monotone in antenna height.
 
-use super::bullington::{bullington_loss_db, tx_horizon};
-use super::deygout::{deygout_loss_db, LeftMemo};
-use super::earth::drop_m;
-use super::fastmath;
-use super::hull::{self, Vertex};
-use super::knife_edge::wavelength_m;
-use super::model::median_loss_db;
+use crate::radio::bullington::{bullington_loss_db, tx_horizon};
+use crate::radio::deygout::{deygout_loss_db, LeftMemo};
+use crate::radio::earth::drop_m;
+use crate::radio::fastmath;
+use crate::radio::hull::{self, Vertex};
+use crate::radio::knife_edge::wavelength_m;
 use super::params::{CoverageParams, DiffractionMethod};
+use crate::radio::{Link, Propagation};
 use super::sites::Transmitter;
 use crate::grid::Grid;
 
@@ -72,8 +72,8 @@ pub struct Profile<'a> {
     xs: Vec<f32>,
     drop: Vec<f32>,
     model: Vec<f32>,
-    /// ITM parameters when the transmitter's band uses ITM (then `model` is unused).
-    pub itm: Option<super::itm::ItmParams>,
+    /// The transmitter's model (for ITM, `model` is unused: ITM walks the profile itself).
+    pub propagation: Propagation,
     /// Ground elevation at the site (m).
     pub ground_m: f32,
 }
@@ -92,12 +92,13 @@ impl<'a> Profile<'a> {
         drop.push(0.0);
         model.push(0.0);
         let mut n = 0;
+        let link = Link { f_mhz: tx.f_mhz, hb_m: tx.height_m, hm_m: hm };
         for s in 1..=n_max {
             let x = s as f64 * step;
-            let l = median_loss_db(tx.model, tx.env, tx.f_mhz, tx.height_m, hm, x / 1000.0);
+            let l = tx.propagation.median_loss_db(&link, x / 1000.0);
             // Stop where even boresight over the median loss is below the reach floor (diffraction
             // only adds loss). ITM's loss is not monotone in distance: it runs to the radius.
-            if tx.itm.is_none() && (tx.max_eirp_dbm as f64) - l < floor {
+            if tx.propagation.is_monotone() && (tx.max_eirp_dbm as f64) - l < floor {
                 break;
             }
             xs.push(x as f32);
@@ -126,7 +127,7 @@ impl<'a> Profile<'a> {
             xs,
             drop,
             model,
-            itm: tx.itm,
+            propagation: tx.propagation,
             ground_m: tx.ground_m,
         }
     }
@@ -243,9 +244,9 @@ impl<'a> Profile<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::earth::{bulge_m, drop_m, K_STANDARD};
-    use super::super::fspl::free_space_loss_db;
-    use super::super::knife_edge::{fresnel_nu, j_db, wavelength_m};
+    use crate::radio::earth::{bulge_m, drop_m, K_STANDARD};
+    use crate::radio::fspl::free_space_loss_db;
+    use crate::radio::knife_edge::{fresnel_nu, j_db, wavelength_m};
     use super::super::params::{BandConfig, ModelKind};
     use super::super::sites::prepare_site;
     use super::super::synthetic::{empty_dataset, flat_dem, omni_site};
@@ -258,7 +259,7 @@ mod tests {
                 min_mhz: 100.0,
                 max_mhz: 3000.0,
                 model: ModelKind::FreeSpace,
-                environment: super::super::hata::Environment::Open,
+                environment: crate::radio::hata::Environment::Open,
                 max_radius_m: None,
             }],
             max_radius_m: 40_000.0,
@@ -294,7 +295,8 @@ mod tests {
         let tx = &p.txs[0];
         let limit = tx.max_eirp_dbm as f64 - params.reach_floor_dbm();
         let prof = Profile::new(&ds.dem, tx, &params);
-        let loss = |s: usize| median_loss_db(ModelKind::Cost231, super::super::hata::Environment::Open, 1800.0, 45.0, 1.5, s as f64 * 0.1);
+        let cost231 = Propagation::Cost231(crate::radio::Cost231(crate::radio::Environment::Open));
+        let loss = |s: usize| cost231.median_loss_db(&Link { f_mhz: 1800.0, hb_m: 45.0, hm_m: 1.5 }, s as f64 * 0.1);
         assert!(loss(prof.n) <= limit && loss(prof.n + 1) > limit, "n = {}", prof.n);
         assert!((120..200).contains(&prof.n), "reach {} m", prof.n * 100);
         let wide = CoverageParams { reach_margin_db: 1000.0, ..params };

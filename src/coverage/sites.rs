@@ -4,10 +4,9 @@
 //! terrain profiles are identical, so one radial sweep serves them all and only the antenna pattern
 //! differs per sector.
 
-use super::antenna::AntennaPattern;
-use super::hata::Environment;
-use super::itm::ItmParams;
-use super::params::{CoverageParams, ModelKind};
+use crate::radio::antenna::AntennaPattern;
+use super::params::CoverageParams;
+use crate::radio::Propagation;
 use crate::dataset::{CellSite, Dataset, Sector};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -29,13 +28,11 @@ pub struct Transmitter {
     pub ground_m: f32,
     pub height_m: f64,
     pub f_mhz: f64,
-    pub model: ModelKind,
-    pub env: Environment,
+    /// The band's propagation model (with ITM's parameters when it is ITM).
+    pub propagation: Propagation,
     pub radius_m: f64,
     pub sectors: Vec<SectorRadio>,
     pub max_eirp_dbm: f32,
-    /// ITM parameters when the band's model is ITM.
-    pub itm: Option<ItmParams>,
 }
 
 /// A site with its transmitters.
@@ -125,12 +122,9 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
     for s in &site.sectors {
         check_sector(ds, site, s, params)?;
         let band = params.band_for(s.frequency_mhz).expect("checked above");
-        let itm = match band.model {
-            ModelKind::Itm => Some(params.itm_params(s.height_m, s.frequency_mhz).map_err(|e| {
-                site_error(ds, site, format!("sector {}: ITM cannot model it: {e} (code {})", s.id, e.code()))
-            })?),
-            _ => None,
-        };
+        let propagation = params.propagation(band, s.height_m, s.frequency_mhz).map_err(|e| {
+            site_error(ds, site, format!("sector {}: ITM cannot model it: {e} (code {})", s.id, e.code()))
+        })?;
         let radio = SectorRadio {
             sector_id: s.id,
             pattern: AntennaPattern::new(
@@ -155,12 +149,10 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
                 ground_m: ground,
                 height_m: s.height_m,
                 f_mhz: s.frequency_mhz,
-                model: band.model,
-                env: band.environment,
+                propagation,
                 radius_m: band.max_radius_m.map_or(params.max_radius_m, |r| r.min(params.max_radius_m)),
                 max_eirp_dbm: radio.eirp_dbm,
                 sectors: vec![radio],
-                itm,
             }),
         }
     }

@@ -7,7 +7,8 @@
 
 use std::f64::consts::TAU;
 
-use super::itm::{ItmError, ItmScratch};
+use crate::radio::itm::{ItmError, ItmScratch};
+use crate::radio::Propagation;
 use super::profile::{Profile, Sample, WalkState};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
@@ -86,7 +87,7 @@ pub fn locate(plan: &RadialPlan, sx: f64, sy: f64, cx: f64, cy: f64) -> Option<C
     if s > plan.n {
         return None;
     }
-    let mut az = super::fastmath::atan2(dx, dy);
+    let mut az = crate::radio::fastmath::atan2(dx, dy);
     if az < 0.0 {
         az += TAU;
     }
@@ -150,9 +151,9 @@ pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &
 
 /// [`sweep`] or, for an ITM transmitter, [`super::itm_walk::sweep_itm`].
 pub fn sweep_tx(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<(), ItmError> {
-    match prof.itm {
-        Some(_) => super::itm_walk::sweep_itm(prof, plan, sc),
-        None => {
+    match &prof.propagation {
+        Propagation::Itm(itm) => super::itm_walk::sweep_itm(prof, itm, plan, sc),
+        _ => {
             sweep(prof, plan, sc);
             Ok(())
         }
@@ -161,9 +162,9 @@ pub fn sweep_tx(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<(
 
 /// [`eval_cell_chain`] or, for an ITM transmitter, [`super::itm_walk::eval_cell_itm`].
 pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRef) -> Result<Sample, ItmError> {
-    match prof.itm {
-        Some(_) => super::itm_walk::eval_cell_itm(prof, plan, sc, c),
-        None => Ok(eval_cell_chain(prof, plan, sc, c)),
+    match &prof.propagation {
+        Propagation::Itm(itm) => super::itm_walk::eval_cell_itm(prof, itm, plan, sc, c),
+        _ => Ok(eval_cell_chain(prof, plan, sc, c)),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod archive;
 pub mod catalog;
 pub mod clip;
 pub mod colormap;
+pub mod export;
 pub mod generalize;
 pub mod hillshade;
 pub mod mvt;

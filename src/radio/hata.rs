@@ -82,6 +82,19 @@ pub fn okumura_hata_db(f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environ
     }
 }
 
+/// Okumura-Hata in an environment, as a [`PathLoss`](super::PathLoss) model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hata(pub Environment);
+
+impl super::PathLoss for Hata {
+    fn loss_db(&self, link: &super::Link, d_km: f64) -> f64 {
+        okumura_hata_db(link.f_mhz, link.hb_m, link.hm_m, d_km, self.0)
+    }
+    fn range_mhz(&self) -> (f64, f64) {
+        HATA_RANGE_MHZ
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,14 +1,14 @@
-//! `covermap export --format pmtiles|mbtiles --layers a,b --minzoom Z --maxzoom Z --out tiles/NAME.pmtiles`:
-//! cut every tile of the layers' extent at each zoom (vector layers composited into one MVT per tile,
+//! What `covermap export --format pmtiles|mbtiles --layers a,b --minzoom Z --maxzoom Z --out
+//! tiles/NAME.pmtiles` does (the CLI's options are `src/cli/export.rs`): cut every tile of the layers' extent at each zoom (vector layers composited into one MVT per tile,
 //! or one raster layer as PNG), in parallel, and write them in PMTiles tile-id order into a PMTiles v3
 //! or MBTiles archive, with a progress bar. The archive appears under its name only when complete.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
 use rayon::prelude::*;
 
+use crate::error::{Error, Result};
 use crate::grid::Bounds;
 use crate::store::Store;
 use crate::tiles::archive::{create_sink, pmtiles::tile_id, ArchiveKind, ArchiveMeta};
@@ -22,24 +22,18 @@ pub const MAX_TILES: usize = 5_000_000;
 /// Deepest zoom an export accepts.
 pub const MAX_EXPORT_ZOOM: u8 = 20;
 
-/// `covermap export` options (for the CLI: `Export(covermap::cli_export::ExportArgs)`).
-#[derive(Debug, Clone, clap::Args)]
-pub struct ExportArgs {
+/// What to export (the `covermap export` options).
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
     /// Results store to read.
-    #[arg(long, default_value = "out/sonla")]
     pub store: PathBuf,
-    /// Archive format: pmtiles (PMTiles v3) or mbtiles (MBTiles 1.3).
-    #[arg(long, default_value = "pmtiles")]
+    /// Archive format.
     pub format: ArchiveKind,
-    /// Layers to export, comma-separated: vector layers (composited into each tile) or one raster.
-    #[arg(long, value_delimiter = ',', required = true)]
+    /// Layers to export: vector layers (composited into each tile) or one raster.
     pub layers: Vec<String>,
-    #[arg(long, default_value_t = 0)]
     pub minzoom: u8,
-    #[arg(long, default_value_t = 14)]
     pub maxzoom: u8,
     /// Output file (default: tiles/<layers joined by '-'>.<format>).
-    #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
@@ -96,13 +90,15 @@ fn tilestats(resolved: &Resolved) -> serde_json::Value {
     serde_json::json!({"layerCount": layers.len(), "layers": layers})
 }
 
-pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExportSummary> {
+/// Export the layers into an archive; the archive appears under its name only when complete.
+/// Errors name the option at fault (`--layers`, `--minzoom`, `--maxzoom`) or the tile.
+pub fn run_export(args: &ExportOptions) -> Result<ExportSummary> {
     let t0 = Instant::now();
     if args.minzoom > args.maxzoom {
-        bail!("--minzoom {} is above --maxzoom {}", args.minzoom, args.maxzoom);
+        return Err(Error::Usage(format!("--minzoom {} is above --maxzoom {}", args.minzoom, args.maxzoom)));
     }
     if args.maxzoom > MAX_EXPORT_ZOOM {
-        bail!("--maxzoom {} is above {MAX_EXPORT_ZOOM}", args.maxzoom);
+        return Err(Error::Usage(format!("--maxzoom {} is above {MAX_EXPORT_ZOOM}", args.maxzoom)));
     }
     let list = args.layers.iter().map(|s| s.trim()).collect::<Vec<_>>().join(",");
     let out = match &args.out {
@@ -117,14 +113,14 @@ pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExportSummary> {
         )),
     };
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
 
     let sp = crate::progress::spinner("opening store");
     let store = Store::open(&args.store)?;
     let cat = Catalog::from_store(store);
     sp.finish_and_clear();
-    let resolved = cat.resolve(&list).map_err(|e| anyhow::anyhow!("--layers: {e}"))?;
+    let resolved = cat.resolve(&list).map_err(|e| Error::Usage(format!("--layers: {e}")))?;
     let bounds = match &resolved {
         Resolved::Vector(v) => v.iter().filter_map(|s| s.bounds).reduce(|a, b| Bounds {
             min_x: a.min_x.min(b.min_x),
@@ -133,15 +129,15 @@ pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExportSummary> {
             max_y: a.max_y.max(b.max_y),
         }),
         Resolved::Raster(r) => Some(r.bounds),
-        Resolved::Archive(_) => bail!("--layers: archives cannot be exported again"),
+        Resolved::Archive(_) => return Err(Error::Usage("--layers: archives cannot be exported again".into())),
     }
-    .ok_or_else(|| anyhow::anyhow!("--layers {list}: no geometry to tile"))?;
+    .ok_or_else(|| Error::Usage(format!("--layers {list}: no geometry to tile")))?;
 
     let mut tiles: Vec<TileId> = Vec::new();
     for z in args.minzoom..=args.maxzoom {
         tiles.extend(tiles_covering(&bounds, z));
         if tiles.len() > MAX_TILES {
-            bail!("more than {MAX_TILES} tiles up to zoom {z}: lower --maxzoom");
+            return Err(Error::Usage(format!("more than {MAX_TILES} tiles up to zoom {z}: lower --maxzoom")));
         }
     }
     tiles.sort_by_key(|t| tile_id(*t));
@@ -176,7 +172,7 @@ pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExportSummary> {
         let rendered: Vec<(TileId, crate::Result<Option<Vec<u8>>>)> =
             chunk.par_iter().map(|t| (*t, Catalog::render(&resolved, *t))).collect();
         for (t, r) in rendered {
-            if let Some(data) = r.with_context(|| format!("tile {t}"))? {
+            if let Some(data) = r.map_err(|e| e.context(format!("tile {t}")))? {
                 sink.add(t, &data)?;
                 written += 1;
                 bytes += data.len() as u64;

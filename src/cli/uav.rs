@@ -50,7 +50,7 @@ pub fn run(cmd: UavCommand) -> anyhow::Result<()> {
 
 /// `covermap uav ingest`.
 pub fn run_ingest(a: &IngestArgs) -> anyhow::Result<()> {
-    let req = crate::uav::IngestRequest {
+    let req = covermap::uav::IngestRequest {
         images: a.images.clone(),
         date: a.date.clone(),
         camera: a.camera.clone(),
@@ -58,13 +58,13 @@ pub fn run_ingest(a: &IngestArgs) -> anyhow::Result<()> {
         scale: a.scale,
         id: a.id.clone(),
     };
-    let bar = crate::progress::bar(1, "uav ingest");
+    let bar = covermap::progress::bar(1, "uav ingest");
     let progress = |step: &str, done: u64, total: u64| {
         bar.set_message(format!("uav ingest: {step}"));
         bar.set_length(total.max(1));
         bar.set_position(done);
     };
-    let report = crate::uav::ingest_request(&a.store, &req, &progress)
+    let report = covermap::uav::ingest_request(&a.store, &req, &progress)
         .with_context(|| format!("uav ingest into {}", a.store.display()))?;
     bar.finish_and_clear();
     eprintln!(

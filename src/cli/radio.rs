@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::coverage::itm::{cases::read_case_files, p2p_loss_db, ItmScratch};
+use covermap::radio::itm::{cases::read_case_files, p2p_loss_db, ItmScratch};
 
 /// `covermap radio itm-p2p --cases CASES.csv --profiles PROFILES.csv [--out FILE]`.
 ///
@@ -28,7 +28,7 @@ pub fn run_itm_p2p(cases: &Path, profiles: &Path, out: Option<&Path>) -> anyhow:
     }
     buf.push('\n');
 
-    let pb = crate::progress::bar(pairs.len() as u64, "ITM point-to-point");
+    let pb = covermap::progress::bar(pairs.len() as u64, "ITM point-to-point");
     let mut scratch = ItmScratch::new();
     let (mut failed, mut max_diff) = (0usize, 0.0f64);
     for (i, (case, profile)) in pairs.iter().enumerate() {

@@ -76,7 +76,7 @@ pub fn area_cr_loss_db(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::itm::PropMode;
+    use crate::radio::itm::PropMode;
 
     /// Reference values: NTIA/itm `area.csv` (results to 0.1 dB) and the driver examples
     /// `cmd_examples/o_areatls.txt`, `o_areacr.txt` (ITM v1.5 output, 0.1 dB).

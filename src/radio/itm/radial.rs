@@ -188,7 +188,7 @@ pub fn radial_losses(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::itm::terrain::lsq_fit;
+    use crate::radio::itm::terrain::lsq_fit;
 
     #[test]
     fn prefix_fit_equals_direct_fit() {

@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 
-use crate::coverage::best::BestServerGrid;
-use crate::coverage::engine::sweep_sites;
-use crate::coverage::hamlets::hamlet_cells;
-use crate::coverage::sites::{prepare_site, PreparedSite};
-use crate::coverage::CoverageParams;
-use crate::dataset::{self, DatasetConfig};
+use covermap::coverage::best::BestServerGrid;
+use covermap::coverage::engine::sweep_sites;
+use covermap::coverage::hamlets::hamlet_cells;
+use covermap::coverage::sites::{prepare_site, PreparedSite};
+use covermap::coverage::CoverageParams;
+use covermap::dataset::{self, DatasetConfig};
 
 /// Compute one site's (`site`), one operator's (`operator`) or every site's coverage of the dataset
 /// in `data` and write the RSRP raster to `out`.
@@ -44,12 +44,12 @@ pub fn run_coverage(data: &Path, site: Option<i64>, operator: Option<&str>, out:
     };
     eprintln!("  loaded {} in {load_seconds:.1} s: {} sites", cfg.name, ds.sites.len());
     let prepared: Vec<PreparedSite> =
-        chosen.iter().map(|i| prepare_site(&ds, *i, &ds.sites[*i], &params)).collect::<crate::Result<_>>()?;
+        chosen.iter().map(|i| prepare_site(&ds, *i, &ds.sites[*i], &params)).collect::<covermap::Result<_>>()?;
     let refs: Vec<&PreparedSite> = prepared.iter().collect();
 
     let t = Instant::now();
     let grid = BestServerGrid::new(ds.dem.len());
-    let pb = crate::progress::bar(refs.len() as u64, "coverage: sites");
+    let pb = covermap::progress::bar(refs.len() as u64, "coverage: sites");
     let stats = sweep_sites(&ds.dem, &refs, &params, &ds.name, |i, v, s| grid.update(i, v, s.index as u32), || pb.inc(1))?;
     pb.finish_and_clear();
     let secs = t.elapsed().as_secs_f64();
@@ -60,7 +60,7 @@ pub fn run_coverage(data: &Path, site: Option<i64>, operator: Option<&str>, out:
         .map(|(x, y)| ds.dem.cell_of(*x, *y).and_then(|(c, r)| grid.get(r * ds.dem.width + c)).map(|v| v.0))
         .collect();
     let (rsrp, _) = grid.into_grids(&ds.dem, |i| ds.sites[i as usize].id as i32);
-    crate::grid::io::write_cog(&rsrp, out, &ds.crs)?;
+    covermap::grid::io::write_cog(&rsrp, out, &ds.crs)?;
 
     let cell_km2 = ds.dem.transform.dx * ds.dem.transform.dy / 1e6;
     let valid: Vec<f32> = rsrp.data.iter().copied().filter(|v| !rsrp.is_nodata(*v)).collect();

@@ -27,6 +27,19 @@ pub fn cost231_hata_db(f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environ
     }
 }
 
+/// COST-231 Hata in an environment, as a [`PathLoss`](super::PathLoss) model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost231(pub Environment);
+
+impl super::PathLoss for Cost231 {
+    fn loss_db(&self, link: &super::Link, d_km: f64) -> f64 {
+        cost231_hata_db(link.f_mhz, link.hb_m, link.hm_m, d_km, self.0)
+    }
+    fn range_mhz(&self) -> (f64, f64) {
+        COST231_RANGE_MHZ
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

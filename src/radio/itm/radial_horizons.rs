@@ -234,7 +234,7 @@ impl RadialHorizons {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::itm::terrain::find_horizons;
+    use crate::radio::itm::terrain::find_horizons;
 
     #[test]
     fn exact_multiples_detection() {

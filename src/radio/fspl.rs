@@ -8,6 +8,19 @@ pub fn free_space_loss_db(f_mhz: f64, d_km: f64) -> f64 {
     32.4 + 20.0 * f_mhz.log10() + 20.0 * d_km.log10()
 }
 
+/// ITU-R P.525 free space as a [`PathLoss`](super::PathLoss) model (any frequency).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FreeSpace;
+
+impl super::PathLoss for FreeSpace {
+    fn loss_db(&self, link: &super::Link, d_km: f64) -> f64 {
+        free_space_loss_db(link.f_mhz, d_km)
+    }
+    fn range_mhz(&self) -> (f64, f64) {
+        (0.0, f64::INFINITY)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
