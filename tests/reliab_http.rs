@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::Router;
-use common::{assert_error, fixture_store, get, get_with, request, state_for, Resp};
+use common::{assert_error, fixture_store, get, request, state_for, Resp};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
 use covermap::dataset::{Crop, Orchard};
 use covermap::server::{load_state, router, ServerConfig};
 use uav_support::{make_store, square, uniform_image};
@@ -148,28 +150,44 @@ async fn job_files_are_cleaned_and_no_path_leaks() {
     assert_eq!(get(&app, "/health").await.json()["store"], "t");
 }
 
+/// GET `uri` with exactly one Host header, `host` (the shared helper always sends test.local:8080).
+async fn get_host(app: &Router, uri: &str, host: &str) -> (u16, String) {
+    let req = axum::http::Request::get(uri).header("host", host).body(Body::empty()).unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
 /// Item 15: links and TileJSON use the configured public URL; without one, a Host naming this server;
 /// a forged Host never.
 #[tokio::test]
 async fn links_use_the_public_url_or_an_allowed_host() {
     let store = fixture_store();
     let public = router(state_for(&store, ServerConfig { store_dir: Some(store.clone()), public_url: Some("https://gis.example.org/covermap/".into()), ..ServerConfig::default() }));
-    let tj = get_with(&public, "/tiles/communes.json", &[("host", "evil.example")]).await.json();
+    let tj = json(&get_host(&public, "/tiles/communes.json", "evil.example").await.1);
     assert!(tj["tiles"][0].as_str().unwrap().starts_with("https://gis.example.org/covermap/tiles/communes/"), "{tj}");
-    let items = get_with(&public, "/collections/communes/items?limit=1", &[("host", "evil.example")]).await.json();
+    let items = json(&get_host(&public, "/collections/communes/items?limit=1", "evil.example").await.1);
     assert!(items["links"][0]["href"].as_str().unwrap().starts_with("https://gis.example.org/covermap/collections/"), "{items}");
 
     let plain = router(state_for(&store, ServerConfig { store_dir: Some(store.clone()), ..ServerConfig::default() }));
     for forged in ["evil.example", "evil.example:8080", "127.0.0.1.evil.example:8080", "127.0.0.1:9999"] {
-        let tj = get_with(&plain, "/tiles/communes.json", &[("host", forged)]).await.json();
+        let tj = json(&get_host(&plain, "/tiles/communes.json", forged).await.1);
         assert!(tj["tiles"][0].as_str().unwrap().starts_with("http://127.0.0.1:8080/tiles/"), "Host {forged}: {tj}");
-        let body = get_with(&plain, "/collections", &[("host", forged)]).await.text();
+        let (status, body) = get_host(&plain, "/collections", forged).await;
+        assert_eq!(status, 200);
         assert!(!body.contains("evil") && !body.contains("9999"), "Host {forged} was echoed: {body}");
     }
     for own in ["127.0.0.1:8080", "localhost:8080"] {
-        let tj = get_with(&plain, "/tiles/communes.json", &[("host", own)]).await.json();
+        let tj = json(&get_host(&plain, "/tiles/communes.json", own).await.1);
         assert!(tj["tiles"][0].as_str().unwrap().starts_with(&format!("http://{own}/tiles/")), "Host {own}: {tj}");
     }
+    let listed = router(state_for(&store, ServerConfig { store_dir: Some(store.clone()), allowed_hosts: vec!["maps.intranet:8080".into()], ..ServerConfig::default() }));
+    let tj = json(&get_host(&listed, "/tiles/communes.json", "maps.intranet:8080").await.1);
+    assert!(tj["tiles"][0].as_str().unwrap().starts_with("http://maps.intranet:8080/tiles/"), "{tj}");
 }
 
 /// Item 16: the authorization scheme is case-insensitive (RFC 7235 §2.1).

@@ -104,7 +104,7 @@ fn slow_headers_are_cut_off_and_connections_capped() {
     assert!(waited > Duration::from_millis(300), "the fifth connection was served beyond the cap ({waited:?})");
 
     // --upload-max-mb 1: a declared 5 MB body is refused before it is sent.
-    let r = raw(srv.port, format!("POST /api/uav/flights?date=2026-06-04 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: image/tiff\r\nContent-Length: 5000000\r\n\r\n").as_bytes()).unwrap();
+    let r = raw(srv.port, format!("POST /api/uav/flights?date=2026-06-04 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: image/tiff\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
     assert_eq!(status_of(&r), 413, "{r}");
 }
 
@@ -228,7 +228,7 @@ fn flight_ids(store: &Path) -> Vec<String> {
 #[test]
 fn an_upload_and_a_cli_ingest_together_lose_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, images) = uav_store(tmp.path(), 2, 2400);
+    let (store, images) = uav_store(tmp.path(), 2, 1600);
     let srv = serve(&store, 18403, &[]);
     let body = std::fs::read(&images[0]).unwrap();
     let cli = Command::new(env!("CARGO_BIN_EXE_covermap"))
@@ -295,3 +295,4 @@ fn the_server_reloads_a_store_swapped_by_another_process() {
     }
     assert!(get(srv.port, "/api/uav/flights").contains("2026-06-05"));
 }
+

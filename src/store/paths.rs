@@ -18,8 +18,10 @@ pub fn redact_paths(text: &str, root: &Path) -> String {
     let mut rest = text;
     while let Some(i) = rest.find('/') {
         let before = &rest[..i];
-        let starts_path = before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "(\"'`=:,;[{".contains(c));
-        if !starts_path || before.ends_with(":/") {
+        // A path starts the text or follows a space or opening punctuation; `http://` does not.
+        let starts_path = (before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "(\"'`=,;[{".contains(c)))
+            && !rest[i + 1..].starts_with('/');
+        if !starts_path {
             out.push_str(&rest[..=i]);
             rest = &rest[i + 1..];
             continue;
