@@ -19,8 +19,8 @@ pub fn redact_paths(text: &str, root: &Path) -> String {
     while let Some(i) = rest.find('/') {
         let before = &rest[..i];
         // A path starts the text or follows a space or opening punctuation; `http://` does not.
-        let starts_path = (before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "(\"'`=,;[{".contains(c)))
-            && !rest[i + 1..].starts_with('/');
+        let prev = before.chars().last().or_else(|| out.chars().last());
+        let starts_path = prev.is_none_or(|c| c.is_whitespace() || "(\"'`=,;[{".contains(c)) && !rest[i + 1..].starts_with('/');
         if !starts_path {
             out.push_str(&rest[..=i]);
             rest = &rest[i + 1..];

@@ -27,6 +27,9 @@ pub struct FlightSize {
 pub fn check_flight(images: &[PathBuf], params: &UavParams, scratch: &Path) -> Result<FlightSize> {
     let mut pixels = 0u64;
     for p in images {
+        if !p.exists() {
+            return Err(Error::input(p, "file not found"));
+        }
         let ds = gdal::Dataset::open(p).map_err(|e| Error::input(p, format!("cannot open as a raster (truncated or not an image?): {e}")))?;
         let (w, h) = ds.raster_size();
         let bands = ds.raster_count();
