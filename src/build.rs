@@ -97,6 +97,27 @@ pub struct Precomputed<'a> {
     pub hydrology: Option<crate::risk::Hydrology<'a>>,
 }
 
+/// Every analysis's parameters, parsed and range-checked.
+struct Params {
+    coverage: crate::coverage::CoverageParams,
+    risk: crate::risk::RiskParams,
+    uav: crate::uav::UavParams,
+}
+
+/// Everything that can be checked without the long stages, checked first so a typo in `[risk]` or a
+/// bad flight image fails in seconds, not after the coverage sweep: every parameter section (unknown
+/// keys, ranges) and every flight (camera, band mapping, images' headers, size limits).
+fn check_params(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<Params> {
+    let coverage: crate::coverage::CoverageParams = cfg.params("coverage")?;
+    coverage.validate()?;
+    let risk: crate::risk::RiskParams = cfg.params("risk")?;
+    risk.validate()?;
+    let uav: crate::uav::UavParams = cfg.params("uav")?;
+    let scratch = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    crate::uav::stage::check_sources(&dataset::load::flight_sources(cfg, data), &uav, scratch)?;
+    Ok(Params { coverage, risk, uav })
+}
+
 pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     run_with(opts, Precomputed::default())
 }
@@ -109,6 +130,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
     if let Some(missing) = files.iter().find(|f| !f.exists()) {
         return Err(missing_input(&cfg, &opts.data, missing));
     }
+    let params = check_params(&cfg, &opts.data, &opts.out)?;
     let mut timings = Timings::default();
     let t = Instant::now();
     let inputs = crate::store::manifest::checksums(&opts.data, &files)?;
@@ -163,7 +185,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
 
     // Coverage (issue 3): 4G best server, hamlet status, fiber reach, indicators, gaps, planner.
     let t = Instant::now();
-    let coverage_params: crate::coverage::CoverageParams = cfg.params("coverage")?;
+    let coverage_params = params.coverage;
     let cov = match pre.sweep {
         Some(source) => crate::coverage::build_stage_from(&ds, &coverage_params, &mut w, source)?,
         None => crate::coverage::build_stage(&ds, &coverage_params, &mut w)?,
@@ -184,7 +206,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
     // Risk (issue 6), with the coverage at hamlets for the warning reach (and a recompute without
     // the sites standing in high-risk zones).
     let t = Instant::now();
-    let risk_params: crate::risk::RiskParams = cfg.params("risk")?;
+    let risk_params = params.risk;
     let mut hamlet_rsrp = vec![f32::NAN; ds.hamlets.len()];
     for h in &cov.hamlets {
         hamlet_rsrp[h.hamlet] = h.rsrp_dbm;
@@ -213,7 +235,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
 
     // UAV: the dataset's flights plus those added to the previous store by `uav ingest` / upload.
     let t = Instant::now();
-    let uav_params: crate::uav::UavParams = cfg.params("uav")?;
+    let uav_params = params.uav;
     let mut ds = ds;
     let carried = crate::uav::ingest::ingested_flights(&opts.out, &ds.uav_flights)?;
     ds.uav_flights.extend(carried);

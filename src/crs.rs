@@ -20,10 +20,14 @@ pub struct Transformer {
 impl Transformer {
     /// `from` and `to` are anything PROJ accepts: "EPSG:4326", a PROJ string, WKT.
     pub fn new(from: &str, to: &str) -> Result<Self> {
-        let proj = proj::Proj::new_known_crs(from, to, None).map_err(|e| Error::Proj {
-            from: short(from),
-            to: short(to),
-            problem: e.to_string(),
+        quiet_proj();
+        let proj = proj::Proj::new_known_crs(from, to, None).map_err(|e| {
+            // PROJ says only "Unknown error (code 4096)" for a CRS it cannot parse: say which one.
+            let problem = match [from, to].into_iter().find(|d| !is_known_crs(d)) {
+                Some(bad) => format!("the CRS `{}` could not be understood (not an EPSG code, PROJ string or WKT that PROJ knows)", short(bad)),
+                None => e.to_string(),
+            };
+            Error::Proj { from: short(from), to: short(to), problem }
         })?;
         Ok(Self { proj, from: from.to_string(), to: to.to_string() })
     }
@@ -48,6 +52,27 @@ impl Transformer {
     fn err(&self, e: impl ToString) -> Error {
         Error::Proj { from: short(&self.from), to: short(&self.to), problem: e.to_string() }
     }
+}
+
+/// Whether PROJ understands `def` as a CRS on its own.
+pub fn is_known_crs(def: &str) -> bool {
+    quiet_proj();
+    !def.trim().is_empty() && proj::Proj::new(def).is_ok()
+}
+
+extern "C" {
+    /// PROJ's `proj_log_level` (libproj is linked through the `proj` crate, which does not expose it).
+    fn proj_log_level(ctx: *mut std::ffi::c_void, level: std::ffi::c_int) -> std::ffi::c_int;
+}
+
+/// Stop PROJ printing its own "proj_create: crs not found" lines on stderr: every failure reaches
+/// the user as our error, naming the CRS. New contexts copy the default context's level.
+fn quiet_proj() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: a null context is PROJ's default context; 0 is PJ_LOG_NONE.
+    ONCE.call_once(|| unsafe {
+        proj_log_level(std::ptr::null_mut(), 0);
+    });
 }
 
 fn short(def: &str) -> String {
@@ -93,6 +118,17 @@ pub fn mercator_to_lonlat(x: f64, y: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_crs_is_named_in_the_error() {
+        // EPSG:99999 is not allocated in the EPSG registry (PROJ alone answers "Unknown error (code 4096)").
+        let e = Transformer::new("EPSG:99999", "EPSG:32648").err().expect("EPSG:99999 is unknown").to_string();
+        assert!(e.contains("`EPSG:99999` could not be understood"), "{e}");
+        assert!(!e.contains("code 4096"), "{e}");
+        let e = Transformer::new("EPSG:4326", "+proj=nonsense +type=crs").err().unwrap().to_string();
+        assert!(e.contains("`+proj=nonsense +type=crs` could not be understood"), "{e}");
+        assert!(is_known_crs("EPSG:4326") && is_known_crs(VN2000_TM3_SONLA) && !is_known_crs(""));
+    }
 
     #[test]
     fn utm48_reference_point() {

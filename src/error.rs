@@ -29,6 +29,14 @@ pub enum Error {
     #[error("results store {path}: {problem}")]
     Store { path: PathBuf, problem: String },
 
+    /// A resource limit (image size, disk margin) a request or input exceeds; names the setting.
+    #[error("{problem} (limit `{name}`)")]
+    Limit { name: String, problem: String },
+
+    /// The store is being written by another writer (process or thread) and this one would not wait.
+    #[error("results store {path}: {problem}")]
+    Busy { path: PathBuf, problem: String },
+
     /// A command's options that do not fit together or name nothing (the message names the options).
     #[error("{0}")]
     Usage(String),
@@ -86,6 +94,9 @@ impl Error {
     }
     pub fn gdal(path: impl Into<PathBuf>, source: gdal::errors::GdalError) -> Self {
         Error::Gdal { path: path.into(), source }
+    }
+    pub fn limit(name: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Limit { name: name.into(), problem: problem.into() }
     }
     pub fn store(path: impl Into<PathBuf>, problem: impl Into<String>) -> Self {
         Error::Store { path: path.into(), problem: problem.into() }

@@ -79,6 +79,23 @@ enum Command {
         /// Bearer token for write endpoints (uploads); without one, writes answer 403.
         #[arg(long, env = "COVERMAP_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// Largest upload body in MiB; a declared Content-Length above it is refused with 413 at once.
+        #[arg(long, default_value_t = covermap::server::DEFAULT_UPLOAD_MAX_MB)]
+        upload_max_mb: u64,
+        /// Base URL clients reach the service at (e.g. https://gis.example.org/covermap behind a proxy):
+        /// used for every absolute link and TileJSON `tiles`. Without it, links use the request's Host
+        /// only when it names this server (the bind address, or a --allowed-host).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Another Host value (`name` or `name:port`) links may be built from (repeatable).
+        #[arg(long = "allowed-host")]
+        allowed_hosts: Vec<String>,
+        /// Most concurrent connections; more wait in the listen backlog.
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
+        /// Seconds a client has to send a whole request header (slow clients are disconnected).
+        #[arg(long, default_value_t = 10)]
+        header_timeout_secs: u64,
     },
     /// The coverage of one site (--site), one operator (--operator) or every site, with the build's
     /// engine and `[coverage]` parameters: an RSRP GeoTIFF (dBm, COG) and its statistics (cells per
@@ -196,12 +213,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Serve { store, bind, port, archives, no_store, cache_mb, token } => {
+        Command::Serve { store, bind, port, archives, no_store, cache_mb, token, upload_max_mb, public_url, allowed_hosts, max_connections, header_timeout_secs } => {
+            if let Some(u) = &public_url {
+                anyhow::ensure!(
+                    (u.starts_with("http://") || u.starts_with("https://")) && !u.contains(char::is_whitespace),
+                    "--public-url `{u}`: give an absolute http:// or https:// URL"
+                );
+            }
+            anyhow::ensure!(upload_max_mb > 0, "--upload-max-mb must be at least 1");
+            anyhow::ensure!(header_timeout_secs > 0, "--header-timeout-secs must be at least 1");
             // A store or archive on object storage (s3://) is copied to local disk once, at start:
             // the server reads it there, as it reads a local one (and never writes it back).
             let staged_store = if no_store { None } else { Some(covermap::store::object::Staged::input(&store)?) };
             let staged_archives = archives.iter().map(|a| covermap::store::object::Staged::input_file(a)).collect::<Result<Vec<_>, _>>()?;
             let config = covermap::server::ServerConfig {
+                upload_max_bytes: upload_max_mb.saturating_mul(1 << 20),
+                public_url,
+                allowed_hosts,
+                max_connections: max_connections.max(1),
+                header_read_timeout: std::time::Duration::from_secs(header_timeout_secs),
                 store_dir: staged_store.as_ref().map(|s| s.local.clone()),
                 archives: staged_archives.iter().map(|s| s.local.clone()).collect(),
                 bind,

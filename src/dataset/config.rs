@@ -94,6 +94,24 @@ pub struct DatasetConfig {
 
 pub const DATASET_TOML: &str = "dataset.toml";
 
+/// Every `[layers.X]` the loader reads (required and optional): any other name is a typo.
+pub const KNOWN_LAYERS: [&str; 14] = [
+    "districts",
+    "province",
+    "commune_centres",
+    "communes",
+    "hamlets",
+    "cell_sites",
+    "sectors",
+    "roads",
+    "fiber_routes",
+    "fiber_access_points",
+    "orchards",
+    "rivers",
+    "towns",
+    "hydropower",
+];
+
 impl DatasetConfig {
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(DATASET_TOML);
@@ -105,11 +123,19 @@ impl DatasetConfig {
             }
         })?;
         // toml's Display draws the offending line with a caret over several lines; one line is wanted.
-        toml::from_str(&text).map_err(|e| {
+        let cfg: Self = toml::from_str(&text).map_err(|e| {
             let line = e.span().and_then(|s| text.get(..s.start)).map(|t| t.matches('\n').count() + 1);
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
             Error::input(&path, format!("{at}{}", e.message().trim().replace('\n', " ")))
-        })
+        })?;
+        if let Some(unknown) = cfg.layers.keys().find(|k| !KNOWN_LAYERS.contains(&k.as_str())) {
+            let line = text.lines().position(|l| l.trim_start().starts_with(&format!("[layers.{unknown}]"))).map(|i| format!("line {}: ", i + 1));
+            return Err(Error::input(
+                &path,
+                format!("{}unknown layer [layers.{unknown}] (known layers: {})", line.unwrap_or_default(), KNOWN_LAYERS.join(", ")),
+            ));
+        }
+        Ok(cfg)
     }
 
     /// Parameters of one analysis section, deserialized into its type (defaults for missing keys).
@@ -175,5 +201,15 @@ mod tests {
         // A misspelt key is an error naming the line, not a silently ignored mapping.
         let e = read(&format!("{MINIMAL}\n[[flights]]\nid = \"f1\"\ndate = \"2026-03-10\"\nband = \"red=3\"\nimages = []\n")).unwrap_err();
         assert!(e.to_string().contains("band"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_layer_is_an_error_listing_the_known_ones() {
+        let e = read(&format!("{MINIMAL}[layers.hamlet]\nfile = \"h.csv\"\n")).unwrap_err().to_string();
+        assert!(e.contains("[layers.hamlet]") && e.contains("line 6"), "{e}");
+        for known in KNOWN_LAYERS {
+            assert!(e.contains(known), "{known} missing from: {e}");
+        }
+        assert!(read(&format!("{MINIMAL}[layers.hamlets]\nfile = \"h.csv\"\n")).is_ok());
     }
 }

@@ -96,6 +96,10 @@ fn load_dem_verbatim(cfg: &DatasetConfig, dir: &Path) -> Result<(Grid<f32>, bool
         }
     }
     dem.nodata = Some(nd);
+    // A DEM with no valid cell would otherwise surface later as the first hamlet "in a nodata hole".
+    if dem.data.iter().all(|&v| v == nd) {
+        return Err(Error::layer(&path, "dem", format!("every cell of the DEM is nodata ({} × {} cells); no elevation to analyse", dem.width, dem.height)));
+    }
     Ok((dem, verbatim))
 }
 
@@ -171,14 +175,18 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         };
         let population = cl.req_number(f, "population")?;
         if population < 0.0 {
-            return Err(cl.err(f.fid, "negative population"));
+            return Err(cl.err(f.fid, "attribute `population` is negative (negative population)"));
+        }
+        let households = cl.req_number(f, "households")?;
+        if households < 0.0 {
+            return Err(cl.err(f.fid, "attribute `households` is negative (negative households)"));
         }
         communes.push(Commune {
             id: communes.len() as i64 + 1,
             name: cl.req_text(f, "name")?,
             district_code: cl.req_text(f, "district_code")?,
             population: population as u32,
-            households: cl.req_number(f, "households")?.max(0.0) as u32,
+            households: households as u32,
             geom,
             centre,
             code,
@@ -197,7 +205,7 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         }
         let pop = hl.req_number(f, "population")?;
         if pop < 0.0 {
-            return Err(hl.err(f.fid, "negative population"));
+            return Err(hl.err(f.fid, "attribute `population` is negative (negative population)"));
         }
         hamlets.push(Hamlet { id: hamlets.len() as i64 + 1, name: hl.req_text(f, "name")?, commune_code, population: pop as u32, pos });
     }
@@ -335,11 +343,7 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
     let towns = places("towns", "town")?;
     let hydropower = places("hydropower", "hydropower")?;
 
-    let uav_flights = cfg
-        .flights
-        .iter()
-        .map(|f| UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: f.camera.clone(), bands: f.bands.clone(), scale: f.scale, images: f.images.iter().map(|i| dir.join(i)).collect() })
-        .collect();
+    let uav_flights = flight_sources(cfg, dir);
 
     let measurements = match cfg.layers.get(super::measurements::LAYER) {
         Some(src) => {
@@ -373,6 +377,14 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         measurements,
         dem_source,
     })
+}
+
+/// The dataset's `[[flights]]` with their image paths resolved against the dataset directory.
+pub fn flight_sources(cfg: &DatasetConfig, dir: &Path) -> Vec<UavFlightSource> {
+    cfg.flights
+        .iter()
+        .map(|f| UavFlightSource { id: f.id.clone(), date: f.date.clone(), camera: f.camera.clone(), bands: f.bands.clone(), scale: f.scale, images: f.images.iter().map(|i| dir.join(i)).collect() })
+        .collect()
 }
 
 /// The DEM must cover the province without nodata holes: checked on a 1 km lattice inside the outline.

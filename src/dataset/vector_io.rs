@@ -85,13 +85,13 @@ impl RawLayer {
 
     /// A required text attribute of feature `f`.
     pub fn req_text(&self, f: &RawFeature, key: &str) -> Result<String> {
-        f.text(key).filter(|s| !s.trim().is_empty()).ok_or_else(|| self.err(f.fid, format!("attribute `{key}` is empty")))
+        f.text(key).filter(|s| !s.trim().is_empty()).ok_or_else(|| self.err(f.fid, format!("attribute `{key}` is missing or empty")))
     }
 
     /// A required numeric attribute of feature `f`.
     pub fn req_number(&self, f: &RawFeature, key: &str) -> Result<f64> {
         match f.attrs.get(key) {
-            None | Some(Value::Null) => Err(self.err(f.fid, format!("attribute `{key}` is empty"))),
+            None | Some(Value::Null) => Err(self.err(f.fid, format!("attribute `{key}` is missing or empty"))),
             Some(v) => f
                 .number(key)
                 .filter(|x| x.is_finite())
@@ -159,7 +159,12 @@ pub fn read_layer(dir: &Path, name: &str, src: &LayerSource, expect: Expect, req
         let fid = ft.fid().map(|v| v as i64).unwrap_or(row as i64 + 1);
         let mut attrs = BTreeMap::new();
         for (i, fname) in src_fields.iter().enumerate() {
-            let v = match ft.field(i) {
+            // OGR distinguishes an unset field (a GeoJSON feature without the property, an empty CSV
+            // cell of a typed column) from a null one; gdal's `field` reports only null as None and
+            // reads an unset number as 0. Both are "no value" here.
+            // SAFETY: `ft` is a live feature and `i` an index of its definition's fields.
+            let set = unsafe { gdal_sys::OGR_F_IsFieldSetAndNotNull(ft.c_feature(), i as i32) } != 0;
+            let v = match if set { ft.field(i) } else { Ok(None) } {
                 Ok(None) => Value::Null,
                 Ok(Some(FieldValue::IntegerValue(x))) => Value::Int(x as i64),
                 Ok(Some(FieldValue::Integer64Value(x))) => Value::Int(x),

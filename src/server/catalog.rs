@@ -11,7 +11,7 @@ use crate::tiles::tilejson::info;
 
 pub async fn get_catalog(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let cat = st.catalog();
-    let base = super::http::base_url(&headers, &st.config().host());
+    let base = super::http::base_url(&headers, st.config());
     let mut tiles = Map::new();
     let mut tables = Map::new();
     for (id, s) in &cat.sources {

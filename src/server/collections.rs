@@ -45,7 +45,7 @@ pub async fn get_collections(State(st): State<AppState>, RawQuery(raw): RawQuery
     let q = query_map(raw.as_deref());
     only_params(&q, &["f"])?;
     format_param(&q, &["json"], "json")?;
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
     let cat = st.catalog();
     let collections: Vec<Json> = cat.vectors().map(|v| collection_json(v, &base)).collect();
     let v = json!({
@@ -69,7 +69,7 @@ pub async fn get_collection(
     format_param(&q, &["json"], "json")?;
     let cat = st.catalog();
     let v = cat.vector(&id).ok_or_else(|| unknown_collection(&id))?;
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
     Ok(json_response(&headers, &collection_json(v, &base), "application/json"))
 }
 

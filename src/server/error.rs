@@ -50,6 +50,11 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         match &e {
             Error::Param { name, .. } => ApiError::param(name, e.to_string()),
+            Error::Limit { name, .. } if name.contains("disk") => {
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "not enough disk space", e.to_string())
+            }
+            Error::Limit { .. } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too large", e.to_string()),
+            Error::Busy { .. } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store busy", e.to_string()),
             _ => {
                 tracing::error!("{e}");
                 ApiError::internal(e.to_string())

@@ -22,7 +22,8 @@ pub async fn get_health(State(st): State<AppState>, headers: HeaderMap) -> Respo
         "version": env!("CARGO_PKG_VERSION"),
         "layers": {"vector": vector, "raster": raster, "archive": archive},
         "problems": cat.problems,
-        "store": cat.store_dir.as_ref().map(|d| d.display().to_string()),
+        // The store's name only: an unauthenticated client has no business knowing server paths.
+        "store": cat.store_dir.as_ref().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().to_string()),
         "built_at_unix": cat.manifest.as_ref().and_then(|m| m.get("built_at_unix")).cloned(),
     });
     let mut res = super::http::json_response(&headers, &v, "application/json");

@@ -149,21 +149,22 @@ pub fn json_response(headers: &HeaderMap, value: &serde_json::Value, content_typ
     cached_response(headers, Bytes::from(body), content_type, &tag, "no-cache", Encoding::Identity, false)
 }
 
-/// `scheme://host` of the request, for absolute links: `X-Forwarded-Proto` (else http) and the
-/// `Host` header (else the address the server listens on). Hosts with unexpected characters are not
-/// echoed.
-pub fn base_url(headers: &HeaderMap, fallback_host: &str) -> String {
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or("http");
+/// `scheme://host` for absolute links: the configured public URL (`serve --public-url`) when there is
+/// one; else `http://` and the request's `Host` when it names this server
+/// ([`super::ServerConfig::host_allowed`]), else the address the server listens on. A forged `Host`
+/// is never copied into links or TileJSON.
+pub fn base_url(headers: &HeaderMap, cfg: &super::ServerConfig) -> String {
+    if let Some(u) = cfg.public_url.as_deref().map(|u| u.trim_end_matches('/')).filter(|u| !u.is_empty()) {
+        return u.to_string();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c)))
-        .unwrap_or(fallback_host);
-    format!("{proto}://{host}")
+        .filter(|h| cfg.host_allowed(h))
+        .map(str::to_string)
+        .unwrap_or_else(|| cfg.host());
+    format!("http://{host}")
 }
 
 /// The query string as name → value (last one wins), percent-decoded.

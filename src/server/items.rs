@@ -128,7 +128,7 @@ pub async fn get_items(
     let boxes = q.get("bbox").map(|b| parse_bbox(b)).transpose()?;
     let cat = st.catalog();
     let src = cat.vector(&id).ok_or_else(|| unknown_collection(&id))?.clone();
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
 
     // Selection and encoding are CPU work proportional to the page: off the async threads.
     let (body, ctype) = tokio::task::spawn_blocking(move || -> Result<(String, &'static str), String> {
@@ -205,7 +205,7 @@ pub async fn get_item(
     let missing = || ApiError::not_found("unknown feature", format!("collection `{id}` has no feature `{fid}`"));
     let n: i64 = fid.parse().map_err(|_| missing())?;
     let i = src.index_of(n).ok_or_else(missing)?;
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
     let mut f = feature(src, i);
     f["links"] = json!([
         {"href": format!("{base}/collections/{id}/items/{fid}"), "rel": "self", "type": "application/geo+json"},

@@ -40,7 +40,7 @@ pub async fn get_landing(State(st): State<AppState>, RawQuery(raw): RawQuery, he
             return Err(ApiError::not_found("no viewer", "this build has no embedded web viewer (web/dist)"));
         }
     }
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
     let v = json!({
         "title": "covermap",
         "description": "4G/fiber coverage, disaster risk and UAV orchard monitoring for the province: vector and raster tiles, OGC API – Features",

@@ -23,6 +23,7 @@ pub mod job_registry;
 pub mod jobs;
 pub mod landing;
 pub mod legend;
+pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod planner;
@@ -69,8 +70,22 @@ pub struct ServerConfig {
     pub token: Option<String>,
     pub request_timeout: Duration,
     pub upload_timeout: Duration,
+    /// Largest upload body (`serve --upload-max-mb`); a declared `Content-Length` above it is 413 at once.
     pub upload_max_bytes: u64,
+    /// A client must send a whole request header within this time (slowloris).
+    pub header_read_timeout: Duration,
+    /// Concurrent connections served; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// The base URL clients reach the service at (`serve --public-url`, e.g. behind a proxy): every
+    /// absolute link (items, TileJSON `tiles`) starts with it. Without it, links use the request's
+    /// `Host` only when it names this server (see [`ServerConfig::host_allowed`]).
+    pub public_url: Option<String>,
+    /// Extra `Host` values accepted for links (`host` or `host:port`), beside the bind address.
+    pub allowed_hosts: Vec<String>,
 }
+
+/// Default upload bound: a 5-band 16-bit orthomosaic of 4 × 10⁸ px is about 4 GB uncompressed.
+pub const DEFAULT_UPLOAD_MAX_MB: u64 = 4096;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -83,7 +98,11 @@ impl Default for ServerConfig {
             token: std::env::var("COVERMAP_TOKEN").ok().filter(|t| !t.is_empty()),
             request_timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(3600),
-            upload_max_bytes: 8 << 30,
+            upload_max_bytes: DEFAULT_UPLOAD_MAX_MB << 20,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            public_url: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -97,6 +116,42 @@ impl ServerConfig {
             format!("{}:{}", self.bind, self.port)
         }
     }
+
+    /// Whether a request's `Host` may be echoed into links: this server's own address (the bind
+    /// address, or any local name when bound to all interfaces) on its port, or a configured host.
+    /// Anything else (a forged `Host`) gets links to [`ServerConfig::host`].
+    pub fn host_allowed(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        if self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
+            return true;
+        }
+        let (name, port) = match host.rsplit_once(':') {
+            Some((n, p)) if !n.ends_with(':') && !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => (n, p.parse::<u16>().ok()),
+            _ => (host.as_str(), Some(80)),
+        };
+        if port != Some(self.port) {
+            return false;
+        }
+        let unbracket = |s: &str| s.trim_start_matches('[').trim_end_matches(']').to_string();
+        let (name, bind) = (unbracket(name), unbracket(&self.bind.to_ascii_lowercase()));
+        let is_local = |n: &str| ["localhost", "127.0.0.1", "::1"].contains(&n);
+        let wildcard = bind == "0.0.0.0" || bind == "::";
+        name == bind
+            || (is_local(&name) && (wildcard || is_local(&bind)))
+            || (wildcard && (name.parse::<std::net::IpAddr>().is_ok() || Some(&name) == hostname().as_ref()))
+    }
+}
+
+/// This machine's host name (lower case), for `Host` checks when bound to all interfaces.
+fn hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it on success.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    std::str::from_utf8(&buf[..end]).ok().map(|s| s.to_ascii_lowercase())
 }
 
 /// The router over a state; integration tests drive it with `tower::ServiceExt::oneshot`.
@@ -209,10 +264,21 @@ pub async fn serve_state(state: AppState) -> Result<()> {
         cat.sources.len(),
         if cat.problems.is_empty() { String::new() } else { format!(", {} not served (see /health)", cat.problems.len()) }
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::Service(format!("server: {e}")))
+    {
+        // What killed or failed uploads and writers left behind.
+        let st = state.clone();
+        let removed = tokio::task::spawn_blocking(move || uav_upload::clean_uploads(&st)).await.unwrap_or_default();
+        if !removed.is_empty() {
+            eprintln!("serve: removed {} stale upload director{}", removed.len(), if removed.len() == 1 { "y" } else { "ies" });
+        }
+    }
+    let limits = listen::ConnLimits { header_read_timeout: cfg.header_read_timeout, max_connections: cfg.max_connections };
+    let watcher = state.store_dir().map(|_| tokio::spawn(state::watch_store(state.clone(), state::STORE_POLL)));
+    listen::serve_connections(listener, router(state), limits, shutdown_signal()).await;
+    if let Some(w) = watcher {
+        w.abort();
+    }
+    Ok(())
 }
 
 /// Serve with a full configuration; uploaded UAV flights are processed by the UAV module's ingest.

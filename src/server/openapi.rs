@@ -139,6 +139,6 @@ pub async fn get_api(State(st): State<AppState>, RawQuery(raw): RawQuery, header
     let cat = st.catalog();
     let collections: Vec<String> = cat.vectors().map(|v| v.id.clone()).collect();
     let layers: Vec<String> = cat.sources.iter().filter(|(_, s)| s.format().is_some()).map(|(k, _)| k.clone()).collect();
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
     Ok(json_response(&headers, &definition(&base, collections, layers), MEDIA_TYPE))
 }

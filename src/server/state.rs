@@ -1,6 +1,7 @@
-//! The server's shared state: the current catalog (swapped atomically when the store changes, e.g.
-//! after a UAV flight is processed, so requests in flight finish on the old one), the tile cache, the
-//! metrics, background jobs, and the configuration.
+//! The server's shared state: the current catalog (swapped atomically when the store changes — after
+//! a UAV flight is processed here, or when another process (`covermap uav ingest`, `build`) swaps in
+//! a new store generation, noticed by [`watch_store`] — so requests in flight finish on the old one),
+//! the tile cache, the metrics, background jobs, and the configuration.
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -13,8 +14,32 @@ use crate::error::{Error, Result};
 use crate::tiles::archive::ArchiveSource;
 use crate::tiles::Catalog;
 
+/// Identity of one store generation: a writer swaps a whole new directory in (`renameat2`), so the
+/// directory's and the manifest's inodes change, and the manifest's modification time with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    dir_ino: u64,
+    manifest_ino: u64,
+    manifest_mtime_ns: i128,
+}
+
+impl Generation {
+    /// The generation at `dir` now (None: no complete store there).
+    pub fn of(dir: &Path) -> Option<Generation> {
+        use std::os::unix::fs::MetadataExt;
+        let d = std::fs::metadata(dir).ok()?;
+        let m = std::fs::metadata(dir.join(crate::store::MANIFEST_JSON)).ok()?;
+        Some(Generation { dir_ino: d.ino(), manifest_ino: m.ino(), manifest_mtime_ns: m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128 })
+    }
+}
+
+/// How often the server looks for a store generation written by another process.
+pub const STORE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
 struct Inner {
     catalog: RwLock<Arc<Catalog>>,
+    generation: std::sync::Mutex<Option<Generation>>,
+    reloading: tokio::sync::Mutex<()>,
     archives: Vec<Arc<ArchiveSource>>,
     cache: TileCache,
     metrics: Metrics,
@@ -36,8 +61,11 @@ impl AppState {
                 _ => None,
             })
             .collect();
+        let generation = catalog.store_dir.as_deref().and_then(Generation::of);
         AppState(Arc::new(Inner {
             catalog: RwLock::new(Arc::new(catalog)),
+            generation: std::sync::Mutex::new(generation),
+            reloading: tokio::sync::Mutex::new(()),
             archives,
             cache: TileCache::new(config.cache_bytes),
             metrics: Metrics::default(),
@@ -63,11 +91,25 @@ impl AppState {
                 c.sources.insert(a.id.clone(), crate::tiles::Source::Archive(a.clone()));
             }
         }
-        match self.0.catalog.write() {
-            Ok(mut g) => *g = Arc::new(c),
-            Err(p) => *p.into_inner() = Arc::new(c),
-        }
+        let old = match self.0.catalog.write() {
+            Ok(mut g) => std::mem::replace(&mut *g, Arc::new(c)),
+            Err(p) => std::mem::replace(&mut *p.into_inner(), Arc::new(c)),
+        };
         self.0.cache.invalidate_all();
+        // The old catalog is freed here unless a request still holds it (then when that one ends);
+        // glibc keeps freed memory in its arenas, so hand it back to the system.
+        drop(old);
+        release_freed_memory();
+    }
+
+    /// The store directory served, if any.
+    pub fn store_dir(&self) -> Option<&Path> {
+        self.0.config.store_dir.as_deref()
+    }
+
+    /// The store generation being served.
+    pub fn generation(&self) -> Option<Generation> {
+        *self.0.generation.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Re-open the store and swap the catalog in (blocking work on a blocking thread).
@@ -78,10 +120,12 @@ impl AppState {
             .store_dir
             .clone()
             .ok_or_else(|| Error::Service("no store directory configured".into()))?;
-        let cat = tokio::task::spawn_blocking(move || load_store_catalog(&dir))
+        let _one_at_a_time = self.0.reloading.lock().await;
+        let (cat, generation) = tokio::task::spawn_blocking(move || load_consistent(&dir))
             .await
             .map_err(|e| Error::Service(format!("reload task: {e}")))??;
         self.swap_catalog(cat);
+        *self.0.generation.lock().unwrap_or_else(|e| e.into_inner()) = generation;
         Ok(())
     }
 
@@ -120,4 +164,49 @@ impl AppState {
 pub fn load_store_catalog(dir: &Path) -> Result<Catalog> {
     let store = crate::store::Store::open(dir)?;
     Ok(Catalog::from_store(store))
+}
+
+/// Load the catalog of one generation: when a writer swapped the store while it was being read
+/// (generation before ≠ after), read it again, so the catalog never mixes two stores.
+fn load_consistent(dir: &Path) -> Result<(Catalog, Option<Generation>)> {
+    let mut last = None;
+    for _ in 0..5 {
+        let before = Generation::of(dir);
+        let cat = load_store_catalog(dir)?;
+        let after = Generation::of(dir);
+        if before == after {
+            return Ok((cat, after));
+        }
+        last = Some(cat);
+    }
+    Ok((last.expect("loaded above"), Generation::of(dir)))
+}
+
+/// Poll the store every `every` and reload when another process has swapped in a new generation
+/// (a CLI `uav ingest` or `build` while the server runs). Reload failures are logged and retried at
+/// the next tick; the old catalog stays served meanwhile.
+pub async fn watch_store(state: AppState, every: std::time::Duration) {
+    let Some(dir) = state.store_dir().map(Path::to_path_buf) else { return };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let d = dir.clone();
+        let now = tokio::task::spawn_blocking(move || Generation::of(&d)).await.ok().flatten();
+        if now.is_some() && now != state.generation() {
+            match state.reload().await {
+                Ok(()) => tracing::info!("store {} changed on disk: reloaded", dir.display()),
+                Err(e) => tracing::warn!("store {} changed on disk, reload failed: {e}", dir.display()),
+            }
+        }
+    }
+}
+
+/// Return freed heap pages to the system (glibc `malloc_trim`).
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

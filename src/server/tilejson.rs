@@ -23,6 +23,6 @@ pub async fn get_tilejson(
     // Validates the list (unknown layers, mixing rasters with vectors) as a tile request would.
     cat.resolve(ids).map_err(lookup_error)?;
     let infos: Vec<_> = ids.split(',').filter_map(|id| cat.get(id.trim()).map(|s| info(id.trim(), s))).collect();
-    let base = super::http::base_url(&headers, &st.config().host());
+    let base = super::http::base_url(&headers, st.config());
     Ok(super::http::json_response(&headers, &tilejson(ids, &infos, &base), "application/json"))
 }

@@ -27,7 +27,7 @@ fn key_of(v: &Value) -> Option<String> {
 
 pub async fn get_flights(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let cat = st.catalog();
-    let base = base_url(&headers, &st.config().host());
+    let base = base_url(&headers, st.config());
     let mut flights: BTreeMap<String, Json> = BTreeMap::new();
     if let Some(src) = cat.vector("uav_flights") {
         let key_field = ["flight_id", "name"].iter().find_map(|n| src.fields.iter().position(|f| f.name == *n));

@@ -1,10 +1,16 @@
 //! `POST /api/uav/flights?date=YYYY-MM-DD[&camera=p4m|rededge|altum|generic][&bands=...]`: upload a
 //! UAV flight — one GeoTIFF as the raw body, or several as `multipart/form-data` file parts (form
 //! fields `date`, `camera`, `bands` accepted there too). Needs `Authorization: Bearer <token>`; with
-//! no token configured every write answers 403, a missing or wrong token 401. The images are streamed
-//! to `<store>.uploads/job-<n>/`, then processed in the background by the registered UAV ingest
+//! no token configured every write answers 403, a missing or wrong token 401. A declared
+//! `Content-Length` over `upload_max_bytes` (`serve --upload-max-mb`) is 413 before any byte is read.
+//! The images are streamed to `<store>.uploads/job-<n>-<t>/`, their headers checked against the
+//! store's `[uav]` limits (413 for a "decompression bomb", 507 when the disk would fill, 422 for what
+//! is not a georeferenced raster), then processed in the background by the registered UAV ingest
 //! ([`super::job_registry::UavIngest`], [`ingest_upload`]); `202 Accepted` points at `/api/jobs/<n>` for progress. The catalog is
-//! swapped only after the job has written the store.
+//! swapped only after the job has written the store. A job's directory is removed when the job fails;
+//! after success only the images the store's `uav_flights` records as the flight's sources stay (a
+//! rebuild recomputes the flight from them). Directories of no running job and no recorded flight
+//! are removed at server start and before every upload.
 
 use std::path::{Path, PathBuf};
 
@@ -35,8 +41,7 @@ pub fn authorize(st: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
+        .and_then(bearer_credentials);
     let ok = given.is_some_and(|g| {
         g.len() == token.len() && g.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     });
@@ -46,6 +51,14 @@ pub fn authorize(st: &AppState, headers: &HeaderMap) -> ApiResult<()> {
             .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"covermap\""));
     }
     Ok(())
+}
+
+/// The credentials of an `Authorization: Bearer <token>` value; the scheme is matched without regard
+/// to case (RFC 7235 §2.1), so `BEARER` and `bearer` are accepted.
+pub fn bearer_credentials(value: &str) -> Option<&str> {
+    let value = value.trim_start();
+    let (scheme, rest) = value.split_once(|c: char| c == ' ' || c == '\t')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
 }
 
 fn check_date(d: &str) -> ApiResult<()> {
@@ -62,7 +75,7 @@ where
 {
     let mut f = tokio::fs::File::create(path)
         .await
-        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+        .map_err(|e| ApiError::internal(format!("{}: {e}", path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())))?;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request("upload interrupted", e.to_string()))?;
         *written += chunk.len() as u64;
@@ -73,9 +86,9 @@ where
                 format!("uploads are limited to {max} bytes"),
             ));
         }
-        f.write_all(&chunk).await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+        f.write_all(&chunk).await.map_err(|e| ApiError::internal(format!("{}: {e}", path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())))?;
     }
-    f.flush().await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    f.flush().await.map_err(|e| ApiError::internal(format!("{}: {e}", path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())))?;
     Ok(())
 }
 
@@ -124,6 +137,99 @@ async fn receive(req: Request, dir: &Path, params: &mut std::collections::BTreeM
     Ok(kept)
 }
 
+/// Job directories of uploads being received or processed (in any server of this process).
+static ACTIVE: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+fn set_active(dir: &Path, on: bool) {
+    let mut a = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+    if on {
+        a.insert(dir.to_path_buf());
+    } else {
+        a.remove(dir);
+    }
+}
+
+/// `<store>.uploads`, where uploads are received.
+pub fn uploads_root(store_dir: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.uploads", store_dir.display()))
+}
+
+/// Remove what failed or killed uploads left: every job directory that belongs to no running job and
+/// holds no image a flight of the store was made from, and the store's abandoned staging
+/// directories. Blocking (file system); returns the directories removed.
+pub fn clean_uploads(st: &AppState) -> Vec<PathBuf> {
+    let Some(store_dir) = st.store_dir().map(Path::to_path_buf) else { return Vec::new() };
+    crate::store::writer::remove_abandoned_staging(&store_dir);
+    let root = uploads_root(&store_dir);
+    let Ok(entries) = std::fs::read_dir(&root) else { return Vec::new() };
+    // Images of recorded flights, as the catalog shows them: relative to the store's parent.
+    let parent = store_dir.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cat = st.catalog();
+    let mut kept = std::collections::BTreeSet::new();
+    if let Some(src) = cat.vector(crate::uav::layers::UAV_FLIGHTS) {
+        if let Some(k) = src.fields.iter().position(|f| f.name == "images") {
+            for row in &src.values {
+                if let crate::store::Value::Text(t) = &row[k] {
+                    for img in t.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                        if let Some(dir) = parent.join(img).parent() {
+                            kept.insert(dir.to_path_buf());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        let is_job = e.file_name().to_string_lossy().starts_with("job-") && e.file_type().is_ok_and(|t| t.is_dir());
+        if is_job && !active.contains(&p) && !kept.contains(&p) && std::fs::remove_dir_all(&p).is_ok() {
+            removed.push(p);
+        }
+    }
+    removed
+}
+
+/// The store's `[uav]` parameters (limits included), from its manifest; defaults for missing keys.
+fn store_uav_params(st: &AppState) -> ApiResult<crate::uav::UavParams> {
+    let cat = st.catalog();
+    match cat.manifest.as_ref().and_then(|m| m.pointer("/params/uav")).filter(|v| !v.is_null()) {
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| ApiError::internal(format!("the store's [uav] parameters: {e}"))),
+        None => Ok(crate::uav::UavParams::default()),
+    }
+}
+
+/// Check the saved images from their headers, before any pixel is read: a raster with a CRS, within
+/// the store's `[uav]` size limits, leaving the disk margin free.
+async fn check_images(st: &AppState, images: &[PathBuf], dir: &Path) -> ApiResult<()> {
+    let params = store_uav_params(st)?;
+    // Messages name files relative to the store's directory (`<store>.uploads/job-…` is beside it).
+    let root = dir.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let (images, dir) = (images.to_vec(), dir.to_path_buf());
+    let r = tokio::task::spawn_blocking(move || -> crate::Result<()> {
+        for p in &images {
+            let ds = gdal::Dataset::open(p).map_err(|e| crate::Error::input(p, format!("not a raster GDAL can read: {e}")))?;
+            if ds.projection().trim().is_empty() {
+                return Err(crate::Error::input(p, "the image has no CRS"));
+            }
+        }
+        crate::uav::limits::check_flight(&images, &params, &dir).map(|_| ())
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("image check task: {e}")))?;
+    r.map_err(|e| match e {
+        crate::Error::Input { .. } => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid image", crate::store::redact_paths(&e.to_string(), &root))
+        }
+        other => {
+            let mut a = ApiError::from(other);
+            a.detail = crate::store::redact_paths(&a.detail, &root);
+            a
+        }
+    })
+}
+
 pub async fn post_flight(State(st): State<AppState>, req: Request<Body>) -> ApiResult<Response> {
     authorize(&st, req.headers())?;
     let store_dir = st
@@ -131,18 +237,36 @@ pub async fn post_flight(State(st): State<AppState>, req: Request<Body>) -> ApiR
         .store_dir
         .clone()
         .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "no results store", "this server serves archives only"))?;
+    let max = st.config().upload_max_bytes;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(n) = declared.filter(|n| *n > max) {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload too large",
+            format!("the body declares {n} bytes; uploads are limited to {max} bytes ({} MB, serve --upload-max-mb)", max >> 20),
+        ));
+    }
     let mut params = query_map(req.uri().query());
     for k in params.keys() {
         if !["date", "camera", "bands"].contains(&k.as_str()) {
             return Err(ApiError::bad_request(format!("unknown parameter `{k}`"), "accepted: date, camera, bands"));
         }
     }
+    {
+        let st = st.clone();
+        let _ = tokio::task::spawn_blocking(move || clean_uploads(&st)).await;
+    }
     let job_id = st.jobs().create("uav-flight");
-    let uploads = PathBuf::from(format!("{}.uploads", store_dir.display())).join(format!("job-{job_id}"));
-    tokio::fs::create_dir_all(&uploads)
-        .await
-        .map_err(|e| ApiError::internal(format!("{}: {e}", uploads.display())))?;
-    let received = receive(req, &uploads, &mut params, st.config().upload_max_bytes).await;
+    // Job numbers restart with the server: the time keeps a new job clear of a kept flight's images.
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let uploads = uploads_root(&store_dir).join(format!("job-{job_id}-{stamp}"));
+    set_active(&uploads, true);
+    if let Err(e) = tokio::fs::create_dir_all(&uploads).await {
+        set_active(&uploads, false);
+        st.jobs().finish(job_id, Err("cannot create the upload directory".into()));
+        return Err(ApiError::internal(format!("cannot create the upload directory: {}", e.kind())));
+    }
+    let received = receive(req, &uploads, &mut params, max).await;
     let validated = received.and_then(|images| {
         let date = params.get("date").cloned().ok_or_else(|| ApiError::param("date", "the flight date is required (YYYY-MM-DD)"))?;
         check_date(&date)?;
@@ -152,16 +276,21 @@ pub async fn post_flight(State(st): State<AppState>, req: Request<Body>) -> ApiR
         }
         Ok(UavUpload { job_id, images, date, camera, bands: params.get("bands").cloned(), store_dir })
     });
+    let validated = match validated {
+        Ok(u) => check_images(&st, &u.images, &uploads).await.map(|()| u),
+        Err(e) => Err(e),
+    };
     let upload = match validated {
         Ok(u) => u,
         Err(e) => {
             let _ = tokio::fs::remove_dir_all(&uploads).await;
+            set_active(&uploads, false);
             st.jobs().finish(job_id, Err(format!("rejected: {}", e.detail)));
             return Err(e);
         }
     };
     let st2 = st.clone();
-    tokio::spawn(async move { run_job(st2, upload).await });
+    tokio::spawn(async move { run_job(st2, upload, uploads).await });
     let status_url = format!("/api/jobs/{job_id}");
     let mut res = (StatusCode::ACCEPTED, json!({"job": job_id, "state": "queued", "status_url": status_url}).to_string()).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -172,7 +301,7 @@ pub async fn post_flight(State(st): State<AppState>, req: Request<Body>) -> ApiR
 }
 
 /// The background part: validate the images with GDAL, run the ingest, swap the catalog.
-async fn run_job(st: AppState, upload: UavUpload) {
+async fn run_job(st: AppState, upload: UavUpload, dir: PathBuf) {
     let id = upload.job_id;
     let ingest = st.uav_ingest();
     let st2 = st.clone();
@@ -202,7 +331,16 @@ async fn run_job(st: AppState, upload: UavUpload) {
         },
         Err(e) => Err(e),
     };
-    st.jobs().finish(id, r);
+    // A failed job's files go now; a done job's images stay as its flight's sources (the store's
+    // `uav_flights` records them), anything else in the directory goes with the next clean-up.
+    if r.is_err() {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+    }
+    set_active(&dir, false);
+    let root = st.store_dir().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    st.jobs().finish(id, r.map_err(|e| crate::store::redact_paths(&e, &root)));
+    let st2 = st.clone();
+    let _ = tokio::task::spawn_blocking(move || clean_uploads(&st2)).await;
 }
 /// The background processing of an uploaded flight: the UAV analysis' ingest of the request built
 /// from the upload (registered by `serve_with`, or by a test with

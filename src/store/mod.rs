@@ -5,14 +5,18 @@
 
 pub mod gpkg;
 pub mod layer;
+pub mod lock;
 pub mod manifest;
 pub mod object;
+pub mod paths;
 pub mod reader;
 pub mod row;
 pub mod writer;
 
+pub use lock::{lock_store, LockWait, StoreLock};
 pub use layer::{Feature, Field, FieldType, GeomKind, Layer, Value};
 pub use manifest::{Manifest, StageTiming};
+pub use paths::redact_paths;
 pub use reader::Store;
 pub use row::Row;
 pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};

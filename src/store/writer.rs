@@ -1,12 +1,15 @@
 //! The transactional store writer. A build (or a UAV ingest) writes every file into a staging
 //! directory beside the store and then swaps it in with one atomic `renameat2(RENAME_EXCHANGE)`, so
 //! readers and a killed build only ever see the previous complete store or the new complete one.
+//! A writer holds the store's exclusive lock ([`super::lock`]) from `begin` to commit or drop, so
+//! writers in different processes take turns and an update starts from the latest store.
 
 use std::path::{Path, PathBuf};
 
 use gdal::raster::GdalType;
 
 use super::layer::Layer;
+use super::lock::{lock_store, LockWait, StoreLock};
 use super::manifest::Manifest;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -21,12 +24,22 @@ pub struct StoreWriter {
     layers: std::collections::BTreeMap<String, usize>,
     rasters: Vec<String>,
     committed: bool,
+    /// Held until the writer is gone (declared last: dropped after the staging directory is removed).
+    _lock: StoreLock,
 }
 
 impl StoreWriter {
     /// Start a new store that will replace `target` entirely on commit.
+    /// Waits while another writer holds the store's lock.
     pub fn begin(target: &Path) -> Result<Self> {
-        remove_abandoned_staging(target);
+        Self::begin_locked(target, lock_store(target, LockWait::Wait)?)
+    }
+
+    /// [`StoreWriter::begin`] for a caller that already holds the store's lock (taken with
+    /// [`lock_store`] to read the store before deciding what to write).
+    pub fn begin_locked(target: &Path, lock: StoreLock) -> Result<Self> {
+        // With the lock held no other writer is running: every staging directory is left over.
+        remove_staging(target, true);
         let staging = staging_dir(target);
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -39,14 +52,22 @@ impl StoreWriter {
             layers: Default::default(),
             rasters: Vec::new(),
             committed: false,
+            _lock: lock,
         })
     }
 
     /// Start a change to the existing store at `target`: every current file is carried over (hard
     /// links for rasters, a copy of the GeoPackage, which is edited in place), then replaced or added to.
+    /// The lock is taken before the store is read, so the update is based on the latest store; read
+    /// what the update builds on from [`StoreWriter::staging_dir`] (the carried-over copy).
     pub fn begin_update(target: &Path) -> Result<(Self, Manifest)> {
+        Self::begin_update_locked(target, lock_store(target, LockWait::Wait)?)
+    }
+
+    /// [`StoreWriter::begin_update`] under a lock the caller already holds.
+    pub fn begin_update_locked(target: &Path, lock: StoreLock) -> Result<(Self, Manifest)> {
         let manifest = Manifest::read(&target.join(MANIFEST_JSON))?;
-        let mut w = Self::begin(target)?;
+        let mut w = Self::begin_locked(target, lock)?;
         copy_tree(target, &w.staging)?;
         w.layers = manifest.layers.clone();
         w.rasters = manifest.rasters.clone();
@@ -174,7 +195,13 @@ fn staging_dir(target: &Path) -> PathBuf {
 
 /// Remove the staging directories of builds that were killed (their process is gone): a killed build
 /// must not leave a store-sized directory behind for ever. Live builds' directories are left alone.
-fn remove_abandoned_staging(target: &Path) {
+pub fn remove_abandoned_staging(target: &Path) {
+    remove_staging(target, false)
+}
+
+/// Remove staging directories of `target`: those of dead processes, or (`all`, under the store's
+/// lock, when no writer can be running) every one.
+fn remove_staging(target: &Path, all: bool) {
     let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "store".into());
     let prefix = format!(".{name}.staging-");
     let parent = match target.parent() {
@@ -185,7 +212,7 @@ fn remove_abandoned_staging(target: &Path) {
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().to_string();
         let Some(pid) = file_name.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok()) else { continue };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+        if all || (pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

@@ -144,7 +144,21 @@ impl Catalog {
     /// Build from an opened results store.
     pub fn from_store(store: Store) -> Self {
         let origin = store.dir.join(crate::store::RESULTS_GPKG);
-        let mut cat = Catalog::build(store.layers, &store.rasters, &origin);
+        // Values that are absolute paths (a flight's `images`) are served relative to the store's
+        // directory, problems likewise: clients never see the server's file system.
+        let root = store.dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut layers = store.layers;
+        for l in &mut layers {
+            for v in l.features.iter_mut().flat_map(|f| f.values.iter_mut()) {
+                if let crate::store::Value::Text(t) = v {
+                    if t.starts_with('/') {
+                        *t = crate::store::redact_paths(t, &root);
+                    }
+                }
+            }
+        }
+        let mut cat = Catalog::build(layers, &store.rasters, &origin);
+        cat.problems = cat.problems.iter().map(|p| crate::store::redact_paths(p, &root)).collect();
         cat.manifest = serde_json::to_value(&store.manifest).ok();
         cat.store_dir = Some(store.dir);
         cat

@@ -92,6 +92,8 @@ pub fn process_flight(
     check_id(&spec.id)?;
     check_date(&spec.date)?;
     params.validate()?;
+    // Sizes from the headers, before any pixel is read: a sparse "bomb" must not fill the disk.
+    super::limits::check_flight(&spec.images, params, root)?;
     let mut needed: Vec<Band> = VegetationIndex::ALL.iter().flat_map(|i| i.bands().iter().copied()).collect();
     needed.sort();
     needed.dedup();

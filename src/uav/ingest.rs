@@ -91,7 +91,15 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
     let _guard = INGEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let t0 = Instant::now();
     let setup = CameraSetup::new(&req.camera, req.bands.as_deref(), req.scale)?;
-    let (manifest_now, mut layers) = read_uav_layers(store_dir, &["orchards", ORCHARD_HEALTH, UAV_FLIGHTS])?;
+    if !store_dir.join(crate::store::MANIFEST_JSON).exists() {
+        return Err(Error::store(store_dir, "no manifest.json: run `covermap build` first"));
+    }
+    // The store's write lock first (waiting for another ingest, upload or build, in any process),
+    // then everything this flight builds on read from the copy of the store as it is now: a flight
+    // added meanwhile by another writer is in it and kept.
+    let (mut writer, mut manifest) = StoreWriter::begin_update(store_dir)?;
+    let root = writer.staging_dir().to_path_buf();
+    let (manifest_now, mut layers) = read_uav_layers(&root, &["orchards", ORCHARD_HEALTH, UAV_FLIGHTS])?;
     let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
     let orchards_layer = layers[0]
         .take()
@@ -123,8 +131,6 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
     };
     let spec = FlightSpec { id: id.clone(), date: req.date.clone(), images: req.images.clone(), setup };
 
-    let (mut writer, mut manifest) = StoreWriter::begin_update(store_dir)?;
-    let root = writer.staging_dir().to_path_buf();
     let earlier: Vec<EarlierFlight> = flights
         .iter()
         .map(|f| EarlierFlight { record: f.clone(), ndvi: root.join(format!("uav/{}/ndvi.tif", f.id)) })

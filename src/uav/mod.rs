@@ -9,7 +9,7 @@
 //! [`parcels`] (statistics per parcel, any CRS), [`health`] (classes per crop), [`change`] (between
 //! flights), [`records`] (per-flight and per-parcel results and their linkage), [`layers`] (store
 //! layers), [`flight`] (one flight end to end), [`ingest`] (adding a flight to a live store),
-//! [`stage`] (the build stage), [`params`] (`[uav]` of dataset.toml).
+//! [`stage`] (the build stage), [`limits`] (image size and disk limits, from headers), [`params`] (`[uav]` of dataset.toml).
 
 pub mod camera;
 pub mod change;
@@ -21,6 +21,7 @@ pub mod index_rasters;
 pub mod indices;
 pub mod ingest;
 pub mod layers;
+pub mod limits;
 pub mod ortho;
 pub mod params;
 pub mod parcels;

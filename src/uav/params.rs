@@ -13,11 +13,27 @@ pub struct UavParams {
     pub min_covered_fraction: f64,
     /// Health thresholds per crop (`[uav.health.mango]`, `[uav.health.longan]`).
     pub health: HealthParams,
+    /// Most pixels (width × height, summed over the images) one flight may have: 2 × 10⁹ is a
+    /// 2,000 ha orchard survey at 10 cm, beyond any real multispectral orthomosaic of one flight.
+    pub max_flight_pixels: u64,
+    /// Longest side of one image, in pixels.
+    pub max_image_side: u64,
+    /// Most bands one image may have (multispectral cameras have 5–10; alpha included).
+    pub max_bands: usize,
+    /// Free space (MB) that must remain on the store's file system after a flight's rasters.
+    pub min_free_disk_mb: u64,
 }
 
 impl Default for UavParams {
     fn default() -> Self {
-        Self { min_covered_fraction: 0.5, health: HealthParams::default() }
+        Self {
+            min_covered_fraction: 0.5,
+            health: HealthParams::default(),
+            max_flight_pixels: 2_000_000_000,
+            max_image_side: 200_000,
+            max_bands: 16,
+            min_free_disk_mb: 1024,
+        }
     }
 }
 
@@ -25,6 +41,9 @@ impl UavParams {
     pub fn validate(&self) -> Result<()> {
         if !(self.min_covered_fraction > 0.0 && self.min_covered_fraction <= 1.0) {
             return Err(Error::param("uav.min_covered_fraction", "must be in (0, 1]"));
+        }
+        if self.max_flight_pixels == 0 || self.max_image_side == 0 || self.max_bands == 0 {
+            return Err(Error::param("uav.max_flight_pixels / max_image_side / max_bands", "limits must be positive"));
         }
         self.health.validate()
     }

@@ -23,6 +23,28 @@ pub struct UavOutput {
     pub seconds: f64,
 }
 
+/// Check the dataset's flights before any long stage runs: id, date, camera and band mapping, every
+/// image readable with the bands the mapping needs, a CRS and georeferencing, and the `[uav]` size
+/// limits and disk margin (headers only; no pixel is read). `scratch` is where the store is written.
+pub fn check_sources(flights: &[UavFlightSource], params: &UavParams, scratch: &std::path::Path) -> Result<()> {
+    params.validate()?;
+    let mut needed: Vec<super::camera::Band> = super::indices::VegetationIndex::ALL.iter().flat_map(|i| i.bands().iter().copied()).collect();
+    needed.sort();
+    needed.dedup();
+    let named = |id: &str, e: Error| match e {
+        Error::Param { problem, .. } => Error::param(format!("flights.{id}"), problem),
+        other => other,
+    };
+    for src in flights {
+        super::flight::check_id(&src.id).map_err(|e| named(&src.id, e))?;
+        super::flight::check_date(&src.date).map_err(|e| named(&src.id, e))?;
+        let setup = CameraSetup::new(&src.camera, src.bands.as_deref(), src.scale).map_err(|e| named(&src.id, e))?;
+        drop(super::ortho::Orthomosaic::open(&src.images, &setup, &needed).map_err(|e| named(&src.id, e))?);
+        super::limits::check_flight(&src.images, params, scratch)?;
+    }
+    Ok(())
+}
+
 pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -> Result<UavOutput> {
     let t0 = Instant::now();
     params.validate()?;

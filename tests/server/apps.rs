@@ -123,11 +123,9 @@ async fn upload_needs_a_token() {
     let j = wait_job(&app, &url).await;
     assert_eq!(j["state"], "failed");
     assert!(j["message"].as_str().unwrap().contains("no ingest registered"));
-    // Not a raster: the job fails on the check.
+    // Not a raster: refused at once from the header check (422), its job marked failed.
     let r = request(&app, "POST", "/api/uav/flights?date=2024-03-01", &auth, Body::from(b"not a tiff".to_vec())).await;
-    let j = wait_job(&app, r.header("location").unwrap()).await;
-    assert_eq!(j["state"], "failed");
-    assert!(j["message"].as_str().unwrap().contains("not a raster"));
+    assert_error(&r, 422, "not a raster");
     assert_error(&get(&app, "/api/jobs/999").await, 404, "999");
 }
 

@@ -182,7 +182,8 @@ pub fn demo_store() -> PathBuf {
 }
 
 pub fn config_for(store: &Path) -> ServerConfig {
-    ServerConfig { store_dir: Some(store.to_path_buf()), token: None, ..ServerConfig::default() }
+    // Requests carry `Host: test.local:8080` (see `request`): a name links may use.
+    ServerConfig { store_dir: Some(store.to_path_buf()), token: None, allowed_hosts: vec!["test.local:8080".into()], ..ServerConfig::default() }
 }
 
 pub fn state_for(store: &Path, config: ServerConfig) -> AppState {
