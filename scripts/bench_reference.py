@@ -27,7 +27,7 @@ import numpy as np
 import rasterio
 from rasterio.transform import from_origin
 
-BIN = os.path.join(os.path.dirname(__file__), "..", "target", "release", "covermap")
+BIN = os.environ.get("COVERMAP_BIN") or os.path.join(os.path.dirname(__file__), "..", "target", "release", "covermap")
 CRS = "EPSG:32648"
 
 
