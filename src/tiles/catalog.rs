@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::archive::ArchiveSource;
+use super::thresholds::Thresholds;
 use super::raster_source::RasterSource;
 use super::tile_id::TileId;
 use super::vector_source::VectorSource;
@@ -109,6 +110,8 @@ pub struct Catalog {
     pub manifest: Option<serde_json::Value>,
     /// The store directory, when the catalog comes from a store.
     pub store_dir: Option<PathBuf>,
+    /// The thresholds and palettes colour maps and legends are drawn from (the store's parameters).
+    pub thresholds: Thresholds,
 }
 
 impl Catalog {
@@ -119,12 +122,19 @@ impl Catalog {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             manifest: None,
             store_dir: None,
+            thresholds: Thresholds::default(),
         }
     }
 
     /// Build from layers and rasters (name → file). `origin` names the layers' file, for messages.
     pub fn build(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path) -> Self {
+        Self::build_with(layers, rasters, origin, Thresholds::default())
+    }
+
+    /// [`Catalog::build`] with the thresholds of the analyses that made the layers.
+    pub fn build_with(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path, thresholds: Thresholds) -> Self {
         let mut cat = Catalog::empty();
+        cat.thresholds = thresholds;
         let prepared: Vec<(String, Result<VectorSource>)> = layers
             .into_par_iter()
             .map(|l| (l.name.clone(), VectorSource::from_layer(l, origin)))
@@ -138,7 +148,7 @@ impl Catalog {
             }
         }
         let opened: Vec<(String, Result<RasterSource>)> =
-            rasters.par_iter().map(|(n, p)| (n.clone(), RasterSource::open(n, p))).collect();
+            rasters.par_iter().map(|(n, p)| (n.clone(), RasterSource::open(n, p, &cat.thresholds))).collect();
         for (name, r) in opened {
             match r {
                 Ok(s) => {
@@ -166,7 +176,16 @@ impl Catalog {
     /// Build from an opened results store.
     pub fn from_store(store: Store) -> Self {
         let origin = store.dir.join(crate::store::RESULTS_GPKG);
-        let mut cat = Catalog::build(store.layers, &store.rasters, &origin);
+        // The store's effective parameters; an unreadable section is reported and its defaults used.
+        let (th, problem) = match Thresholds::from_params(&store.manifest.params) {
+            Ok(t) => (t, None),
+            Err(e) => (Thresholds::default(), Some(format!("thresholds: {e}; colour maps use the defaults"))),
+        };
+        let mut cat = Catalog::build_with(store.layers, &store.rasters, &origin, th);
+        if let Some(p) = problem {
+            tracing::warn!("{p}");
+            cat.problems.push(p);
+        }
         cat.manifest = serde_json::to_value(&store.manifest).ok();
         cat.store_dir = Some(store.dir);
         cat
