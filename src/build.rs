@@ -33,13 +33,20 @@ impl Timings {
     }
 }
 
-pub fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
-    serde_json::json!({
-        "crs": cfg.crs,
-        "coverage": cfg.coverage,
-        "risk": cfg.risk,
-        "uav": cfg.uav,
-    })
+/// The effective parameters as `manifest.json` records them: every key, defaults included, so the
+/// store says exactly which thresholds its counts, colour maps and legends used.
+pub fn params_value(
+    crs: &str,
+    coverage: &crate::coverage::CoverageParams,
+    risk: &crate::risk::RiskParams,
+    uav: &crate::uav::UavParams,
+) -> serde_json::Value {
+    serde_json::json!({"crs": crs, "coverage": coverage, "risk": risk, "uav": uav})
+}
+
+/// [`params_value`] of a dataset's `dataset.toml` (an invalid section is an error naming it).
+pub fn effective_params(cfg: &DatasetConfig) -> Result<serde_json::Value> {
+    Ok(params_value(&cfg.crs, &cfg.params("coverage")?, &cfg.params("risk")?, &cfg.params("uav")?))
 }
 
 /// The program's identity for stale detection: its version plus a checksum of the executable, so a
@@ -60,7 +67,7 @@ fn store_matches(
     inputs: impl FnOnce() -> Result<Option<BTreeMap<String, String>>>,
 ) -> Result<bool> {
     let Ok(m) = Manifest::read(&out.join(MANIFEST_JSON)) else { return Ok(false) };
-    if m.covermap_version != program_version() || m.params != params_json(cfg) {
+    if m.covermap_version != program_version() || m.params != effective_params(cfg)? {
         return Ok(false);
     }
     Ok(inputs()?.is_some_and(|i| i == m.inputs))
@@ -252,7 +259,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
         built_at_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
         crs: ds.crs.clone(),
         inputs,
-        params: params_json(&cfg),
+        params: effective_params(&cfg)?,
         timings: timings.0.clone(),
         ..Default::default()
     };

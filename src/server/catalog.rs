@@ -46,6 +46,6 @@ pub async fn get_catalog(State(st): State<AppState>, headers: HeaderMap) -> Resp
             }
         }
     }
-    let v = json!({"tiles": tiles, "tables": tables, "problems": cat.problems});
+    let v = json!({"tiles": tiles, "tables": tables, "thresholds": cat.thresholds.to_json(), "problems": cat.problems});
     super::http::json_response(&headers, &v, "application/json")
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::build::{params_json, program_version};
+use crate::build::{effective_params, program_version};
 use crate::dataset::{self, DatasetConfig};
 use crate::error::{Error, Result};
 use crate::grid::GeoTransform;
@@ -80,7 +80,7 @@ impl Plan {
             ));
         }
         let cfg = DatasetConfig::read(&local)?;
-        if params_json(&cfg) != self.params {
+        if effective_params(&cfg)? != self.params {
             return Err(Error::input(local.join("dataset.toml"), format!("parameters differ from those in the plan {}", plan_path.display())));
         }
         let files = cfg.input_files(&local);
@@ -147,7 +147,7 @@ pub fn plan(data: &Path, shards: usize) -> Result<Plan> {
         dataset: cfg.name.clone(),
         data,
         inputs,
-        params: params_json(&cfg),
+        params: effective_params(&cfg)?,
         dem_width: ds.dem.width,
         dem_height: ds.dem.height,
         dem_transform: ds.dem.transform,

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::archive::ArchiveSource;
 pub use super::format::TileFormat;
+use super::thresholds::Thresholds;
 use super::raster_source::RasterSource;
 use super::tile_id::TileId;
 use super::vector_source::VectorSource;
@@ -87,6 +88,8 @@ pub struct Catalog {
     pub manifest: Option<serde_json::Value>,
     /// The store directory, when the catalog comes from a store.
     pub store_dir: Option<PathBuf>,
+    /// The thresholds and palettes colour maps and legends are drawn from (the store's parameters).
+    pub thresholds: Thresholds,
 }
 
 impl Catalog {
@@ -97,12 +100,19 @@ impl Catalog {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             manifest: None,
             store_dir: None,
+            thresholds: Thresholds::default(),
         }
     }
 
     /// Build from layers and rasters (name → file). `origin` names the layers' file, for messages.
     pub fn build(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path) -> Self {
+        Self::build_with(layers, rasters, origin, Thresholds::default())
+    }
+
+    /// [`Catalog::build`] with the thresholds of the analyses that made the layers.
+    pub fn build_with(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path, thresholds: Thresholds) -> Self {
         let mut cat = Catalog::empty();
+        cat.thresholds = thresholds;
         let prepared: Vec<(String, Result<VectorSource>)> = layers
             .into_par_iter()
             .map(|l| (l.name.clone(), VectorSource::from_layer(l, origin)))
@@ -116,7 +126,7 @@ impl Catalog {
             }
         }
         let opened: Vec<(String, Result<RasterSource>)> =
-            rasters.par_iter().map(|(n, p)| (n.clone(), RasterSource::open(n, p))).collect();
+            rasters.par_iter().map(|(n, p)| (n.clone(), RasterSource::open(n, p, &cat.thresholds))).collect();
         for (name, r) in opened {
             match r {
                 Ok(s) => {
@@ -157,7 +167,16 @@ impl Catalog {
                 }
             }
         }
-        let mut cat = Catalog::build(layers, &store.rasters, &origin);
+        // The store's effective parameters; an unreadable section is reported and its defaults used.
+        let (th, problem) = match Thresholds::from_params(&store.manifest.params) {
+            Ok(t) => (t, None),
+            Err(e) => (Thresholds::default(), Some(format!("thresholds: {e}; colour maps use the defaults"))),
+        };
+        let mut cat = Catalog::build_with(layers, &store.rasters, &origin, th);
+        if let Some(p) = problem {
+            tracing::warn!("{p}");
+            cat.problems.push(p);
+        }
         cat.problems = cat.problems.iter().map(|p| crate::store::redact_paths(p, &root)).collect();
         cat.manifest = serde_json::to_value(&store.manifest).ok();
         cat.store_dir = Some(store.dir);

@@ -1,24 +1,29 @@
-//! Colour maps for raster tiles, chosen by the raster's name, and the legends that describe them.
+//! Colour maps for raster tiles, chosen by the raster's name and drawn from the analyses' thresholds
+//! ([`super::thresholds`]: covered/good RSRP, risk classes, NDVI health breaks), and the legends that
+//! describe them.
 //! Three kinds: `Classes` (integer class → colour, e.g. susceptibility 1–5), `Steps` (value ranges,
 //! e.g. RSRP bands), `Ramp` (linear interpolation between stops, optionally on log10 of the value).
 //! Values outside every class or below the first step are transparent, like nodata.
 //!
 //! | raster name              | map                                                                        |
 //! |--------------------------|----------------------------------------------------------------------------|
-//! | `rsrp*` (dBm)            | steps at −120/−110/−100/−90/−80 dBm: the RSRP bands of LTE drive-test practice (3GPP TS 36.133 reports −140…−44 dBm); −110 is the default "covered" and −100 the "good" threshold of the coverage engine |
-//! | `*susceptibility*`, `*risk_class*` | classes 1–5 very low … very high, ColorBrewer RdYlGn reversed |
+//! | `rsrp*` (dBm)            | steps at covered − 10, covered, good, good + 10, good + 20 dBm (defaults −120/−110/−100/−90/−80: the RSRP bands of LTE drive-test practice, 3GPP TS 36.133 reports −140…−44 dBm) from `[coverage] covered_dbm`, `good_dbm` |
+//! | `coverage_class`         | classes 0 no service, 1 covered, 2 good, labelled with the same thresholds   |
+//! | `*susceptibility*`, `*risk_class*` | classes 1–5 very low … very high ([`super::thresholds::RISK_CLASSES`]) |
 //! | `slope` (°)              | ramp 0–60°, transparent on flat ground, yellow → red → purple               |
 //! | `*accumulation*` (cells) | ramp on log10(cells) 1–6, transparent → dark blue                          |
 //! | `hand` (m)               | ramp 0–50 m, dark blue near drainage → transparent above 50 m              |
 //! | `dem`, `*elevation*` (m) | hypsometric ramp 0–3,000 m                                                  |
 //! | `hillshade`              | grey ramp 0–255                                                            |
 //! | `*change*`               | diverging ramp −0.4 … +0.4, red (loss) → white → green (gain)              |
-//! | `*ndvi*`, `*ndre*`, `*savi*` | ColorBrewer RdYlGn ramp −0.2 … 1.0                                     |
+//! | `*ndvi*`, `*ndre*`, `*savi*` | ColorBrewer RdYlGn ramp −0.2 … 1.0 with stops at the `[uav.health]` canopy and stress NDVI |
 //! | `*probability*`          | location-probability classes: 1 covered at 50 % (amber), 2 covered at 90 % (green); 0 transparent |
 //! | `*class*`                | categorical palette (ColorBrewer Set2) over the classes present            |
 //! | anything else            | viridis ramp over the raster's min…max                                     |
 
 use serde_json::json;
+
+use super::thresholds::{Thresholds, COVERED_COLOR, RISK_CLASSES, UNCOVERED_COLOR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapKind {
@@ -71,12 +76,15 @@ const SET2: [[u8; 3]; 8] = [
 
 impl ColorMap {
     /// The map for a raster called `name` (store name, e.g. `rsrp_any`, `uav/f1/ndvi`), given the
-    /// raster's value range when known (used by the generic maps).
-    pub fn for_raster(name: &str, range: Option<(f64, f64)>) -> ColorMap {
+    /// raster's value range when known (used by the generic maps) and the thresholds of the build.
+    pub fn for_raster(name: &str, range: Option<(f64, f64)>, th: &Thresholds) -> ColorMap {
         let n = name.to_ascii_lowercase();
         let base = n.rsplit('/').next().unwrap_or(&n).to_string();
         if base.contains("rsrp") {
-            return Self::rsrp();
+            return Self::rsrp(th.coverage.covered_dbm, th.coverage.good_dbm);
+        }
+        if base == "coverage_class" {
+            return Self::coverage_classes(th.coverage.covered_dbm, th.coverage.good_dbm);
         }
         if base.contains("susceptibility") || base.contains("risk_class") {
             return Self::five_classes();
@@ -131,14 +139,18 @@ impl ColorMap {
             );
         }
         if ["ndvi", "ndre", "savi", "gndvi", "evi"].iter().any(|k| base.contains(k)) {
-            return Self::ramp(
+            // Yellow where canopy begins, light green where it is healthy (the health model's breaks).
+            let (canopy, healthy) = th.ndvi_breaks();
+            let mut m = Self::ramp(
                 "RdYlGn",
                 "",
                 false,
-                &[(-0.2, [165, 0, 38, 255]), (0.0, [215, 48, 39, 255]), (0.2, [244, 109, 67, 255]),
-                  (0.4, [254, 224, 139, 255]), (0.6, [166, 217, 106, 255]), (0.8, [26, 152, 80, 255]),
-                  (1.0, [0, 104, 55, 255])],
+                &[(-0.2, [165, 0, 38, 255]), (0.0, [215, 48, 39, 255]), (canopy, [254, 224, 139, 255]),
+                  (healthy, [166, 217, 106, 255]), (1.0, [0, 104, 55, 255])],
             );
+            m.stops[2].label = format!("{canopy} canopy");
+            m.stops[3].label = format!("{healthy} healthy canopy");
+            return m;
         }
         if base.contains("probability") {
             return ColorMap {
@@ -191,19 +203,42 @@ impl ColorMap {
         ColorMap { scheme, kind: MapKind::Ramp, unit, stops, log10 }
     }
 
-    fn rsrp() -> ColorMap {
+    /// RSRP bands around the coverage thresholds: below `covered` − 10 dBm no service, up to
+    /// `covered` below coverage, up to `good` weak but covered, then fair / good / excellent in
+    /// 10 dB steps.
+    fn rsrp(covered: f64, good: f64) -> ColorMap {
         let a = 200;
+        let (c, g) = (covered, good);
+        let dbm = |v: f64| format!("{}", v).replace('-', "−");
         ColorMap {
             scheme: "rsrp-bands",
             kind: MapKind::Steps,
             unit: "dBm",
             stops: vec![
-                stop(-200.0, [165, 0, 38, 150], "no service (< −120 dBm)"),
-                stop(-120.0, [244, 109, 67, a], "below coverage (−120 to −110 dBm)"),
-                stop(-110.0, [254, 224, 139, a], "weak, covered (−110 to −100 dBm)"),
-                stop(-100.0, [217, 239, 139, a], "fair (−100 to −90 dBm)"),
-                stop(-90.0, [102, 189, 99, a], "good (−90 to −80 dBm)"),
-                stop(-80.0, [26, 152, 80, a], "excellent (≥ −80 dBm)"),
+                stop(-200.0, [165, 0, 38, 150], format!("no service (< {} dBm)", dbm(c - 10.0))),
+                stop(c - 10.0, [244, 109, 67, a], format!("below coverage ({} to {} dBm)", dbm(c - 10.0), dbm(c))),
+                stop(c, [254, 224, 139, a], format!("weak, covered ({} to {} dBm)", dbm(c), dbm(g))),
+                stop(g, [217, 239, 139, a], format!("fair ({} to {} dBm)", dbm(g), dbm(g + 10.0))),
+                stop(g + 10.0, [102, 189, 99, a], format!("good ({} to {} dBm)", dbm(g + 10.0), dbm(g + 20.0))),
+                stop(g + 20.0, [26, 152, 80, a], format!("excellent (≥ {} dBm)", dbm(g + 20.0))),
+            ],
+            log10: false,
+        }
+    }
+
+    /// `coverage_class.tif`: 0 no service, 1 covered, 2 good.
+    fn coverage_classes(covered: f64, good: f64) -> ColorMap {
+        let dbm = |v: f64| format!("{}", v).replace('-', "−");
+        let [ur, ug, ub] = UNCOVERED_COLOR;
+        let [cr, cg, cb] = COVERED_COLOR;
+        ColorMap {
+            scheme: "coverage-classes",
+            kind: MapKind::Classes,
+            unit: "class",
+            stops: vec![
+                stop(0.0, [ur, ug, ub, 170], format!("no service (< {} dBm)", dbm(covered))),
+                stop(1.0, [254, 224, 139, 190], format!("covered (≥ {} dBm)", dbm(covered))),
+                stop(2.0, [cr, cg, cb, 200], format!("good (≥ {} dBm)", dbm(good))),
             ],
             log10: false,
         }
@@ -214,13 +249,7 @@ impl ColorMap {
             scheme: "RdYlGn-5-reversed",
             kind: MapKind::Classes,
             unit: "class",
-            stops: vec![
-                stop(1.0, [26, 150, 65, 200], "1 very low"),
-                stop(2.0, [166, 217, 106, 200], "2 low"),
-                stop(3.0, [255, 255, 191, 200], "3 moderate"),
-                stop(4.0, [253, 174, 97, 210], "4 high"),
-                stop(5.0, [215, 25, 28, 220], "5 very high"),
-            ],
+            stops: RISK_CLASSES.iter().map(|(k, name, c)| stop(*k as f64, *c, format!("{k} {name}"))).collect(),
             log10: false,
         }
     }
@@ -355,32 +384,41 @@ mod tests {
 
     #[test]
     fn rsrp_bands() {
-        let m = ColorMap::for_raster("rsrp_viettel", None);
+        let m = ColorMap::for_raster("rsrp_viettel", None, &Thresholds::default());
         assert_eq!(m.kind, MapKind::Steps);
         assert_eq!(m.color(-75.0), [26, 152, 80, 200]);
         assert_eq!(m.color(-110.0), [254, 224, 139, 200], "−110 dBm is covered (coverage engine default)");
         assert_eq!(m.color(-110.01), [244, 109, 67, 200]);
         assert_eq!(m.color(f64::NAN)[3], 0);
+        // The bands follow the coverage thresholds.
+        let mut th = Thresholds::default();
+        th.coverage.covered_dbm = -105.0;
+        let m = ColorMap::for_raster("rsrp_any", None, &th);
+        assert_eq!(m.color(-105.0), [254, 224, 139, 200]);
+        assert_eq!(m.color(-106.0), [244, 109, 67, 200]);
+        assert!(m.stops[2].label.contains("−105"), "{}", m.stops[2].label);
+        let c = ColorMap::for_raster("coverage_class", None, &th);
+        assert!(c.stops[1].label.contains("−105"));
     }
 
     #[test]
     fn classes_and_ramps() {
-        let m = ColorMap::for_raster("landslide_susceptibility", None);
+        let m = ColorMap::for_raster("landslide_susceptibility", None, &Thresholds::default());
         assert!(m.categorical());
         assert_eq!(m.color(5.0), [215, 25, 28, 220]);
         assert_eq!(m.color(0.0)[3], 0, "no class 0: transparent");
         let h = ColorMap::hillshade();
         assert_eq!(h.color(127.5), [128, 128, 128, 255]);
         // log ramp: 1000 cells = log10 3 → the third stop exactly.
-        let a = ColorMap::for_raster("flow_accumulation", None);
+        let a = ColorMap::for_raster("flow_accumulation", None, &Thresholds::default());
         assert_eq!(a.color(1000.0), [107, 174, 214, 170]);
-        let v = ColorMap::for_raster("uav/2024-03-01/ndvi", None);
+        let v = ColorMap::for_raster("uav/2024-03-01/ndvi", None, &Thresholds::default());
         assert_eq!(v.scheme, "RdYlGn");
-        let d = ColorMap::for_raster("mystery", Some((10.0, 20.0)));
+        let d = ColorMap::for_raster("mystery", Some((10.0, 20.0)), &Thresholds::default());
         assert_eq!(d.color(10.0), [68, 1, 84, 255]);
         assert_eq!(d.color(20.0), [253, 231, 37, 255]);
         // The table agrees with the map to a colour step.
-        for m in [&d, &a, &ColorMap::for_raster("dem", None)] {
+        for m in [&d, &a, &ColorMap::for_raster("dem", None, &Thresholds::default())] {
             let t = ColorTable::new(m);
             for v in [0.5, 12.0, 15.5, 999.0, 2500.0, 1e5] {
                 let (x, y) = (t.color(v), m.color(v));

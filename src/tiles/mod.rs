@@ -15,6 +15,7 @@ pub mod hillshade;
 pub mod mvt;
 pub mod priority;
 pub mod raster_source;
+pub mod thresholds;
 pub mod tile_id;
 pub mod tilejson;
 pub mod vector_source;

@@ -20,6 +20,7 @@ use gdal::raster::ResampleAlg;
 use gdal::Dataset;
 
 use super::colormap::{ColorMap, ColorTable};
+use super::thresholds::Thresholds;
 use super::hillshade::{hillshade, zoom_z_factor, Sun};
 use super::tile_id::{zoom_for_resolution, TileId, TILE_PIXELS};
 use crate::crs::{mercator_to_lonlat, Transformer};
@@ -90,7 +91,7 @@ fn ffloor(x: f64) -> i64 {
 
 impl RasterSource {
     /// Open a raster for serving: reads its georeferencing and (when its colour map needs it) its range.
-    pub fn open(name: &str, path: &Path) -> Result<Self> {
+    pub fn open(name: &str, path: &Path, th: &Thresholds) -> Result<Self> {
         let ds = Dataset::open(path).map_err(|e| Error::gdal(path, e))?;
         let (width, height) = ds.raster_size();
         if ds.raster_count() < 1 {
@@ -107,7 +108,7 @@ impl RasterSource {
         let nodata = band.no_data_value();
         let base = name.rsplit('/').next().unwrap_or(name);
         let needs_range = {
-            let probe = ColorMap::for_raster(name, None);
+            let probe = ColorMap::for_raster(name, None, th);
             probe.scheme == "viridis" || probe.scheme == "Set2" || base == "hillshade"
         };
         let range = if needs_range {
@@ -115,7 +116,7 @@ impl RasterSource {
         } else {
             None
         };
-        let colormap = ColorMap::for_raster(name, range);
+        let colormap = ColorMap::for_raster(name, range, th);
 
         // Outline densified (32 segments per edge) into EPSG:3857.
         let to_merc = Transformer::new(&crs_wkt, "EPSG:3857").map_err(|e| Error::input(path, e.to_string()))?;

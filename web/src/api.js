@@ -98,8 +98,27 @@ export class Catalog {
 /// The catalog the page was started with (set once by loadCatalog).
 export let catalog = new Catalog({});
 
+/// Thresholds and class palettes as the service publishes them (/catalog `thresholds`, from the
+/// store's analysis parameters): the page writes none of them itself, so the map, its legends and
+/// the counts agree. Filled in place by loadCatalog.
+export const styles = { classColors: [], classLabels: [], healthColors: {}, covered: '#888', uncovered: '#888', coveredDbm: NaN, goodDbm: NaN };
+
+function setStyles(th) {
+  const cov = th?.coverage || {};
+  styles.coveredDbm = cov.covered_dbm ?? NaN;
+  styles.goodDbm = cov.good_dbm ?? NaN;
+  styles.covered = cov.covered_color || styles.covered;
+  styles.uncovered = cov.uncovered_color || styles.uncovered;
+  const classes = th?.risk?.classes || [];
+  styles.classColors.splice(0, styles.classColors.length, ...classes.map((c) => c.color));
+  styles.classLabels.splice(0, styles.classLabels.length, ...classes.map((c) => c.label));
+  for (const h of th?.uav?.health_classes || []) styles.healthColors[h.class] = h.color;
+}
+
 export async function loadCatalog() {
-  catalog = new Catalog(await getJSON('catalog'));
+  const doc = await getJSON('catalog');
+  catalog = new Catalog(doc);
+  setStyles(doc.thresholds);
   return catalog;
 }
 

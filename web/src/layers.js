@@ -2,16 +2,15 @@
 // A layer whose sources the catalog lacks is not offered (the page works with whatever the store
 // has); where an analysis wrote a raster but no polygons (or the reverse), the layer uses what
 // exists. Layers are added to the map the first time they are switched on.
-import { getOptional } from './api.js';
+import { getOptional, styles } from './api.js';
 import { OPERATOR_COLORS, FONT_BOLD } from './basemap.js';
 import { findField, shareKind } from './format.js';
 import { t } from './i18n.js';
 import { circle, el, fill, line, ramp, rasterLegend, row, sizes } from './legend.js';
 
-export const CLASS_COLORS = ['#1a9641', '#a6d96a', '#ffffbf', '#fdae61', '#d7191c'];
-export const HEALTH_COLORS = { healthy: '#1a9850', watch: '#d9ef8b', stressed: '#fc8d59', severe: '#d73027', no_canopy: '#bdbdbd' };
-export const COVERED = '#1b9e5a';
-export const UNCOVERED = '#d7301f';
+// Class palettes come from the service (see `styles` in api.js); these are the same objects.
+export const CLASS_COLORS = styles.classColors;
+export const HEALTH_COLORS = styles.healthColors;
 const FIBER = '#7b3294';
 const GAP = '#ff7f00';
 
@@ -149,7 +148,7 @@ export function layerDefs(cat) {
   if (vec(cat, 'hamlet_coverage')) {
     const coveredExpr = cat.hasField('hamlet_coverage', 'covered')
       ? ['==', ['to-number', ['get', 'covered'], 0], 1]
-      : ['>=', ['to-number', ['get', 'rsrp_dbm'], -999], -110];
+      : ['>=', ['to-number', ['get', 'rsrp_dbm'], -999], styles.coveredDbm];
     defs.push({
       id: 'hamlet_coverage',
       group: 'g_coverage',
@@ -167,7 +166,7 @@ export function layerDefs(cat) {
             layout: { 'circle-sort-key': ['case', coveredExpr, 0, 1] },
             paint: {
               'circle-radius': popRadius(cat, 'hamlet_coverage'),
-              'circle-color': ['case', coveredExpr, COVERED, UNCOVERED],
+              'circle-color': ['case', coveredExpr, styles.covered, styles.uncovered],
               'circle-opacity': 0.85,
               'circle-stroke-color': '#fff',
               'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 7, 0.4, 12, 1.2],
@@ -175,7 +174,7 @@ export function layerDefs(cat) {
           },
           'labels-anchor',
         );
-        const legend = el('div', {}, row(circle(COVERED), 'covered'), row(circle(UNCOVERED), 'not_covered'));
+        const legend = el('div', {}, row(circle(styles.covered), 'covered'), row(circle(styles.uncovered), 'not_covered'));
         if (cat.hasField('hamlet_coverage', 'population')) legend.append(el('div', { class: 'lg-sub', 'data-i18n': 'size_population', text: t('size_population') }), popSizes('#999'));
         return { layers: ['hamlet-coverage'], legend };
       },

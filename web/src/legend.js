@@ -17,6 +17,27 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/// Inline SVG icons (drawn, not font glyphs: the embedded fonts carry no symbol ranges, so a
+/// symbol character would show as an empty box). `name`: zoom (crosshair), menu, dashboard.
+const ICON_PATHS = {
+  zoom: 'M8 1v3M8 12v3M1 8h3M12 8h3M8 4.5a3.5 3.5 0 1 1 0 7a3.5 3.5 0 1 1 0-7z',
+  menu: 'M2 4h12M2 8h12M2 12h12',
+  dashboard: 'M2 2h5v5H2zM9 2h5v5H9zM2 9h5v5H2zM9 9h5v5H9z',
+};
+export function icon(name, size = 16) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  for (const [k, v] of Object.entries({ viewBox: '0 0 16 16', width: size, height: size, 'aria-hidden': 'true', class: `svg-icon icon-${name}` })) svg.setAttribute(k, v);
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICON_PATHS[name]);
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', 'currentColor');
+  path.setAttribute('stroke-width', '1.6');
+  path.setAttribute('stroke-linecap', 'round');
+  svg.append(path);
+  return svg;
+}
+
 /// One legend row: a swatch and a label (an i18n key or literal text).
 export function row(swatch, label, literal = false) {
   const text = literal ? el('span', { text: label }) : el('span', { 'data-i18n': label, text: t(label) });
@@ -49,18 +70,32 @@ export function ramp(colors, lo, hi) {
   );
 }
 
-// Vietnamese for the service's raster legend labels (by scheme and stop value).
-const RASTER_LABELS_VI = {
-  'rsrp-bands': {
-    '-200': 'không có sóng (< −120 dBm)',
-    '-120': 'dưới ngưỡng phủ (−120 đến −110 dBm)',
-    '-110': 'yếu, có phủ (−110 đến −100 dBm)',
-    '-100': 'khá (−100 đến −90 dBm)',
-    '-90': 'tốt (−90 đến −80 dBm)',
-    '-80': 'rất tốt (≥ −80 dBm)',
-  },
-  'RdYlGn-5-reversed': { 1: '1 rất thấp', 2: '2 thấp', 3: '3 trung bình', 4: '4 cao', 5: '5 rất cao' },
+// Vietnamese for the phrases of the service's raster legend labels. The labels carry the values
+// (thresholds from the store's parameters), so only the words are translated here.
+const PHRASES_VI = {
+  'no service': 'không có sóng',
+  'below coverage': 'dưới ngưỡng phủ',
+  'weak, covered': 'yếu, có phủ',
+  covered: 'có phủ',
+  fair: 'khá',
+  good: 'tốt',
+  excellent: 'rất tốt',
+  'very low': 'rất thấp',
+  low: 'thấp',
+  moderate: 'trung bình',
+  high: 'cao',
+  'very high': 'rất cao',
+  canopy: 'tán cây',
+  'healthy canopy': 'tán cây khỏe',
 };
+
+/// "phrase (range)" or "N phrase" or "value phrase" in Vietnamese; the label itself when unknown.
+export function labelVi(label) {
+  const m = /^(-?[\d.]+ )?([^(]*?)\s*(\(.*\))?$/.exec(label || '');
+  if (!m || !(m[2] in PHRASES_VI)) return label;
+  const range = m[3] ? ` ${m[3].replace(' to ', ' đến ')}` : '';
+  return `${m[1] || ''}${PHRASES_VI[m[2]]}${range}`;
+}
 
 /// The legend of a raster layer, as the service describes it.
 export async function rasterLegend(id) {
@@ -70,12 +105,12 @@ export async function rasterLegend(id) {
     const render = () => {
       box.replaceChildren();
       const entries = lg.entries || [];
-      const vi = currentLang() === 'vi' ? RASTER_LABELS_VI[lg.scheme] || {} : {};
+      const tr = currentLang() === 'vi' ? labelVi : (l) => l;
       if (lg.type === 'ramp' && entries.length > 1) {
         const fmt = (v) => `${+v.toFixed(2)}${lg.unit && lg.unit !== 'class' ? ` ${lg.unit}` : ''}`;
         box.append(ramp(entries.map((e) => e.color), fmt(entries[0].value), fmt(entries[entries.length - 1].value)));
       } else {
-        for (const e of [...entries].reverse()) box.append(row(fill(e.color), vi[String(e.value)] || e.label || String(e.value), true));
+        for (const e of [...entries].reverse()) box.append(row(fill(e.color), tr(e.label || String(e.value)), true));
       }
     };
     render();

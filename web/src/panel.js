@@ -4,7 +4,7 @@
 import { BASE_GROUPS } from './basemap.js';
 import { t } from './i18n.js';
 import { layerBounds } from './layers.js';
-import { el, line, row, fill, circle } from './legend.js';
+import { el, icon, line, row, fill, circle } from './legend.js';
 
 const BASE_ITEMS = [
   ['hillshade', 'l_hillshade', () => el('div', { class: 'lg-sub' })],
@@ -60,14 +60,11 @@ export class LayerPanel {
     const details = el('div', { class: 'details' });
     const zoom = d.base
       ? null
-      : el('button', {
-          type: 'button',
-          class: 'icon',
-          'data-i18n-title': 'zoom_to',
-          title: t('zoom_to'),
-          text: '⌖',
-          onclick: () => this.zoomTo(d),
-        });
+      : el(
+          'button',
+          { type: 'button', class: 'icon', 'data-i18n-title': 'zoom_to', title: t('zoom_to'), 'aria-label': t('zoom_to'), onclick: () => this.zoomTo(d) },
+          icon('zoom'),
+        );
     const li = el(
       'div',
       { class: 'layer', 'data-layer': d.id },

@@ -1,0 +1,62 @@
+//! One source for the coverage threshold: a store built with `covered_dbm = -105` records it in
+//! manifest.json (with every other parameter's default), and the RSRP colours, the legend
+//! (`/tiles/rsrp_any/legend.json`), `/catalog` and the hamlets' `covered` counts all follow it.
+
+#[path = "server_common/mod.rs"]
+mod server_common;
+
+use covermap::build::params_value;
+use covermap::coverage::synthetic::mini_province;
+use covermap::coverage::{build_stage, CoverageParams};
+use covermap::risk::RiskParams;
+use covermap::store::{Manifest, Store, StoreWriter};
+use covermap::tiles::colormap::ColorMap;
+use covermap::uav::UavParams;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn covered_dbm_minus_105_reaches_colours_legend_and_counts() {
+    let ds = mini_province(5);
+    let params = CoverageParams { covered_dbm: -105.0, max_radius_m: 8000.0, ..Default::default() };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("store");
+    let mut w = StoreWriter::begin(&out).unwrap();
+    build_stage(&ds, &params, &mut w).unwrap();
+    let effective = params_value(&ds.crs, &params, &RiskParams::default(), &UavParams::default());
+    w.commit(Manifest { dataset: ds.name.clone(), crs: ds.crs.clone(), params: effective, ..Default::default() }).unwrap();
+
+    // The manifest records the effective parameters, defaults included.
+    let store = Store::open(&out).unwrap();
+    let p = &store.manifest.params;
+    assert_eq!(p["coverage"]["covered_dbm"], -105.0);
+    assert_eq!(p["coverage"]["good_dbm"], -100.0, "a default is recorded too");
+    assert_eq!(p["risk"]["high_class"], 4);
+
+    // The legend and the catalog read −105 back.
+    let app = server_common::app_for(&out);
+    let lg = server_common::get(&app, "/tiles/rsrp_any/legend.json").await.json();
+    let entries = lg["entries"].as_array().unwrap();
+    let covered = entries.iter().find(|e| e["value"] == -105.0).unwrap_or_else(|| panic!("no −105 entry: {lg}"));
+    assert!(covered["label"].as_str().unwrap().contains("covered"), "{covered}");
+    assert!(!entries.iter().any(|e| e["value"] == -110.0), "no stale −110 band: {lg}");
+    let cat = server_common::get(&app, "/catalog").await.json();
+    assert_eq!(cat["thresholds"]["coverage"]["covered_dbm"], -105.0);
+    let cls = server_common::get(&app, "/tiles/coverage_class/legend.json").await.json();
+    assert!(cls["entries"][1]["label"].as_str().unwrap().contains("−105"), "{cls}");
+
+    // The counts: a hamlet is covered exactly when its RSRP reaches −105, and the map colours it
+    // with a covered band exactly then.
+    let th = covermap::tiles::thresholds::Thresholds::from_params(&store.manifest.params).unwrap();
+    let map = ColorMap::for_raster("rsrp_any", None, &th);
+    let covered_colors: Vec<[u8; 4]> = map.stops.iter().filter(|s| s.value >= -105.0).map(|s| s.color).collect();
+    let hc = store.layer("hamlet_coverage").unwrap();
+    let (kr, kc) = (hc.field_index("rsrp_dbm").unwrap(), hc.field_index("covered").unwrap());
+    let (mut yes, mut no) = (0, 0);
+    for f in &hc.features {
+        let Some(rsrp) = f.values[kr].as_f64() else { continue };
+        let is_covered = f.values[kc].as_f64() == Some(1.0);
+        assert_eq!(is_covered, rsrp >= -105.0, "hamlet {}: {rsrp} dBm", f.id);
+        assert_eq!(covered_colors.contains(&map.color(rsrp)), is_covered, "hamlet {}: {rsrp} dBm", f.id);
+        if is_covered { yes += 1 } else { no += 1 }
+    }
+    assert!(yes > 0 && no > 0, "{yes} covered, {no} not: the test must see both");
+}
