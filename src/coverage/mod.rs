@@ -9,7 +9,8 @@
 //!
 //! Then: hamlet status ([`hamlets`]), fiber reach over the road graph ([`fiber`]), indicators
 //! ([`indicators`]), gaps ([`gaps`]), the site planner ([`planner`]), the store layers ([`layers`]) and
-//! the API's JSON/CSV ([`api`]). [`stage`] runs it all for `covermap build`.
+//! the API's JSON/CSV ([`api`]). Network quality — top-N servers, SINR, downlink rate, speed tiers —
+//! is [`quality`], computed by the same sweep. [`stage`] runs it all for `covermap build`.
 
 pub mod api;
 pub mod best;
@@ -23,6 +24,7 @@ pub mod layers;
 pub mod params;
 pub mod planner;
 pub mod points;
+pub mod quality;
 pub mod profile;
 pub mod radial;
 pub mod sites;

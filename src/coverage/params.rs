@@ -185,6 +185,8 @@ pub struct CoverageParams {
     /// radius one rural site covers in mountain terrain.
     pub gap_link_m: f64,
     pub planner: PlannerParams,
+    /// Network quality: servers kept per cell, load, noise, throughput (`[coverage.quality]`).
+    pub quality: crate::coverage::quality::QualityParams,
 }
 
 impl Default for CoverageParams {
@@ -224,6 +226,7 @@ impl Default for CoverageParams {
             road_snap_m: 10.0,
             gap_link_m: 3000.0,
             planner: PlannerParams::default(),
+            quality: Default::default(),
         }
     }
 }
@@ -316,7 +319,7 @@ impl CoverageParams {
         }
         positive("planner.h_beamwidth_deg", p.h_beamwidth_deg)?;
         positive("planner.v_beamwidth_deg", p.v_beamwidth_deg)?;
-        Ok(())
+        self.quality.validate()
     }
 
     /// Validated ITM parameters for a transmitter `h_tx_m` above ground at `f_mhz`.

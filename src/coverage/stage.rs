@@ -7,12 +7,15 @@
 //!
 //! Rasters: `rsrp_<operator>.tif` and `rsrp_any.tif` (Float32 dBm; nodata −9999 where no site reaches
 //! the cell above the RSRP floor), `serving_site.tif` (Int32 site id, nodata −1) and
-//! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none).
+//! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none);
+//! per operator also `sinr_<operator>.tif` and `dl_mbps_<operator>.tif` ([`super::quality`]), from
+//! the N strongest sectors per cell kept during the same sweep, one carrier at a time (N = 4: 16
+//! bytes a cell, plus 8 for the two rasters).
 
 use std::time::Instant;
 
 use super::best::{BestServerGrid, MaxGrid};
-use super::engine::{sweep_sites, SweepStats};
+use super::engine::SweepStats;
 use super::fiber::FiberReach;
 use super::gaps::{find_gaps, Gap, GapArea};
 use super::hamlets::{hamlet_cells, status, HamletStatus};
@@ -21,6 +24,7 @@ use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key,
 use super::params::CoverageParams;
 use super::planner::{plan, Proposal};
 use super::points::SiteHitTable;
+use super::quality::{self, OperatorPass, PointQuality};
 use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -116,6 +120,8 @@ pub struct CoverageOutput {
     pub gaps: Vec<Gap>,
     pub gap_areas: Vec<GapArea>,
     pub proposals: Vec<Proposal>,
+    /// Network quality per operator (order of `operators`), per hamlet (`Dataset::hamlets` order).
+    pub quality: Vec<Vec<PointQuality>>,
     pub sweep: SweepStats,
     pub sweep_seconds: f64,
     pub seconds: f64,
@@ -153,25 +159,33 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     let any = BestServerGrid::new(dem.len());
     let mut per_op = vec![vec![f32::NAN; operators.len()]; ds.hamlets.len()];
     let mut stats = SweepStats::default();
-    let pb = crate::progress::bar(sites.len() as u64, "coverage: sites");
+    let mut quality: Vec<Vec<PointQuality>> = Vec::with_capacity(operators.len());
+    let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
         let grid = MaxGrid::new(dem.len());
-        stats.add(sweep_sites(
+        // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
+        let pass = OperatorPass::new(&op_sites, &params.quality, &ds.name)?;
+        let (q, s) = pass.run(
             dem,
             &op_sites,
             params,
             &ds.name,
-            |i, v, s| {
-                grid.update(i, v);
-                any.update(i, v, s.index as u32);
-            },
+            &grid,
+            &cell_index,
+            |_| 0.0,
+            |i, v, s| any.update(i, v, s.index as u32),
             || pb.inc(1),
-        )?);
+        )?;
+        stats.add(s);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
-        sink.raster_f32(&format!("rsrp_{}", operator_key(op)), &grid.into_grid(dem))?;
+        let key = operator_key(op);
+        sink.raster_f32(&format!("rsrp_{key}"), &grid.into_grid(dem))?;
+        sink.raster_f32(&format!("sinr_{key}"), &q.sinr)?;
+        sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps)?;
+        quality.push(q.points);
     }
     pb.finish_and_clear();
     let hamlet_any: Vec<Option<(f32, u32)>> = cell_index.iter().map(|i| any.get(*i)).collect();
@@ -242,8 +256,12 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     let proposals = plan(ds, params, &statuses, &cells, &gap_areas, fiber.graph(), &commune_fiber)?;
     eprintln!("  coverage planner: {} proposals from {} gap areas in {:.1} s", proposals.len(), gap_areas.len(), t.elapsed().as_secs_f64());
 
-    sink.layer(&hamlet_coverage(ds, &statuses, &operators))?;
-    for l in indicator_layers(ds, &indicators, &operators) {
+    let mut hamlet_layer = hamlet_coverage(ds, &statuses, &operators);
+    quality::layers::extend_hamlets(&mut hamlet_layer, ds, &statuses, &operators, &quality);
+    sink.layer(&hamlet_layer)?;
+    let mut ind_layers = indicator_layers(ds, &indicators, &operators);
+    quality::layers::extend_indicators(&mut ind_layers, ds, &operators, &quality, &params.quality);
+    for l in ind_layers {
         sink.layer(&l)?;
     }
     for l in gap_layers(ds, &gaps, &gap_areas) {
@@ -259,6 +277,7 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
         gaps,
         gap_areas,
         proposals,
+        quality,
         sweep: stats,
         sweep_seconds,
         seconds: start.elapsed().as_secs_f64(),
