@@ -4,18 +4,24 @@
 //! The terrain is a deterministic fractal DEM built here (value noise, 9 octaves, 200–1,900 m, a
 //! mountainous relief like Sơn La's) as a `Grid<f32>` at 30 m. Coverage: 360·k radials (k chosen so
 //! neighbouring radials are at most one cell apart at 30 km), the profile sampled every 30 m by
-//! bilinear interpolation, ITM at every point of every radial, rayon-parallel across radials; then
-//! every DEM cell within 30 km takes the loss of its nearest radial sample (`site_loss_grid`). A
-//! second variant thins the radials near the site (each ring still has at most one cell between
-//! evaluated radials), the default for coverage. Besides criterion's wall-clock figures the bench prints CPU-time figures,
-//! which stay meaningful when other work shares the machine.
+//! bilinear interpolation, ITM at every point of every radial; then every DEM cell within 30 km takes
+//! the loss of its nearest radial sample. That is the coverage engine itself (`coverage::engine::
+//! sweep_sites` with a band whose model is ITM: radials born where neighbours drift a cell apart, so
+//! rings near the site are thinned), one omni site. Besides criterion's wall-clock figures the bench
+//! prints CPU-time figures, which stay meaningful when other work shares the machine.
 
 use std::time::Duration;
 
-use covermap::radio::itm::{
-    p2p_loss_db, radial_losses, site_loss_grid, ItmParams, ItmScratch, SweepOptions, SweepStats,
-};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use covermap::coverage::engine::{sweep_sites, SweepStats};
+use covermap::coverage::params::{BandConfig, CoverageParams, ModelKind};
+use covermap::coverage::sites::{prepare_site, PreparedSite};
+use covermap::coverage::synthetic::{empty_dataset, omni_site};
+use covermap::dataset::Dataset;
 use covermap::grid::{GeoTransform, Grid};
+use covermap::radio::itm::{p2p_loss_db, radial_losses, ItmParams, ItmScratch};
+use covermap::radio::Environment;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::prelude::*;
 
@@ -97,9 +103,20 @@ fn cpu_seconds() -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-fn site_coverage(dem: &Grid<f32>, x: f64, y: f64, p: &ItmParams, thin: bool) -> (Grid<f32>, SweepStats) {
-    let opts = SweepOptions { thin_near_site: thin, ..SweepOptions::new(RADIUS_M, CELL_M) };
-    site_loss_grid(dem, x, y, p, &opts).expect("site inside the DEM")
+/// Coverage parameters whose one band (1700–1900 MHz) uses ITM within 30 km, every cell kept.
+fn itm_coverage_params() -> CoverageParams {
+    let band = BandConfig { min_mhz: 1700.0, max_mhz: 1900.0, model: ModelKind::Itm, environment: Environment::Open, max_radius_m: None };
+    CoverageParams { bands: vec![band], max_radius_m: RADIUS_M, min_rsrp_dbm: -400.0, reach_margin_db: 1000.0, ..Default::default() }
+}
+
+/// One site's ITM coverage by the engine: (cells given a value, the sweep's work).
+fn site_coverage(ds: &Dataset, site: &PreparedSite, params: &CoverageParams) -> (u64, SweepStats) {
+    let cells = AtomicU64::new(0);
+    let stats = sweep_sites(&ds.dem, &[site], params, "bench", |_, _, _| {
+        cells.fetch_add(1, Relaxed);
+    }, || {})
+    .expect("ITM accepts the bench's profiles");
+    (cells.into_inner(), stats)
 }
 
 fn bench_itm(c: &mut Criterion) {
@@ -153,28 +170,27 @@ fn bench_itm(c: &mut Criterion) {
     });
     g.finish();
 
-    // One timed run of each variant outside criterion, reporting CPU time too (see `cpu_seconds`).
+    // One timed run outside criterion, reporting CPU time too (see `cpu_seconds`). The engine runs
+    // one site on one task, so this is one core's figure.
+    let params = itm_coverage_params();
+    let ds = empty_dataset(dem);
+    let site = prepare_site(&ds, 0, &omni_site(1, "bench", x, y, 30.0, 1800.0), &params).expect("site on the DEM");
     let mut g = c.benchmark_group("itm_site_coverage");
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(40));
-    for (thin, label) in [(false, "every point of every radial"), (true, "radials thinned near the site")] {
-        let (cpu0, wall0) = (cpu_seconds(), std::time::Instant::now());
-        let (grid, stats) = site_coverage(&dem, x, y, &p, thin);
-        let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
-        let cells = grid.data.iter().filter(|v| v.is_finite()).count();
-        eprintln!(
-            "site coverage 30 m / 30 km, {label}: {} radials, {} ITM evaluations, {} cells; wall {:.2} s, \
-             CPU {:.2} s ({:.0} evaluations per CPU-second, {} threads)",
-            stats.radials,
-            stats.evaluations,
-            cells,
-            wall,
-            cpu,
-            stats.evaluations as f64 / cpu,
-            rayon::current_num_threads()
-        );
-        g.throughput(Throughput::Elements(cells as u64));
-        g.bench_function(BenchmarkId::new("30 m within 30 km", label), |b| b.iter(|| site_coverage(&dem, x, y, &p, thin)));
-    }
+    let (cpu0, wall0) = (cpu_seconds(), std::time::Instant::now());
+    let (cells, stats) = site_coverage(&ds, &site, &params);
+    let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
+    eprintln!(
+        "site coverage 30 m / 30 km, coverage engine with ITM: {} profile samples (ITM evaluations), {} cells; \
+         wall {:.2} s, CPU {:.2} s ({:.0} evaluations per CPU-second)",
+        stats.samples,
+        cells,
+        wall,
+        cpu,
+        stats.samples as f64 / cpu,
+    );
+    g.throughput(Throughput::Elements(cells));
+    g.bench_function(BenchmarkId::new("30 m within 30 km", "coverage engine"), |b| b.iter(|| site_coverage(&ds, &site, &params)));
     g.finish();
 }
 

@@ -2,6 +2,7 @@
 //! stage, writes their layers and rasters into a staging store and swaps it in atomically with the
 //! manifest. Skips all work when the store is fresh (same inputs, parameters and program version).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -51,17 +52,29 @@ pub fn program_version() -> String {
     }
 }
 
-/// Whether the store at `out` was built from exactly these inputs by this version.
-pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
+/// Whether the store at `out` was built by this version with these parameters from the inputs
+/// whose checksums `inputs` gives (asked only when the rest matches; `None`: an input is missing).
+fn store_matches(
+    cfg: &DatasetConfig,
+    out: &Path,
+    inputs: impl FnOnce() -> Result<Option<BTreeMap<String, String>>>,
+) -> Result<bool> {
     let Ok(m) = Manifest::read(&out.join(MANIFEST_JSON)) else { return Ok(false) };
     if m.covermap_version != program_version() || m.params != params_json(cfg) {
         return Ok(false);
     }
-    let files = cfg.input_files(data);
-    if files.iter().any(|f| !f.exists()) {
-        return Ok(false);
-    }
-    Ok(crate::store::manifest::checksums(data, &files)? == m.inputs)
+    Ok(inputs()?.is_some_and(|i| i == m.inputs))
+}
+
+/// Whether the store at `out` was built from exactly these inputs by this version.
+pub fn is_fresh(cfg: &DatasetConfig, data: &Path, out: &Path) -> Result<bool> {
+    store_matches(cfg, out, || {
+        let files = cfg.input_files(data);
+        if files.iter().any(|f| !f.exists()) {
+            return Ok(None);
+        }
+        crate::store::manifest::checksums(data, &files).map(Some)
+    })
 }
 
 /// The error for an input file named in dataset.toml that does not exist, naming its layer.
@@ -86,12 +99,8 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     let mut timings = Timings::default();
     let t = Instant::now();
     let inputs = crate::store::manifest::checksums(&opts.data, &files)?;
-    if !opts.force {
-        if let Ok(m) = Manifest::read(&opts.out.join(MANIFEST_JSON)) {
-            if m.inputs == inputs && m.covermap_version == program_version() && m.params == params_json(&cfg) {
-                return Ok(BuildOutcome::Fresh);
-            }
-        }
+    if !opts.force && store_matches(&cfg, &opts.out, || Ok(Some(inputs.clone())))? {
+        return Ok(BuildOutcome::Fresh);
     }
     eprintln!("building {} → {}", opts.data.display(), opts.out.display());
     timings.record("checksums", t, format!("{} files", files.len()));

@@ -1,7 +1,9 @@
 //! The coverage stage end to end into a real results store: layers and rasters named as the API
 //! reads them, indicators that add up, and the planner's promise kept when its sites are built.
 
-use covermap::coverage::api::{indicators_json, layer_csv, planner_json};
+#[path = "server_common/mod.rs"]
+mod server_common;
+
 use covermap::coverage::synthetic::mini_province;
 use covermap::coverage::{build_stage, hamlet_rsrp_without_sites, CoverageParams};
 use covermap::store::{Manifest, Store, StoreWriter};
@@ -54,10 +56,18 @@ fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
     let gaps = store.layer("coverage_gaps").unwrap();
     assert_eq!(gaps.features.len() as u32, p.hamlets - p.hamlets_4g);
 
-    // The API's JSON/CSV come from stored layers.
-    let j = indicators_json("province", store.layer("province_indicators").unwrap());
-    assert!(j["summary"].as_str().unwrap().contains("of people covered by 4G"));
-    let csv = layer_csv(store.layer("district_indicators").unwrap()).unwrap();
+    // The API's JSON/CSV as the server answers them from this store.
+    let app = server_common::app_for(&out_dir);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let get = |uri: &str| {
+        let r = rt.block_on(server_common::get(&app, uri));
+        assert_eq!(r.status, 200, "{uri}: {}", r.text());
+        r
+    };
+    let j = get("/api/indicators?level=province").json();
+    assert_eq!(j["level"], "province");
+    assert!(j["rows"][0]["summary"].as_str().unwrap().contains("of people covered by 4G"), "{j}");
+    let csv = get("/api/indicators?level=district&format=csv").text();
     assert_eq!(csv.lines().count(), 1 + ds.districts.len());
 
     // The planner: each proposal adds what it says, and building the proposed sites and recomputing
@@ -75,7 +85,8 @@ fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
     let covered_pop: u64 =
         rsrp.iter().zip(&built.hamlets).filter(|(v, _)| **v >= params.covered_dbm as f32).map(|(_, h)| h.population as u64).sum();
     assert_eq!(covered_pop, out.proposals.last().unwrap().after.population_4g);
-    let pj = planner_json(store.layer("proposed_sites").unwrap(), Some(1));
-    assert_eq!(pj["proposals"][0]["rank"], 1);
+    let pj = get("/api/planner?k=1").json();
+    assert_eq!(pj["rows"][0]["rank"], 1);
+    assert_eq!(pj["count"], 1);
     assert_eq!(pj["available"].as_u64().unwrap() as usize, out.proposals.len());
 }

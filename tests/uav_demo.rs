@@ -2,6 +2,8 @@
 //! ingesting the two flights flags exactly the parcels the synthesis made stressed in flight 2.
 
 mod uav_support;
+#[path = "server_common/mod.rs"]
+mod server_common;
 
 use std::collections::BTreeSet;
 
@@ -9,7 +11,7 @@ use covermap::dataset::demo::orchards::generate_orchards;
 use covermap::dataset::demo::uav_flights::{generate_flights, plan_flights};
 use covermap::dataset::Crop;
 use covermap::store::Store;
-use covermap::uav::{flights_json, ingest_flight, parcel_history_json};
+use covermap::uav::ingest_flight;
 use geo::Area;
 use uav_support::*;
 
@@ -93,19 +95,39 @@ fn demo_orchards_flights_and_stress_detection() {
     let text = String::from_utf8_lossy(&info.stdout);
     assert!(text.contains("LAYOUT=COG") && text.contains("Type=Float32") && text.contains("Overviews"), "{text}");
 
-    let fj = flights_json(s.layer("uav_flights").unwrap(), health).unwrap();
+    // The UAV API as the server answers it from this store.
+    let app = server_common::app_for(&store);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let get = |uri: &str| {
+        let r = rt.block_on(server_common::get(&app, uri));
+        assert_eq!(r.status, 200, "{uri}: {}", r.text());
+        r.json()
+    };
+    let fj = get("/api/uav/flights");
     let fl = fj["flights"].as_array().unwrap();
     assert_eq!(fl.len(), 2);
-    let declined_api: BTreeSet<i64> = fl[1]["declined"].as_array().unwrap().iter().map(|d| d["orchard_id"].as_i64().unwrap()).collect();
+    assert_eq!((fl[0]["flight_id"].as_str(), fl[1]["flight_id"].as_str()), (Some("2026-03-10"), Some("2026-04-07")));
+    assert_eq!(fl[1]["declined"].as_u64(), Some(truth.len() as u64), "{}", fl[1]);
+    assert_eq!(fl[1]["change_vs"], "2026-03-10");
+    let indices: BTreeSet<&str> = fl[1]["rasters"].as_array().unwrap().iter().filter_map(|r| r["index"].as_str()).collect();
+    assert!(["ndvi", "ndre", "gndvi", "savi", "ndvi_change"].iter().all(|i| indices.contains(i)), "{indices:?}");
+    let mut declined_api = BTreeSet::new();
+    for id in &plan.candidates {
+        let h = get(&format!("/api/uav/parcels/{id}"));
+        let hist = h["history"].as_array().unwrap();
+        if hist.iter().any(|r| r["flight_id"] == "2026-04-07" && r["health_fell"] == 1) {
+            declined_api.insert(*id);
+        }
+    }
     assert_eq!(declined_api, truth);
     let worst = plan.stressed[0];
-    let h = parcel_history_json(health, worst).unwrap().unwrap();
+    let h = get(&format!("/api/uav/parcels/{worst}"));
     let hist = h["history"].as_array().unwrap();
     assert_eq!(hist.len(), 2);
     assert!(hist[1]["ndvi_change"].as_f64().unwrap() < 0.0);
-    assert_eq!(hist[1]["health_fell"], true);
+    assert_eq!(hist[1]["health_fell"], 1);
     // A healthy parcel inside both flights keeps a healthy class.
     let healthy = plan.candidates.iter().find(|id| !truth.contains(id)).unwrap();
-    let h = parcel_history_json(health, *healthy).unwrap().unwrap();
+    let h = get(&format!("/api/uav/parcels/{healthy}"));
     assert_eq!(h["history"][1]["health_class"], "healthy", "{h}");
 }

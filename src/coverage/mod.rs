@@ -8,11 +8,10 @@
 //! grids in parallel ([`engine`], [`best`]); single points by the same walk ([`points`]).
 //!
 //! Then: hamlet status ([`hamlets`]), fiber reach over the road graph ([`fiber`]), indicators
-//! ([`indicators`]), gaps ([`gaps`]), the site planner ([`planner`]), the store layers ([`layers`]) and
-//! the API's JSON/CSV ([`api`]). Network quality — top-N servers, SINR, downlink rate, speed tiers —
+//! ([`indicators`]), gaps ([`gaps`]), the site planner ([`planner`]) and the store layers ([`layers`])
+//! that the server answers with. Network quality — top-N servers, SINR, downlink rate, speed tiers —
 //! is [`quality`], computed by the same sweep. [`stage`] runs it all for `covermap build`.
 
-pub mod api;
 pub mod best;
 pub mod engine;
 pub mod fiber;

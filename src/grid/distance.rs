@@ -1,123 +1,134 @@
-//! Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012, "Distance Transforms of
-//! Sampled Functions"): distance from every cell to the nearest marked cell, in O(n), rows then
-//! columns, each pass rayon-parallel.
+//! Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012, "Distance transforms of
+//! sampled functions", Theory of Computing 8: 415–428): the distance in metres from every cell
+//! centre to the nearest feature cell centre (streams, roads, the demo's rivers). Cells may be
+//! rectangular (`dx ≠ dy`).
+//!
+//! Two separable passes: down and up each column (done row by row over column strips, so memory is
+//! read in order) giving the vertical distance to the nearest feature in the column, then along
+//! each row the lower envelope of parabolas. Both passes are parallel. Without any feature cell the
+//! distance is `+∞` everywhere (a dataset without roads has no road influence).
 
 use rayon::prelude::*;
 
-use super::Grid;
+use crate::grid::{GeoTransform, Grid};
 
-/// 1-D squared distance transform of `f` (0 at sources, +inf elsewhere) into `d`, with scratch buffers.
-fn dt1d(f: &[f32], d: &mut [f32], v: &mut [usize], z: &mut [f32]) {
+/// Distance (m) from each cell to the nearest cell where `feature` is true.
+pub fn distance_to(feature: &[bool], width: usize, height: usize, transform: GeoTransform) -> Grid<f32> {
+    let (dx, dy) = (transform.dx, transform.dy);
+    // Pass 1: vertical distance in cells to the nearest feature of the column (+∞ when none),
+    // swept down then up, row after row; each row is split across threads (in place, no copy).
+    let mut g: Vec<f32> = feature.par_iter().map(|f| if *f { 0.0 } else { f32::INFINITY }).collect();
+    const CHUNK: usize = 2048;
+    for r in 1..height {
+        let (above, rest) = g.split_at_mut(r * width);
+        let prev = &above[(r - 1) * width..];
+        rest[..width].par_chunks_mut(CHUNK).zip(prev.par_chunks(CHUNK)).for_each(|(cur, prev)| {
+            for (c, p) in cur.iter_mut().zip(prev) {
+                *c = c.min(p + 1.0);
+            }
+        });
+    }
+    for r in (0..height.saturating_sub(1)).rev() {
+        let (head, below) = g.split_at_mut((r + 1) * width);
+        let cur = &mut head[r * width..];
+        cur.par_chunks_mut(CHUNK).zip(below[..width].par_chunks(CHUNK)).for_each(|(cur, next)| {
+            for (c, n) in cur.iter_mut().zip(next) {
+                *c = c.min(n + 1.0);
+            }
+        });
+    }
+
+    // Pass 2: per row, the lower envelope of parabolas f(q) + (x − q)², in metres.
+    g.par_chunks_mut(width).for_each_init(
+        || (vec![0f64; width], vec![0usize; width], vec![0f64; width + 1]),
+        |(f, v, z), row| {
+            for (fi, gi) in f.iter_mut().zip(row.iter()) {
+                *fi = if gi.is_finite() { (*gi as f64 * dy).powi(2) } else { f64::INFINITY };
+            }
+            edt_1d(f, dx, v, z, row);
+        },
+    );
+    Grid { width, height, transform, nodata: None, data: g }
+}
+
+/// 1-D squared distance transform of `f` (samples `dx` apart), writing √ of the result to `out`.
+fn edt_1d(f: &[f64], dx: f64, v: &mut [usize], z: &mut [f64], out: &mut [f32]) {
     let n = f.len();
-    let mut k = 0usize;
-    let first = match f.iter().position(|x| x.is_finite()) {
-        Some(i) => i,
-        None => {
-            d.iter_mut().for_each(|x| *x = f32::INFINITY);
-            return;
-        }
-    };
-    v[0] = first;
-    z[0] = f32::NEG_INFINITY;
-    z[1] = f32::INFINITY;
-    for q in first + 1..n {
+    let pos = |q: usize| q as f64 * dx;
+    // Finite samples only take part in the envelope.
+    let mut k: isize = -1;
+    for q in 0..n {
         if !f[q].is_finite() {
             continue;
         }
         loop {
-            let p = v[k];
-            let s = ((f[q] + (q * q) as f32) - (f[p] + (p * p) as f32)) / (2.0 * (q as f32 - p as f32));
-            // z[0] = -inf, so this stops at k = 0 at the latest.
-            if s <= z[k] {
+            if k < 0 {
+                k = 0;
+                v[0] = q;
+                z[0] = f64::NEG_INFINITY;
+                z[1] = f64::INFINITY;
+                break;
+            }
+            let p = v[k as usize];
+            let s = ((f[q] + pos(q).powi(2)) - (f[p] + pos(p).powi(2))) / (2.0 * (pos(q) - pos(p)));
+            if s <= z[k as usize] {
                 k -= 1;
                 continue;
             }
             k += 1;
-            v[k] = q;
-            z[k] = s;
-            z[k + 1] = f32::INFINITY;
+            v[k as usize] = q;
+            z[k as usize] = s;
+            z[k as usize + 1] = f64::INFINITY;
             break;
         }
     }
-    k = 0;
-    for (q, out) in d.iter_mut().enumerate() {
-        while z[k + 1] < q as f32 {
-            k += 1;
-        }
-        let p = v[k];
-        let dq = q as f32 - p as f32;
-        *out = dq * dq + f[p];
+    if k < 0 {
+        out.iter_mut().for_each(|o| *o = f32::INFINITY);
+        return;
     }
-}
-
-/// Distance (in the grid's units, assuming square cells) from each cell to the nearest cell where
-/// `mask` is true; +inf when there is none.
-pub fn distance_to(mask: &Grid<u8>) -> Grid<f32> {
-    let (w, h) = (mask.width, mask.height);
-    let mut g: Vec<f32> = mask.data.iter().map(|&m| if m != 0 { 0.0 } else { f32::INFINITY }).collect();
-    // Rows.
-    g.par_chunks_mut(w).for_each_init(
-        || (vec![0f32; w], vec![0usize; w + 1], vec![0f32; w + 2], vec![0f32; w]),
-        |(d, v, z, f), row| {
-            f.copy_from_slice(row);
-            dt1d(f, d, v, z);
-            row.copy_from_slice(d);
-        },
-    );
-    // Columns, in bands of columns so reads stay cache-friendly.
-    let band = 64;
-    let cols: Vec<(usize, Vec<f32>)> = (0..w.div_ceil(band))
-        .into_par_iter()
-        .map(|b| {
-            let c0 = b * band;
-            let c1 = (c0 + band).min(w);
-            let mut out = vec![0f32; (c1 - c0) * h];
-            let (mut f, mut d, mut v, mut z) = (vec![0f32; h], vec![0f32; h], vec![0usize; h + 1], vec![0f32; h + 2]);
-            for c in c0..c1 {
-                for r in 0..h {
-                    f[r] = g[r * w + c];
-                }
-                dt1d(&f, &mut d, &mut v, &mut z);
-                out[(c - c0) * h..(c - c0 + 1) * h].copy_from_slice(&d);
-            }
-            (c0, out)
-        })
-        .collect();
-    let cell = mask.transform.dx as f32;
-    for (c0, out) in cols {
-        let n = out.len() / h;
-        for i in 0..n {
-            for r in 0..h {
-                g[r * w + c0 + i] = out[i * h + r].sqrt() * cell;
-            }
+    let mut j = 0usize;
+    for (q, o) in out.iter_mut().enumerate() {
+        while z[j + 1] < pos(q) {
+            j += 1;
         }
+        let p = v[j];
+        *o = ((pos(q) - pos(p)).powi(2) + f[p]).sqrt() as f32;
     }
-    Grid { width: w, height: h, transform: mask.transform, nodata: None, data: g }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::GeoTransform;
 
     #[test]
     fn matches_brute_force() {
-        let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 30.0 };
-        let mut m = Grid::new(37, 23, t, 0u8, None);
-        for (c, r) in [(3, 4), (30, 2), (15, 20), (36, 22)] {
-            m.set(c, r, 1);
+        let (w, h) = (23, 17);
+        let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 20.0 };
+        let mut feat = vec![false; w * h];
+        for &(c, r) in &[(3usize, 4usize), (20, 1), (11, 15), (12, 15)] {
+            feat[r * w + c] = true;
         }
-        let d = distance_to(&m);
-        for r in 0..23 {
-            for c in 0..37 {
-                let best = [(3, 4), (30, 2), (15, 20), (36, 22)]
+        let d = distance_to(&feat, w, h, t);
+        for r in 0..h {
+            for c in 0..w {
+                let best = feat
                     .iter()
-                    .map(|&(a, b): &(i32, i32)| (((a - c as i32).pow(2) + (b - r as i32).pow(2)) as f32).sqrt() * 30.0)
-                    .fold(f32::INFINITY, f32::min);
-                assert!((d.get(c, r) - best).abs() < 1e-3, "{c},{r}: {} vs {best}", d.get(c, r));
+                    .enumerate()
+                    .filter(|(_, f)| **f)
+                    .map(|(i, _)| {
+                        let (fc, fr) = ((i % w) as f64, (i / w) as f64);
+                        (((c as f64 - fc) * 30.0).powi(2) + ((r as f64 - fr) * 20.0).powi(2)).sqrt()
+                    })
+                    .fold(f64::MAX, f64::min);
+                assert!((d.get(c, r) as f64 - best).abs() < 1e-3, "{c},{r}: {} vs {best}", d.get(c, r));
             }
         }
-        let empty = Grid::new(5, 5, t, 0u8, None);
-        assert!(distance_to(&empty).data.iter().all(|v| v.is_infinite()));
+    }
+
+    #[test]
+    fn no_feature_is_infinitely_far() {
+        let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 30.0 };
+        let d = distance_to(&[false; 6], 3, 2, t);
+        assert!(d.data.iter().all(|v| v.is_infinite()));
     }
 }

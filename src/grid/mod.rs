@@ -3,6 +3,7 @@
 //! Reading and writing files (GeoTIFF, COG, SRTM .hgt, anything GDAL opens) lives in [`io`].
 
 pub mod distance;
+pub mod horn;
 pub mod io;
 
 use serde::{Deserialize, Serialize};

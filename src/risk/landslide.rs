@@ -31,7 +31,7 @@ use rayon::prelude::*;
 
 use super::ahp::ahp_weights;
 use super::curvature::{plan_profile, window};
-use super::distance::distance_to;
+use crate::grid::distance::distance_to;
 use super::rating::Curve;
 use super::slope::SLOPE_NODATA;
 use super::twi::twi;

@@ -21,7 +21,6 @@ pub mod ahp;
 pub mod classify;
 pub mod curvature;
 pub mod d8;
-pub mod distance;
 pub mod exposure;
 pub mod fill;
 pub mod flats;

@@ -18,6 +18,7 @@
 use rayon::prelude::*;
 
 use super::d8::is_valid;
+use crate::grid::horn::horn_differences;
 use crate::grid::Grid;
 
 /// The nodata value of slope and aspect grids (gdaldem's).
@@ -54,8 +55,9 @@ pub fn slope_degrees(dem: &Grid<f32>) -> Grid<f32> {
     let nsres = -dem.transform.dy;
     horn_map(dem, move |z| {
         // Sums in f32 then one division in f64: the order of operations gdaldem uses.
-        let dx = ((z[0] + z[3] + z[3] + z[6]) - (z[2] + z[5] + z[5] + z[8])) as f64 / ewres;
-        let dy = ((z[6] + z[7] + z[7] + z[8]) - (z[0] + z[1] + z[1] + z[2])) as f64 / nsres;
+        let (we, sn) = horn_differences(z);
+        let dx = we as f64 / ewres;
+        let dy = sn as f64 / nsres;
         ((dx * dx + dy * dy).sqrt() / 8.0).atan().to_degrees() as f32
     })
 }
@@ -64,8 +66,8 @@ pub fn slope_degrees(dem: &Grid<f32>) -> Grid<f32> {
 /// windows are nodata. Like gdaldem, the cell size is not used (square cells assumed).
 pub fn aspect_degrees(dem: &Grid<f32>) -> Grid<f32> {
     horn_map(dem, |z| {
-        let dx = ((z[2] + z[5] + z[5] + z[8]) - (z[0] + z[3] + z[3] + z[6])) as f64;
-        let dy = ((z[6] + z[7] + z[7] + z[8]) - (z[0] + z[1] + z[1] + z[2])) as f64;
+        let (we, sn) = horn_differences(z);
+        let (dx, dy) = (-we as f64, sn as f64);
         if dx == 0.0 && dy == 0.0 {
             return SLOPE_NODATA;
         }

@@ -7,9 +7,11 @@ pub mod gpkg;
 pub mod layer;
 pub mod manifest;
 pub mod reader;
+pub mod row;
 pub mod writer;
 
 pub use layer::{Feature, Field, FieldType, GeomKind, Layer, Value};
 pub use manifest::{Manifest, StageTiming};
 pub use reader::Store;
+pub use row::Row;
 pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};

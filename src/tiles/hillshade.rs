@@ -1,6 +1,8 @@
 //! Hillshade by Horn's method (Horn 1981, "Hill shading and the reflectance map"; the default of
 //! `gdaldem hillshade`): the offline basemap's relief, computed per tile from the DEM resampled onto the
-//! tile's pixels, so the shading fits the zoom.
+//! tile's pixels, so the shading fits the zoom. The gradient is [`crate::grid::horn`]'s.
+
+use crate::grid::horn::horn_differences;
 
 /// Sun and exaggeration (gdaldem's defaults: azimuth 315°, altitude 45°, z-factor 1).
 #[derive(Debug, Clone, Copy)]
@@ -42,15 +44,14 @@ pub fn hillshade(elev: &[f32], w: usize, h: usize, ewres: f64, nsres: f64, sun: 
     for r in 0..h {
         let (top, mid, bot) = (&elev[r * stride..], &elev[(r + 1) * stride..], &elev[(r + 2) * stride..]);
         for c in 0..w {
-            let (a, b, cc) = (top[c] as f64, top[c + 1] as f64, top[c + 2] as f64);
-            let (d, e, f) = (mid[c] as f64, mid[c + 1] as f64, mid[c + 2] as f64);
-            let (g, hh, i) = (bot[c] as f64, bot[c + 1] as f64, bot[c + 2] as f64);
-            if (a + b + cc + d + e + f + g + hh + i).is_nan() {
+            let win = [top[c], top[c + 1], top[c + 2], mid[c], mid[c + 1], mid[c + 2], bot[c], bot[c + 1], bot[c + 2]];
+            if win.iter().any(|v| v.is_nan()) {
                 continue;
             }
             // East-minus-west and south-minus-north gradients (rows run south).
-            let p = ((cc + 2.0 * f + i) - (a + 2.0 * d + g)) * ie;
-            let q = ((g + 2.0 * hh + i) - (a + 2.0 * b + cc)) * in_;
+            let (we, sn) = horn_differences(&win);
+            let p = -(we as f64) * ie;
+            let q = sn as f64 * in_;
             let shade = (cos_zen + q * ks - p * kc) / (1.0 + zz * (p * p + q * q)).sqrt();
             out[r * w + c] = (1.5 + 254.0 * shade.max(0.0)).min(255.0) as u8;
         }

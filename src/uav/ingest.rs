@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use geo::{Geometry, Intersects};
+use geo::Intersects;
 
 use super::camera::CameraSetup;
 use super::change::write_change_raster;
@@ -19,7 +19,7 @@ use super::params::UavParams;
 use super::records::{declines, relink, FlightRecord};
 use crate::dataset::{Crop, Orchard};
 use crate::error::{Error, Result};
-use crate::store::{Layer, StageTiming, StoreWriter};
+use crate::store::{Layer, Row, StageTiming, StoreWriter};
 
 /// One store update at a time per process: the staging directory is per store and process.
 static INGEST_LOCK: Mutex<()> = Mutex::new(());
@@ -277,30 +277,14 @@ fn redo_later_changes(flights: &mut [FlightRecord], new: &FlightRecord, root: &P
 
 /// Parcels from a store's `orchards` layer (`crop`, optional `commune_code`; the feature id).
 pub fn orchards_from_layer(layer: &Layer, src: &Path) -> Result<Vec<Orchard>> {
-    let crop_i = layer
-        .field_index("crop")
-        .ok_or_else(|| Error::layer(src, &layer.name, "missing field `crop`"))?;
-    let commune_i = layer.field_index("commune_code");
-    layer
-        .features
-        .iter()
-        .map(|f| {
-            let crop_s = f.values[crop_i].as_str().unwrap_or_default();
-            let crop = Crop::parse(crop_s)
-                .ok_or_else(|| Error::feature(src, &layer.name, f.id, format!("unknown crop `{crop_s}` (mango or longan)")))?;
-            let geom = match &f.geometry {
-                Some(Geometry::Polygon(p)) => p.clone(),
-                Some(Geometry::MultiPolygon(m)) if m.0.len() == 1 => m.0[0].clone(),
-                _ => return Err(Error::feature(src, &layer.name, f.id, "geometry is not a single polygon")),
-            };
-            let commune_code = commune_i
-                .and_then(|k| match &f.values[k] {
-                    crate::store::Value::Text(s) => Some(s.clone()),
-                    crate::store::Value::Int(i) => Some(i.to_string()),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            Ok(Orchard { id: f.id, crop, commune_code, geom })
+    Row::all(layer, src)
+        .map(|r| {
+            r.get("crop")?;
+            let crop_s = r.opt_text("crop")?.unwrap_or_default();
+            let crop = Crop::parse(&crop_s).ok_or_else(|| r.error(format!("unknown crop `{crop_s}` (mango or longan)")))?;
+            let geom = r.polygon().map_err(|_| r.error("geometry is not a single polygon"))?;
+            let commune_code = r.opt_text("commune_code")?.unwrap_or_default();
+            Ok(Orchard { id: r.fid(), crop, commune_code, geom })
         })
         .collect()
 }

@@ -8,12 +8,11 @@
 
 use std::path::Path;
 
-use geo::{Geometry, Polygon};
 
 use super::health::HealthClass;
 use super::records::{FlightRecord, HealthRecord};
-use crate::error::{Error, Result};
-use crate::store::{FieldType, GeomKind, Layer, Value};
+use crate::error::Result;
+use crate::store::{FieldType, GeomKind, Layer, Row, Value};
 
 pub const ORCHARD_HEALTH: &str = "orchard_health";
 pub const UAV_FLIGHTS: &str = "uav_flights";
@@ -131,73 +130,10 @@ pub fn flights_layer(flights: &[FlightRecord], rows: &[HealthRecord], crs: &str)
     l
 }
 
-/// Field accessor that names the layer and field in its errors.
-struct Row<'a> {
-    layer: &'a Layer,
-    src: &'a Path,
-    i: usize,
-}
-
-impl Row<'_> {
-    fn get(&self, f: &str) -> Result<&Value> {
-        self.layer
-            .value(self.i, f)
-            .ok_or_else(|| Error::layer(self.src, &self.layer.name, format!("missing field `{f}`")))
-    }
-    fn text(&self, f: &str) -> Result<String> {
-        match self.get(f)? {
-            Value::Text(s) => Ok(s.clone()),
-            Value::Int(i) => Ok(i.to_string()),
-            v => Err(self.bad(f, v)),
-        }
-    }
-    fn opt_text(&self, f: &str) -> Result<Option<String>> {
-        match self.layer.value(self.i, f) {
-            None | Some(Value::Null) => Ok(None),
-            Some(_) => self.text(f).map(Some),
-        }
-    }
-    fn real(&self, f: &str) -> Result<f64> {
-        Ok(self.opt_real(f)?.unwrap_or(f64::NAN))
-    }
-    fn opt_real(&self, f: &str) -> Result<Option<f64>> {
-        match self.layer.value(self.i, f) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.bad(f, v)),
-        }
-    }
-    fn int(&self, f: &str) -> Result<i64> {
-        let v = self.get(f)?;
-        v.as_i64().ok_or_else(|| self.bad(f, v))
-    }
-    fn class(&self, f: &str) -> Result<Option<HealthClass>> {
-        match self.opt_text(f)? {
-            None => Ok(None),
-            Some(s) => HealthClass::parse(&s)
-                .map(Some)
-                .ok_or_else(|| Error::feature(self.src, &self.layer.name, self.fid(), format!("unknown health class `{s}`"))),
-        }
-    }
-    fn polygon(&self) -> Result<Polygon<f64>> {
-        match &self.layer.features[self.i].geometry {
-            Some(Geometry::Polygon(p)) => Ok(p.clone()),
-            Some(Geometry::MultiPolygon(m)) if m.0.len() == 1 => Ok(m.0[0].clone()),
-            _ => Err(Error::feature(self.src, &self.layer.name, self.fid(), "geometry is not a polygon")),
-        }
-    }
-    fn fid(&self) -> i64 {
-        self.layer.features[self.i].id
-    }
-    fn bad(&self, f: &str, v: &Value) -> Error {
-        Error::feature(self.src, &self.layer.name, self.fid(), format!("field `{f}` has an unexpected value {v:?}"))
-    }
-}
-
 /// Health rows back from a stored `orchard_health` layer (`src` names the store file in errors).
 pub fn health_rows(layer: &Layer, src: &Path) -> Result<Vec<HealthRecord>> {
-    (0..layer.features.len())
-        .map(|i| {
-            let r = Row { layer, src, i };
+    Row::all(layer, src)
+        .map(|r| {
             Ok(HealthRecord {
                 orchard_id: r.int("orchard_id")?,
                 flight_id: r.text("flight_id")?,
@@ -215,12 +151,10 @@ pub fn health_rows(layer: &Layer, src: &Path) -> Result<Vec<HealthRecord>> {
                 covered_fraction: r.real("covered_fraction")?,
                 canopy_share: r.real("canopy_share")?,
                 stressed_share: r.real("stressed_share")?,
-                health_class: r
-                    .class("health_class")?
-                    .ok_or_else(|| Error::feature(src, &layer.name, r.fid(), "no health_class"))?,
+                health_class: r.parsed("health_class", "health class", HealthClass::parse)?.ok_or_else(|| r.error("no health_class"))?,
                 prev_flight_id: r.opt_text("prev_flight_id")?,
                 prev_ndvi_mean: r.opt_real("prev_ndvi_mean")?,
-                prev_health_class: r.class("prev_health_class")?,
+                prev_health_class: r.parsed("prev_health_class", "health class", HealthClass::parse)?,
                 ndvi_change: r.opt_real("ndvi_change")?,
                 health_fell: r.int("health_fell")? != 0,
                 latest: r.int("latest")? != 0,
@@ -231,9 +165,8 @@ pub fn health_rows(layer: &Layer, src: &Path) -> Result<Vec<HealthRecord>> {
 
 /// Flight records back from a stored `uav_flights` layer.
 pub fn flight_records(layer: &Layer, src: &Path) -> Result<Vec<FlightRecord>> {
-    (0..layer.features.len())
-        .map(|i| {
-            let r = Row { layer, src, i };
+    Row::all(layer, src)
+        .map(|r| {
             Ok(FlightRecord {
                 id: r.text("flight_id")?,
                 date: r.text("date")?,

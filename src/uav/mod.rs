@@ -9,9 +9,8 @@
 //! [`parcels`] (statistics per parcel, any CRS), [`health`] (classes per crop), [`change`] (between
 //! flights), [`records`] (per-flight and per-parcel results and their linkage), [`layers`] (store
 //! layers), [`flight`] (one flight end to end), [`ingest`] (adding a flight to a live store),
-//! [`stage`] (the build stage), [`api`] (JSON for the HTTP API), [`params`] (`[uav]` of dataset.toml).
+//! [`stage`] (the build stage), [`params`] (`[uav]` of dataset.toml).
 
-pub mod api;
 pub mod camera;
 pub mod change;
 pub mod coverage;
@@ -32,7 +31,6 @@ pub mod zonal;
 pub use camera::{Band, BandMapping, Camera, CameraSetup};
 pub use health::{HealthClass, HealthParams};
 pub use indices::VegetationIndex;
-pub use api::{flights_json, parcel_history_json};
 pub use ingest::{ingest_flight, ingest_request, IngestReport, IngestRequest};
 pub use params::UavParams;
 pub use stage::{build_stage, UavOutput};

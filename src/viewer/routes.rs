@@ -7,18 +7,18 @@
 use std::sync::LazyLock;
 
 use axum::extract::Path;
-use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
-};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use bytes::Bytes;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::assets;
 use super::glyphs::{self, GlyphCache, StackError};
+use crate::server::http::{cached_response, Encoding};
 
 static GLYPHS: LazyLock<GlyphCache> = LazyLock::new(GlyphCache::default);
 
@@ -35,38 +35,19 @@ pub fn json_error(status: StatusCode, error: &str, detail: impl Into<String>) ->
     (status, Json(json!({ "error": error, "detail": detail.into() }))).into_response()
 }
 
-fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == etag
-        })
-}
-
 /// An embedded file (`path` without the leading slash) in the best coding the client accepts, with
 /// its ETag (304 when it matches) and caching rules; `None` when there is no such file.
 pub fn send(headers: &HeaderMap, path: &str) -> Option<Response> {
     let ae = headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let a = assets::get(path, ae)?;
     let cache = if a.immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
-    let mut h = HeaderMap::new();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static(a.content_type));
-    h.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(VARY, HeaderValue::from_static("accept-encoding"));
-    if let Ok(v) = HeaderValue::from_str(a.etag) {
-        h.insert(ETAG, v);
-    }
-    if let Some(enc) = a.encoding {
-        h.insert(CONTENT_ENCODING, HeaderValue::from_static(enc));
-    }
-    if if_none_match(headers, a.etag) {
-        return Some((StatusCode::NOT_MODIFIED, h).into_response());
-    }
-    Some((h, a.bytes).into_response())
+    let enc = match a.encoding {
+        Some("br") => Encoding::Brotli,
+        Some("gzip") => Encoding::Gzip,
+        Some("zstd") => Encoding::Zstd,
+        _ => Encoding::Identity,
+    };
+    Some(cached_response(headers, Bytes::from_static(a.bytes), a.content_type, a.etag, cache, enc, true))
 }
 
 /// The page; 503 with the reason when this binary was built without the web bundle.
@@ -132,21 +113,13 @@ async fn glyph_range(Path((fontstack, range)): Path<(String, String)>, headers: 
         Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "glyph rendering failed", e.to_string()),
     };
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..12]));
-    let mut h = HeaderMap::new();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-protobuf"));
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(ETAG, v);
-    }
-    if if_none_match(&headers, &etag) {
-        return (StatusCode::NOT_MODIFIED, h).into_response();
-    }
-    (h, bytes).into_response()
+    cached_response(&headers, Bytes::from(bytes), "application/x-protobuf", &etag, "public, max-age=86400", Encoding::Identity, false)
 }
 
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
+    use axum::http::header::{CONTENT_ENCODING, ETAG};
     use axum::http::Request;
     use http_body_util::BodyExt;
     use pbf_font_tools::prost::Message;

@@ -77,8 +77,14 @@ pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f
             }
         }
     }
-    let dist = distance_to(&mask);
+    // Distance in cells (an exact integer under the root, rounded once), times the cell size in f32
+    // as the generator has always scaled it: same seed, same bytes.
+    let rivers: Vec<bool> = mask.data.iter().map(|&m| m != 0).collect();
     drop(mask);
+    let mut dist = distance_to(&rivers, w, h, GeoTransform { dx: 1.0, dy: 1.0, ..t });
+    drop(rivers);
+    let cell_f32 = t.dx as f32;
+    dist.data.par_iter_mut().for_each(|d| *d *= cell_f32);
 
     let fill = coarse.min_max().map(|(lo, _)| lo).unwrap_or(200.0);
     let cgt = coarse.transform;

@@ -11,7 +11,6 @@
 //! - Coverage along radials: [`radial_losses`] (every point of a radial as a receiver) and
 //!   [`ItmPath`] (one prepared profile, any receiver on it). These reuse the profile between the
 //!   receivers of a radial and allocate nothing per receiver: keep one [`ItmScratch`] per thread.
-//! - A site's ITM loss over the DEM: [`site_loss_grid`] (radials from the DEM, rayon-parallel).
 //! - Settings from a configuration file: [`ItmConfig`] (serde, with the usual defaults).
 //!
 //! Inputs are validated with the reference's limits: out-of-range values give a typed
@@ -35,7 +34,6 @@ mod p2p;
 mod radial;
 mod radial_horizons;
 mod select;
-mod site_sweep;
 mod terrain;
 mod troposcatter;
 mod variability;
@@ -47,7 +45,6 @@ pub use errors::{ItmError, Warnings};
 pub use inputs::{cr_error, Climate, ItmParams, Mdvar, Polarization, SitingCriteria, VariabilityMode};
 pub use p2p::{p2p_cr_loss_db, p2p_loss_db, ItmResult};
 pub use radial::{radial_losses, ItmPath, ItmScratch};
-pub use site_sweep::{site_loss_grid, SweepOptions, SweepStats};
 pub use terrain::{Elevation, PathGeometry};
 pub use variability::inverse_ccdf;
 
