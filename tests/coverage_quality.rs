@@ -82,6 +82,12 @@ fn sinr_and_rate_rasters_fields_and_tiers() {
     let want = out.quality[0].iter().zip(&out.quality[1]).filter(|(a, b)| a.dl_mbps >= 5.0 || b.dl_mbps >= 5.0).count();
     assert_eq!(got as usize, want);
     assert!(want > 0 && prov.value(0, "share_population_dl_25mbps_beta").unwrap().as_f64().is_some());
+    // Outdoor ⊇ in a vehicle ⊇ indoors, each the hamlets whose RSRP less the margin is covered.
+    let count = |m: f64| out.hamlets.iter().filter(|s| s.rsrp_dbm as f64 - m >= p.covered_dbm).count() as i64;
+    let int = |f: &str| prov.value(0, f).unwrap().as_i64().unwrap();
+    assert_eq!(int("hamlets_4g_in_vehicle"), count(p.in_vehicle_loss_db));
+    assert_eq!(int("hamlets_4g_indoor"), count(p.indoor_loss_db));
+    assert!(int("hamlets_4g") > int("hamlets_4g_in_vehicle") && int("hamlets_4g_in_vehicle") > int("hamlets_4g_indoor"));
     let communes = sink.layer("commune_indicators").unwrap();
     let sum: i64 = (0..communes.features.len()).map(|i| communes.value(i, "hamlets_dl_25mbps_alpha").unwrap().as_i64().unwrap()).sum();
     assert_eq!(sum as usize, out.quality[0].iter().filter(|x| x.dl_mbps >= 25.0).count());

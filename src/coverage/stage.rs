@@ -257,10 +257,10 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     eprintln!("  coverage planner: {} proposals from {} gap areas in {:.1} s", proposals.len(), gap_areas.len(), t.elapsed().as_secs_f64());
 
     let mut hamlet_layer = hamlet_coverage(ds, &statuses, &operators);
-    quality::layers::extend_hamlets(&mut hamlet_layer, ds, &statuses, &operators, &quality);
+    quality::layers::extend_hamlets(&mut hamlet_layer, ds, &statuses, &operators, &quality, params);
     sink.layer(&hamlet_layer)?;
     let mut ind_layers = indicator_layers(ds, &indicators, &operators);
-    quality::layers::extend_indicators(&mut ind_layers, ds, &operators, &quality, &params.quality);
+    quality::layers::extend_indicators(&mut ind_layers, ds, &operators, &statuses, &quality, params);
     for l in ind_layers {
         sink.layer(&l)?;
     }

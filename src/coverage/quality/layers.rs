@@ -3,6 +3,10 @@
 //! people with at least each tier's downlink rate, per operator and from any operator (the indicator
 //! layers, so `/api/indicators` and the dashboard serve them as stored).
 //!
+//! Environments: `covered_in_vehicle` / `covered_indoor` per hamlet and `hamlets_4g_in_vehicle`,
+//! `hamlets_4g_indoor` (with people and shares) per area: the hamlet's RSRP less
+//! `[coverage] in_vehicle_loss_db` / `indoor_loss_db` reaches `covered_dbm` (outdoor is `hamlets_4g`).
+//!
 //! A hamlet's `sinr_db` and `dl_mbps` are those of the operator of its serving (strongest) site, as its
 //! `rsrp_dbm` is; `runner_up_*` is that operator's next strongest sector. "Any operator" reaches a tier
 //! where at least one operator's rate does.
@@ -12,6 +16,7 @@ use super::pass::PointQuality;
 use crate::coverage::hamlets::HamletStatus;
 use crate::coverage::indicators::{hamlet_communes, share};
 use crate::coverage::layers::operator_key;
+use crate::coverage::params::CoverageParams;
 use crate::dataset::Dataset;
 use crate::store::{Field, FieldType as T, Layer, Value};
 
@@ -32,7 +37,14 @@ fn append(layer: &mut Layer, fields: &[(String, T)], rows: Vec<Vec<Value>>) {
 }
 
 /// `quality[o][h]`: operator `o`'s quality at hamlet `h`.
-pub fn extend_hamlets(layer: &mut Layer, ds: &Dataset, statuses: &[HamletStatus], operators: &[String], quality: &[Vec<PointQuality>]) {
+pub fn extend_hamlets(
+    layer: &mut Layer,
+    ds: &Dataset,
+    statuses: &[HamletStatus],
+    operators: &[String],
+    quality: &[Vec<PointQuality>],
+    params: &CoverageParams,
+) {
     let mut fields: Vec<(String, T)> = [
         ("sinr_db", T::Real),
         ("dl_mbps", T::Real),
@@ -40,6 +52,8 @@ pub fn extend_hamlets(layer: &mut Layer, ds: &Dataset, statuses: &[HamletStatus]
         ("runner_up_site_id", T::Integer),
         ("runner_up_sector_id", T::Integer),
         ("runner_up_rsrp_dbm", T::Real),
+        ("covered_in_vehicle", T::Integer),
+        ("covered_indoor", T::Integer),
     ]
     .iter()
     .map(|(n, t)| (n.to_string(), *t))
@@ -62,6 +76,8 @@ pub fn extend_hamlets(layer: &mut Layer, ds: &Dataset, statuses: &[HamletStatus]
                 pq.and_then(|p| p.runner_up).map(|x| ds.sites[x.sector.site].id).into(),
                 pq.and_then(|p| p.runner_up).map(|x| x.sector.sector_id).into(),
                 real(pq.and_then(|p| p.runner_up).map_or(f32::NAN, |x| x.rsrp_dbm)),
+                covered_with(s, params.in_vehicle_loss_db, params).into(),
+                covered_with(s, params.indoor_loss_db, params).into(),
             ];
             for q in quality {
                 v.push(real(q[h].sinr_db));
@@ -71,6 +87,31 @@ pub fn extend_hamlets(layer: &mut Layer, ds: &Dataset, statuses: &[HamletStatus]
         })
         .collect();
     append(layer, &fields, rows);
+}
+
+/// Whether a hamlet is covered with `margin_db` of extra loss (NaN RSRP: not covered).
+fn covered_with(s: &HamletStatus, margin_db: f64, params: &CoverageParams) -> bool {
+    s.rsrp_dbm as f64 - margin_db >= params.covered_dbm
+}
+
+/// Hamlets and people covered in a vehicle and indoors in one area.
+fn environment_values(ds: &Dataset, members: &[usize], statuses: &[HamletStatus], params: &CoverageParams) -> Vec<Value> {
+    let hamlets = members.len() as f64;
+    let people: f64 = members.iter().map(|h| ds.hamlets[*h].population as f64).sum();
+    let mut v = Vec::new();
+    for margin in [params.in_vehicle_loss_db, params.indoor_loss_db] {
+        let hs: Vec<usize> = members.iter().copied().filter(|h| covered_with(&statuses[*h], margin, params)).collect();
+        let pop: f64 = hs.iter().map(|h| ds.hamlets[*h].population as f64).sum();
+        v.push((hs.len() as i64).into());
+        v.push(r2(share(hs.len() as f64, hamlets)));
+        v.push((pop as i64).into());
+        v.push(r2(share(pop, people)));
+    }
+    v
+}
+
+fn r2(x: Option<f64>) -> Value {
+    x.map(|x| (x * 100.0).round() / 100.0).into()
 }
 
 /// Hamlets and people reaching each speed tier in one area.
@@ -86,7 +127,6 @@ fn tier_values(ds: &Dataset, members: &[usize], quality: &[Vec<PointQuality>], q
         for o in std::iter::once(None).chain((0..quality.len()).map(Some)) {
             let hs: Vec<usize> = members.iter().copied().filter(|h| reach(o, *h)).collect();
             let pop: f64 = hs.iter().map(|h| ds.hamlets[*h].population as f64).sum();
-            let r2 = |x: Option<f64>| -> Value { x.map(|x| (x * 100.0).round() / 100.0).into() };
             v.push((hs.len() as i64).into());
             v.push(r2(share(hs.len() as f64, hamlets)));
             v.push((pop as i64).into());
@@ -96,10 +136,24 @@ fn tier_values(ds: &Dataset, members: &[usize], quality: &[Vec<PointQuality>], q
     v
 }
 
-/// Add the speed-tier fields to the `commune_indicators`, `district_indicators` and
+/// Add the environment and speed-tier fields to the `commune_indicators`, `district_indicators` and
 /// `province_indicators` layers (features in `Dataset` order, as `indicator_layers` makes them).
-pub fn extend_indicators(layers: &mut [Layer], ds: &Dataset, operators: &[String], quality: &[Vec<PointQuality>], q: &QualityParams) {
+pub fn extend_indicators(
+    layers: &mut [Layer],
+    ds: &Dataset,
+    operators: &[String],
+    statuses: &[HamletStatus],
+    quality: &[Vec<PointQuality>],
+    params: &CoverageParams,
+) {
+    let q = &params.quality;
     let mut fields = Vec::new();
+    for env in ["in_vehicle", "indoor"] {
+        fields.push((format!("hamlets_4g_{env}"), T::Integer));
+        fields.push((format!("share_hamlets_4g_{env}"), T::Real));
+        fields.push((format!("population_4g_{env}"), T::Integer));
+        fields.push((format!("share_population_4g_{env}"), T::Real));
+    }
     for &t in &q.tiers_mbps {
         let tk = QualityParams::tier_key(t);
         for suffix in std::iter::once(String::new()).chain(operators.iter().map(|o| format!("_{}", operator_key(o)))) {
@@ -111,9 +165,14 @@ pub fn extend_indicators(layers: &mut [Layer], ds: &Dataset, operators: &[String
     }
     let hc = hamlet_communes(ds);
     let in_commune = |c: usize| -> Vec<usize> { (0..ds.hamlets.len()).filter(|h| hc[*h] == Some(c)).collect() };
+    let values = |members: &[usize]| {
+        let mut v = environment_values(ds, members, statuses, params);
+        v.extend(tier_values(ds, members, quality, q));
+        v
+    };
     for layer in layers.iter_mut() {
         let rows: Vec<Vec<Value>> = match layer.name.as_str() {
-            "commune_indicators" => (0..ds.communes.len()).map(|c| tier_values(ds, &in_commune(c), quality, q)).collect(),
+            "commune_indicators" => (0..ds.communes.len()).map(|c| values(&in_commune(c))).collect(),
             "district_indicators" => ds
                 .districts
                 .iter()
@@ -121,10 +180,10 @@ pub fn extend_indicators(layers: &mut [Layer], ds: &Dataset, operators: &[String
                     let hs: Vec<usize> = (0..ds.hamlets.len())
                         .filter(|h| hc[*h].is_some_and(|c| ds.communes[c].district_code == d.code))
                         .collect();
-                    tier_values(ds, &hs, quality, q)
+                    values(&hs)
                 })
                 .collect(),
-            "province_indicators" => vec![tier_values(ds, &(0..ds.hamlets.len()).collect::<Vec<_>>(), quality, q)],
+            "province_indicators" => vec![values(&(0..ds.hamlets.len()).collect::<Vec<_>>())],
             _ => continue,
         };
         append(layer, &fields, rows);
