@@ -8,7 +8,7 @@ what="${1:-run}"
 marker=".deps-installed-$what"
 pkgs=(libgdal-dev libproj-dev gdal-bin pkg-config libclang-dev clang sqlite3)
 if [ "$what" = test ]; then
-  pkgs+=(chromium)
+  pkgs+=(chromium python3-yaml)
 fi
 # The web map is bundled with esbuild from npm modules: Node.js from Debian when it is missing.
 if [ -f web/package.json ] && ! command -v npm >/dev/null; then

@@ -33,7 +33,7 @@ impl Timings {
     }
 }
 
-fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
+pub fn params_json(cfg: &DatasetConfig) -> serde_json::Value {
     serde_json::json!({
         "crs": cfg.crs,
         "coverage": cfg.coverage,
@@ -89,7 +89,20 @@ fn missing_input(cfg: &DatasetConfig, data: &Path, missing: &Path) -> Error {
     }
 }
 
+/// Results computed elsewhere that a build takes instead of computing them (`covermap merge`: the
+/// shards' coverage sweeps and the tiled hydrology). Each must equal what the build would compute.
+#[derive(Default)]
+pub struct Precomputed<'a> {
+    pub sweep: Option<&'a mut dyn crate::coverage::SweepSource>,
+    pub hydrology: Option<crate::risk::Hydrology<'a>>,
+}
+
 pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
+    run_with(opts, Precomputed::default())
+}
+
+/// [`run`] taking the parts of `pre` that are given.
+pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcome> {
     let total = Instant::now();
     let cfg = DatasetConfig::read(&opts.data)?;
     let files = cfg.input_files(&opts.data);
@@ -138,7 +151,10 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
     // Coverage (issue 3): 4G best server, hamlet status, fiber reach, indicators, gaps, planner.
     let t = Instant::now();
     let coverage_params: crate::coverage::CoverageParams = cfg.params("coverage")?;
-    let cov = crate::coverage::build_stage(&ds, &coverage_params, &mut w)?;
+    let cov = match pre.sweep {
+        Some(source) => crate::coverage::build_stage_from(&ds, &coverage_params, &mut w, source)?,
+        None => crate::coverage::build_stage(&ds, &coverage_params, &mut w)?,
+    };
     timings.record(
         "coverage",
         t,
@@ -173,7 +189,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildOutcome> {
         recompute: &recompute,
         covered_rsrp_dbm: Some(coverage_params.covered_dbm as f32),
     };
-    let risk = crate::risk::build_stage(&ds, &risk_params, Some(cov_input), &mut w)?;
+    let risk = crate::risk::build_stage_with(&ds, &risk_params, Some(cov_input), &mut w, pre.hydrology)?;
     timings.0.extend(risk.timings.iter().cloned());
     timings.record(
         "risk",

@@ -12,6 +12,7 @@ pub mod progress;
 pub mod radio;
 pub mod risk;
 pub mod server;
+pub mod shard;
 pub mod store;
 pub mod tiles;
 pub mod uav;

@@ -103,9 +103,55 @@ enum Command {
     /// UAV flights: ingest multispectral orthomosaics into the store (indices, per-orchard health, change).
     #[command(subcommand)]
     Uav(cli::uav::UavCommand),
-    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases.
+    /// Radio models on their own: ITM (Longley-Rice) point-to-point on reference cases, one site's
+    /// loss/RSRP raster on any DEM.
     #[command(subcommand)]
     Radio(RadioCommand),
+    /// Split a build into N shards for a cluster (a Kubernetes Indexed Job): coverage by groups of
+    /// sites balanced by their reach, hydrology by DEM tiles. The plan records the input checksums,
+    /// parameters and program version; shards and the merge refuse anything else.
+    Plan {
+        /// Dataset directory (holding dataset.toml), as the shards will see it.
+        #[arg(long, default_value = "data/sonla")]
+        data: PathBuf,
+        /// Number of shards.
+        #[arg(long)]
+        shards: usize,
+        /// Plan file to write.
+        #[arg(long, default_value = "plan.json")]
+        out: PathBuf,
+    },
+    /// Run one shard of a plan: its partial results (COG rasters, JSON) under PREFIX/shard-I/,
+    /// replaced atomically when the same index runs again.
+    RunShard {
+        /// Plan file (made by covermap plan).
+        #[arg(long)]
+        plan: PathBuf,
+        /// Shard index (0..N−1); a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX.
+        #[arg(long, env = "JOB_COMPLETION_INDEX")]
+        index: usize,
+        /// Directory holding every shard's results.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Merge the shards' results into the results store a one-machine `covermap build` makes.
+    Merge {
+        /// Plan file (made by covermap plan).
+        #[arg(long)]
+        plan: PathBuf,
+        /// Directory holding every shard's results (run-shard's --out).
+        #[arg(long)]
+        from: PathBuf,
+        /// Results store directory to write.
+        #[arg(long, default_value = "out/sonla")]
+        out: PathBuf,
+    },
+    /// Terrain and hydrology of any DEM: slope, aspect, filled DEM, D8, flow accumulation, streams,
+    /// HAND, TWI and the landslide/flash-flood susceptibility classes as COGs, with each step's time.
+    Risk(cli::risk::RiskArgs),
+    /// Exact coverage-weighted zonal statistics (exactextract's definitions) of any raster under any
+    /// polygons, as CSV or GeoPackage.
+    Zonal(cli::zonal::ZonalArgs),
 }
 
 #[derive(Subcommand)]
@@ -123,6 +169,9 @@ enum RadioCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// One site's basic transmission loss (or RSRP with --eirp) over any DEM, within a radius, as a
+    /// COG: ITM with SPLAT!'s parameters, Hata, COST-231 or free space, through the coverage engine.
+    Site(cli::radio_site::SiteArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -167,6 +216,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Radio(RadioCommand::ItmP2p { cases, profiles, out }) => {
             cli::radio::run_itm_p2p(&cases, &profiles, out.as_deref())?;
         }
+        Command::Plan { data, shards, out } => {
+            let plan = covermap::shard::plan(&data, shards)?;
+            covermap::shard::plan::write(&plan, &out)?;
+            for s in &plan.shards {
+                eprintln!("  shard {:>3}: {:>5} sites ({:>9.0} km² swept), tiles {:?}", s.index, s.sites.len(), s.site_cost_km2, s.tiles);
+            }
+            eprintln!("plan: wrote {} ({} shards, {} DEM tiles of {} × {} cells)", out.display(), shards, plan.tiles.count(), plan.tiles.tile_w, plan.tiles.tile_h);
+        }
+        Command::RunShard { plan, index, out } => {
+            let r = covermap::shard::run(&plan, index, &out)?;
+            let secs: Vec<String> = r.seconds.iter().map(|(p, s)| format!("{p} {s:.2} s")).collect();
+            eprintln!("run-shard {index}: {} sites, {} tiles; {}; peak RSS {} MB", r.sites, r.tiles.len(), secs.join(", "), r.peak_rss_kb / 1024);
+        }
+        Command::Merge { plan, from, out } => {
+            let m = covermap::shard::merge(&plan, &from, &out)?;
+            eprintln!("merge: wrote {} ({} layers, {} rasters); peak RSS {} MB", out.display(), m.layers.len(), m.rasters.len(), covermap::shard::peak_rss_kb() / 1024);
+        }
+        Command::Radio(RadioCommand::Site(args)) => cli::radio_site::run(args)?,
+        Command::Risk(args) => cli::risk::run(args)?,
+        Command::Zonal(args) => cli::zonal::run(args)?,
     }
     Ok(())
 }

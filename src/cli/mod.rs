@@ -5,4 +5,7 @@
 pub mod coverage;
 pub mod export;
 pub mod radio;
+pub mod radio_site;
+pub mod risk;
 pub mod uav;
+pub mod zonal;

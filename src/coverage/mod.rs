@@ -26,6 +26,7 @@ pub mod points;
 pub mod quality;
 pub mod profile;
 pub mod radial;
+pub mod site_raster;
 pub mod sites;
 pub mod stage;
 pub mod sweep;
@@ -33,4 +34,4 @@ pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use points::SiteHitTable;
-pub use stage::{build_stage, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput};
+pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, SweepSource};

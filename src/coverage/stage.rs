@@ -24,7 +24,7 @@ use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key,
 use super::params::CoverageParams;
 use super::planner::{plan, Proposal};
 use super::points::SiteHitTable;
-use super::quality::{self, OperatorPass, PointQuality};
+use super::quality::{self, OperatorPass, OperatorQuality, PointQuality};
 use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -137,8 +137,67 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
     Ok(())
 }
 
+/// Where the best-server grids come from: a sweep of the sites here ([`LocalSweep`]), or the
+/// partial grids of shards that each swept a group of sites (`covermap merge`). Either way the result
+/// is a max (and argmax) over sites, which does not depend on how the sites were grouped.
+pub trait SweepSource {
+    /// Fold operator `op`'s sites (`sites`, all of them) into a running-max grid, which it returns,
+    /// and each of their cells into `any` (site index as server).
+    /// With it, the operator's network quality ([`super::quality`]) at every cell and at the DEM cells
+    /// `points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep does;
+    /// shards' partial grids hold only the best, so a merged build has none).
+    fn operator(
+        &mut self,
+        dem: &Grid<f32>,
+        op: &str,
+        sites: &[&PreparedSite],
+        any: &BestServerGrid,
+        points: &[usize],
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)>;
+}
+
+/// The sweep of every site on this machine.
+pub struct LocalSweep<'a> {
+    pub params: &'a CoverageParams,
+    pub source: &'a str,
+}
+
+impl SweepSource for LocalSweep<'_> {
+    fn operator(
+        &mut self,
+        dem: &Grid<f32>,
+        _op: &str,
+        sites: &[&PreparedSite],
+        any: &BestServerGrid,
+        points: &[usize],
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)> {
+        let grid = MaxGrid::new(dem.len());
+        // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
+        let pass = OperatorPass::new(sites, &self.params.quality, self.source)?;
+        let (q, stats) = pass.run(
+            dem,
+            sites,
+            self.params,
+            self.source,
+            &grid,
+            points,
+            |_| 0.0,
+            |i, v, s| any.update(i, v, s.index as u32),
+            tick,
+        )?;
+        Ok((grid, stats, Some(q)))
+    }
+}
+
 /// The whole-province computation into any sink (the store's [`build_stage`] wraps it).
 pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -> Result<CoverageOutput> {
+    run_from(ds, params, sink, &mut LocalSweep { params, source: &ds.name })
+}
+
+/// [`run`] with the best-server grids from `source`.
+pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
     let start = Instant::now();
     params.validate()?;
     check_site_ids(ds)?;
@@ -163,29 +222,24 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
     let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let grid = MaxGrid::new(dem.len());
-        // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
-        let pass = OperatorPass::new(&op_sites, &params.quality, &ds.name)?;
-        let (q, s) = pass.run(
-            dem,
-            &op_sites,
-            params,
-            &ds.name,
-            &grid,
-            &cell_index,
-            |_| 0.0,
-            |i, v, s| any.update(i, v, s.index as u32),
-            || pb.inc(1),
-        )?;
-        stats.add(s);
+        let (grid, st, q) = source.operator(dem, op, &op_sites, &any, &cell_index, &|| pb.inc(1))?;
+        stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
         let key = operator_key(op);
         sink.raster_f32(&format!("rsrp_{key}"), &grid.into_grid(dem))?;
-        sink.raster_f32(&format!("sinr_{key}"), &q.sinr)?;
-        sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps)?;
-        quality.push(q.points);
+        match q {
+            Some(q) => {
+                sink.raster_f32(&format!("sinr_{key}"), &q.sinr)?;
+                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps)?;
+                quality.push(q.points);
+            }
+            None => {
+                eprintln!("  coverage: {op}: no SINR or rate (the sweep source keeps only best servers); quality fields left empty");
+                quality.push(vec![PointQuality::NONE; cell_index.len()]);
+            }
+        }
     }
     pb.finish_and_clear();
     let hamlet_any: Vec<Option<(f32, u32)>> = cell_index.iter().map(|i| any.get(*i)).collect();
@@ -288,6 +342,12 @@ pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -
 pub fn build_stage(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter) -> Result<CoverageOutput> {
     let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
     run(ds, params, &mut sink)
+}
+
+/// [`build_stage`] with the best-server grids from `source` (the shards' partial grids).
+pub fn build_stage_from(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
+    let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
+    run_from(ds, params, &mut sink, source)
 }
 
 /// RSRP (dBm) at every hamlet (in `Dataset::hamlets` order) with the sites `excluded_site_ids` taken

@@ -51,6 +51,22 @@ pub fn read_raster_f32(path: &Path, band: usize) -> Result<(Grid<f32>, Option<St
     Ok((Grid { width: w, height: h, transform, nodata, data }, crs_of(&ds)))
 }
 
+/// Read band 1 of a raster as `T` (no conversion beyond GDAL's), with its placement; the nodata
+/// value is the caller's to set (it knows what it wrote).
+pub fn read_raster_as<T: GdalType + Copy>(path: &Path) -> Result<Grid<T>> {
+    let ds = open(path)?;
+    let gt = ds.geo_transform().map_err(|e| Error::input(path, format!("no georeferencing ({e})")))?;
+    let transform = GeoTransform::from_gdal(&gt)
+        .ok_or_else(|| Error::input(path, "raster is rotated or not north-up; warp it first (gdalwarp)"))?;
+    let rb = ds.rasterband(1).map_err(|e| Error::gdal(path, e))?;
+    let (w, h) = rb.size();
+    let buf = rb
+        .read_as::<T>((0, 0), (w, h), (w, h), None)
+        .map_err(|e| Error::input(path, format!("cannot read band 1: {e} (truncated or corrupt file?)")))?;
+    let (_, data) = buf.into_shape_and_vec();
+    Ok(Grid { width: w, height: h, transform, nodata: None, data })
+}
+
 /// Build an in-memory GDAL dataset holding `grid`.
 fn to_mem<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync>(grid: &Grid<T>, crs: &str) -> Result<Dataset> {
     let mem = DriverManager::get_driver_by_name("MEM").map_err(|e| Error::gdal("MEM", e))?;

@@ -5,6 +5,7 @@
 pub mod distance;
 pub mod horn;
 pub mod io;
+pub mod metric_dem;
 
 use serde::{Deserialize, Serialize};
 

@@ -26,7 +26,7 @@ use crate::grid::Grid;
 
 /// Order-preserving map of an f32 onto u32 (for finite values): a < b ⇔ key(a) < key(b).
 #[inline]
-fn key(v: f32) -> u32 {
+pub(crate) fn key(v: f32) -> u32 {
     let b = v.to_bits();
     if b & 0x8000_0000 != 0 {
         !b
@@ -111,14 +111,14 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
 
 /// Monotone radix heap of (key, cell) pairs: pops in non-decreasing key order, provided no key
 /// pushed is below the last key popped.
-struct RadixHeap {
+pub(crate) struct RadixHeap {
     last: u32,
     len: usize,
     buckets: Vec<Vec<(u32, u32)>>,
 }
 
 impl RadixHeap {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { last: 0, len: 0, buckets: (0..33).map(|_| Vec::new()).collect() }
     }
 
@@ -128,13 +128,13 @@ impl RadixHeap {
     }
 
     #[inline]
-    fn push(&mut self, k: u32, v: u32) {
+    pub(crate) fn push(&mut self, k: u32, v: u32) {
         debug_assert!(k >= self.last);
         self.buckets[Self::bucket(k, self.last)].push((k, v));
         self.len += 1;
     }
 
-    fn pop(&mut self) -> Option<u32> {
+    pub(crate) fn pop(&mut self) -> Option<u32> {
         if self.len == 0 {
             return None;
         }

@@ -73,8 +73,9 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
     }
 }
 
-/// Directions for one flat (`cells` sorted).
-fn resolve_one(filled: &Grid<f32>, dirs: &Grid<u8>, cells: &[u32]) -> Vec<(u32, u8)> {
+/// Directions for one flat (`cells` sorted): the whole connected set of [`NOFLOW`] cells, so a
+/// flat split across tiles and put back together gets the same directions as on one machine.
+pub fn resolve_one(filled: &Grid<f32>, dirs: &Grid<u8>, cells: &[u32]) -> Vec<(u32, u8)> {
     let (w, h) = (dirs.width, dirs.height);
     let n = cells.len();
     let index = LocalIndex::new(cells, w);

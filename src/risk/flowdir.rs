@@ -17,36 +17,45 @@ use super::flats::resolve_flats;
 use crate::error::Result;
 use crate::grid::Grid;
 
+/// The raw direction of one cell of `filled` (neighbour distances `dist` from [`distances`]): a
+/// steepest-descent code, [`OUTLET`], [`NOFLOW`] or [`NODATA`]. Reads only the cell's 3 × 3
+/// neighbourhood, so a tile with a one-cell halo computes exactly what the whole grid does.
+#[inline]
+pub fn d8_cell(filled: &Grid<f32>, c: usize, r: usize, dist: &[f64; 8]) -> u8 {
+    let (w, h) = (filled.width, filled.height);
+    let nd = filled.nodata;
+    let z = filled.data[r * w + c];
+    if !is_valid(z, nd) {
+        return NODATA;
+    }
+    let mut best = NOFLOW;
+    let mut best_drop = 0.0f64;
+    for d in 0..8 {
+        if let Some(n) = neighbour(c, r, d, w, h) {
+            let zn = filled.data[n];
+            if is_valid(zn, nd) && zn < z {
+                let drop = (z - zn) as f64 / dist[d];
+                if drop > best_drop {
+                    best_drop = drop;
+                    best = d as u8;
+                }
+            }
+        }
+    }
+    if best == NOFLOW && is_edge(filled, c, r) {
+        best = OUTLET;
+    }
+    best
+}
+
 /// Steepest-descent directions of `filled`, with flats left as [`NOFLOW`].
 pub fn d8_raw(filled: &Grid<f32>) -> Grid<u8> {
-    let (w, h) = (filled.width, filled.height);
+    let w = filled.width;
     let dist = distances(filled.transform.dx, filled.transform.dy);
-    let nd = filled.nodata;
     let mut dirs = filled.like(NODATA, Some(NODATA));
     dirs.data.par_chunks_mut(w).enumerate().for_each(|(r, row)| {
         for (c, out) in row.iter_mut().enumerate() {
-            let z = filled.data[r * w + c];
-            if !is_valid(z, nd) {
-                continue;
-            }
-            let mut best = NOFLOW;
-            let mut best_drop = 0.0f64;
-            for d in 0..8 {
-                if let Some(n) = neighbour(c, r, d, w, h) {
-                    let zn = filled.data[n];
-                    if is_valid(zn, nd) && zn < z {
-                        let drop = (z - zn) as f64 / dist[d];
-                        if drop > best_drop {
-                            best_drop = drop;
-                            best = d as u8;
-                        }
-                    }
-                }
-            }
-            if best == NOFLOW && is_edge(filled, c, r) {
-                best = OUTLET;
-            }
-            *out = best;
+            *out = d8_cell(filled, c, r, &dist);
         }
     });
     dirs

@@ -25,7 +25,8 @@ pub struct RiskParams {
     pub flood_breaks: [f32; 4],
     /// Lowest class stored as `risk_zones` polygons.
     pub zone_min_class: u8,
-    /// Zones (and the specks inside them) below this area are merged into their neighbours (m²).
+    /// Zones (and the specks inside them) below this area are merged into their neighbours, and holes
+    /// below it are dropped from zone polygons (m²).
     pub zone_min_area_m2: f64,
     /// Chaikin smoothing iterations of zone outlines.
     pub zone_smoothing_iterations: usize,

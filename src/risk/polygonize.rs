@@ -7,7 +7,6 @@
 
 use geo::{Coord, LineString, Polygon};
 
-use super::regions::Regions;
 use crate::grid::GeoTransform;
 
 /// Headings, clockwise in map view: east, south (down the rows), west, north.
@@ -88,14 +87,14 @@ impl Tracer<'_> {
     }
 }
 
-/// Polygons (map coordinates) of the regions for which `keep(label)` is true, one per region, in
-/// label order.
-pub fn polygonize(reg: &Regions, width: usize, height: usize, t: &GeoTransform, keep: impl Fn(u32) -> bool) -> Vec<(u32, Polygon<f64>)> {
-    let mut tr = Tracer { labels: &reg.labels, w: width, h: height, visited: vec![0u8; width * height] };
+/// Polygons (map coordinates) of the 4-connected regions of `labels` (row-major, 0 = none) for which
+/// `keep(label)` is true, one per region, in label order.
+pub fn polygonize(labels: &[u32], width: usize, height: usize, t: &GeoTransform, keep: impl Fn(u32) -> bool) -> Vec<(u32, Polygon<f64>)> {
+    let mut tr = Tracer { labels, w: width, h: height, visited: vec![0u8; width * height] };
     // Rings per label: (signed area, ring).
     let mut rings: std::collections::BTreeMap<u32, Vec<(f64, LineString<f64>)>> = Default::default();
     for i in 0..width * height {
-        let l = reg.labels[i];
+        let l = labels[i];
         if l == 0 || !keep(l) {
             continue;
         }
@@ -138,7 +137,7 @@ pub fn signed_area(pts: &[Coord<f64>]) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::regions::label;
+    use super::super::regions::{label, Regions};
     use super::*;
     use crate::grid::Grid;
     use geo::{Area, Validation};
@@ -159,7 +158,7 @@ mod tests {
         ];
         let reg = regions(4, 4, &v);
         let t = GeoTransform { x0: 0.0, y0: 4.0, dx: 1.0, dy: 1.0 };
-        let polys = polygonize(&reg, 4, 4, &t, |_| true);
+        let polys = polygonize(&reg.labels, 4, 4, &t, |_| true);
         assert_eq!(polys.len(), 2);
         let outer = &polys.iter().find(|(l, _)| reg.class[*l as usize] == 1).unwrap().1;
         assert_eq!(outer.interiors().len(), 1);
@@ -185,7 +184,7 @@ mod tests {
         let reg = regions(4, 4, &v);
         let t = GeoTransform { x0: 0.0, y0: 4.0, dx: 1.0, dy: 1.0 };
         let l1 = reg.labels[0];
-        let polys = polygonize(&reg, 4, 4, &t, |l| l == l1);
+        let polys = polygonize(&reg.labels, 4, 4, &t, |l| l == l1);
         assert_eq!(polys.len(), 1);
         let p = &polys[0].1;
         assert_eq!(p.unsigned_area(), 7.0);

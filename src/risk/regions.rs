@@ -66,6 +66,49 @@ pub fn label(classes: &Grid<u8>) -> Regions {
     Regions { labels, class, size }
 }
 
+/// 4-connected components of cells with equal key (`None` = no component): `labels[i]` is the
+/// component of cell i (0 = none, components numbered from 1) and `keys[l]` the key of component l
+/// (`keys[0]` unused). Used to cut class regions into pieces (by commune, by grid block): cells of one
+/// region with different keys end up in different pieces.
+pub fn label_by_key<K: Copy + Eq>(w: usize, h: usize, key: impl Fn(usize) -> Option<K>) -> (Vec<u32>, Vec<Option<K>>) {
+    let mut labels = vec![0u32; w * h];
+    let mut keys: Vec<Option<K>> = vec![None];
+    let mut stack: Vec<u32> = Vec::new();
+    for s in 0..w * h {
+        if labels[s] != 0 {
+            continue;
+        }
+        let Some(k) = key(s) else { continue };
+        let l = keys.len() as u32;
+        keys.push(Some(k));
+        labels[s] = l;
+        stack.push(s as u32);
+        while let Some(c) = stack.pop() {
+            let c = c as usize;
+            let (col, row) = (c % w, c / w);
+            let mut visit = |j: usize| {
+                if labels[j] == 0 && key(j) == Some(k) {
+                    labels[j] = l;
+                    stack.push(j as u32);
+                }
+            };
+            if col > 0 {
+                visit(c - 1);
+            }
+            if col + 1 < w {
+                visit(c + 1);
+            }
+            if row > 0 {
+                visit(c - w);
+            }
+            if row + 1 < h {
+                visit(c + w);
+            }
+        }
+    }
+    (labels, keys)
+}
+
 /// 3 × 3 majority (mode) filter: each classified cell takes the most frequent class among its valid
 /// neighbourhood; on a tie it keeps its own class. Nodata stays nodata.
 pub fn majority(classes: &Grid<u8>) -> Grid<u8> {
@@ -237,6 +280,16 @@ mod tests {
         assert_eq!(n, 1);
         assert_eq!(c.data[6], 2);
         assert_eq!(c.data[13], 4);
+    }
+
+    #[test]
+    fn keyed_labels_split_a_region_along_a_key_boundary() {
+        // One 4 × 2 region whose key changes between columns 1 and 2: two pieces of 4 cells.
+        let key = |i: usize| (i != 3).then_some(((i % 4) / 2) as u8);
+        let (labels, keys) = label_by_key(4, 2, key);
+        assert_eq!(keys.len(), 3);
+        assert_eq!(labels, vec![1, 1, 2, 0, 1, 1, 2, 2]);
+        assert_eq!(keys[2], Some(1));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::rasterize::burn_lines;
 use super::slope::slope_degrees;
 use super::streams::{stream_mask, threshold_cells};
 use super::warning::{site_classes, warning_gaps, Recompute, WarningSummary};
-use super::zones::{add_zones, new_layer, ZoneOptions};
+use super::zones::{add_zones, new_layer, Units, ZoneOptions, MAX_ZONE_VERTICES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -88,8 +88,23 @@ impl Clock {
     }
 }
 
+/// Resolved D8 directions and flow accumulation of a DEM, computed elsewhere (by tiles, from the
+/// shards' partial fills: `covermap merge`); they must equal what this stage computes itself.
+pub type Hydrology<'a> = &'a dyn Fn(&Grid<f32>) -> Result<(Grid<u8>, Grid<u32>)>;
+
 /// Run the whole risk analysis on `ds` and write its rasters and layers through `writer`.
 pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageInput<'_>>, writer: &mut StoreWriter) -> Result<RiskOutput> {
+    build_stage_with(ds, params, coverage, writer, None)
+}
+
+/// [`build_stage`] with the drainage from `hydrology` when given.
+pub fn build_stage_with(
+    ds: &Dataset,
+    params: &RiskParams,
+    coverage: Option<CoverageInput<'_>>,
+    writer: &mut StoreWriter,
+    hydrology: Option<Hydrology<'_>>,
+) -> Result<RiskOutput> {
     params.validate()?;
     let dem = &ds.dem;
     check_dem(dem, &ds.crs)?;
@@ -103,22 +118,31 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     hamlets.set_slope(ds, &slope);
     writer.put_raster_f32(SLOPE_TIF, &slope, crs)?;
 
-    let t = Instant::now();
-    let filled = fill_depressions(dem)?;
-    clock.lap("depression filling", t, clock.rate(t));
-    let t = Instant::now();
-    let dirs = d8_flow_directions(&filled)?;
-    drop(filled);
-    clock.lap("D8 + flats", t, clock.rate(t));
-
-    let t = Instant::now();
-    let acc = flow_accumulation(&dirs)?;
+    let (dirs, acc, t) = match hydrology {
+        None => {
+            let t = Instant::now();
+            let filled = fill_depressions(dem)?;
+            clock.lap("depression filling", t, clock.rate(t));
+            let t = Instant::now();
+            let dirs = d8_flow_directions(&filled)?;
+            drop(filled);
+            clock.lap("D8 + flats", t, clock.rate(t));
+            let t = Instant::now();
+            let acc = flow_accumulation(&dirs)?;
+            (dirs, acc, t)
+        }
+        Some(h) => {
+            let t = Instant::now();
+            let (dirs, acc) = h(dem)?;
+            (dirs, acc, t)
+        }
+    };
     let valid = dem.len() - dem.count_nodata();
     let conserved = outlet_total(&dirs, &acc);
     if conserved != valid as u64 {
         return Err(Error::Other(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
-    clock.lap("flow accumulation", t, clock.rate(t));
+    clock.lap(if hydrology.is_some() { "hydrology by tiles (merge)" } else { "flow accumulation" }, t, clock.rate(t));
     writer.put_raster_u32(ACCUMULATION_TIF, &acc, crs)?;
 
     let t = Instant::now();
@@ -162,7 +186,6 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
     let fl_h: Vec<u8> = hamlets.rows.iter().map(|r| r.flood_class).collect();
     exposure.add_hazard(ds, 0, &landslide, &communes, &ls_h);
     exposure.add_hazard(ds, 1, &flood, &communes, &fl_h);
-    drop(communes);
     writer.put_layer(&commune_layer(ds, &exposure, params.high_class))?;
     writer.put_layer(&district_layer(ds, &exposure, params.high_class))?;
     let exposure_totals = totals(&exposure);
@@ -194,10 +217,14 @@ pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageI
         min_class: params.zone_min_class,
         min_area_m2: params.zone_min_area_m2,
         smoothing_iterations: params.zone_smoothing_iterations,
+        max_vertices: MAX_ZONE_VERTICES,
     };
+    let units = Units { grid: &communes, codes: ds.communes.iter().map(|c| c.code.as_str()).collect() };
     let mut zl = new_layer(crs);
-    let n_ls = add_zones(&mut zl, "landslide", &landslide, &opt);
-    let n_fl = add_zones(&mut zl, "flash_flood", &flood, &opt);
+    let n_ls = add_zones(&mut zl, "landslide", &landslide, Some(&units), &opt);
+    let n_fl = add_zones(&mut zl, "flash_flood", &flood, Some(&units), &opt);
+    drop(units);
+    drop(communes);
     writer.put_layer(&zl)?;
     let zones = zl.features.len();
     drop(zl);

@@ -1,6 +1,12 @@
 //! OGC API – Features: `GET /collections/{id}/items?bbox=&limit=&offset=` (GeoJSON FeatureCollection
 //! in CRS84 with numberMatched, numberReturned and next/prev links; `f=csv` for the attribute table)
 //! and `GET /collections/{id}/items/{fid}`. Features are in ascending id order, so paging is stable.
+//!
+//! A page holds at most `limit` features (default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`]) and at
+//! most [`PAGE_BYTES`] of features: a page that would grow past it ends early, with
+//! `numberReturned` < `limit` and a `next` link from where it stopped — so a client asking for
+//! 10,000 zones of up to 20,000 vertices each gets pages it can parse (GDAL's GeoJSON reader rejects
+//! documents of hundreds of MB) instead of one body of gigabytes.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +27,8 @@ use crate::tiles::vector_source::VectorSource;
 
 pub const DEFAULT_LIMIT: i64 = 10;
 pub const MAX_LIMIT: i64 = 10_000;
+/// Most bytes of GeoJSON features on one page (the first feature is always returned).
+pub const PAGE_BYTES: usize = 8 * 1024 * 1024;
 const ITEM_PARAMS: [&str; 7] = ["bbox", "bbox-crs", "crs", "limit", "offset", "f", "datetime"];
 
 fn check_crs(q: &BTreeMap<String, String>, name: &str) -> ApiResult<()> {
@@ -132,7 +140,17 @@ pub async fn get_items(
         if f == "csv" {
             return Ok((rows_csv(&src, page)?, "text/csv; charset=utf-8"));
         }
-        let features: Vec<Json> = page.iter().map(|i| feature(&src, *i)).collect();
+        // Features encoded one by one until the page's byte budget is reached.
+        let mut features: Vec<String> = Vec::new();
+        let mut bytes = 0usize;
+        for i in page {
+            let f = feature(&src, *i).to_string();
+            if !features.is_empty() && bytes + f.len() > PAGE_BYTES {
+                break;
+            }
+            bytes += f.len() + 1;
+            features.push(f);
+        }
         let returned = features.len() as i64;
         let mut links = vec![
             page_link(&base, &src.id, &q, offset, limit, "self", "application/geo+json", None),
@@ -145,15 +163,21 @@ pub async fn get_items(
         if offset > 0 {
             links.push(page_link(&base, &src.id, &q, (offset - limit).max(0), limit, "prev", "application/geo+json", None));
         }
-        let fc = json!({
+        let head = json!({
             "type": "FeatureCollection",
             "numberMatched": matched,
             "numberReturned": returned,
             "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "links": links,
-            "features": features,
-        });
-        Ok((fc.to_string(), "application/geo+json"))
+        })
+        .to_string();
+        // The features are spliced in already encoded: `head` is an object, so it ends in `}`.
+        let mut body = String::with_capacity(head.len() + bytes + 16);
+        body.push_str(&head[..head.len() - 1]);
+        body.push_str(",\"features\":[");
+        body.push_str(&features.join(","));
+        body.push_str("]}");
+        Ok((body, "application/geo+json"))
     })
     .await
     .map_err(|e| ApiError::internal(format!("items task: {e}")))?

@@ -198,7 +198,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Exchange `staging` and `target` atomically (Linux renameat2); a plain rename when there is no target.
-fn swap_in(staging: &Path, target: &Path) -> Result<()> {
+pub fn swap_in(staging: &Path, target: &Path) -> Result<()> {
     if let Some(parent) = target.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;

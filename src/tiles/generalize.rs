@@ -2,18 +2,21 @@
 //!
 //! Rules (all in EPSG:3857 metres, with one *display pixel* = a tile's width / 256 at that zoom):
 //! - lines and polygon rings are simplified by Douglas–Peucker with a tolerance of one display pixel;
-//! - polygons (and holes) smaller than one square display pixel are dropped, as are lines shorter than
-//!   one display pixel;
-//! - dense point layers (more than [`DENSE_POINTS`] features) are thinned below zoom
-//!   [`THIN_BELOW_ZOOM`]: the plane is cut into square cells of [`THIN_CELL_PX`] display pixels, and in
-//!   each cell only the highest-ranked point is kept. The rank is the first numeric field among
-//!   [`RANK_FIELDS`] (population first, so the most populous hamlets stay), ties and unranked layers
-//!   going to the lowest id. The cells are global (not per tile), so neighbouring tiles agree.
+//! - polygons are never dropped: one smaller than a square display pixel (or whose rings collapse
+//!   when simplified) is drawn as a one-pixel square at its centre, so a small high-risk zone or
+//!   orchard stays visible at every zoom; holes below one square pixel, parts of a multipolygon below
+//!   it (when a larger part remains) and lines shorter than one pixel are dropped;
+//! - point layers keep every point at every zoom up to [`DENSE_POINTS`] features (a hamlet hidden
+//!   at the zoom a planner opens the map at is a decision lost); only larger layers are thinned below
+//!   zoom [`THIN_BELOW_ZOOM`]: the plane is cut into square cells of [`THIN_CELL_PX`] display
+//!   pixels, and in each cell only the highest-ranked point is kept. The rank is the first numeric
+//!   field among [`RANK_FIELDS`] (population first), ties and unranked layers going to the lowest
+//!   id. The cells are global (not per tile), so neighbouring tiles agree.
 //! - above [`GENERALIZE_MAX_ZOOM`] the original geometries are used.
 
 use std::collections::HashMap;
 
-use geo::{Area, Euclidean, Geometry, Length, LineString, MultiLineString, MultiPolygon, Polygon, Simplify};
+use geo::{Area, Centroid, Euclidean, Geometry, Length, LineString, MultiLineString, MultiPolygon, Polygon, Simplify};
 
 use super::tile_id::{tile_size_m, TILE_PIXELS};
 
@@ -21,8 +24,8 @@ use super::tile_id::{tile_size_m, TILE_PIXELS};
 pub const GENERALIZE_MAX_ZOOM: u8 = 16;
 /// Point layers are thinned at zooms below this one.
 pub const THIN_BELOW_ZOOM: u8 = 12;
-/// A point layer with more features than this is "dense" and thinned.
-pub const DENSE_POINTS: usize = 1000;
+/// A point layer with more features than this is "dense" and thinned; up to it every point is kept.
+pub const DENSE_POINTS: usize = 50_000;
 /// Side of a thinning cell, in display pixels.
 pub const THIN_CELL_PX: f64 = 16.0;
 /// Fields ranking points for thinning, in order of preference.
@@ -40,6 +43,17 @@ fn simplify_ring(r: &LineString<f64>, tol: f64) -> Option<LineString<f64>> {
     (s.0.len() >= 4).then_some(s)
 }
 
+/// A square of side `tol` centred on the polygon's centre (centroid, else its first vertex),
+/// counter-clockwise like the rings the store writes.
+fn pixel_square(p: &Polygon<f64>, tol: f64) -> Option<Polygon<f64>> {
+    let c = p.centroid().map(|c| c.0).or_else(|| p.exterior().0.first().copied())?;
+    let h = tol / 2.0;
+    let ring = vec![(c.x - h, c.y - h), (c.x + h, c.y - h), (c.x + h, c.y + h), (c.x - h, c.y + h), (c.x - h, c.y - h)];
+    Some(Polygon::new(LineString::from(ring), vec![]))
+}
+
+/// The polygon simplified at `tol`; `None` when it is below one square pixel (`min_area`) or its
+/// outline collapses.
 fn simplify_polygon(p: &Polygon<f64>, tol: f64, min_area: f64) -> Option<Polygon<f64>> {
     if p.unsigned_area() < min_area {
         return None;
@@ -53,6 +67,11 @@ fn simplify_polygon(p: &Polygon<f64>, tol: f64, min_area: f64) -> Option<Polygon
         .collect();
     let out = Polygon::new(ext, holes);
     (out.unsigned_area() >= min_area).then_some(out)
+}
+
+/// A polygon as shown at `tol`: simplified, or a one-pixel square when too small to simplify.
+fn show_polygon(p: &Polygon<f64>, tol: f64) -> Option<Polygon<f64>> {
+    simplify_polygon(p, tol, tol * tol).or_else(|| pixel_square(p, tol))
 }
 
 /// The geometry as shown at a display-pixel size of `tol` metres; `None` when it is too small to show.
@@ -71,13 +90,18 @@ pub fn simplify(g: &Geometry<f64>, tol: f64) -> Option<Geometry<f64>> {
                 ml.0.iter().filter(|l| Euclidean.length(*l) >= tol).map(|l| l.simplify(tol)).collect();
             (!parts.is_empty()).then(|| Geometry::MultiLineString(MultiLineString(parts)))
         }
-        Geometry::Polygon(p) => simplify_polygon(p, tol, min_area).map(Geometry::Polygon),
+        Geometry::Polygon(p) => show_polygon(p, tol).map(Geometry::Polygon),
         Geometry::MultiPolygon(mp) => {
             let parts: Vec<Polygon<f64>> = mp.0.iter().filter_map(|p| simplify_polygon(p, tol, min_area)).collect();
-            (!parts.is_empty()).then(|| Geometry::MultiPolygon(MultiPolygon(parts)))
+            if !parts.is_empty() {
+                return Some(Geometry::MultiPolygon(MultiPolygon(parts)));
+            }
+            // Every part is below a pixel: the largest one as a pixel.
+            let largest = mp.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+            pixel_square(largest, tol).map(|p| Geometry::MultiPolygon(MultiPolygon(vec![p])))
         }
-        Geometry::Rect(r) => simplify_polygon(&r.to_polygon(), tol, min_area).map(Geometry::Polygon),
-        Geometry::Triangle(t) => simplify_polygon(&t.to_polygon(), tol, min_area).map(Geometry::Polygon),
+        Geometry::Rect(r) => show_polygon(&r.to_polygon(), tol).map(Geometry::Polygon),
+        Geometry::Triangle(t) => show_polygon(&t.to_polygon(), tol).map(Geometry::Polygon),
         Geometry::Line(l) => simplify(&Geometry::LineString(LineString::from(vec![l.start, l.end])), tol),
         Geometry::GeometryCollection(gc) => {
             let parts: Vec<Geometry<f64>> = gc.0.iter().filter_map(|g| simplify(g, tol)).collect();
@@ -126,14 +150,20 @@ mod tests {
     }
 
     #[test]
-    fn tiny_polygons_and_holes_drop() {
+    fn tiny_holes_drop_and_tiny_polygons_become_one_pixel() {
         let p = polygon!(exterior: [(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 100.0), (x: 0.0, y: 100.0)],
                          interiors: [[(x: 10.0, y: 10.0), (x: 12.0, y: 10.0), (x: 12.0, y: 12.0), (x: 10.0, y: 12.0)]]);
         // Pixel 5 m: the 2×2 m hole (4 m² < 25 m²) goes, the polygon stays.
         let Some(Geometry::Polygon(s)) = simplify(&Geometry::Polygon(p.clone()), 5.0) else { panic!() };
         assert!(s.interiors().is_empty());
-        // Pixel 200 m: the whole 100×100 m polygon is below one pixel.
-        assert!(simplify(&Geometry::Polygon(p), 200.0).is_none());
+        // Pixel 200 m: the whole 100×100 m polygon is below one pixel — drawn as one pixel at its
+        // centre, never dropped.
+        let Some(Geometry::Polygon(s)) = simplify(&Geometry::Polygon(p), 200.0) else { panic!() };
+        assert_eq!(s.unsigned_area(), 40_000.0);
+        let c = s.centroid().unwrap();
+        assert!((c.x() - 50.0).abs() < 0.1 && (c.y() - 50.0).abs() < 0.1, "{c:?}");
+        let mp = Geometry::MultiPolygon(MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)]]));
+        assert!(matches!(simplify(&mp, 200.0), Some(Geometry::MultiPolygon(m)) if m.0.len() == 1));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod export;
 pub mod generalize;
 pub mod hillshade;
 pub mod mvt;
+pub mod priority;
 pub mod raster_source;
 pub mod tile_id;
 pub mod tilejson;

@@ -6,8 +6,9 @@
 use serde_json::{json, Value as Json};
 
 use super::catalog::{Source, TileFormat};
-use super::generalize::GENERALIZE_MAX_ZOOM;
-use crate::store::FieldType;
+use super::generalize::{DENSE_POINTS, GENERALIZE_MAX_ZOOM, THIN_BELOW_ZOOM};
+use super::vector_tile::TILE_BYTE_BUDGET;
+use crate::store::{FieldType, GeomKind};
 
 /// Highest zoom advertised for vector layers (clients overzoom beyond it).
 pub const VECTOR_MAXZOOM: u8 = GENERALIZE_MAX_ZOOM;
@@ -36,6 +37,24 @@ fn field_type_name(t: FieldType) -> &'static str {
     }
 }
 
+/// What a client can rely on in a vector layer's tiles: what is kept at every zoom, and what a tile
+/// over its byte budget keeps first.
+fn vector_layer_description(v: &super::vector_source::VectorSource) -> String {
+    let kept = match v.kind {
+        GeomKind::Point | GeomKind::MultiPoint if v.len() <= DENSE_POINTS => "every point at every zoom".to_string(),
+        GeomKind::Point | GeomKind::MultiPoint => format!("points thinned below zoom {THIN_BELOW_ZOOM} (more than {DENSE_POINTS})"),
+        GeomKind::Polygon | GeomKind::MultiPolygon => "every polygon at every zoom, simplified to one pixel (smaller ones drawn as one pixel)".to_string(),
+        _ => "lines simplified to one pixel; lines shorter than a pixel left out".to_string(),
+    };
+    let first = v.priority.rule.unwrap_or("the largest (area, length) or most populous features first");
+    format!(
+        "{} {} features: {kept}. A tile above {} KiB is generalized further, then keeps only its essential fields, then leaves features out keeping {first}.",
+        v.len(),
+        v.geometry_type_name(),
+        TILE_BYTE_BUDGET / 1024
+    )
+}
+
 /// Describe a source.
 pub fn info(id: &str, s: &Source) -> SourceInfo {
     match s {
@@ -57,7 +76,8 @@ pub fn info(id: &str, s: &Source) -> SourceInfo {
                         "fields": fields,
                         "minzoom": 0,
                         "maxzoom": VECTOR_MAXZOOM,
-                        "description": format!("{} {} features", v.len(), v.geometry_type_name()),
+                        "description": vector_layer_description(v),
+                        "keep_first": v.priority.rule,
                     })]
                 } else {
                     vec![]

@@ -12,6 +12,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
 use super::generalize::{self, DENSE_POINTS, GENERALIZE_MAX_ZOOM, RANK_FIELDS, THIN_BELOW_ZOOM};
+use super::priority::{priorities, Priority};
 use super::tile_id::mercator_to_lonlat_bounds;
 use crate::crs::{lonlat_to_mercator, Transformer};
 use crate::error::{Error, Result};
@@ -38,6 +39,10 @@ pub struct VectorSource {
     rank: Vec<f64>,
     /// Importance when a tile must shed features to fit its byte budget: area, length, or rank.
     pub(crate) weight: Vec<f64>,
+    /// Which features a trimmed tile keeps first (uncovered, high-risk, stressed; see [`super::priority`]).
+    pub priority: Priority,
+    /// The rank field (population) kept with the priority field when a tile sheds attributes.
+    pub(crate) rank_field: Option<usize>,
     dense_points: bool,
     levels: Vec<OnceLock<Vec<Option<Geometry<f64>>>>>,
 }
@@ -163,6 +168,7 @@ impl VectorSource {
                 None => 0.0,
             })
             .collect();
+        let priority = priorities(&layer.fields, &values);
         let point_layer = matches!(layer.kind, GeomKind::Point | GeomKind::MultiPoint);
         let dense_points = point_layer && ids.len() > DENSE_POINTS;
         Ok(Self {
@@ -177,6 +183,8 @@ impl VectorSource {
             by_id,
             rank,
             weight,
+            priority,
+            rank_field,
             dense_points,
             levels: (0..=GENERALIZE_MAX_ZOOM).map(|_| OnceLock::new()).collect(),
         })

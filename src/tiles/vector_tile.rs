@@ -4,8 +4,10 @@
 //!
 //! The byte budget: a tile larger than [`TILE_BYTE_BUDGET`] is re-cut with the generalization of
 //! coarser zooms (one, two, then three levels up — twice, four and eight times the tolerance); if it
-//! is still too large, the least important features (smallest area or length, lowest rank) are left
-//! out until it fits. Either way the tile stays a faithful picture at its zoom.
+//! is still too large, its features keep only the fields that say why they matter (the layer's
+//! priority field and its rank field, e.g. `covered` and `population`); only if that is still too
+//! large are features left out — the decision-relevant ones last (uncovered, high-risk, stressed:
+//! [`super::priority`]), then by area, length or rank. TileJSON states this per layer.
 
 use geo::{Geometry, MapCoords, Polygon};
 use geozero::mvt::tile;
@@ -161,14 +163,26 @@ fn cut_layer(src: &VectorSource, tile: TileId, level_z: u8) -> CutLayer {
     CutLayer { features }
 }
 
-fn encode_layer(src: &VectorSource, cut: &CutLayer, keep: Option<&[bool]>) -> tile::Layer {
+/// The fields a feature keeps when its tile sheds attributes: the priority and the rank field.
+fn essential_fields(src: &VectorSource) -> Vec<usize> {
+    let p = src.priority.field.and_then(|n| src.fields.iter().position(|f| f.name == n));
+    let mut v: Vec<usize> = p.into_iter().chain(src.rank_field).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Encode a cut layer: the features with `keep[k]` (all when `None`), with every field or only the
+/// essential ones.
+fn encode_layer(src: &VectorSource, cut: &CutLayer, keep: Option<&[bool]>, all_fields: bool) -> tile::Layer {
     let mut b = LayerBuilder::new(&src.id);
+    let fields: Vec<usize> = if all_fields { (0..src.fields.len()).collect() } else { essential_fields(src) };
     for (k, (i, g)) in cut.features.iter().enumerate() {
         if keep.is_some_and(|keep| !keep[k]) {
             continue;
         }
         let id = src.ids[*i];
-        let attrs = src.fields.iter().map(|f| f.name.as_str()).zip(src.values[*i].iter());
+        let attrs = fields.iter().map(|f| (src.fields[*f].name.as_str(), &src.values[*i][*f]));
         b.add_feature((id >= 0).then_some(id as u64), g, attrs);
     }
     b.build()
@@ -194,7 +208,7 @@ pub(crate) fn render_with_budget(sources: &[&VectorSource], tile: TileId, budget
         if cuts.iter().all(|c| c.features.is_empty()) {
             return None;
         }
-        let layers = sources.iter().zip(&cuts).map(|(s, c)| encode_layer(s, c, None)).collect();
+        let layers = sources.iter().zip(&cuts).map(|(s, c)| encode_layer(s, c, None, true)).collect();
         let bytes = encode_tile(layers);
         if bytes.len() <= budget || level_z == 0 {
             if bytes.len() <= budget {
@@ -203,27 +217,34 @@ pub(crate) fn render_with_budget(sources: &[&VectorSource], tile: TileId, budget
             break;
         }
     }
-    // Still too large: keep the most important features (across layers) that fit.
-    let mut order: Vec<(usize, usize, f64, usize)> = Vec::new(); // (layer, k, weight, cost)
+    // Still too large: every feature with its essential fields only.
+    let layers = sources.iter().zip(&cuts).map(|(s, c)| encode_layer(s, c, None, false)).collect();
+    let bytes = encode_tile(layers);
+    if bytes.len() <= budget {
+        return Some(bytes);
+    }
+    // Even so: keep the decision-relevant features first, then the most important, that fit.
+    let mut order: Vec<(usize, usize, f64, f64, usize)> = Vec::new(); // (layer, k, priority, weight, cost)
     for (li, (s, c)) in sources.iter().zip(&cuts).enumerate() {
+        let nf = essential_fields(s).len();
         for (k, (i, g)) in c.features.iter().enumerate() {
-            order.push((li, k, s.weight[*i], feature_cost(g, s.fields.len())));
+            order.push((li, k, s.priority.scores[*i], s.weight[*i], feature_cost(g, nf)));
         }
     }
-    order.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    order.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.3.total_cmp(&a.3)).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
     let mut keep: Vec<Vec<bool>> = cuts.iter().map(|c| vec![false; c.features.len()]).collect();
     let mut target = budget * 9 / 10;
     loop {
         keep.iter_mut().for_each(|k| k.iter_mut().for_each(|v| *v = false));
         let mut used = 0usize;
-        for (li, k, _, cost) in &order {
+        for (li, k, _, _, cost) in &order {
             if used + cost > target {
                 continue;
             }
             used += cost;
             keep[*li][*k] = true;
         }
-        let layers = sources.iter().zip(&cuts).zip(&keep).map(|((s, c), k)| encode_layer(s, c, Some(k))).collect();
+        let layers = sources.iter().zip(&cuts).zip(&keep).map(|((s, c), k)| encode_layer(s, c, Some(k), false)).collect();
         let bytes = encode_tile(layers);
         if bytes.len() <= budget || target < 1024 {
             return Some(bytes);
@@ -285,23 +306,36 @@ mod tests {
     }
 
     #[test]
-    fn byte_budget_is_respected() {
-        // 4,000 distinct points with long names in one zoom-13 tile, budget 50 kB.
-        let mut l = merc_layer("d", GeomKind::Point);
+    fn byte_budget_sheds_attributes_then_keeps_uncovered_first() {
+        // 4,000 distinct points with long names in one zoom-13 tile; every tenth one is uncovered.
+        let mut l = Layer::new(
+            "d",
+            GeomKind::Point,
+            "EPSG:3857",
+            &[("name", FieldType::Text), ("population", FieldType::Integer), ("covered", FieldType::Integer)],
+        );
         for i in 0..4000 {
             let x = 100.0 + (i % 64) as f64 * 50.0;
             let y = 100.0 + (i / 64) as f64 * 50.0;
-            l.push(i, Some(Geometry::Point(point!(x: x, y: y))), vec![format!("hamlet number {i} with a long name").into(), Value::Int(i)]);
+            let name = format!("hamlet number {i} with a long name").into();
+            l.push(i, Some(Geometry::Point(point!(x: x, y: y))), vec![name, Value::Int(i), Value::Int((i % 10 != 0) as i64)]);
         }
         let s = VectorSource::from_layer(l, Path::new("t")).unwrap();
         let tile = TileId::new(13, 4096, 4095).unwrap();
         let full = render_with_budget(&[&s], tile, usize::MAX).unwrap();
-        assert!(full.len() > 100_000);
-        let cut = render_with_budget(&[&s], tile, 50_000).unwrap();
-        assert!(cut.len() <= 50_000, "{}", cut.len());
+        // 150 kB: every point, without its name.
+        let slim = render_with_budget(&[&s], tile, 150_000).unwrap();
+        assert!(full.len() > 150_000 && slim.len() <= 150_000, "{} {}", full.len(), slim.len());
+        let t = decode_tile(&slim).unwrap();
+        assert_eq!(t.layers[0].features.len(), 4000);
+        assert_eq!(t.layers[0].keys, vec!["population", "covered"]);
+        // 20 kB: not every point fits; all 400 uncovered ones do, then the most populous.
+        let cut = render_with_budget(&[&s], tile, 20_000).unwrap();
+        assert!(cut.len() <= 20_000, "{}", cut.len());
         let t = decode_tile(&cut).unwrap();
-        // The most populous (highest rank) survive.
         let ids: Vec<u64> = t.layers[0].features.iter().filter_map(|f| f.id).collect();
-        assert!(ids.contains(&3999) && !ids.contains(&0));
+        assert!(ids.len() < 4000);
+        assert!((0..4000).step_by(10).all(|i| ids.contains(&i)), "every uncovered point is kept");
+        assert!(ids.contains(&3999) && !ids.contains(&1));
     }
 }

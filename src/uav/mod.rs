@@ -27,6 +27,7 @@ pub mod parcels;
 pub mod records;
 pub mod stage;
 pub mod zonal;
+pub mod zonal_file;
 
 pub use camera::{Band, BandMapping, Camera, CameraSetup};
 pub use health::{HealthClass, HealthParams};

@@ -45,6 +45,11 @@ pub struct PointQuality {
     pub runner_up: Option<Server>,
 }
 
+impl PointQuality {
+    /// Nothing known at the point.
+    pub const NONE: PointQuality = PointQuality { sinr_db: f32::NAN, dl_mbps: f32::NAN, serving: None, runner_up: None };
+}
+
 /// The pass's products for one operator.
 pub struct OperatorQuality {
     /// SINR (dB) and downlink rate (Mbps) rasters, nodata [`RSRP_NODATA`].
