@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::params::CoverageParams;
 use super::profile::Profile;
 use super::radial::RadialPlan;
-use super::sites::PreparedSite;
+use super::sites::{PreparedSite, Transmitter};
 use super::sweep::{rasterize, sweep_tx, Scratch};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -59,17 +59,45 @@ where
     E: Fn(usize, f32, &PreparedSite) + Sync,
     T: Fn() + Sync,
 {
-    let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let floor = params.min_rsrp_dbm as f32;
+    sweep_sites_with(
+        dem,
+        sites,
+        params,
+        source,
+        |_| true,
+        |site, tx, plan, sc| rasterize(tx, plan, sc, dem, floor, |i, v| emit(i, v, site)),
+        tick,
+    )
+}
+
+/// The general form of [`sweep_sites`]: sweeps the transmitters `select` accepts and hands each
+/// finished sweep to `visit(site, transmitter, plan, scratch)`, which reads its cells and returns how
+/// many it evaluated (e.g. [`rasterize`], or every sector's value for the network-quality servers).
+pub fn sweep_sites_with<S, V, T>(
+    dem: &Grid<f32>,
+    sites: &[&PreparedSite],
+    params: &CoverageParams,
+    source: &str,
+    select: S,
+    visit: V,
+    tick: T,
+) -> Result<SweepStats>
+where
+    S: Fn(&Transmitter) -> bool + Sync,
+    V: Fn(&PreparedSite, &Transmitter, &RadialPlan, &Scratch) -> u64 + Sync,
+    T: Fn() + Sync,
+{
+    let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     sites.par_iter().with_max_len(1).try_for_each_init(Scratch::default, |sc, site| -> Result<()> {
-        for tx in &site.txs {
+        for tx in site.txs.iter().filter(|t| select(t)) {
             let prof = Profile::new(dem, tx, params);
             if prof.n == 0 {
                 continue;
             }
             let plan = plan_for(&prof, dem, params);
             sweep_tx(&prof, &plan, sc).map_err(|e| model_error(source, site, e))?;
-            let c = rasterize(tx, &plan, sc, dem, floor, |i, v| emit(i, v, site));
+            let c = visit(site, tx, &plan, sc);
             tx_n.fetch_add(1, Relaxed);
             cells.fetch_add(c, Relaxed);
             samples.fetch_add(plan.samples() as u64, Relaxed);

@@ -9,7 +9,8 @@
 //!
 //! Then: hamlet status ([`hamlets`]), fiber reach over the road graph ([`fiber`]), indicators
 //! ([`indicators`]), gaps ([`gaps`]), the site planner ([`planner`]) and the store layers ([`layers`])
-//! that the server answers with. [`stage`] runs it all for `covermap build`.
+//! that the server answers with. Network quality — top-N servers, SINR, downlink rate, speed tiers —
+//! is [`quality`], computed by the same sweep. [`stage`] runs it all for `covermap build`.
 
 pub mod best;
 pub mod calibration;
@@ -24,6 +25,7 @@ pub mod location;
 pub mod params;
 pub mod planner;
 pub mod points;
+pub mod quality;
 pub mod profile;
 pub mod radial;
 pub mod site_raster;

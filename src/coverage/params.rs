@@ -158,6 +158,12 @@ pub struct CoverageParams {
     pub covered_dbm: f64,
     pub good_dbm: f64,
     pub min_rsrp_dbm: f64,
+    /// Margins for reception inside a building and inside a car (dB): a hamlet is covered indoors
+    /// (in a vehicle) where its RSRP less the margin reaches `covered_dbm`. Defaults: 15 dB, a rural
+    /// indoor planning margin (low-loss buildings, ITU-R P.2109 "traditional" class at 0.9–1.8 GHz
+    /// lies around 10–20 dB), and 9 dB, the mean car penetration loss of 3GPP TR 38.901 §7.4.3.2.
+    pub indoor_loss_db: f64,
+    pub in_vehicle_loss_db: f64,
     /// Radials stop where line of sight at boresight would be this far below `covered_dbm` (dB).
     pub reach_margin_db: f64,
     /// Add terrain diffraction to the empirical model where the path is obstructed.
@@ -191,6 +197,8 @@ pub struct CoverageParams {
     /// offsets per operator × band and the location variability σ.
     #[serde(skip)]
     pub applied: super::calibration::Applied,
+    /// Network quality: servers kept per cell, load, noise, throughput (`[coverage.quality]`).
+    pub quality: crate::coverage::quality::QualityParams,
 }
 
 impl Default for CoverageParams {
@@ -202,6 +210,8 @@ impl Default for CoverageParams {
             covered_dbm: -110.0,
             good_dbm: -100.0,
             min_rsrp_dbm: -140.0,
+            indoor_loss_db: 15.0,
+            in_vehicle_loss_db: 9.0,
             reach_margin_db: 3.0,
             diffraction: true,
             diffraction_method: DiffractionMethod::Bullington,
@@ -232,6 +242,7 @@ impl Default for CoverageParams {
             planner: PlannerParams::default(),
             calibration: Default::default(),
             applied: Default::default(),
+            quality: Default::default(),
         }
     }
 }
@@ -257,6 +268,11 @@ impl CoverageParams {
         positive("gap_link_m", self.gap_link_m)?;
         if !(self.reach_margin_db.is_finite() && self.reach_margin_db >= 0.0) {
             return Err(Error::param("coverage.reach_margin_db", "must be ≥ 0"));
+        }
+        for (n, v) in [("indoor_loss_db", self.indoor_loss_db), ("in_vehicle_loss_db", self.in_vehicle_loss_db)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::param(format!("coverage.{n}"), format!("must be ≥ 0 dB, got {v}")));
+            }
         }
         if !(self.hull_tolerance_m.is_finite() && self.hull_tolerance_m >= 0.0) {
             return Err(Error::param("coverage.hull_tolerance_m", "must be ≥ 0"));
@@ -324,6 +340,7 @@ impl CoverageParams {
         }
         positive("planner.h_beamwidth_deg", p.h_beamwidth_deg)?;
         positive("planner.v_beamwidth_deg", p.v_beamwidth_deg)?;
+        self.quality.validate()?;
         self.calibration.validate()
     }
 

@@ -9,7 +9,9 @@
 //! the cell above the RSRP floor), `serving_site.tif` (Int32 site id, nodata −1) and
 //! `coverage_class.tif` (UInt8: 0 no service, 1 covered, 2 good; nodata 255 where the DEM has none)
 //! and `coverage_probability.tif` (UInt8: 0 below 50 % location probability of the covered threshold,
-//! 1 covered at 50 %, 2 covered at 90 %; nodata 255).
+//! 1 covered at 50 %, 2 covered at 90 %; nodata 255); per operator also `sinr_<operator>.tif` and
+//! `dl_mbps_<operator>.tif` ([`super::quality`]), from the N strongest sectors per cell kept during
+//! the same sweep, one carrier at a time (N = 4: 16 bytes a cell, plus 8 for the two rasters).
 //!
 //! With drive-test measurements the model is calibrated first ([`super::calibration`]): the fitted
 //! offsets become EIRP corrections of the prepared sites, so everything after is calibrated.
@@ -17,7 +19,7 @@
 use std::time::Instant;
 
 use super::best::{BestServerGrid, MaxGrid};
-use super::engine::{sweep_sites, SweepStats};
+use super::engine::SweepStats;
 use super::fiber::FiberReach;
 use super::gaps::{find_gaps, Gap, GapArea};
 use super::hamlets::{hamlet_cells, status, HamletStatus};
@@ -26,6 +28,7 @@ use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key,
 use super::params::CoverageParams;
 use super::planner::{plan, Proposal};
 use super::points::SiteHitTable;
+use super::quality::{self, OperatorPass, OperatorQuality, PointQuality};
 use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -121,6 +124,8 @@ pub struct CoverageOutput {
     pub gaps: Vec<Gap>,
     pub gap_areas: Vec<GapArea>,
     pub proposals: Vec<Proposal>,
+    /// Network quality per operator (order of `operators`), per hamlet (`Dataset::hamlets` order).
+    pub quality: Vec<Vec<PointQuality>>,
     pub sweep: SweepStats,
     pub sweep_seconds: f64,
     pub seconds: f64,
@@ -147,7 +152,18 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
 pub trait SweepSource {
     /// Fold operator `op`'s sites (`sites`, all of them) into a running-max grid, which it returns,
     /// and each of their cells into `any` (site index as server).
-    fn operator(&mut self, dem: &Grid<f32>, op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)>;
+    /// With it, the operator's network quality ([`super::quality`]) at every cell and at the DEM cells
+    /// `points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep does;
+    /// shards' partial grids hold only the best, so a merged build has none).
+    fn operator(
+        &mut self,
+        dem: &Grid<f32>,
+        op: &str,
+        sites: &[&PreparedSite],
+        any: &BestServerGrid,
+        points: &[usize],
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)>;
 }
 
 /// The sweep of every site on this machine.
@@ -157,20 +173,30 @@ pub struct LocalSweep<'a> {
 }
 
 impl SweepSource for LocalSweep<'_> {
-    fn operator(&mut self, dem: &Grid<f32>, _op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)> {
+    fn operator(
+        &mut self,
+        dem: &Grid<f32>,
+        _op: &str,
+        sites: &[&PreparedSite],
+        any: &BestServerGrid,
+        points: &[usize],
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)> {
         let grid = MaxGrid::new(dem.len());
-        let stats = sweep_sites(
+        // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
+        let pass = OperatorPass::new(sites, &self.params.quality, self.source)?;
+        let (q, stats) = pass.run(
             dem,
             sites,
             self.params,
             self.source,
-            |i, v, s| {
-                grid.update(i, v);
-                any.update(i, v, s.index as u32);
-            },
+            &grid,
+            points,
+            |_| 0.0,
+            |i, v, s| any.update(i, v, s.index as u32),
             tick,
         )?;
-        Ok((grid, stats))
+        Ok((grid, stats, Some(q)))
     }
 }
 
@@ -222,15 +248,28 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let any = BestServerGrid::new(dem.len());
     let mut per_op = vec![vec![f32::NAN; operators.len()]; ds.hamlets.len()];
     let mut stats = SweepStats::default();
-    let pb = crate::progress::bar(sites.len() as u64, "coverage: sites");
+    let mut quality: Vec<Vec<PointQuality>> = Vec::with_capacity(operators.len());
+    let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let (grid, st) = source.operator(dem, op, &op_sites, &any, &|| pb.inc(1))?;
+        let (grid, st, q) = source.operator(dem, op, &op_sites, &any, &cell_index, &|| pb.inc(1))?;
         stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
-        sink.raster_f32(&format!("rsrp_{}", operator_key(op)), &grid.into_grid(dem))?;
+        let key = operator_key(op);
+        sink.raster_f32(&format!("rsrp_{key}"), &grid.into_grid(dem))?;
+        match q {
+            Some(q) => {
+                sink.raster_f32(&format!("sinr_{key}"), &q.sinr)?;
+                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps)?;
+                quality.push(q.points);
+            }
+            None => {
+                eprintln!("  coverage: {op}: no SINR or rate (the sweep source keeps only best servers); quality fields left empty");
+                quality.push(vec![PointQuality::NONE; cell_index.len()]);
+            }
+        }
     }
     pb.finish_and_clear();
     let hamlet_any: Vec<Option<(f32, u32)>> = cell_index.iter().map(|i| any.get(*i)).collect();
@@ -316,8 +355,12 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let proposals = plan(ds, params, &statuses, &cells, &gap_areas, fiber.graph(), &commune_fiber)?;
     eprintln!("  coverage planner: {} proposals from {} gap areas in {:.1} s", proposals.len(), gap_areas.len(), t.elapsed().as_secs_f64());
 
-    sink.layer(&hamlet_coverage(ds, &statuses, &operators))?;
-    for l in indicator_layers(ds, &indicators, &operators) {
+    let mut hamlet_layer = hamlet_coverage(ds, &statuses, &operators);
+    quality::layers::extend_hamlets(&mut hamlet_layer, ds, &statuses, &operators, &quality, params);
+    sink.layer(&hamlet_layer)?;
+    let mut ind_layers = indicator_layers(ds, &indicators, &operators);
+    quality::layers::extend_indicators(&mut ind_layers, ds, &operators, &statuses, &quality, params);
+    for l in ind_layers {
         sink.layer(&l)?;
     }
     for l in gap_layers(ds, &gaps, &gap_areas, params) {
@@ -337,6 +380,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         gaps,
         gap_areas,
         proposals,
+        quality,
         sweep: stats,
         sweep_seconds,
         seconds: start.elapsed().as_secs_f64(),

@@ -169,15 +169,14 @@ pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRe
 }
 
 /// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
-/// samples a tile needs stay in cache, calling `emit(cell index, rsrp)` where RSRP ≥ `floor`.
-/// Returns the number of cells evaluated.
-pub fn rasterize(
+/// samples a tile needs stay in cache, calling `visit(cell index, located cell, sample)` for every cell
+/// whose sample has a value. Returns the number of cells evaluated.
+pub fn visit_cells(
     tx: &Transmitter,
     plan: &RadialPlan,
     sc: &Scratch,
     grid: &crate::grid::Grid<f32>,
-    floor: f32,
-    mut emit: impl FnMut(usize, f32),
+    mut visit: impl FnMut(usize, &CellRef, Sample),
 ) -> u64 {
     const TILE: usize = 32;
     let t = &grid.transform;
@@ -198,15 +197,30 @@ pub fn rasterize(
                     if smp.loss_db.is_nan() {
                         continue;
                     }
-                    let v = rsrp(tx, &c, smp);
-                    if v >= floor {
-                        emit(row * grid.width + col, v);
-                    }
+                    visit(row * grid.width + col, &c, smp);
                 }
             }
         }
     }
     cells
+}
+
+/// [`visit_cells`] with the transmitter's best-sector RSRP, calling `emit(cell index, rsrp)` where
+/// RSRP ≥ `floor`. Returns the number of cells evaluated.
+pub fn rasterize(
+    tx: &Transmitter,
+    plan: &RadialPlan,
+    sc: &Scratch,
+    grid: &crate::grid::Grid<f32>,
+    floor: f32,
+    mut emit: impl FnMut(usize, f32),
+) -> u64 {
+    visit_cells(tx, plan, sc, grid, |i, c, smp| {
+        let v = rsrp(tx, c, smp);
+        if v >= floor {
+            emit(i, v);
+        }
+    })
 }
 
 #[cfg(test)]

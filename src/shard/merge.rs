@@ -94,7 +94,15 @@ struct ShardSweep<'a> {
 }
 
 impl SweepSource for ShardSweep<'_> {
-    fn operator(&mut self, dem: &Grid<f32>, op: &str, sites: &[&PreparedSite], any: &BestServerGrid, tick: &(dyn Fn() + Sync)) -> Result<(MaxGrid, SweepStats)> {
+    fn operator(
+        &mut self,
+        dem: &Grid<f32>,
+        op: &str,
+        sites: &[&PreparedSite],
+        any: &BestServerGrid,
+        _points: &[usize],
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(MaxGrid, SweepStats, Option<crate::coverage::quality::OperatorQuality>)> {
         let mut stats = SweepStats::default();
         if !self.folded_any {
             // The "any operator" grid holds every operator's sites: fold it once.
@@ -130,7 +138,7 @@ impl SweepSource for ShardSweep<'_> {
             return Err(Error::Usage(format!("merge: {} of operator {op}'s {} sites are in no shard of the plan", sites.len() - planned, sites.len())));
         }
         sites.iter().for_each(|_| tick());
-        Ok((grid, stats))
+        Ok((grid, stats, None))
     }
 }
 
