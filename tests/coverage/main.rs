@@ -13,3 +13,4 @@ mod errors;
 mod properties;
 mod stage;
 mod itm_reference;
+mod quality;

@@ -14,3 +14,5 @@ mod crs;
 mod dataset;
 mod demo_data;
 mod validation;
+mod reliability_inputs;
+mod reliability_loader_property;

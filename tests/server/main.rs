@@ -2,6 +2,8 @@
 
 #[path = "../server_common/mod.rs"]
 mod server_common;
+#[path = "../uav_support/mod.rs"]
+mod uav_support;
 
 mod apps;
 mod demo;
@@ -12,3 +14,7 @@ mod process;
 mod tiles_archive;
 mod tiles_gdal;
 mod tiles_raster;
+mod reliability_http;
+mod reliability_process;
+mod tiles_legend_thresholds;
+mod tiles_points_kept;

@@ -4,7 +4,7 @@
 //! and the attribute, or loads the exact value written — never a silent 0 or a clamped value.
 //! A small SplitMix64 generator keeps every case reproducible from its seed.
 
-mod common;
+use super::common;
 
 use std::path::Path;
 

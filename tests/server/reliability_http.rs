@@ -5,9 +5,8 @@
 //! bomb" GeoTIFF is refused from its header with 413 (1); failed jobs and stale job directories are
 //! removed (3).
 
-#[path = "server_common/mod.rs"]
-mod common;
-mod uav_support;
+use super::server_common as common;
+use super::uav_support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,7 +34,7 @@ async fn upload_app(tmp: &Path, cfg: impl FnOnce(ServerConfig) -> ServerConfig) 
     make_store(&store, &orchards);
     let base = ServerConfig { store_dir: Some(store.clone()), token: Some(TOKEN.into()), ..ServerConfig::default() };
     let state = load_state(cfg(base)).await.unwrap();
-    state.set_uav_ingest(Arc::new(covermap::uav::ingest::ingest_upload));
+    state.set_uav_ingest(Arc::new(covermap::server::uav_upload::ingest_upload));
     (router(state), store)
 }
 

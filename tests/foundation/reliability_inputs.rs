@@ -5,7 +5,7 @@
 //! `covermap build` into an empty output: one `error:` line naming what is wrong, no store written,
 //! and — for the checks that must come first — no analysis stage started.
 
-mod common;
+use super::common;
 
 use std::path::{Path, PathBuf};
 

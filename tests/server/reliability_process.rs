@@ -4,9 +4,8 @@
 //! running server serves a flight another process ingested (item 6).
 //! Servers listen on 127.0.0.1:18401–18404.
 
-#[path = "server_common/mod.rs"]
-mod common;
-mod uav_support;
+use super::server_common as common;
+use super::uav_support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -2,8 +2,7 @@
 //! manifest.json (with every other parameter's default), and the RSRP colours, the legend
 //! (`/tiles/rsrp_any/legend.json`), `/catalog` and the hamlets' `covered` counts all follow it.
 
-#[path = "server_common/mod.rs"]
-mod server_common;
+use super::server_common;
 
 use covermap::build::params_value;
 use covermap::coverage::synthetic::mini_province;

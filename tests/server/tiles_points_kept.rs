@@ -2,8 +2,7 @@
 //! fewer than 50,000 features) has every one of its points in the tiles of every zoom 6–10 — in
 //! particular every uncovered hamlet of `hamlet_coverage` at z8, the zoom the map opens at.
 
-#[path = "server_common/mod.rs"]
-mod common;
+use super::server_common as common;
 
 use std::collections::BTreeSet;
 
