@@ -210,3 +210,26 @@ pub fn release_freed_memory() {
         libc::malloc_trim(0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13 item 4: once swapped out (and no request holds it), a catalog is dropped — nothing in
+    /// the state (cache, jobs, metrics) keeps it alive.
+    #[test]
+    fn a_swapped_out_catalog_is_dropped() {
+        let st = AppState::new(Catalog::empty(), ServerConfig::default());
+        let first = Arc::downgrade(&st.catalog());
+        let held = st.catalog();
+        st.swap_catalog(Catalog::empty());
+        // A request still running on the old catalog keeps it until it ends …
+        assert!(first.upgrade().is_some());
+        drop(held);
+        // … and then it is gone.
+        assert!(first.upgrade().is_none(), "the old catalog outlived its last reader");
+        let second = Arc::downgrade(&st.catalog());
+        st.swap_catalog(Catalog::empty());
+        assert!(second.upgrade().is_none(), "a swapped-out catalog is still held");
+    }
+}
