@@ -1,6 +1,7 @@
 //! The default Sơn La dataset: real public data where it exists (embedded, see data/SOURCES.md) and,
 //! where no public source exists, synthesized data shaped by the real data — deterministically from
-//! a seed, so the same seed gives byte-identical files.
+//! a seed, so the same seed gives byte-identical files. With `--region N` ([`region`]) the same
+//! generators make N × N province-sized tiles, one seed each, into one larger dataset.
 
 pub mod communes;
 pub mod carve;
