@@ -25,6 +25,8 @@ const STRINGS = {
   g_coverage: { vi: 'Vùng phủ 4G', en: '4G coverage' },
   g_fiber: { vi: 'Cáp quang', en: 'Fiber' },
   g_planning: { vi: 'Quy hoạch trạm', en: 'Site planning' },
+  g_quality: { vi: 'Chất lượng mạng 4G', en: '4G network quality' },
+  g_accuracy: { vi: 'Độ tin cậy và đo kiểm', en: 'Confidence and measurements' },
   g_risk: { vi: 'Rủi ro thiên tai', en: 'Disaster risk' },
   g_agri: { vi: 'Nông nghiệp (UAV)', en: 'Agriculture (UAV)' },
 
@@ -36,10 +38,32 @@ const STRINGS = {
   l_places: { vi: 'Thị trấn, địa danh', en: 'Towns and places' },
   l_sites: { vi: 'Trạm BTS và hướng phát', en: 'Cell sites and sectors' },
   l_rsrp: { vi: 'Cường độ tín hiệu 4G (RSRP)', en: '4G signal strength (RSRP)' },
-  l_cov_p90: { vi: 'Vùng phủ 4G theo xác suất vị trí (50 % / 90 %)', en: '4G coverage by location probability (50 % / 90 %)' },
-  l_measured: { vi: 'Đo kiểm thực tế so với dự báo', en: 'Measured vs predicted (drive tests)' },
-  residual_legend: { vi: 'đo − dự báo (dB)', en: 'measured − predicted (dB)' },
-  calib_table: { vi: 'Hiệu chỉnh mô hình (sai số trên điểm kiểm tra)', en: 'Calibration (error on held-out points)' },
+  l_cov_p90: { vi: '4G với độ tin cậy 90 %', en: '4G at 90 % confidence' },
+  p90_note: {
+    vi: 'Xác suất có sóng tại một vị trí, theo pha-đinh che khuất log-chuẩn (σ từ hiệu chỉnh đo kiểm).',
+    en: 'Probability of signal at a location under log-normal shadowing (σ from the drive-test calibration).',
+  },
+  l_measured: { vi: 'Đo kiểm so với dự báo', en: 'Measured vs predicted' },
+  residual_legend: { vi: 'Đo − dự báo (dB)', en: 'Measured − predicted (dB)' },
+  over_predicted: { vi: 'dự báo cao hơn thực tế', en: 'prediction too high' },
+  under_predicted: { vi: 'dự báo thấp hơn thực tế', en: 'prediction too low' },
+  calib_table: { vi: 'Hiệu chỉnh mô hình (sai số trên điểm kiểm tra độc lập)', en: 'Calibration (error on held-out points)' },
+  band_mhz: { vi: 'Băng (MHz)', en: 'Band (MHz)' },
+  n_points: { vi: 'Số điểm', en: 'Points' },
+  offset_db: { vi: 'Bù (dB)', en: 'Offset (dB)' },
+  sigma_db: { vi: 'σ (dB)', en: 'σ (dB)' },
+  rmse_db: { vi: 'RMSE trước → sau (dB)', en: 'RMSE before → after (dB)' },
+  l_h3: { vi: 'Lục giác H3: diện tích có phủ 90 %', en: 'H3 hexagons: area covered at 90 %' },
+  h3_share: { vi: 'Tỷ lệ diện tích lục giác có sóng ở độ tin cậy 90 %', en: 'Share of the hexagon covered at 90 % confidence' },
+  h3_note: { vi: 'Lưới H3 độ phân giải 8 (khoảng 0,74 km² mỗi ô).', en: 'H3 resolution-8 grid (about 0.74 km² a cell).' },
+  l_sinr: { vi: 'Tỷ số tín hiệu trên nhiễu (SINR)', en: 'Signal to interference and noise (SINR)' },
+  l_dl_mbps: { vi: 'Tốc độ tải xuống (Mbps)', en: 'Download speed (Mbps)' },
+  l_speed_tiers: { vi: 'Bản theo mức tốc độ tải xuống', en: 'Hamlets by download speed tier' },
+  no_serving: { vi: 'Không có trạm phục vụ', en: 'No serving cell' },
+  tier_note: {
+    vi: 'Tốc độ tải xuống ước tính tại bản, với tải ô theo tham số [coverage.quality].',
+    en: 'Estimated download rate at the hamlet, at the cell load of [coverage.quality].',
+  },
   l_hamlet_cov: { vi: 'Bản/tổ dân phố có 4G', en: 'Hamlets with 4G' },
   l_commune_cov: { vi: 'Xã: tỷ lệ dân có 4G', en: 'Communes: share of people with 4G' },
   l_fiber: { vi: 'Tuyến cáp quang và điểm truy nhập', en: 'Fiber routes and access points' },
@@ -210,6 +234,30 @@ const FIELD_LABELS = {
   health_class: { vi: 'Sức khỏe', en: 'Health' },
   area_m2: { vi: 'Diện tích (m²)', en: 'Area (m²)' },
   people_added: { vi: 'Số dân được phủ thêm', en: 'People newly covered' },
+  good: { vi: 'Sóng tốt', en: 'Good signal' },
+  sinr_db: { vi: 'SINR (dB)', en: 'SINR (dB)' },
+  dl_mbps: { vi: 'Tốc độ tải xuống', en: 'Download speed' },
+  p_covered: { vi: 'Xác suất có sóng', en: 'Probability of coverage' },
+  covered_p90: { vi: 'Có 4G ở độ tin cậy 90 %', en: 'Covered at 90 % confidence' },
+  covered_in_vehicle: { vi: 'Có 4G trong xe', en: 'Covered in a vehicle' },
+  covered_indoor: { vi: 'Có 4G trong nhà', en: 'Covered indoors' },
+  serving_sector_id: { vi: 'Hướng phát phục vụ', en: 'Serving sector' },
+  runner_up_site_id: { vi: 'Trạm mạnh thứ hai', en: 'Runner-up server' },
+  runner_up_sector_id: { vi: 'Hướng phát mạnh thứ hai', en: 'Runner-up sector' },
+  runner_up_rsrp_dbm: { vi: 'RSRP trạm thứ hai', en: 'Runner-up RSRP' },
+  h3_index: { vi: 'Mã ô H3', en: 'H3 index' },
+  operator: { vi: 'Nhà mạng', en: 'Operator' },
+  area_share_p90: { vi: 'Diện tích có phủ 90 %', en: 'Area covered at 90 %' },
+  n_measurements: { vi: 'Số điểm đo', en: 'Measurements' },
+  measured_mean_dbm: { vi: 'RSRP đo trung bình', en: 'Mean measured RSRP' },
+  measured_dbm: { vi: 'RSRP đo', en: 'Measured RSRP' },
+  predicted_dbm: { vi: 'RSRP dự báo', en: 'Predicted RSRP' },
+  calibrated_dbm: { vi: 'RSRP sau hiệu chỉnh', en: 'Calibrated RSRP' },
+  residual_db: { vi: 'Đo − dự báo', en: 'Measured − predicted' },
+  band: { vi: 'Băng tần (MHz)', en: 'Band (MHz)' },
+  holdout: { vi: 'Điểm kiểm tra', en: 'Held out' },
+  environment: { vi: 'Môi trường đo', en: 'Environment' },
+  challenged: { vi: 'Bị đo kiểm phản bác', en: 'Challenged by a measurement' },
   hamlets_added: { vi: 'Số bản được phủ thêm', en: 'Hamlets newly covered' },
 };
 
@@ -225,6 +273,12 @@ export function t(key, vars) {
   let out = s ? s[lang] ?? s.en : key;
   if (vars) for (const [k, v] of Object.entries(vars)) out = out.replaceAll(`{${k}}`, v);
   return out;
+}
+
+/// Whether a key has text in both languages (the unit tests check every key the layers use).
+export function translated(key) {
+  const s = STRINGS[key];
+  return !!s && typeof s.vi === 'string' && typeof s.en === 'string';
 }
 
 /// A field's label, or the field name made readable.
@@ -256,10 +310,11 @@ export function setLanguage(l) {
 }
 
 export function initialLanguage() {
-  let l = null;
+  let l;
   try {
     l = new URLSearchParams(location.search).get('lang') || localStorage.getItem('covermap.lang');
   } catch {
+    // storage blocked: the URL or the default decides
     l = null;
   }
   return l === 'en' ? 'en' : 'vi';

@@ -4,10 +4,14 @@
 import * as maplibregl from 'maplibre-gl';
 import { allItems, catalog, getOptional, rows } from './api.js';
 import { fieldLabel, t } from './i18n.js';
-import { value, indicatorFields, num } from './format.js';
+import { hamletFields, value, indicatorFields, num } from './format.js';
 import { el } from './legend.js';
-import { HEALTH_COLORS, CLASS_COLORS } from './layers.js';
+import { operatorName, styles } from './catalog.js';
+import { tierLabel, tierOf } from './layers/tiers.js';
 import { adminNames } from './basemap.js';
+
+const HEALTH_COLORS = styles.healthColors;
+const CLASS_COLORS = styles.classColors;
 
 const TYPE_RANK = { circle: 0, symbol: 1, line: 2, fill: 3, raster: 4 };
 
@@ -90,11 +94,34 @@ async function hamletPopup(props, source, fid) {
     if (base?.properties) p = { ...base.properties, ...p };
   }
   const box = el('div', { class: 'pp', 'data-kind': 'hamlet' }, title(p.name ?? `#${hid ?? fid}`, `${t('hamlets')}${p.commune_code ? ` · ${display('commune_code', p.commune_code)}` : ''}`));
-  const names = Object.keys(p).filter((k) => !['name', 'hamlet_id', 'commune_code', 'id'].includes(k));
-  box.append(fieldTable(p, names));
-  if (p.serving_site_id !== undefined && p.serving_site_id !== null) {
-    const cell = box.querySelector('tr[data-field="serving_site_id"] td');
-    siteName(p.serving_site_id).then((n) => {
+  const { head, operators, rest } = hamletFields(p);
+  box.append(fieldTable(p, head));
+  // The rate's speed tier next to it (tiers from the store's parameters).
+  const rate = box.querySelector('tr[data-field="dl_mbps"] td');
+  const tier = tierOf(p.dl_mbps, styles.tiersMbps);
+  if (rate && tier !== null) rate.append(el('small', { class: 'tier', text: ` (${tierLabel(tier, styles.tiersMbps)})` }));
+  if (operators.length) {
+    box.append(
+      el(
+        'table',
+        { class: 'grid ops' },
+        el('thead', {}, el('tr', {}, [t('operator'), 'RSRP (dBm)', 'SINR (dB)', 'Mbps'].map((h) => el('th', { text: h })))),
+        el(
+          'tbody',
+          {},
+          operators.map((o) =>
+            el('tr', { 'data-operator': o.key }, el('td', { text: operatorName(o.key) }), el('td', { text: num(o.rsrp, 1) }), el('td', { text: num(o.sinr, 1) }), el('td', { text: num(o.mbps, 1) })),
+          ),
+        ),
+      ),
+    );
+  }
+  if (rest.length) box.append(fieldTable(p, rest));
+  // Sites by name (and operator) instead of their ids.
+  for (const f of ['serving_site_id', 'runner_up_site_id']) {
+    if (p[f] === undefined || p[f] === null) continue;
+    const cell = box.querySelector(`tr[data-field="${f}"] td`);
+    siteName(p[f]).then((n) => {
       if (cell && n) cell.textContent = n;
     });
   }
