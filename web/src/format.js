@@ -3,9 +3,11 @@
 // of hamlets and people with 4G, communes with fiber) by name.
 import { currentLang, t } from './i18n.js';
 
-export function num(v, digits = 0) {
+/// A number in the interface language's format, with at most `digits` (and at least `minDigits`)
+/// decimals.
+export function num(v, digits = 0, minDigits = 0) {
   if (v === null || v === undefined || v === '' || Number.isNaN(+v)) return '–';
-  return (+v).toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return (+v).toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: minDigits });
 }
 
 /// Whether a field holds a share (0–1) or a percentage (0–100).

@@ -18,7 +18,7 @@ export function catalogDoc() {
     commune_indicators: vector('MultiPolygon', ['code', 'name', 'share_population_4g', 'share_hamlets_4g']),
     cell_sites: vector('Point', ['name', 'operator']),
     sectors: vector('Polygon', ['site_id', 'azimuth_deg']),
-    measurements: vector('Point', ['operator', 'band', 'measured_dbm', 'predicted_dbm', 'calibrated_dbm', 'residual_db', 'holdout']),
+    measurements: vector('Point', ['operator', 'band', 'measured_dbm', 'predicted_dbm', 'calibrated_dbm', 'residual_db', 'calibrated_residual_db', 'holdout']),
     coverage_h3: vector('Polygon', ['h3_index', 'operator', 'area_share_p90', 'mean_rsrp_dbm', 'population', 'n_measurements', 'measured_mean_dbm']),
     fiber_routes: vector('LineString', ['name']),
     fiber_access_points: vector('Point', ['name']),

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hamletFields, value } from '../src/format.js';
-import { calibrationRows } from '../src/layers/accuracy.js';
+import { calibrationRows, residualFields } from '../src/layers/accuracy.js';
 import { rateFields } from '../src/layers/quality.js';
 import { labelVi, legendModel } from '../src/legend.js';
 
@@ -57,12 +57,20 @@ describe('hamlet popup', () => {
 describe('calibration table', () => {
   it('shows n, offset, σ and the held-out RMSE before → after', () => {
     const rows = calibrationRows([
-      { operator: 'Viettel', band: 1800, n: 3412, offset_db: -4.236, sigma_db: 6.91, me_before_db: 4.2, rmse_before_db: 8.14, me_after_db: 0.1, rmse_after_db: 6.95 },
-      { operator: 'VNPT', band: null, n: 12, offset_db: null, sigma_db: 7.5, rmse_before_db: null, rmse_after_db: 7.1 },
+      { operator: 'viettel', band: 1800, n: 3412, offset_db: -4.236, sigma_db: 6.91, me_before_db: 4.2, rmse_before_db: 8.14, me_after_db: 0.1, rmse_after_db: 6.95 },
+      { operator: 'vnpt', band: null, n: 12, offset_db: null, sigma_db: 7.5, rmse_before_db: null, rmse_after_db: 7.1 },
     ]);
-    assert.deepEqual(rows[0], ['Viettel', '1800', '3.412', '-4,2', '6,9', '8,1 → 7']);
+    assert.deepEqual(rows[0], ['Viettel', '1800', '3.412', '-4,2', '6,9', '8,1 → 7,0']);
     assert.deepEqual(rows[1], ['VNPT', '–', '12', '–', '7,5', '– → 7,1']);
     assert.deepEqual(calibrationRows(null), []);
+  });
+
+  it('colours the points by the residual before, or after, calibration', () => {
+    assert.deepEqual(residualFields(['operator', 'calibrated_residual_db', 'residual_db']), [
+      { key: 'before', field: 'residual_db' },
+      { key: 'after', field: 'calibrated_residual_db' },
+    ]);
+    assert.deepEqual(residualFields(['operator']), []);
   });
 });
 

@@ -26,6 +26,9 @@ describe('layer registry', () => {
     assert.ok(!ids(without('coverage_h3')).includes('coverage_h3'), 'no coverage_h3 before the H3 analysis exists');
     assert.ok(!ids(without('sinr_viettel', 'sinr_vnpt', 'sinr_mobifone')).includes('sinr'));
     assert.ok(!ids(without('coverage_probability')).includes('coverage_p90'));
+    const noTiers = catalogDoc();
+    delete noTiers.thresholds.coverage.tiers_mbps;
+    assert.ok(!ids(noTiers).includes('speed_tiers'), 'no speed-tier view without the store’s tiers');
     const noMeas = ids(without('measurements'));
     assert.ok(!noMeas.includes('measurements'));
     const bare = ids({ tiles: { hillshade: catalogDoc().tiles.hillshade }, tables: {} });

@@ -4,6 +4,7 @@
 // calibration table (/api/calibration), and the regulator-style H3 hexagons (`coverage_h3`) filled
 // by the share of their area covered at 90 %, per operator.
 import { getOptional } from '../api.js';
+import { operatorKey, operatorName } from '../catalog.js';
 import { t } from '../i18n.js';
 import { el, ramp, rasterLegend } from '../legend.js';
 import { num } from '../format.js';
@@ -17,13 +18,13 @@ export const RESIDUAL_STOPS = [-15, '#b2182b', -7, '#ef8a62', -2, '#fddbc7', 0, 
 /// Share of a hexagon's area covered at 90 % probability: ColorBrewer YlGn.
 export const SHARE_STOPS = [0, '#ffffcc', 0.25, '#c2e699', 0.5, '#78c679', 0.75, '#31a354', 1, '#006837'];
 
-const dB = (v) => (v === null || v === undefined || !Number.isFinite(+v) ? '–' : num(v, 1));
+const dB = (v) => (v === null || v === undefined || v === '' || !Number.isFinite(+v) ? '–' : num(v, 1, 1));
 
 /// The calibration table's rows as shown: operator, band (MHz), n, offset, σ, and the RMSE
 /// before → after on held-out points (dB, one decimal).
 export function calibrationRows(rows) {
   return (rows || []).map((r) => [
-    String(r.operator ?? ''),
+    r.operator === null || r.operator === undefined ? '–' : operatorName(operatorKey(r.operator)),
     r.band === null || r.band === undefined ? '–' : String(r.band),
     r.n === null || r.n === undefined ? '–' : num(r.n),
     dB(r.offset_db),
@@ -61,10 +62,28 @@ function probabilityDef(cat) {
   };
 }
 
+/// The residual fields the measurements layer has: before calibration (`residual_db`, measured −
+/// predicted) and after (`calibrated_residual_db`), as [{key, field}].
+export function residualFields(fields) {
+  return [
+    ['before', 'residual_db'],
+    ['after', 'calibrated_residual_db'],
+  ]
+    .filter(([, f]) => fields.includes(f))
+    .map(([key, field]) => ({ key, field }));
+}
+
 function measurementsDef(cat) {
   if (!cat.isVector('measurements')) return null;
-  const field = cat.field('measurements', ['residual_db', 'calibrated_residual_db']);
-  if (!field) return null;
+  const residuals = residualFields(cat.fields('measurements'));
+  if (!residuals.length) return null;
+  const hasOp = cat.hasField('measurements', 'operator');
+  const keys = hasOp ? cat.operatorRasters('rsrp').map((r) => r.key) : [];
+  const state = { field: residuals[0].field, op: keys[0] || 'any' };
+  const filter = () => (hasOp && state.op !== 'any' ? ['==', ['downcase', ['to-string', ['get', 'operator']]], state.op] : true);
+  const color = () => ['case', ['==', ['get', state.field], null], '#999', ['interpolate', ['linear'], ['to-number', ['get', state.field], 0], ...RESIDUAL_STOPS]];
+  // The worst misses on top.
+  const sortKey = () => ['abs', ['to-number', ['get', state.field], 0]];
   return {
     id: 'measurements',
     title: 'l_measured',
@@ -77,14 +96,15 @@ function measurementsDef(cat) {
           type: 'circle',
           source: 'measurements',
           'source-layer': 'measurements',
-          // The worst misses on top.
-          layout: { 'circle-sort-key': ['abs', ['to-number', ['get', field], 0]] },
+          filter: filter(),
+          layout: { 'circle-sort-key': sortKey() },
           paint: {
-            'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 1.6, 13, 4.5],
-            'circle-color': ['case', ['==', ['get', field], null], '#999', ['interpolate', ['linear'], ['to-number', ['get', field], 0], ...RESIDUAL_STOPS]],
-            'circle-opacity': 0.9,
-            'circle-stroke-color': 'rgba(40,40,40,0.45)',
-            'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 9, 0, 13, 0.6],
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 1.8, 13, 4.5],
+            'circle-color': color(),
+            'circle-opacity': 0.95,
+            // A hairline so the points near 0 dB (white) stand out from the hillshade.
+            'circle-stroke-color': 'rgba(40,40,40,0.55)',
+            'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 7, 0.25, 13, 0.6],
           },
         },
         'labels-anchor',
@@ -103,7 +123,33 @@ function measurementsDef(cat) {
           const table = calibrationTable(doc?.rows);
           if (table) legend.append(el('div', { class: 'lg-sub', 'data-i18n': 'calib_table', text: t('calib_table') }), table);
         });
-      return { layers: ['measurements'], legend, ready };
+      const ctl = [];
+      if (keys.length > 1) {
+        ctl.push(
+          operatorChooser(keys, state.op, (k) => {
+            state.op = k;
+            map.setFilter('measurements', filter());
+          }),
+        );
+      }
+      if (residuals.length > 1) {
+        const sel = el(
+          'select',
+          {
+            'aria-label': t('residual_of'),
+            'data-i18n-title': 'residual_of',
+            onchange: () => {
+              state.field = sel.value;
+              map.setPaintProperty('measurements', 'circle-color', color());
+              map.setLayoutProperty('measurements', 'circle-sort-key', sortKey());
+            },
+          },
+          residuals.map((r) => el('option', { value: r.field, 'data-i18n': `residual_${r.key}`, text: t(`residual_${r.key}`) })),
+        );
+        ctl.push(el('label', { class: 'ctl' }, el('span', { 'data-i18n': 'residual_of', text: t('residual_of') }), sel));
+      }
+      const controls = ctl.length ? el('div', { class: 'ctl-col' }, ctl) : null;
+      return { layers: ['measurements'], legend, controls, ready };
     },
   };
 }

@@ -24,7 +24,8 @@ export function rateFields(fields) {
 
 function speedTierDef(cat) {
   const rates = rateFields(cat.fields('hamlet_coverage'));
-  if (!cat.isVector('hamlet_coverage') || !rates.length) return null;
+  // The tiers are the store's parameters: without them (a service older than the tiers) no view.
+  if (!cat.isVector('hamlet_coverage') || !rates.length || !cat.thresholds?.coverage?.tiers_mbps?.length) return null;
   // The colours of the rasters' legend (any operator's, else the first), as the service draws them.
   const raster = cat.operatorRasters('dl_mbps')[0]?.id;
   let current = rates[0];
