@@ -39,7 +39,8 @@ export function value(name, v) {
   if (typeof v === 'number') {
     // A probability (`p_covered`) is a share too.
     if (/^p_/.test(name)) return pct(v, 'share');
-    if ((/(^|_)(covered|fiber_ready|has_fiber|health_fell|latest|holdout|challenged)$/.test(name) || /^covered_/.test(name)) && (v === 0 || v === 1)) return v ? t('yes') : t('no');
+    if (/(^|_)id$/.test(name)) return String(v);
+    if ((/(^|_)(covered|good|fiber_ready|has_fiber|health_fell|latest|holdout|challenged)$/.test(name) || /^covered_/.test(name)) && (v === 0 || v === 1)) return v ? t('yes') : t('no');
     if (/_dbm$/.test(name)) return `${num(v, 1)} dBm`;
     if (/_db$/.test(name)) return `${num(v, 1)} dB`;
     if (/(^|_)mbps(_|$)/.test(name)) return `${num(v, 1)} Mbps`;
@@ -89,15 +90,11 @@ export function findField(rowOrNames, role) {
   return names.filter(test).sort((a, b) => a.length - b.length)[0] || null;
 }
 
-/// The fields of a hamlet's popup in reading order: `head` — signal, quality and servers, what a
-/// planner asks first (RSRP, SINR, Mbps, location probability, serving site, runner-up server);
-/// `operators` — one row per operator from the per-operator fields (`rsrp_<op>_dbm`, `sinr_<op>_db`,
-/// `dl_mbps_<op>`); `rest` — everything else, as named.
-const HAMLET_HEAD = [
-  'rsrp_dbm', 'sinr_db', 'dl_mbps', 'covered', 'good', 'p_covered', 'covered_p90', 'covered_in_vehicle', 'covered_indoor',
-  'serving_operator', 'serving_site_id', 'serving_sector_id', 'runner_up_site_id', 'runner_up_sector_id', 'runner_up_rsrp_dbm',
-  'operators', 'population',
-];
+/// The fields of a hamlet's popup in reading order: `head` — what a planner asks first: signal
+/// (RSRP), quality (SINR, download rate), the location probability, the serving site and the
+/// runner-up server, the people; `operators` — one row per operator from the per-operator fields
+/// (`rsrp_<op>_dbm`, `sinr_<op>_db`, `dl_mbps_<op>`); `rest` — everything else, as named.
+const HAMLET_HEAD = ['rsrp_dbm', 'sinr_db', 'dl_mbps', 'p_covered', 'serving_site_id', 'runner_up_site_id', 'runner_up_rsrp_dbm', 'population'];
 export function hamletFields(props) {
   const names = Object.keys(props);
   const ops = new Map();

@@ -6,7 +6,7 @@ import { allItems, catalog, getOptional, rows } from './api.js';
 import { fieldLabel, t } from './i18n.js';
 import { hamletFields, value, indicatorFields, num } from './format.js';
 import { el } from './legend.js';
-import { operatorName, styles } from './catalog.js';
+import { operatorKey, operatorName, styles } from './catalog.js';
 import { tierLabel, tierOf } from './layers/tiers.js';
 import { adminNames } from './basemap.js';
 
@@ -34,6 +34,7 @@ export function fieldTable(obj, names = Object.keys(obj)) {
 export function display(k, v) {
   if ((k === 'commune_code' || k === 'district_code') && v !== null && v !== undefined) return adminNames.get(String(v)) ?? String(v);
   if (k === 'health_class' && v) return t(`h_${v}`);
+  if ((k === 'operator' || k === 'serving_operator') && v) return v === 'any' ? t('any_operator') : operatorName(operatorKey(v));
   if (k === 'crop' && v) return t(v);
   return value(k, v);
 }
@@ -82,7 +83,8 @@ async function communePopup(props) {
 async function siteName(id) {
   if (id === null || id === undefined || !catalog.get('cell_sites')) return null;
   const f = await getOptional(`collections/cell_sites/items/${encodeURIComponent(id)}`).catch(() => null);
-  return f?.properties ? `${f.properties.name ?? id} (${f.properties.operator ?? ''})` : String(id);
+  const op = f?.properties?.operator;
+  return f?.properties ? `${f.properties.name ?? id}${op ? ` (${operatorName(operatorKey(op))})` : ''}` : String(id);
 }
 
 async function hamletPopup(props, source, fid) {
@@ -98,8 +100,8 @@ async function hamletPopup(props, source, fid) {
   box.append(fieldTable(p, head));
   // The rate's speed tier next to it (tiers from the store's parameters).
   const rate = box.querySelector('tr[data-field="dl_mbps"] td');
-  const tier = tierOf(p.dl_mbps, styles.tiersMbps);
-  if (rate && tier !== null) rate.append(el('small', { class: 'tier', text: ` (${tierLabel(tier, styles.tiersMbps)})` }));
+  const tier = tierLabel(tierOf(p.dl_mbps, styles.tiersMbps), styles.tiersMbps);
+  if (rate && tier) rate.append(el('small', { class: 'tier', text: ` (${tier})` }));
   if (operators.length) {
     box.append(
       el(
@@ -110,19 +112,22 @@ async function hamletPopup(props, source, fid) {
           'tbody',
           {},
           operators.map((o) =>
-            el('tr', { 'data-operator': o.key }, el('td', { text: operatorName(o.key) }), el('td', { text: num(o.rsrp, 1) }), el('td', { text: num(o.sinr, 1) }), el('td', { text: num(o.mbps, 1) })),
+            el('tr', { 'data-operator': o.key }, el('td', { text: operatorName(o.key) }), ...[o.rsrp, o.sinr, o.mbps].map((v) => el('td', { text: num(v, 1, 1) }))),
           ),
         ),
       ),
     );
   }
-  if (rest.length) box.append(fieldTable(p, rest));
+  // The rest (coverage flags, sectors, fiber) folded away: the popup stays on screen.
+  if (rest.length) box.append(el('details', { class: 'pp-more' }, el('summary', { 'data-i18n': 'more', text: t('more') }), fieldTable(p, rest)));
   // Sites by name (and operator) instead of their ids.
   for (const f of ['serving_site_id', 'runner_up_site_id']) {
     if (p[f] === undefined || p[f] === null) continue;
     const cell = box.querySelector(`tr[data-field="${f}"] td`);
+    // The runner-up is often another sector of the serving site: say so.
+    const same = f === 'runner_up_site_id' && String(p[f]) === String(p.serving_site_id);
     siteName(p[f]).then((n) => {
-      if (cell && n) cell.textContent = n;
+      if (cell && n) cell.textContent = same ? `${n} · ${t('other_sector')}` : n;
     });
   }
   return box;
@@ -272,6 +277,8 @@ export async function showPopup(map, lngLat, source, props, fid) {
   try {
     const h = HANDLERS[source] || genericPopup;
     popup.setDOMContent(await h(props, source, fid));
+    // Place it again now that it has its full height (above or below the point, whichever fits).
+    requestAnimationFrame(() => popup.isOpen() && popup.setLngLat(lngLat));
   } catch (e) {
     popup.setDOMContent(el('div', { class: 'pp err', text: `${t('load_failed')}: ${e.message}` }));
   }

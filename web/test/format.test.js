@@ -20,14 +20,15 @@ const HAMLET = {
 describe('hamlet popup', () => {
   it('puts signal, quality and the two strongest servers first', () => {
     const { head, operators, rest } = hamletFields(HAMLET);
-    assert.deepEqual(head.slice(0, 6), ['rsrp_dbm', 'sinr_db', 'dl_mbps', 'covered', 'good', 'p_covered']);
-    for (const f of ['serving_site_id', 'runner_up_site_id', 'runner_up_rsrp_dbm']) assert.ok(head.includes(f), f);
-    assert.ok(head.indexOf('serving_site_id') < head.indexOf('runner_up_site_id'));
+    assert.deepEqual(head, ['rsrp_dbm', 'sinr_db', 'dl_mbps', 'p_covered', 'serving_site_id', 'runner_up_site_id', 'runner_up_rsrp_dbm', 'population']);
     assert.deepEqual(operators, [
       { key: 'viettel', rsrp: -97.25, sinr: 7.31, mbps: 18.4 },
       { key: 'vnpt', rsrp: -108.5, sinr: -3.2, mbps: 2.1 },
     ]);
-    assert.deepEqual(rest, ['fiber_distance_m', 'fiber_ready']);
+    assert.deepEqual(rest, [
+      'covered', 'good', 'operators', 'serving_operator', 'fiber_distance_m', 'fiber_ready', 'covered_p90', 'serving_sector_id',
+      'runner_up_sector_id', 'covered_in_vehicle', 'covered_indoor',
+    ]);
     // Nothing is lost or shown twice (name and ids are in the title).
     const shown = [...head, ...rest, ...Object.keys(HAMLET).filter((k) => /^(rsrp|sinr|dl_mbps)_.+_/.test(k) || /^dl_mbps_/.test(k))];
     assert.equal(new Set(shown).size, shown.length);
@@ -43,6 +44,8 @@ describe('hamlet popup', () => {
     assert.equal(value('covered_in_vehicle', 1), 'Có');
     assert.equal(value('area_share_p90', 0.5), '50 %');
     assert.equal(value('sinr_db', null), '–');
+    assert.equal(value('good', 1), 'Có');
+    assert.equal(value('serving_sector_id', 1728), '1728', 'ids are not numbers to format');
   });
 
   it('finds the rate fields per operator', () => {
