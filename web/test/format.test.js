@@ -50,7 +50,7 @@ describe('hamlet popup', () => {
 
   it('finds the rate fields per operator', () => {
     assert.deepEqual(rateFields(Object.keys(HAMLET)), [
-      { key: 'any', field: 'dl_mbps' },
+      { key: 'serving', field: 'dl_mbps' },
       { key: 'viettel', field: 'dl_mbps_viettel' },
       { key: 'vnpt', field: 'dl_mbps_vnpt' },
     ]);
@@ -63,8 +63,8 @@ describe('calibration table', () => {
       { operator: 'viettel', band: 1800, n: 3412, offset_db: -4.236, sigma_db: 6.91, me_before_db: 4.2, rmse_before_db: 8.14, me_after_db: 0.1, rmse_after_db: 6.95 },
       { operator: 'vnpt', band: null, n: 12, offset_db: null, sigma_db: 7.5, rmse_before_db: null, rmse_after_db: 7.1 },
     ]);
-    assert.deepEqual(rows[0], ['Viettel', '1800', '3.412', '-4,2', '6,9', '8,1 → 7,0']);
-    assert.deepEqual(rows[1], ['VNPT', '–', '12', '–', '7,5', '– → 7,1']);
+    assert.deepEqual(rows[0], ['Viettel 1800', '3.412', '-4,2', '6,9', '8,1→7,0']);
+    assert.deepEqual(rows[1], ['VNPT', '12', '–', '7,5', '–→7,1']);
     assert.deepEqual(calibrationRows(null), []);
   });
 

@@ -50,6 +50,9 @@ describe('speed tiers', () => {
     // A legend that is not a Mbps step legend is not used.
     assert.deepEqual(tierSteps(TIERS, { type: 'ramp', unit: '', entries: [{ value: 0, color: '#000' }] }).length, 4);
     assert.deepEqual(tierSteps([], null), []);
+    // The service's colours carry the raster's alpha (#rrggbbaa): hamlets are drawn opaque.
+    const withAlpha = { ...LEGEND, entries: LEGEND.entries.map((e) => ({ ...e, color: `${e.color}c8` })) };
+    assert.deepEqual(tierSteps(TIERS, withAlpha).map((s) => s.color), LEGEND.entries.map((e) => e.color));
   });
 
   it('builds a MapLibre step expression, grey where there is no rate', () => {

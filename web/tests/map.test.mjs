@@ -233,8 +233,8 @@ describe('web map', { timeout: 170000 }, () => {
     const body = item.locator('table.calib tbody tr');
     assert.equal(await body.count(), cal.length, 'one row per operator × band');
     const firstRow = await body.first().locator('td').allInnerTexts();
-    assert.equal(firstRow[0].toLowerCase(), String(cal[0].operator).toLowerCase());
-    assert.match(firstRow[5], /→/);
+    assert.equal(firstRow[0].toLowerCase(), `${cal[0].operator} ${cal[0].band ?? ''}`.trim().toLowerCase());
+    assert.match(firstRow[4], /→/);
     // Where the drive tests are: around the first measured point.
     const m = (await (await fetch(`${base}/collections/measurements/items?limit=1`)).json()).features[0];
     await page.evaluate((c) => window.covermap.map.jumpTo({ center: c, zoom: 11 }), m.geometry.coordinates);

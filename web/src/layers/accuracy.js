@@ -20,16 +20,15 @@ export const SHARE_STOPS = [0, '#ffffcc', 0.25, '#c2e699', 0.5, '#78c679', 0.75,
 
 const dB = (v) => (v === null || v === undefined || v === '' || !Number.isFinite(+v) ? '–' : num(v, 1, 1));
 
-/// The calibration table's rows as shown: operator, band (MHz), n, offset, σ, and the RMSE
-/// before → after on held-out points (dB, one decimal).
+/// The calibration table's rows as shown: "operator band" (MHz), n, offset, σ, and the RMSE
+/// before → after on held-out points (dB, one decimal). Five columns: the panel is narrow.
 export function calibrationRows(rows) {
   return (rows || []).map((r) => [
-    r.operator === null || r.operator === undefined ? '–' : operatorName(operatorKey(r.operator)),
-    r.band === null || r.band === undefined ? '–' : String(r.band),
+    [r.operator === null || r.operator === undefined ? '–' : operatorName(operatorKey(r.operator)), r.band ?? ''].join(' ').trim(),
     r.n === null || r.n === undefined ? '–' : num(r.n),
     dB(r.offset_db),
     dB(r.sigma_db),
-    `${dB(r.rmse_before_db)} → ${dB(r.rmse_after_db)}`,
+    `${dB(r.rmse_before_db)}→${dB(r.rmse_after_db)}`,
   ]);
 }
 
@@ -37,12 +36,17 @@ export function calibrationRows(rows) {
 export function calibrationTable(rows) {
   const shown = calibrationRows(rows);
   if (!shown.length) return null;
-  const head = ['operator', 'band_mhz', 'n_points', 'offset_db', 'sigma_db', 'rmse_db'];
+  const head = ['operator_band', 'n_points', 'offset_db', 'sigma_db', 'rmse_db'];
   return el(
-    'table',
-    { class: 'calib grid' },
-    el('thead', {}, el('tr', {}, head.map((k) => el('th', { 'data-i18n': k, text: t(k) })))),
-    el('tbody', {}, shown.map((r) => el('tr', {}, r.map((v) => el('td', { text: v }))))),
+    'div',
+    { class: 'calib-wrap' },
+    el(
+      'table',
+      { class: 'calib grid' },
+      el('thead', {}, el('tr', {}, head.map((k) => el('th', { 'data-i18n': k, text: t(k) })))),
+      el('tbody', {}, shown.map((r) => el('tr', {}, r.map((v) => el('td', { text: v }))))),
+    ),
+    el('div', { class: 'lg-sub', 'data-i18n': 'calib_units', text: t('calib_units') }),
   );
 }
 

@@ -25,8 +25,9 @@ export function popRadius(cat, id, small = 1.5, big = 6) {
 /// The size legend of population circles.
 export const popSizes = (color) => sizes(color, [[100, 2.6], [500, 4.2], [2000, 6.6]]);
 
-/// An operator's label in the chooser: "any operator" translated, the others by name.
-export const operatorLabel = (key) => (key === 'any' ? t('any_operator') : operatorName(key));
+/// An operator's label in the chooser: "any operator" and "the serving operator" translated, the
+/// others by name.
+export const operatorLabel = (key) => (key === 'any' ? t('any_operator') : key === 'serving' ? t('serving_operator') : operatorName(key));
 
 /// A labelled <select> of operator keys; `onchange(key)` when the choice changes.
 export function operatorChooser(keys, current, onchange) {

@@ -10,11 +10,11 @@ import { ensure, operatorChooser, operatorRasterDef, popRadius } from './common.
 import { registerTheme } from './registry.js';
 import { tierExpression, tierSteps } from './tiers.js';
 
-/// The hamlet fields holding a downlink rate: `dl_mbps` (the serving operator's) and one per
-/// operator (`dl_mbps_<key>`), as [{key, field}] with the serving one first as "any".
+/// The hamlet fields holding a downlink rate: `dl_mbps` (the serving operator's, key `serving`)
+/// and one per operator (`dl_mbps_<key>`), as [{key, field}], the serving one first.
 export function rateFields(fields) {
   const out = [];
-  if (fields.includes('dl_mbps')) out.push({ key: 'any', field: 'dl_mbps' });
+  if (fields.includes('dl_mbps')) out.push({ key: 'serving', field: 'dl_mbps' });
   for (const f of fields) {
     const m = /^dl_mbps_([a-z0-9_]+)$/.exec(f);
     if (m) out.push({ key: m[1], field: f });

@@ -41,7 +41,9 @@ export function tierSteps(tiers, legend = null) {
   const t = cleanTiers(tiers);
   const entries = legend && legend.type === 'steps' && legend.unit === 'Mbps' ? legend.entries || [] : [];
   if (entries.length) {
-    return [...entries].sort((a, b) => a.value - b.value).map((e) => ({ min: e.value, color: e.color, label: e.label }));
+    // Opaque: the raster's alpha suits an overlay, not a point drawn on top of it.
+    const opaque = (c) => (/^#[0-9a-f]{8}$/i.test(c) ? c.slice(0, 7) : c);
+    return [...entries].sort((a, b) => a.value - b.value).map((e) => ({ min: e.value, color: opaque(e.color), label: e.label }));
   }
   if (!t.length) return [];
   const out = [
