@@ -268,6 +268,7 @@ const FIELD_LABELS = {
   band: { vi: 'Băng tần (MHz)', en: 'Band (MHz)' },
   holdout: { vi: 'Điểm kiểm tra', en: 'Held out' },
   environment: { vi: 'Môi trường đo', en: 'Environment' },
+  time: { vi: 'Thời điểm', en: 'Time' },
   challenged: { vi: 'Bị đo kiểm phản bác', en: 'Challenged by a measurement' },
   hamlets_added: { vi: 'Số bản được phủ thêm', en: 'Hamlets newly covered' },
 };

@@ -253,6 +253,19 @@ function zonePopup(props) {
   return box;
 }
 
+/// A drive-test point: what was measured against what the model predicted there, before and after
+/// calibration, then the rest (time, environment, whether it was held out of the fit).
+const MEASURED_HEAD = ['measured_dbm', 'predicted_dbm', 'residual_db', 'calibrated_dbm', 'calibrated_residual_db', 'environment', 'holdout', 'time'];
+function measurementPopup(props, source, fid) {
+  const op = props.operator ? operatorName(operatorKey(props.operator)) : '';
+  const box = el('div', { class: 'pp', 'data-kind': 'measurement' }, title(`${t('l_measured')} #${fid ?? ''}`, [op, props.band ? `${props.band} MHz` : ''].filter(Boolean).join(' · ')));
+  const head = MEASURED_HEAD.filter((k) => k in props);
+  box.append(fieldTable(props, head));
+  const rest = Object.keys(props).filter((k) => !head.includes(k) && !['operator', 'band'].includes(k));
+  if (rest.length) box.append(el('details', { class: 'pp-more' }, el('summary', { 'data-i18n': 'more', text: t('more') }), fieldTable(props, rest)));
+  return box;
+}
+
 function genericPopup(props, source, fid) {
   return el('div', { class: 'pp', 'data-kind': source }, title(props.name ?? `${source} #${fid ?? ''}`), fieldTable(props));
 }
@@ -269,6 +282,7 @@ const HANDLERS = {
   orchard_health: orchardPopup,
   orchards: orchardPopup,
   risk_zones: zonePopup,
+  measurements: measurementPopup,
 };
 
 /// Show the popup for one feature (from a click or a dashboard row).

@@ -1,12 +1,19 @@
 // Theme "4G coverage": signal strength per operator (RSRP rasters), hamlets with 4G sized by
 // population, communes shaded by the share of people with 4G, and the cell sites with their sectors.
-import { styles } from '../catalog.js';
+import { operatorName, styles } from '../catalog.js';
 import { OPERATOR_COLORS } from '../basemap.js';
 import { findField, shareKind } from '../format.js';
 import { t } from '../i18n.js';
 import { circle, el, fill, ramp, row } from '../legend.js';
 import { ensure, operatorRasterDef, popRadius, popSizes } from './common.js';
 import { registerTheme } from './registry.js';
+
+/// The operators in the sites legend: those the coverage rasters are written for (the dataset's),
+/// else the province's three.
+function siteOperators(cat) {
+  const keys = cat.operatorRasters('rsrp').map((r) => r.key).filter((k) => k !== 'any');
+  return keys.length ? keys : ['viettel', 'vnpt', 'mobifone'];
+}
 
 function defs(cat) {
   const defs = [];
@@ -131,7 +138,7 @@ function defs(cat) {
         const legend = el(
           'div',
           {},
-          [['viettel', 'Viettel'], ['vnpt', 'VinaPhone (VNPT)'], ['mobifone', 'MobiFone']].map(([k, n]) => row(circle(OPERATOR_COLORS[k]), n, true)),
+          siteOperators(cat).map((k) => row(circle(OPERATOR_COLORS[k] || '#555'), operatorName(k), true)),
           layers.includes('sectors') ? row(fill('rgba(80,80,80,0.35)', '#555'), 'sector') : null,
         );
         return { layers, legend };
