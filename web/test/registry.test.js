@@ -67,4 +67,16 @@ describe('layer registry', () => {
     assert.equal(operatorKey('Viettel'), 'viettel');
     assert.equal(operatorKey('Mobi Fone'), 'mobi_fone');
   });
+
+  // Last: it registers a theme of its own.
+  it('hands the theme’s own definition objects to the panel', () => {
+    // The panel marks `visible` on a definition and the layer's own closures (a chooser re-adding
+    // its map layer) read it there: the registry must not copy definitions.
+    const probe = { id: 'probe', title: 'l_hillshade', sources: () => ['hillshade'], build: () => ({ layers: [] }) };
+    registerTheme({ id: 'probe-theme', group: 'g_base', order: 999, defs: () => [probe] });
+    const got = layerDefs(new Catalog(catalogDoc())).find((d) => d.id === 'probe');
+    assert.equal(got, probe, 'the same object');
+    assert.equal(got.group, 'g_base', 'group filled in from the theme');
+    assert.equal(got.theme, 'probe-theme');
+  });
 });

@@ -36,7 +36,11 @@ export function layerDefs(cat) {
       // Offered only when everything it draws from is served (controls may narrow it later).
       if (!srcs.length || !srcs.every((s) => cat.get(s))) continue;
       seen.add(d.id);
-      defs.push({ ...d, group: d.group || th.group, theme: th.id });
+      // The same object, not a copy: the panel sets `visible` on it and the layer's own closures
+      // (a chooser re-adding its map layer) read it.
+      d.group = d.group || th.group;
+      d.theme = th.id;
+      defs.push(d);
     }
   }
   return defs;
