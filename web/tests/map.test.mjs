@@ -117,7 +117,7 @@ after(async () => {
   }
 });
 
-describe('web map', { timeout: 170000 }, () => {
+describe('web map', { timeout: 290000 }, () => {
   it('loads and reaches idle with the basemap and labels', async () => {
     const r = await openPage({ width: 1440, height: 900 });
     page = r.p;
