@@ -69,7 +69,7 @@ const idle = (p = page) =>
 
 const shot = (name, p = page) => p.screenshot({ path: join(OUT, `${name}.png`) });
 
-async function openPage(viewport, opts = {}) {
+async function openPage(viewport, opts = {}, path = '/') {
   const ctx = await browser.newContext({ viewport, locale: 'vi-VN', ...opts });
   const p = await ctx.newPage();
   p.on('console', (m) => {
@@ -88,7 +88,7 @@ async function openPage(viewport, opts = {}) {
     if (m && r.status() === 200) log.pngOk.set(decodeURIComponent(m[1]), (log.pngOk.get(decodeURIComponent(m[1])) || 0) + 1);
   });
   const t0 = Date.now();
-  await p.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
+  await p.goto(`${base}${path}`, { waitUntil: 'domcontentloaded' });
   await p.waitForFunction(() => window.covermap?.ready === true, null, { timeout: 30000 });
   await idle(p);
   return { p, ctx, loadMs: Date.now() - t0 };
@@ -347,7 +347,9 @@ describe('web map', { timeout: 290000 }, () => {
   });
 
   it('works on a tablet', async () => {
-    const { p, ctx } = await openPage({ width: 1024, height: 768 }, { hasTouch: true, isMobile: false, deviceScaleFactor: 1 });
+    // In English from the URL, as a shared link would open it.
+    const { p, ctx } = await openPage({ width: 1024, height: 768 }, { hasTouch: true, isMobile: false, deviceScaleFactor: 1 }, '/?lang=en');
+    assert.equal(await p.locator('#layers .panel-head h2').textContent(), 'Map layers', '?lang=en');
     assert.ok(await p.locator('#btn-dash').isVisible(), 'dashboard button on a tablet');
     await p.locator('#btn-dash').click();
     await p.locator('#dashboard-panel.open').waitFor();
