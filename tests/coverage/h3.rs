@@ -149,6 +149,25 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
         assert!(server_common::describe_tile(&r.body).contains("coverage_h3"), "z{z}");
     }
 
+    // Items 4 and 6 as the API answers them: per-operator p90 indicators; gaps with `p_covered` and
+    // `challenged` (the drive tests above sit on the first hamlets, all at or above −101 dBm).
+    let prov = get("/api/indicators?level=province").json();
+    for k in ["share_hamlets_4g_p90", "share_population_4g_p90", "share_hamlets_4g_p90_alpha", "share_population_4g_p90_beta"] {
+        assert!(prov["rows"][0][k].is_number(), "{k}: {prov}");
+    }
+    let gaps = get("/api/gaps?limit=1000").json();
+    let rows = gaps["rows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{gaps}");
+    let measured: BTreeSet<i64> = ds.hamlets.iter().take(12).map(|h| h.id).collect();
+    for r in rows {
+        let p = r["p_covered"].as_f64().unwrap();
+        assert!((0.0..0.5).contains(&p), "an uncovered hamlet is covered at under 50 %: {r}");
+        let challenged = r["challenged"].as_i64().unwrap() == 1;
+        if measured.contains(&r["hamlet_id"].as_i64().unwrap()) {
+            assert!(challenged, "a −90…−101 dBm sample on the hamlet contradicts the gap: {r}");
+        }
+    }
+
     // Exported as CSV: `id`, the fields (h3_index first), lon/lat of the hexagon's centroid.
     let csv_path = dir.path().join("coverage_h3.csv");
     let s = run_export(&ExportOptions {
