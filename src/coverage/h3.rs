@@ -11,7 +11,8 @@
 //! centimetres, far under a cell (the unit test checks it against PROJ). Along a row a hexagon is ~31
 //! cells of 30 m wide, so the assignment is kept as runs per row (≈ 20 MB for Sơn La at 30 m instead
 //! of 4 bytes a cell), and each operator's raster is folded into per-hexagon sums as soon as the sweep
-//! finishes it (rows in parallel, one accumulator per rayon task).
+//! finishes it (rows in parallel, one accumulator per rayon task). Along a row only every 8th centre is
+looked up: a hexagon is convex, so two centres in the same hexagon have every centre between them in it.
 //!
 //! Per hexagon × operator (the dataset's operators, then `any` = best over all operators):
 //! `area_share_p90` — share of the hexagon's DEM cells covered at 90 % location probability
@@ -43,6 +44,9 @@ pub const LAYER: &str = "coverage_h3";
 pub const LATTICE: usize = 32;
 /// The operator value of the best-over-all-operators rows.
 pub const ANY: &str = "any";
+
+/// Cells between H3 look-ups along a row (a resolution-8 hexagon is ≈ 31 cells of 30 m across).
+const STRIDE: usize = 8;
 
 const NONE: u32 = u32::MAX;
 
@@ -137,18 +141,33 @@ impl HexGrid {
             .into_par_iter()
             .map(|r| -> Result<Vec<(u32, u64)>> {
                 let ll = lattice.row(r, dem.width, step);
+                let h3 = |c: usize| cell_at(ll[c].0, ll[c].1, res).map(u64::from);
                 let mut runs: Vec<(u32, u64)> = Vec::new();
                 let mut cur: Option<u64> = None;
-                for (c, (lon, lat)) in ll.iter().enumerate() {
+                let mut push = |c: usize, h: u64| {
                     let z = dem.data[r * dem.width + c];
-                    let h = if dem.is_nodata(z) || z.is_nan() { 0 } else { u64::from(cell_at(*lon, *lat, res)?) };
+                    let h = if dem.is_nodata(z) || z.is_nan() { 0 } else { h };
                     if cur != Some(h) {
                         if let Some(prev) = cur {
                             runs.push((c as u32, prev));
                         }
                         cur = Some(h);
                     }
+                };
+                // A hexagon is convex and the centres of a row lie on a line (to < 1 cm), so when the
+                // cells STRIDE apart share a hexagon every cell between does: look up only the ends.
+                let mut c = 0usize;
+                let mut hc = h3(0)?;
+                while c + 1 < dem.width {
+                    let e = (c + STRIDE).min(dem.width - 1);
+                    let he = h3(e)?;
+                    push(c, hc);
+                    for i in c + 1..e {
+                        push(i, if hc == he { hc } else { h3(i)? });
+                    }
+                    (c, hc) = (e, he);
                 }
+                push(c, hc);
                 if let Some(prev) = cur {
                     runs.push((dem.width as u32, prev));
                 }
@@ -179,6 +198,13 @@ impl HexGrid {
             }
         }
         Ok(Self { hexes, dem_cells, runs, width: dem.width, height: dem.height })
+    }
+
+    /// The hexagon (position in [`Self::hexes`]) of DEM cell (`col`, `row`); `None` where it has no data.
+    #[cfg(test)]
+    fn at(&self, col: usize, row: usize) -> Option<usize> {
+        let run = self.runs[row].iter().find(|r| col < r.end as usize)?;
+        (run.hex != NONE).then_some(run.hex as usize)
     }
 
     /// The position of `cell` in [`Self::hexes`].
@@ -486,49 +512,54 @@ mod tests {
 
     #[test]
     fn aggregation_counts_shares_and_means() {
-        // A 90 × 60 grid of 30 m: each cell's hexagon straight from PROJ must equal the runs', and the
-        // per-hexagon sums equal a direct count: signal −100 dBm on the west half, none on the east;
+        // A 300 × 200 grid of 30 m (≈ 80 hexagons): every cell's hexagon straight from PROJ and h3o
+        // equals the runs' (strided look-ups, interpolated centres), and the per-hexagon sums equal a
+        // direct count: −100 / −110 dBm on alternate columns of the west half, no signal on the east;
         // covered where v ≥ −100.
-        let mut dem = Grid::new(90, 60, GeoTransform { x0: 400_000.0, y0: 2_360_000.0, dx: 30.0, dy: 30.0 }, 500.0f32, Some(-32768.0));
+        let (w, h, half) = (300usize, 200usize, 150usize);
+        let mut dem = Grid::new(w, h, GeoTransform { x0: 400_000.0, y0: 2_360_000.0, dx: 30.0, dy: 30.0 }, 500.0f32, Some(-32768.0));
         dem.set(0, 0, -32768.0);
-        let grid = HexGrid::with_lattice(&dem, "EPSG:32648", RESOLUTION, &[], 8).unwrap();
+        dem.set(77, 31, -32768.0);
+        let grid = HexGrid::with_lattice(&dem, "EPSG:32648", RESOLUTION, &[], 32).unwrap();
         let t = Transformer::new("EPSG:32648", "EPSG:4326").unwrap();
         let mut direct = vec![0u32; grid.hexes.len()];
         let mut west = vec![0u32; grid.hexes.len()];
-        for r in 0..60 {
-            for c in 0..90 {
-                if r == 0 && c == 0 {
+        for r in 0..h {
+            for c in 0..w {
+                if (c, r) == (0, 0) || (c, r) == (77, 31) {
+                    assert_eq!(grid.at(c, r), None);
                     continue;
                 }
                 let (x, y) = dem.cell_center(c, r);
                 let (lon, lat) = t.convert(x, y).unwrap();
                 let k = grid.position(cell_at(lon, lat, RESOLUTION).unwrap()).unwrap();
+                assert_eq!(grid.at(c, r), Some(k), "cell ({c}, {r})");
                 direct[k] += 1;
-                west[k] += (c < 45) as u32;
+                west[k] += (c < half) as u32;
             }
         }
         assert_eq!(grid.dem_cells, direct);
-        assert_eq!(grid.dem_cells.iter().sum::<u32>(), 90 * 60 - 1);
-        assert!(grid.hexes.len() >= 4, "a 2.7 × 1.8 km grid spans several 0.74 km² hexagons");
+        assert_eq!(grid.dem_cells.iter().sum::<u32>() as usize, w * h - 2);
+        assert!(grid.hexes.len() >= 60, "a 9 × 6 km grid spans dozens of 0.74 km² hexagons: {}", grid.hexes.len());
         let mut rsrp = dem.like(RSRP_NODATA, Some(RSRP_NODATA));
-        for r in 0..60 {
-            for c in 0..45 {
+        for r in 0..h {
+            for c in 0..half {
                 rsrp.set(c, r, if c % 2 == 0 { -100.0 } else { -110.0 });
             }
         }
         let stats = grid.aggregate(&rsrp, |v| v >= -100.0).unwrap();
         for (k, s) in stats.iter().enumerate() {
             assert_eq!(s.signal, west[k], "hex {}", grid.hexes[k]);
-            // Even columns of the west half covered; the no-data corner (0, 0) is even and in the west.
             if s.signal > 0 {
                 assert!(s.sum_dbm / s.signal as f64 <= -100.0 && s.sum_dbm / s.signal as f64 >= -110.0);
             }
         }
+        // Even columns of the west half are covered: 75 × 200, less the no-data (0, 0); (77, 31) is odd.
         let covered: u32 = stats.iter().map(|s| s.covered).sum();
-        assert_eq!(covered, 23 * 60 - 1);
-        assert_eq!(stats.iter().map(|s| s.signal).sum::<u32>(), 45 * 60 - 1);
+        assert_eq!(covered, 75 * 200 - 1);
+        assert_eq!(stats.iter().map(|s| s.signal).sum::<u32>(), 150 * 200 - 2);
         let sum: f64 = stats.iter().map(|s| s.sum_dbm).sum();
-        assert!((sum - (-100.0 * (23.0 * 60.0 - 1.0) - 110.0 * 22.0 * 60.0)).abs() < 1e-6);
+        assert!((sum - (-100.0 * (75.0 * 200.0 - 1.0) - 110.0 * (75.0 * 200.0 - 1.0))).abs() < 1e-6);
     }
 
     #[test]
