@@ -10,6 +10,7 @@ mod calibration_demo;
 mod cli;
 mod engine;
 mod errors;
+mod h3;
 mod properties;
 mod stage;
 mod itm_reference;
