@@ -107,6 +107,17 @@ pub fn rsrp(tx: &Transmitter, c: &CellRef, smp: Sample) -> f32 {
     best - smp.loss_db
 }
 
+/// The sample as a receiver at DEM cell index `cell` gets it: the transmitter's terminal clutter loss
+/// for the cell's land-cover class ([`super::clutter`]) added once to the path loss, so every sector
+/// (and every later use of the value) sees it. Unchanged, bit for bit, without a land-cover layer.
+#[inline]
+pub fn at_receiver(tx: &Transmitter, cell: usize, smp: Sample) -> Sample {
+    match &tx.clutter {
+        Some(c) => Sample { loss_db: smp.loss_db + c.loss_db(cell), ..smp },
+        None => smp,
+    }
+}
+
 /// The swept sample for a located cell (after [`sweep`]).
 #[inline]
 pub fn swept_sample(plan: &RadialPlan, sc: &Scratch, c: &CellRef) -> Sample {
@@ -170,7 +181,8 @@ pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRe
 
 /// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
 /// samples a tile needs stay in cache, calling `visit(cell index, located cell, sample)` for every cell
-/// whose sample has a value. Returns the number of cells evaluated.
+/// whose sample has a value — the sample as the receiver there gets it ([`at_receiver`]: with its
+/// clutter loss). Returns the number of cells evaluated.
 pub fn visit_cells(
     tx: &Transmitter,
     plan: &RadialPlan,
@@ -197,7 +209,8 @@ pub fn visit_cells(
                     if smp.loss_db.is_nan() {
                         continue;
                     }
-                    visit(row * grid.width + col, &c, smp);
+                    let i = row * grid.width + col;
+                    visit(i, &c, at_receiver(tx, i, smp));
                 }
             }
         }
