@@ -278,4 +278,38 @@ mod tests {
         }
         assert!(checked > 1000);
     }
+
+    #[test]
+    fn a_receiver_pays_its_class_loss_once_whatever_the_sectors() {
+        // Three sectors share one sweep; with every cell tree cover (12 dB at 1800 MHz, the
+        // reference) each cell's best-sector RSRP is exactly 12 dB lower — not 36 — and unchanged
+        // without a land-cover layer.
+        let mut ds = empty_dataset(hilly_dem(200, 180, 30.0, 3, 300.0));
+        let params = CoverageParams { max_radius_m: 2500.0, ..Default::default() };
+        let (x, y) = ds.dem.cell_center(100, 90);
+        let site = three_sector_site(1, "t", x, y, 25.0, 1800.0);
+        let values = |ds: &crate::dataset::Dataset| {
+            let p = prepare_site(ds, 0, &site, &params).unwrap();
+            let tx = &p.txs[0];
+            let prof = Profile::new(&ds.dem, tx, &params);
+            let plan = plan_for(&prof, &ds.dem, &params);
+            let mut sc = Scratch::default();
+            sweep(&prof, &plan, &mut sc);
+            let mut v = vec![f32::NAN; ds.dem.len()];
+            rasterize(tx, &plan, &sc, &ds.dem, -400.0, |i, r| v[i] = r);
+            v
+        };
+        let open = values(&ds);
+        ds.landcover = Some(std::sync::Arc::new(ds.dem.map(Some(0u8), |_| 10u8)));
+        let forest = values(&ds);
+        let mut n = 0;
+        for (a, b) in open.iter().zip(&forest) {
+            assert_eq!(a.is_nan(), b.is_nan());
+            if a.is_finite() {
+                assert!((a - 12.0 - b).abs() < 1e-3, "{a} → {b}");
+                n += 1;
+            }
+        }
+        assert!(n > 10_000, "{n}");
+    }
 }

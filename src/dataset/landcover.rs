@@ -155,4 +155,52 @@ mod tests {
         let shares = class_shares(&c);
         assert_eq!(shares.iter().find(|(c, _)| c.code == 50).unwrap().1, 1.0);
     }
+
+    fn source(file: &str) -> LayerSource {
+        LayerSource { file: file.into(), layer: None, crs: None, fields: Default::default(), open_options: vec![] }
+    }
+
+    #[test]
+    fn a_raster_in_degrees_is_resampled_by_nearest_onto_the_dem_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = GeoTransform { x0: 400_000.0, y0: 2_400_000.0, dx: 30.0, dy: 30.0 };
+        let dem = Grid::new(40, 30, t, 100.0f32, Some(-32768.0));
+        // WorldCover-like: EPSG:4326, 0.0001° cells, tree cover west of the DEM's middle, cropland east.
+        let to_ll = crate::crs::Transformer::new("EPSG:32648", "EPSG:4326").unwrap();
+        let (lon_mid, _) = to_ll.convert(400_600.0, 2_399_550.0).unwrap();
+        let (lon0, lat0) = to_ll.convert(399_000.0, 2_401_000.0).unwrap();
+        let ll = GeoTransform { x0: lon0, y0: lat0, dx: 0.0001, dy: 0.0001 };
+        let mut g = Grid::new(400, 300, ll, 0u8, Some(0u8));
+        for r in 0..g.height {
+            for c in 0..g.width {
+                let (lon, _) = g.cell_center(c, r);
+                g.set(c, r, if lon < lon_mid { 10 } else { 40 });
+            }
+        }
+        crate::grid::io::write_cog(&g, &dir.path().join("lc.tif"), "EPSG:4326").unwrap();
+        let lc = read(dir.path(), &source("lc.tif"), "EPSG:32648", &dem).unwrap();
+        assert_eq!((lc.width, lc.height, lc.transform), (40, 30, t));
+        assert!(lc.data.iter().all(|&v| v == 10 || v == 40), "nearest neighbour invents no class");
+        for r in 0..30 {
+            assert_eq!((lc.get(0, r), lc.get(39, r)), (10, 40), "row {r}");
+        }
+        // No `.aux.xml` or other file written beside the input.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        // A value that is no class: one error naming the file and the value.
+        g.set(200, 150, 42);
+        crate::grid::io::write_cog(&g, &dir.path().join("bad.tif"), "EPSG:4326").unwrap();
+        let e = read(dir.path(), &source("bad.tif"), "EPSG:32648", &dem).unwrap_err().to_string();
+        assert!(e.contains("bad.tif") && e.contains("value 42") && e.contains("landcover"), "{e}");
+        // Unreadable, missing, and a vector layer's keys.
+        std::fs::write(dir.path().join("junk.tif"), b"not a tiff").unwrap();
+        let e = read(dir.path(), &source("junk.tif"), "EPSG:32648", &dem).unwrap_err().to_string();
+        assert!(e.contains("junk.tif") && e.contains("not a readable raster"), "{e}");
+        let e = read(dir.path(), &source("none.tif"), "EPSG:32648", &dem).unwrap_err().to_string();
+        assert!(e.contains("none.tif") && e.contains("not found"), "{e}");
+        let mut s = source("lc.tif");
+        s.fields.insert("class".into(), "code".into());
+        let e = read(dir.path(), &s, "EPSG:32648", &dem).unwrap_err().to_string();
+        assert!(e.contains("only `file` and `crs`"), "{e}");
+    }
 }

@@ -8,6 +8,7 @@ mod server_common;
 mod calibration_cli;
 mod calibration_demo;
 mod cli;
+mod clutter;
 mod engine;
 mod errors;
 mod properties;
