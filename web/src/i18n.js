@@ -37,6 +37,7 @@ const STRINGS = {
   l_sites: { vi: 'Trạm BTS và hướng phát', en: 'Cell sites and sectors' },
   l_rsrp: { vi: 'Cường độ tín hiệu 4G (RSRP)', en: '4G signal strength (RSRP)' },
   l_cov_p90: { vi: 'Vùng phủ 4G theo xác suất vị trí (50 % / 90 %)', en: '4G coverage by location probability (50 % / 90 %)' },
+  l_landcover: { vi: 'Lớp phủ mặt đất (ESA WorldCover)', en: 'Land cover (ESA WorldCover classes)' },
   l_measured: { vi: 'Đo kiểm thực tế so với dự báo', en: 'Measured vs predicted (drive tests)' },
   residual_legend: { vi: 'đo − dự báo (dB)', en: 'measured − predicted (dB)' },
   calib_table: { vi: 'Hiệu chỉnh mô hình (sai số trên điểm kiểm tra)', en: 'Calibration (error on held-out points)' },

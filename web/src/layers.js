@@ -103,6 +103,23 @@ export function layerDefs(cat) {
     });
   }
 
+  // Land cover (the receivers' clutter classes), in WorldCover's palette from the service's legend.
+  if (cat.rasters(/^landcover$/).length) {
+    defs.push({
+      id: 'landcover',
+      group: 'g_coverage',
+      title: 'l_landcover',
+      sources: () => ['landcover'],
+      build(map) {
+        ensure(map, cat, 'landcover');
+        map.addLayer({ id: 'landcover', type: 'raster', source: 'landcover', paint: { 'raster-opacity': 0.7 } }, 'fills-anchor');
+        const legend = el('div');
+        rasterLegend('landcover').then((l) => legend.replaceChildren(l));
+        return { layers: ['landcover'], legend };
+      },
+    });
+  }
+
   // Measured vs predicted: drive-test points coloured by residual, with the calibration table.
   if (vec(cat, 'measurements')) {
     const field = cat.hasField('measurements', 'residual_db') ? 'residual_db' : 'calibrated_residual_db';
