@@ -14,4 +14,5 @@ mod errors;
 mod properties;
 mod stage;
 mod itm_reference;
+mod landcover_demo;
 mod quality;

@@ -4,7 +4,8 @@
 //! - **water** (80) along the big rivers of the real network, wider by Strahler rank (the Đà and Mã
 //!   are reservoirs and wide rivers): 60 / 120 / 250 m for rank 1 / 2 / 3;
 //! - **built-up** (50) around each hamlet, radius 35 m × √(people / 100) (≈ 70 m for the average
-//!   420-people bản), and 500 m around each town, both with ragged edges from gradient noise;
+//!   420-people bản) and at least its own cell, and 500 m around each town, both with ragged edges
+//!   from gradient noise;
 //! - **tree cover** (10) where a forest score is positive: steep (slope above ≈ 17°, Horn at 30 m),
 //!   high ground relative to the surroundings (the DEM minus its ≈ 1.5 km mean), far from villages
 //!   (beyond ≈ 1.5 km), plus 1.5 km noise so forest edges are patchy;
@@ -130,7 +131,10 @@ pub fn synthesize(dem: &Grid<f32>, real: &Real, hamlets: &[(Point<f64>, u32)], s
     for (p, people) in hamlets {
         let r = 35.0 * (*people as f64 / 100.0).max(0.25).sqrt();
         disk(&mut fixed, dem, p.x(), p.y(), r, 50, ragged);
+        // The hamlet's own cell is built-up whatever the cell size (a coarse grid's centre may lie
+        // beyond a small hamlet's radius).
         if let Some((c, r)) = dem.cell_of(p.x(), p.y()) {
+            fixed[r * w + c] = 50;
             villages[r * w + c] = true;
         }
     }
