@@ -6,9 +6,9 @@
 //! - **built-up** (50) around each hamlet, radius 35 m × √(people / 100) (≈ 70 m for the average
 //!   420-people bản) and at least its own cell, and 500 m around each town, both with ragged edges
 //!   from gradient noise;
-//! - **tree cover** (10) where a forest score is positive: steep (slope above ≈ 17°, Horn at 30 m),
+//! - **tree cover** (10) where a forest score is positive: steep (slope above ≈ 20°, Horn at 30 m),
 //!   high ground relative to the surroundings (the DEM minus its ≈ 1.5 km mean), far from villages
-//!   (beyond ≈ 1.5 km), plus 1.5 km noise so forest edges are patchy;
+//!   (beyond ≈ 2 km), plus 1.5 km noise so forest edges are patchy;
 //! - **cropland** (40): the rest in valleys, on gentle slopes and near villages (upland maize and
 //!   paddy); **shrubland** (20) where the forest score is just below zero and fine noise says fallow;
 //!   **grassland** (30) elsewhere; **bare / sparse** (60) on the steepest high crests.
@@ -176,14 +176,14 @@ pub fn synthesize(dem: &Grid<f32>, real: &Real, hamlets: &[(Point<f64>, u32)], s
             let (x, y) = dem.cell_center(col, row);
             let n = fbm(s_noise.wrapping_add(2), x, y, 1500.0, 4, 0.5);
             let fine = fbm(s_noise.wrapping_add(3), x, y, 250.0, 2, 0.5);
-            let forest = (slope - 17.0) / 10.0 + rel / 150.0 + (d.min(6000.0) - 1500.0) / 1500.0 + 0.6 * n;
+            let forest = (slope - 20.0) / 10.0 + rel / 200.0 + (d.min(4000.0) - 2000.0) / 1500.0 + 0.6 * n;
             *o = if slope > 40.0 && rel > 150.0 {
                 60
             } else if forest > 0.0 {
                 10
-            } else if forest > -0.7 && fine > 0.15 {
+            } else if forest > -0.8 && fine > 0.0 {
                 20
-            } else if slope < 14.0 || d < 2000.0 {
+            } else if slope < 12.0 || d < 1500.0 {
                 40
             } else {
                 30
