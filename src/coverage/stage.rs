@@ -195,7 +195,6 @@ impl SweepSource for LocalSweep<'_> {
             self.source,
             &grid,
             points,
-            |_| 0.0,
             |i, v, s| any.update(i, v, s.index as u32),
             tick,
         )?;

@@ -127,6 +127,7 @@ pub fn empty_dataset(dem: Grid<f32>) -> Dataset {
         uav_flights: vec![],
         measurements: vec![],
         dem_source: None,
+        landcover: None,
     }
 }
 

@@ -19,13 +19,14 @@
 //! | `*ndvi*`, `*ndre*`, `*savi*` | ColorBrewer RdYlGn ramp −0.2 … 1.0 with stops at the `[uav.health]` canopy and stress NDVI |
 //! | `sinr*` (dB)             | steps from `[coverage.quality] sinr_min_db` (no throughput below) to the SINR where the truncated-Shannon rate saturates (`max_spectral_efficiency`, `alpha`; 22 dB with the defaults) |
 //! | `dl_mbps*` (Mbps)        | steps at the speed tiers `[coverage.quality] tiers_mbps` (defaults 5 and 25 Mbps)  |
+//! | `landcover`              | ESA WorldCover classes 10…100 in the official palette ([`crate::dataset::landcover::CLASSES`]); 0 transparent |
 //! | `*probability*`          | location-probability classes: 1 covered at 50 % (amber), 2 covered at 90 % (green); 0 transparent |
 //! | `*class*`                | categorical palette (ColorBrewer Set2) over the classes present            |
 //! | anything else            | viridis ramp over the raster's min…max                                     |
 
 use serde_json::json;
 
-use super::thresholds::{Thresholds, COVERED_COLOR, RISK_CLASSES, UNCOVERED_COLOR};
+use super::thresholds::{Thresholds, COVERED_COLOR, LANDCOVER_CLASSES, RISK_CLASSES, UNCOVERED_COLOR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapKind {
@@ -159,6 +160,9 @@ impl ColorMap {
             m.stops[2].label = format!("{canopy} canopy");
             m.stops[3].label = format!("{healthy} healthy canopy");
             return m;
+        }
+        if base == crate::dataset::landcover::LAYER {
+            return Self::landcover();
         }
         if base.contains("probability") {
             return ColorMap {
@@ -298,6 +302,17 @@ impl ColorMap {
                 stop(1.0, [254, 224, 139, 190], format!("covered (≥ {} dBm)", dbm(covered))),
                 stop(2.0, [cr, cg, cb, 200], format!("good (≥ {} dBm)", dbm(good))),
             ],
+            log10: false,
+        }
+    }
+
+    /// `landcover.tif`: the WorldCover classes in their official colours.
+    fn landcover() -> ColorMap {
+        ColorMap {
+            scheme: "esa-worldcover",
+            kind: MapKind::Classes,
+            unit: "class",
+            stops: LANDCOVER_CLASSES.iter().map(|c| stop(c.code as f64, [c.color[0], c.color[1], c.color[2], 200], c.label)).collect(),
             log10: false,
         }
     }
@@ -483,6 +498,19 @@ mod tests {
         let d = ColorMap::for_raster("dl_mbps_vnpt", None, &th2);
         assert_eq!(d.stops[1].label, "< 2 Mbps");
         assert_eq!(d.stops[3].label, "10 to 50 Mbps");
+    }
+
+    #[test]
+    fn landcover_uses_the_worldcover_palette() {
+        // ESA WorldCover v200 palette: tree cover #006400, cropland #f096ff, water #0064c8.
+        let m = ColorMap::for_raster("landcover", Some((0.0, 100.0)), &Thresholds::default());
+        assert!(m.categorical());
+        assert_eq!(m.stops.len(), 11);
+        assert_eq!(m.color(10.0), [0, 100, 0, 200]);
+        assert_eq!(m.color(40.0), [240, 150, 255, 200]);
+        assert_eq!(m.color(80.0), [0, 100, 200, 200]);
+        assert_eq!(m.color(0.0)[3], 0, "no class: transparent");
+        assert_eq!(m.legend("landcover")["entries"][4]["label"], "Built-up");
     }
 
     #[test]

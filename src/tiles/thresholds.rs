@@ -31,6 +31,9 @@ pub const HEALTH_CLASSES: [(&str, [u8; 3]); 5] = [
     ("no_canopy", [189, 189, 189]),
 ];
 
+/// Land-cover classes (ESA WorldCover codes) and their official colours, as the dataset defines them.
+pub use crate::dataset::landcover::CLASSES as LANDCOVER_CLASSES;
+
 /// Colours of hamlets / cells with and without 4G coverage.
 pub const COVERED_COLOR: [u8; 3] = [27, 158, 90];
 pub const UNCOVERED_COLOR: [u8; 3] = [215, 48, 31];
@@ -85,6 +88,9 @@ impl Thresholds {
                 "high_class": self.risk.high_class,
                 "zone_min_class": self.risk.zone_min_class,
                 "classes": RISK_CLASSES.iter().map(|(k, name, c)| json!({"class": k, "label": name, "color": hex3([c[0], c[1], c[2]])})).collect::<Vec<_>>(),
+            },
+            "landcover": {
+                "classes": LANDCOVER_CLASSES.iter().map(|c| json!({"class": c.code, "key": c.key, "label": c.label, "color": hex3(c.color)})).collect::<Vec<_>>(),
             },
             "uav": {
                 "health": self.uav.health,

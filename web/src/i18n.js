@@ -71,6 +71,7 @@ const STRINGS = {
     vi: 'Tốc độ tải xuống ước tính tại bản, với tải ô theo tham số [coverage.quality].',
     en: 'Estimated download rate at the hamlet, at the cell load of [coverage.quality].',
   },
+  l_landcover: { vi: 'Lớp phủ mặt đất (ESA WorldCover)', en: 'Land cover (ESA WorldCover classes)' },
   l_hamlet_cov: { vi: 'Bản/tổ dân phố có 4G', en: 'Hamlets with 4G' },
   l_commune_cov: { vi: 'Xã: tỷ lệ dân có 4G', en: 'Communes: share of people with 4G' },
   l_fiber: { vi: 'Tuyến cáp quang và điểm truy nhập', en: 'Fiber routes and access points' },

@@ -10,6 +10,7 @@ pub mod dem;
 pub mod drive_tests;
 pub mod fastscape;
 pub mod hamlets;
+pub mod landcover;
 pub mod noise;
 pub mod orchards;
 pub mod output;
@@ -28,7 +29,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 5;
+pub const GENERATOR_VERSION: u32 = 6;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -135,6 +136,9 @@ file = "{towns}"
 [layers.hydropower]
 file = "{hydropower}"
 fields = {{ name = "Name" }}
+
+[layers.landcover]
+file = "generated/landcover.tif"
 
 [layers.measurements]
 file = "generated/measurements.csv"
@@ -383,6 +387,19 @@ fn synthesize_tile(tile: &region::Tile, label: &str, real: &real::Real, dem: &cr
         layers.hamlet_rows.push(vec![id.to_string(), h.name.clone(), code(&h.commune_code), h.population.to_string(), format!("{lon:.7}"), format!("{lat:.7}")]);
     }
     layers.n_hamlets += hamlets.len();
+
+    // Land cover from the terrain, the rivers and the settlements (ESA WorldCover codes).
+    let tl = std::time::Instant::now();
+    let people: Vec<(geo::Point<f64>, u32)> = hamlets.iter().map(|h| (h.pos, h.population)).collect();
+    let lc = landcover::synthesize(dem, real, &people, opts.seed);
+    crate::grid::io::write_cog(&lc, &gen.join("landcover.tif"), crs)?;
+    let shares: Vec<String> = crate::dataset::landcover::class_shares(&lc)
+        .iter()
+        .filter(|(_, s)| *s > 0.0)
+        .map(|(c, s)| format!("{} {:.1} %", c.key, s * 100.0))
+        .collect();
+    eprintln!("demo-data: land cover in {:.1}s: {}", tl.elapsed().as_secs_f64(), shares.join(", "));
+    drop(lc);
 
     // Fiber access points: every commune centre, and the larger hamlets next to a fiber route.
     let ap0 = layers.n_access_points;

@@ -4,7 +4,7 @@ import { operatorName, styles } from '../catalog.js';
 import { OPERATOR_COLORS } from '../basemap.js';
 import { findField, shareKind } from '../format.js';
 import { t } from '../i18n.js';
-import { circle, el, fill, ramp, row } from '../legend.js';
+import { circle, el, fill, ramp, rasterLegend, row } from '../legend.js';
 import { ensure, operatorRasterDef, popRadius, popSizes } from './common.js';
 import { registerTheme } from './registry.js';
 
@@ -19,6 +19,23 @@ function defs(cat) {
   const defs = [];
   const rsrp = operatorRasterDef(cat, { id: 'rsrp', prefix: 'rsrp', group: 'g_coverage', title: 'l_rsrp' });
   if (rsrp) defs.push(rsrp);
+
+  // Land cover (the receivers' clutter classes), in WorldCover's palette from the service's legend.
+  if (cat.rasters(/^landcover$/).length) {
+    defs.push({
+      id: 'landcover',
+      group: 'g_coverage',
+      title: 'l_landcover',
+      sources: () => ['landcover'],
+      build(map) {
+        ensure(map, cat, 'landcover');
+        map.addLayer({ id: 'landcover', type: 'raster', source: 'landcover', paint: { 'raster-opacity': 0.7 } }, 'fills-anchor');
+        const legend = el('div');
+        rasterLegend('landcover').then((l) => legend.replaceChildren(l));
+        return { layers: ['landcover'], legend };
+      },
+    });
+  }
 
   if (cat.isVector('hamlet_coverage')) {
     const coveredExpr = cat.hasField('hamlet_coverage', 'covered')
