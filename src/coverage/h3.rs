@@ -12,7 +12,7 @@
 //! cells of 30 m wide, so the assignment is kept as runs per row (≈ 20 MB for Sơn La at 30 m instead
 //! of 4 bytes a cell), and each operator's raster is folded into per-hexagon sums as soon as the sweep
 //! finishes it (rows in parallel, one accumulator per rayon task). Along a row only every 8th centre is
-looked up: a hexagon is convex, so two centres in the same hexagon have every centre between them in it.
+//! looked up: a hexagon is convex, so two centres in the same hexagon have every centre between them in it.
 //!
 //! Per hexagon × operator (the dataset's operators, then `any` = best over all operators):
 //! `area_share_p90` — share of the hexagon's DEM cells covered at 90 % location probability

@@ -219,6 +219,8 @@ pub fn generate(opts: &DemoOptions) -> Result<()> {
     let n = opts.region as usize;
     let mut region_dem = (n > 1).then(|| crate::grid::Grid::new(n * tile_w, n * tile_h, province_t, dem::NODATA, Some(dem::NODATA)));
     let mut single_dem = None;
+    let mut region_lc = (n > 1).then(|| crate::grid::Grid::new(n * tile_w, n * tile_h, province_t, crate::dataset::landcover::NO_CLASS, Some(crate::dataset::landcover::NO_CLASS)));
+    let mut single_lc = None;
     let mut layers = Layers::new(WORKING_CRS)?;
     for tile in &tiles {
         let label = if n > 1 { format!("tile {}/{}: ", tile.index + 1, tiles.len()) } else { String::new() };
@@ -240,7 +242,11 @@ pub fn generate(opts: &DemoOptions) -> Result<()> {
             moved = r;
             &moved
         };
-        synthesize_tile(tile, &label, tile_real, &dem, &mut layers)?;
+        let lc = synthesize_tile(tile, &label, tile_real, &dem, &mut layers)?;
+        match region_lc.as_mut() {
+            Some(g) => region::place(g, &lc, tile),
+            None => single_lc = Some(lc),
+        }
         match region_dem.as_mut() {
             Some(g) => region::place(g, &dem, tile),
             None => single_dem = Some(dem),
@@ -252,6 +258,9 @@ pub fn generate(opts: &DemoOptions) -> Result<()> {
     };
     let sp = crate::progress::spinner("writing dem.tif");
     crate::grid::io::write_cog(&dem, &gen.join("dem.tif"), WORKING_CRS)?;
+    if let Some(lc) = region_lc.or(single_lc) {
+        crate::grid::io::write_cog(&lc, &gen.join("landcover.tif"), WORKING_CRS)?;
+    }
     sp.finish_and_clear();
     let flights = layers.finish(opts, &dem, &gen)?;
     drop(dem);
@@ -349,7 +358,8 @@ impl Layers {
 
 /// Synthesizes one tile's vector layers on its DEM (`dem`, already at the tile's place) from the
 /// real data moved there, with the tile's seed, into `layers`.
-fn synthesize_tile(tile: &region::Tile, label: &str, real: &real::Real, dem: &crate::grid::Grid<f32>, layers: &mut Layers) -> Result<()> {
+/// Returns the tile's land cover (ESA WorldCover codes on `dem`'s grid).
+fn synthesize_tile(tile: &region::Tile, label: &str, real: &real::Real, dem: &crate::grid::Grid<f32>, layers: &mut Layers) -> Result<crate::grid::Grid<u8>> {
     use serde_json::json;
     let (crs, seed) = (WORKING_CRS, tile.seed);
     let code = |c: &str| region::code(tile, c);
@@ -391,15 +401,13 @@ fn synthesize_tile(tile: &region::Tile, label: &str, real: &real::Real, dem: &cr
     // Land cover from the terrain, the rivers and the settlements (ESA WorldCover codes).
     let tl = std::time::Instant::now();
     let people: Vec<(geo::Point<f64>, u32)> = hamlets.iter().map(|h| (h.pos, h.population)).collect();
-    let lc = landcover::synthesize(dem, real, &people, opts.seed);
-    crate::grid::io::write_cog(&lc, &gen.join("landcover.tif"), crs)?;
+    let lc = landcover::synthesize(dem, real, &people, seed);
     let shares: Vec<String> = crate::dataset::landcover::class_shares(&lc)
         .iter()
         .filter(|(_, s)| *s > 0.0)
         .map(|(c, s)| format!("{} {:.1} %", c.key, s * 100.0))
         .collect();
-    eprintln!("demo-data: land cover in {:.1}s: {}", tl.elapsed().as_secs_f64(), shares.join(", "));
-    drop(lc);
+    eprintln!("demo-data: {label}land cover in {:.1}s: {}", tl.elapsed().as_secs_f64(), shares.join(", "));
 
     // Fiber access points: every commune centre, and the larger hamlets next to a fiber route.
     let ap0 = layers.n_access_points;
@@ -480,5 +488,5 @@ fn synthesize_tile(tile: &region::Tile, label: &str, real: &real::Real, dem: &cr
         n_orchards,
         t.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(lc)
 }

@@ -143,7 +143,7 @@ pub fn write_real_layers(tiles: &[Tile], crs: &str, dir: &std::path::Path) -> Re
 }
 
 /// Copies a tile's DEM into the region's at its place (tiles are `tile_dem`'s size).
-pub fn place(region: &mut crate::grid::Grid<f32>, tile_dem: &crate::grid::Grid<f32>, tile: &Tile) {
+pub fn place<T: Copy>(region: &mut crate::grid::Grid<T>, tile_dem: &crate::grid::Grid<T>, tile: &Tile) {
     let (w, h) = (tile_dem.width, tile_dem.height);
     let (c0, r0) = (tile.col as usize * w, tile.row as usize * h);
     for r in 0..h {
