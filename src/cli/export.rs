@@ -1,10 +1,9 @@
-//! `covermap export --format pmtiles|mbtiles --layers a,b --minzoom Z --maxzoom Z --out FILE`: the
+//! `covermap export --format pmtiles|mbtiles|csv --layers a,b --minzoom Z --maxzoom Z --out FILE`: the
 //! command's options; the export itself is the library's [`covermap::tiles::export`].
 
 use std::path::PathBuf;
 
-use covermap::tiles::archive::ArchiveKind;
-use covermap::tiles::export::{run_export, ExportOptions};
+use covermap::tiles::export::{run_export, ExportFormat, ExportOptions};
 
 /// `covermap export` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -12,9 +11,10 @@ pub struct ExportArgs {
     /// Results store to read.
     #[arg(long, default_value = "out/sonla")]
     pub store: PathBuf,
-    /// Archive format: pmtiles (PMTiles v3) or mbtiles (MBTiles 1.3).
+    /// Archive format: pmtiles (PMTiles v3) or mbtiles (MBTiles 1.3); or csv: one vector layer's
+    /// attributes (id, fields, lon/lat of its representative point; zooms ignored).
     #[arg(long, default_value = "pmtiles")]
-    pub format: ArchiveKind,
+    pub format: ExportFormat,
     /// Layers to export, comma-separated: vector layers (composited into each tile) or one raster.
     #[arg(long, value_delimiter = ',', required = true)]
     pub layers: Vec<String>,

@@ -19,6 +19,7 @@ pub mod clutter;
 pub mod engine;
 pub mod fiber;
 pub mod gaps;
+pub mod h3;
 pub mod hamlets;
 pub mod indicators;
 pub mod itm_walk;

@@ -227,7 +227,7 @@ mod tests {
         let mut names = Vec::new();
         let s = run_dem(&dem, "EPSG:32648", &params, dir.path(), |st| names.push(st.name)).unwrap();
         assert_eq!(s.valid_cells, 600);
-        assert_eq!(s.files.len(), 11);
+        assert_eq!(s.files.len(), 10);
         for f in &s.files {
             assert!(f.exists(), "{}", f.display());
         }

@@ -1,17 +1,14 @@
 //! Features as GeoJSON (RFC 7946): geometries from the catalog's EPSG:3857 copy back to longitude /
 //! latitude by the exact inverse spherical Mercator, rounded to 7 decimals (about 1 cm); attributes
-//! typed as stored. Also the attribute rows the application APIs and CSV exports share.
+//! typed as stored. Also the attribute rows the application APIs share (their CSV is [`crate::tiles::csv`]).
 
-use geo::{Centroid, Geometry};
+use geo::Geometry;
 use serde_json::{json, Map, Value as Json};
 
 use crate::crs::mercator_to_lonlat;
+pub use crate::tiles::csv::{lonlat, rows_csv};
+use crate::tiles::csv::r7;
 use crate::tiles::vector_source::VectorSource;
-
-#[inline]
-fn r7(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
-}
 
 fn pos(c: geo::Coord<f64>) -> Json {
     let (lon, lat) = mercator_to_lonlat(c.x, c.y);
@@ -67,16 +64,6 @@ pub fn feature(src: &VectorSource, i: usize) -> Json {
     })
 }
 
-/// Longitude and latitude of a feature's representative point (the point itself, else the centroid).
-pub fn lonlat(src: &VectorSource, i: usize) -> Option<(f64, f64)> {
-    let c = match src.geoms[i].as_ref()? {
-        Geometry::Point(p) => *p,
-        g => g.centroid()?,
-    };
-    let (lon, lat) = mercator_to_lonlat(c.x(), c.y());
-    Some((r7(lon), r7(lat)))
-}
-
 /// An attribute row: `id`, the fields, and `lon`/`lat` of the representative point when there is one.
 pub fn row(src: &VectorSource, i: usize) -> Json {
     let mut m = Map::new();
@@ -87,46 +74,6 @@ pub fn row(src: &VectorSource, i: usize) -> Json {
         m.insert("lat".into(), json!(lat));
     }
     Json::Object(m)
-}
-
-/// Rows as CSV with a header line: `id`, the fields, then `lon`,`lat` when the layer has geometry.
-pub fn rows_csv(src: &VectorSource, idx: &[usize]) -> Result<String, String> {
-    let with_pos = src.has_geometry();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = vec!["id".into()];
-    header.extend(src.fields.iter().map(|f| f.name.clone()));
-    if with_pos {
-        header.push("lon".into());
-        header.push("lat".into());
-    }
-    w.write_record(&header).map_err(|e| e.to_string())?;
-    for &i in idx {
-        let mut rec: Vec<String> = vec![src.ids[i].to_string()];
-        for v in &src.values[i] {
-            rec.push(match v {
-                crate::store::Value::Null => String::new(),
-                crate::store::Value::Int(n) => n.to_string(),
-                crate::store::Value::Real(r) if r.is_finite() => r.to_string(),
-                crate::store::Value::Real(_) => String::new(),
-                crate::store::Value::Text(s) => s.clone(),
-            });
-        }
-        if with_pos {
-            match lonlat(src, i) {
-                Some((lon, lat)) => {
-                    rec.push(lon.to_string());
-                    rec.push(lat.to_string());
-                }
-                None => {
-                    rec.push(String::new());
-                    rec.push(String::new());
-                }
-            }
-        }
-        w.write_record(&rec).map_err(|e| e.to_string())?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

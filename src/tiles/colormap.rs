@@ -17,6 +17,8 @@
 //! | `hillshade`              | grey ramp 0–255                                                            |
 //! | `*change*`               | diverging ramp −0.4 … +0.4, red (loss) → white → green (gain)              |
 //! | `*ndvi*`, `*ndre*`, `*savi*` | ColorBrewer RdYlGn ramp −0.2 … 1.0 with stops at the `[uav.health]` canopy and stress NDVI |
+//! | `sinr*` (dB)             | steps from `[coverage.quality] sinr_min_db` (no throughput below) to the SINR where the truncated-Shannon rate saturates (`max_spectral_efficiency`, `alpha`; 22 dB with the defaults) |
+//! | `dl_mbps*` (Mbps)        | steps at the speed tiers `[coverage.quality] tiers_mbps` (defaults 5 and 25 Mbps)  |
 //! | `landcover`              | ESA WorldCover classes 10…100 in the official palette ([`crate::dataset::landcover::CLASSES`]); 0 transparent |
 //! | `*probability*`          | location-probability classes: 1 covered at 50 % (amber), 2 covered at 90 % (green); 0 transparent |
 //! | `*class*`                | categorical palette (ColorBrewer Set2) over the classes present            |
@@ -83,6 +85,12 @@ impl ColorMap {
         let base = n.rsplit('/').next().unwrap_or(&n).to_string();
         if base.contains("rsrp") {
             return Self::rsrp(th.coverage.covered_dbm, th.coverage.good_dbm);
+        }
+        if base.starts_with("sinr") {
+            return Self::sinr(&th.coverage.quality);
+        }
+        if base.starts_with("dl_mbps") {
+            return Self::speed_tiers(&th.coverage.quality.tiers_mbps);
         }
         if base == "coverage_class" {
             return Self::coverage_classes(th.coverage.covered_dbm, th.coverage.good_dbm);
@@ -228,6 +236,56 @@ impl ColorMap {
             ],
             log10: false,
         }
+    }
+
+    /// SINR bands from the throughput mapping's parameters: below `sinr_min_db` the link carries no
+    /// data (3GPP TR 36.942 A.2), then 10 dB steps up to the SINR where the rate saturates at
+    /// `max_spectral_efficiency` (α·log2(1 + SINR) = SE_max), above which more SINR buys nothing.
+    fn sinr(q: &crate::coverage::quality::QualityParams) -> ColorMap {
+        let a = 200;
+        let lo = q.sinr_min_db;
+        let sat = (10.0 * (2f64.powf(q.max_spectral_efficiency / q.alpha) - 1.0).log10() * 10.0).round() / 10.0;
+        let db = |v: f64| format!("{}", v).replace('-', "−");
+        let mut stops = vec![stop(-200.0, [165, 0, 38, 150], format!("no throughput (< {} dB)", db(lo)))];
+        // Interior breaks every 10 dB on the round tens between the minimum and saturation.
+        let mut breaks = vec![lo];
+        let mut b = (lo / 10.0).floor() * 10.0 + 10.0;
+        while b < sat - 2.0 {
+            breaks.push(b);
+            b += 10.0;
+        }
+        let colors: [[u8; 4]; 4] = [[244, 109, 67, a], [254, 224, 139, a], [166, 217, 106, a], [102, 189, 99, a]];
+        for (k, w) in breaks.iter().enumerate() {
+            let hi = breaks.get(k + 1).copied().unwrap_or(sat);
+            stops.push(stop(*w, colors[k.min(colors.len() - 1)], format!("{} to {} dB", db(*w), db(hi))));
+        }
+        stops.push(stop(sat, [26, 152, 80, a], format!("peak rate (≥ {} dB)", db(sat))));
+        ColorMap { scheme: "sinr-bands", kind: MapKind::Steps, unit: "dB", stops, log10: false }
+    }
+
+    /// Downlink rate by speed tier (`tiers_mbps`, ascending): below the first tier, between tiers,
+    /// and at or above the last; 0 Mbps (no service) is a step of its own below the first tier.
+    fn speed_tiers(tiers: &[f64]) -> ColorMap {
+        let a = 200;
+        let mut t: Vec<f64> = tiers.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
+        t.sort_by(|x, y| x.total_cmp(y));
+        t.dedup();
+        let mbps = |v: f64| format!("{}", v);
+        let mut stops = vec![stop(0.0, [215, 48, 39, 170], "no data rate (0 Mbps)".to_string())];
+        let first = t.first().copied().unwrap_or(f64::INFINITY);
+        stops.push(stop(1e-3, [253, 174, 97, a], format!("< {} Mbps", mbps(first))));
+        // Tiers from light green to dark green (ColorBrewer YlGn's ends), evenly by rank.
+        let (lo, hi) = ([217.0, 239.0, 139.0], [26.0, 152.0, 80.0]);
+        for (k, w) in t.iter().enumerate() {
+            let f = if t.len() > 1 { k as f64 / (t.len() - 1) as f64 } else { 1.0 };
+            let c = |i: usize| (lo[i] + (hi[i] - lo[i]) * f).round() as u8;
+            let label = match t.get(k + 1) {
+                Some(next) => format!("{} to {} Mbps", mbps(*w), mbps(*next)),
+                None => format!("≥ {} Mbps", mbps(*w)),
+            };
+            stops.push(stop(*w, [c(0), c(1), c(2), a], label));
+        }
+        ColorMap { scheme: "speed-tiers", kind: MapKind::Steps, unit: "Mbps", stops, log10: false }
     }
 
     /// `coverage_class.tif`: 0 no service, 1 covered, 2 good.
@@ -414,6 +472,32 @@ mod tests {
         assert!(m.stops[2].label.contains("−105"), "{}", m.stops[2].label);
         let c = ColorMap::for_raster("coverage_class", None, &th);
         assert!(c.stops[1].label.contains("−105"));
+    }
+
+    #[test]
+    fn sinr_and_speed_tiers_follow_the_quality_parameters() {
+        let th = Thresholds::default();
+        let m = ColorMap::for_raster("sinr_viettel", None, &th);
+        assert_eq!((m.kind, m.unit), (MapKind::Steps, "dB"));
+        // TR 36.942 A.2 defaults: α = 0.6, SE_max = 4.4 → saturation at 10·log10(2^(4.4/0.6) − 1) = 22.05 dB, shown as 22.0.
+        let last = m.stops.last().unwrap();
+        assert_eq!(last.value, 22.0);
+        assert_eq!(m.stops[1].value, -10.0, "sinr_min_db");
+        assert_eq!(m.stops[0].label, "no throughput (< −10 dB)");
+        assert_eq!(m.color(-12.0), [165, 0, 38, 150]);
+        assert_eq!(m.color(25.0), last.color);
+        assert!(m.stops.iter().skip(1).all(|s| s.label.contains("dB")), "{:?}", m.stops);
+        let d = ColorMap::for_raster("dl_mbps_any", None, &th);
+        assert_eq!(d.unit, "Mbps");
+        let labels: Vec<&str> = d.stops.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["no data rate (0 Mbps)", "< 5 Mbps", "5 to 25 Mbps", "≥ 25 Mbps"]);
+        assert_eq!(d.color(4.99), d.stops[1].color);
+        assert_eq!(d.color(25.0), [26, 152, 80, 200]);
+        let mut th2 = Thresholds::default();
+        th2.coverage.quality.tiers_mbps = vec![10.0, 2.0, 50.0];
+        let d = ColorMap::for_raster("dl_mbps_vnpt", None, &th2);
+        assert_eq!(d.stops[1].label, "< 2 Mbps");
+        assert_eq!(d.stops[3].label, "10 to 50 Mbps");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What `covermap export --format pmtiles|mbtiles --layers a,b --minzoom Z --maxzoom Z --out
-//! tiles/NAME.pmtiles` does (the CLI's options are `src/cli/export.rs`): cut every tile of the layers' extent at each zoom (vector layers composited into one MVT per tile,
+//! What `covermap export --format pmtiles|mbtiles|csv --layers a,b --minzoom Z --maxzoom Z --out
+//! tiles/NAME.pmtiles` does (`csv`: one vector layer's attribute table, [`super::csv`]) (the CLI's options are `src/cli/export.rs`): cut every tile of the layers' extent at each zoom (vector layers composited into one MVT per tile,
 //! or one raster layer as PNG), in parallel, and write them in PMTiles tile-id order into a PMTiles v3
 //! or MBTiles archive, with a progress bar. The archive appears under its name only when complete.
 
@@ -22,13 +22,49 @@ pub const MAX_TILES: usize = 5_000_000;
 /// Deepest zoom an export accepts.
 pub const MAX_EXPORT_ZOOM: u8 = 20;
 
+/// What `--format` writes: a tile archive, or one vector layer's attributes as CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Archive(ArchiveKind),
+    Csv,
+}
+
+impl ExportFormat {
+    /// The default output file's extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Archive(ArchiveKind::Pmtiles) => "pmtiles",
+            ExportFormat::Archive(ArchiveKind::Mbtiles) => "mbtiles",
+            ExportFormat::Csv => "csv",
+        }
+    }
+}
+
+impl From<ArchiveKind> for ExportFormat {
+    fn from(k: ArchiveKind) -> Self {
+        ExportFormat::Archive(k)
+    }
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s.eq_ignore_ascii_case("csv") {
+            return Ok(ExportFormat::Csv);
+        }
+        s.parse::<ArchiveKind>()
+            .map(ExportFormat::Archive)
+            .map_err(|_| format!("unknown export format `{s}` (pmtiles, mbtiles or csv)"))
+    }
+}
+
 /// What to export (the `covermap export` options).
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
     /// Results store to read.
     pub store: PathBuf,
-    /// Archive format.
-    pub format: ArchiveKind,
+    /// Archive format, or CSV.
+    pub format: ExportFormat,
     /// Layers to export: vector layers (composited into each tile) or one raster.
     pub layers: Vec<String>,
     pub minzoom: u8,
@@ -43,6 +79,8 @@ pub struct ExportSummary {
     pub out: PathBuf,
     pub tiles_considered: usize,
     pub tiles_written: usize,
+    /// Rows of a CSV export (0 for an archive).
+    pub rows: usize,
     pub bytes: u64,
     pub seconds: f64,
 }
@@ -106,10 +144,7 @@ pub fn run_export(args: &ExportOptions) -> Result<ExportSummary> {
         None => PathBuf::from("tiles").join(format!(
             "{}.{}",
             args.layers.join("-"),
-            match args.format {
-                ArchiveKind::Pmtiles => "pmtiles",
-                ArchiveKind::Mbtiles => "mbtiles",
-            }
+            args.format.extension()
         )),
     };
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -121,6 +156,15 @@ pub fn run_export(args: &ExportOptions) -> Result<ExportSummary> {
     let cat = Catalog::from_store(store);
     sp.finish_and_clear();
     let resolved = cat.resolve(&list).map_err(|e| Error::Usage(format!("--layers: {e}")))?;
+    let kind = match args.format {
+        ExportFormat::Archive(kind) => kind,
+        ExportFormat::Csv => {
+            let (rows, bytes) = super::csv::export_layer(&resolved, &list, &out)?;
+            let seconds = t0.elapsed().as_secs_f64();
+            eprintln!("export: {} — {rows} rows of {list}, {:.1} MB, {seconds:.1} s", out.display(), bytes as f64 / 1e6);
+            return Ok(ExportSummary { out, tiles_considered: 0, tiles_written: 0, rows, bytes, seconds });
+        }
+    };
     let bounds = match &resolved {
         Resolved::Vector(v) => v.iter().filter_map(|s| s.bounds).reduce(|a, b| Bounds {
             min_x: a.min_x.min(b.min_x),
@@ -165,7 +209,7 @@ pub fn run_export(args: &ExportOptions) -> Result<ExportSummary> {
         vector_layers: if format.is_vector() { infos.iter().flat_map(|i| i.vector_layers.clone()).collect() } else { vec![] },
         tilestats: if format.is_vector() { tilestats(&resolved) } else { serde_json::Value::Null },
     };
-    let mut sink = create_sink(args.format, &out, &meta)?;
+    let mut sink = create_sink(kind, &out, &meta)?;
     let pb = crate::progress::bar(tiles.len() as u64, "export tiles");
     let (mut written, mut bytes) = (0usize, 0u64);
     for chunk in tiles.chunks(512) {
@@ -192,5 +236,5 @@ pub fn run_export(args: &ExportOptions) -> Result<ExportSummary> {
         seconds,
         tiles.len() as f64 / seconds.max(1e-9)
     );
-    Ok(ExportSummary { out, tiles_considered: tiles.len(), tiles_written: written, bytes, seconds })
+    Ok(ExportSummary { out, tiles_considered: tiles.len(), tiles_written: written, rows: 0, bytes, seconds })
 }

@@ -8,6 +8,7 @@ pub mod archive;
 pub mod catalog;
 pub mod clip;
 pub mod colormap;
+pub mod csv;
 pub mod export;
 pub mod format;
 pub mod generalize;

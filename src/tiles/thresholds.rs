@@ -81,6 +81,8 @@ impl Thresholds {
                 "good_dbm": self.coverage.good_dbm,
                 "covered_color": hex3(COVERED_COLOR),
                 "uncovered_color": hex3(UNCOVERED_COLOR),
+                "tiers_mbps": self.coverage.quality.tiers_mbps,
+                "sinr_min_db": self.coverage.quality.sinr_min_db,
             },
             "risk": {
                 "high_class": self.risk.high_class,
@@ -113,6 +115,7 @@ mod tests {
         assert!(e.contains("risk"), "{e}");
         let j = t.to_json();
         assert_eq!(j["coverage"]["covered_dbm"], -105.0);
+        assert_eq!(j["coverage"]["tiers_mbps"], json!([5.0, 25.0]));
         assert_eq!(j["risk"]["classes"][4]["color"], "#d7191c");
         assert_eq!(t.ndvi_breaks(), (0.30, 0.55));
     }

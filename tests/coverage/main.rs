@@ -11,6 +11,7 @@ mod cli;
 mod clutter;
 mod engine;
 mod errors;
+mod h3;
 mod properties;
 mod stage;
 mod itm_reference;

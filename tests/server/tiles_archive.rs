@@ -15,7 +15,7 @@ use covermap::tiles::{Catalog, TileId};
 fn export(kind: ArchiveKind, out: &Path, layers: &[&str], minzoom: u8, maxzoom: u8) -> ExportSummary {
     run_export(&ExportOptions {
         store: fixture_store(),
-        format: kind,
+        format: kind.into(),
         layers: layers.iter().map(|s| s.to_string()).collect(),
         minzoom,
         maxzoom,
@@ -116,7 +116,7 @@ fn raster_export_and_errors() {
     let bad = |layers: &[&str], minz: u8, maxz: u8| {
         run_export(&ExportOptions {
             store: fixture_store(),
-            format: ArchiveKind::Pmtiles,
+            format: ArchiveKind::Pmtiles.into(),
             layers: layers.iter().map(|s| s.to_string()).collect(),
             minzoom: minz,
             maxzoom: maxz,
