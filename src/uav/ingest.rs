@@ -210,16 +210,7 @@ fn read_uav_layers(store_dir: &Path, names: &[&str]) -> Result<(crate::store::Ma
         return Err(Error::store(store_dir, "no manifest.json: run `covermap build` first"));
     }
     let manifest = crate::store::Manifest::read(&mpath)?;
-    let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
-    let ds = gdal::Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
-    let present: Vec<String> = {
-        use gdal::vector::LayerAccess;
-        ds.layers().map(|l| l.name()).collect()
-    };
-    let layers = names
-        .iter()
-        .map(|n| if present.iter().any(|p| p == n) { crate::store::gpkg::read_layer(&ds, &gpkg, n).map(Some) } else { Ok(None) })
-        .collect::<Result<Vec<_>>>()?;
+    let layers = crate::store::gpkg::read_layers(store_dir, names)?;
     Ok((manifest, layers))
 }
 
