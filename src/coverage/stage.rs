@@ -150,21 +150,27 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
 /// partial grids of shards that each swept a group of sites (`covermap merge`). Either way the result
 /// is a max (and argmax) over sites, which does not depend on how the sites were grouped.
 pub trait SweepSource {
-    /// Fold operator `op`'s sites (`sites`, all of them) into a running-max grid, which it returns,
-    /// and each of their cells into `any` (site index as server).
+    /// Fold operator `job.op`'s sites (`job.sites`, all of them) into a running-max grid, which it
+    /// returns, and each of their cells into `job.any` (site index as server).
     /// With it, the operator's network quality ([`super::quality`]) at every cell and at the DEM cells
-    /// `points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep does;
-    /// shards' partial grids hold only the best, so a merged build has none).
-    fn operator(
-        &mut self,
-        dem: &Grid<f32>,
-        op: &str,
-        sites: &[&PreparedSite],
-        any: &BestServerGrid,
-        points: &[usize],
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)>;
+    /// `job.points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep
+    /// does; shards' partial grids hold only the best, so a merged build has none).
+    fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult>;
 }
+
+/// One operator's part of the sweep, as [`SweepSource::operator`] is asked for it.
+pub struct OperatorSweep<'a> {
+    pub dem: &'a Grid<f32>,
+    pub op: &'a str,
+    pub sites: &'a [&'a PreparedSite],
+    pub any: &'a BestServerGrid,
+    pub points: &'a [usize],
+    /// Called once per site done (progress).
+    pub tick: &'a (dyn Fn() + Sync),
+}
+
+/// An operator's running-max grid, sweep counts and, when the source keeps them, its quality.
+pub type OperatorResult = (MaxGrid, SweepStats, Option<OperatorQuality>);
 
 /// The sweep of every site on this machine.
 pub struct LocalSweep<'a> {
@@ -173,15 +179,8 @@ pub struct LocalSweep<'a> {
 }
 
 impl SweepSource for LocalSweep<'_> {
-    fn operator(
-        &mut self,
-        dem: &Grid<f32>,
-        _op: &str,
-        sites: &[&PreparedSite],
-        any: &BestServerGrid,
-        points: &[usize],
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)> {
+    fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult> {
+        let OperatorSweep { dem, sites, any, points, tick, .. } = *job;
         let grid = MaxGrid::new(dem.len());
         // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
         let pass = OperatorPass::new(sites, &self.params.quality, self.source)?;
@@ -252,7 +251,8 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let (grid, st, q) = source.operator(dem, op, &op_sites, &any, &cell_index, &|| pb.inc(1))?;
+        let job = OperatorSweep { dem, op, sites: &op_sites, any: &any, points: &cell_index, tick: &|| pb.inc(1) };
+        let (grid, st, q) = source.operator(&job)?;
         stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);

@@ -192,12 +192,7 @@ pub fn build_stage_with(
     for (hz, name) in ["landslide", "flash flood"].iter().enumerate() {
         let mut hi = Counts::default();
         for c in &exposure_totals[hz][params.high_class as usize - 1..] {
-            hi.hamlets += c.hamlets;
-            hi.people += c.people;
-            hi.sites += c.sites;
-            hi.fiber_aps += c.fiber_aps;
-            hi.road_m += c.road_m;
-            hi.area_m2 += c.area_m2;
+            hi.add(c);
         }
         eprintln!(
             "    risk: {name} class ≥ {}: {:.0} km², {} hamlets, {} people, {} cell sites, {} fiber access points, {:.0} km of road",
