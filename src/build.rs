@@ -186,7 +186,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
         w.put_layer(l)?;
         pb.inc(1);
     }
-    w.put_raster_file_or_f32("dem", ds.dem_source.as_deref(), &ds.dem, &ds.crs)?;
+    w.put_raster_file_or_f32("dem", ds.dem_source.as_deref(), &ds.dem, &ds.crs, crate::store::RasterStyle::Elevation)?;
     pb.finish_and_clear();
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
 

@@ -33,13 +33,14 @@ use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{Layer, StoreWriter};
+use crate::store::{Layer, RasterStyle, StoreWriter};
 
-/// Where the stage's rasters and layers go: the store, or memory in tests.
+/// Where the stage's rasters and layers go: the store, or memory in tests. Each raster comes with
+/// the style it is drawn in (colour map and legend).
 pub trait CoverageSink {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>) -> Result<()>;
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>) -> Result<()>;
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>) -> Result<()>;
+    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()>;
+    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()>;
+    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()>;
     fn layer(&mut self, layer: &Layer) -> Result<()>;
 }
 
@@ -49,14 +50,14 @@ struct StoreSink<'a> {
 }
 
 impl CoverageSink for StoreSink<'_> {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>) -> Result<()> {
-        self.w.put_raster_f32(name, grid, &self.crs)
+    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
+        self.w.put_raster(name, grid, &self.crs, style)
     }
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>) -> Result<()> {
-        self.w.put_raster_i32(name, grid, &self.crs)
+    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
+        self.w.put_raster(name, grid, &self.crs, style)
     }
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>) -> Result<()> {
-        self.w.put_raster_u8(name, grid, &self.crs)
+    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
+        self.w.put_raster(name, grid, &self.crs, style)
     }
     fn layer(&mut self, layer: &Layer) -> Result<()> {
         self.w.put_layer(layer)
@@ -71,6 +72,8 @@ pub struct MemorySink {
     pub i32_rasters: Vec<(String, Grid<i32>)>,
     pub u8_rasters: Vec<(String, Grid<u8>)>,
     pub raster_names: Vec<String>,
+    /// The style of each raster of `raster_names`.
+    pub raster_styles: Vec<RasterStyle>,
     pub layers: Vec<Layer>,
 }
 
@@ -84,22 +87,25 @@ impl MemorySink {
 }
 
 impl CoverageSink for MemorySink {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>) -> Result<()> {
+    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
         self.raster_names.push(name.into());
+        self.raster_styles.push(style);
         if self.keep_rasters {
             self.f32_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
     }
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>) -> Result<()> {
+    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
         self.raster_names.push(name.into());
+        self.raster_styles.push(style);
         if self.keep_rasters {
             self.i32_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
     }
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>) -> Result<()> {
+    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
         self.raster_names.push(name.into());
+        self.raster_styles.push(style);
         if self.keep_rasters {
             self.u8_rasters.push((name.into(), grid.clone()));
         }
@@ -258,11 +264,11 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
         }
         let key = operator_key(op);
-        sink.raster_f32(&format!("rsrp_{key}"), &grid.into_grid(dem))?;
+        sink.raster_f32(&format!("rsrp_{key}"), &grid.into_grid(dem), RasterStyle::Rsrp)?;
         match q {
             Some(q) => {
-                sink.raster_f32(&format!("sinr_{key}"), &q.sinr)?;
-                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps)?;
+                sink.raster_f32(&format!("sinr_{key}"), &q.sinr, RasterStyle::Continuous)?;
+                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::Continuous)?;
                 quality.push(q.points);
             }
             None => {
@@ -322,13 +328,13 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
             .map(|(v, z)| if dem.is_nodata(*z) || z.is_nan() { 255 } else { super::location::class(*v, params.covered_dbm, sigma_any) })
             .collect(),
     };
-    sink.raster_u8("coverage_probability", &probability)?;
+    sink.raster_u8("coverage_probability", &probability, RasterStyle::LocationProbability)?;
     drop(probability);
-    sink.raster_f32("rsrp_any", &rsrp_any)?;
+    sink.raster_f32("rsrp_any", &rsrp_any, RasterStyle::Rsrp)?;
     drop(rsrp_any);
-    sink.raster_i32("serving_site", &serving)?;
+    sink.raster_i32("serving_site", &serving, RasterStyle::Continuous)?;
     drop(serving);
-    sink.raster_u8("coverage_class", &class)?;
+    sink.raster_u8("coverage_class", &class, RasterStyle::CoverageClasses)?;
     drop(class);
 
     // Fiber, hamlet status, indicators, gaps, planner.

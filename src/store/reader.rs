@@ -47,6 +47,12 @@ impl Store {
         self.layers.iter().find(|l| l.name == name)
     }
 
+    /// The style raster `name` was written with, or for a raster that declares none (an older store,
+    /// a file added by hand) the one its name suggests.
+    pub fn raster_style(&self, name: &str) -> super::RasterStyle {
+        self.manifest.raster_styles.get(&format!("{name}.tif")).copied().unwrap_or_else(|| super::RasterStyle::guess(name))
+    }
+
     pub fn raster_path(&self, name: &str) -> Option<&Path> {
         self.rasters.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_path())
     }
@@ -64,7 +70,7 @@ mod tests {
         l.push(1, Some(geo::point!(x: 1.0, y: 2.0).into()), vec![value.into()]);
         w.put_layer(&l).unwrap();
         let g = Grid::new(3, 2, GeoTransform { x0: 0.0, y0: 60.0, dx: 30.0, dy: 30.0 }, value as f32, None);
-        w.put_raster_f32("dem", &g, "EPSG:32648").unwrap();
+        w.put_raster("dem", &g, "EPSG:32648", crate::store::RasterStyle::Elevation).unwrap();
         w.commit(Manifest { dataset: "t".into(), ..Default::default() }).unwrap();
     }
 
