@@ -81,6 +81,12 @@ impl MemorySink {
     pub fn layer(&self, name: &str) -> Option<&Layer> {
         self.layers.iter().find(|l| l.name == name)
     }
+    /// Record a raster's name and style; whether to keep its grid.
+    fn note(&mut self, name: &str, style: RasterStyle) -> bool {
+        self.raster_names.push(name.into());
+        self.raster_styles.push(style);
+        self.keep_rasters
+    }
     pub fn f32_raster(&self, name: &str) -> Option<&Grid<f32>> {
         self.f32_rasters.iter().find(|r| r.0 == name).map(|r| &r.1)
     }
@@ -88,25 +94,19 @@ impl MemorySink {
 
 impl CoverageSink for MemorySink {
     fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
-        self.raster_names.push(name.into());
-        self.raster_styles.push(style);
-        if self.keep_rasters {
+        if self.note(name, style) {
             self.f32_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
     }
     fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
-        self.raster_names.push(name.into());
-        self.raster_styles.push(style);
-        if self.keep_rasters {
+        if self.note(name, style) {
             self.i32_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
     }
     fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
-        self.raster_names.push(name.into());
-        self.raster_styles.push(style);
-        if self.keep_rasters {
+        if self.note(name, style) {
             self.u8_rasters.push((name.into(), grid.clone()));
         }
         Ok(())

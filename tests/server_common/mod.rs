@@ -181,6 +181,18 @@ pub fn demo_store() -> PathBuf {
     .clone()
 }
 
+/// One `GET path` over a real TCP connection to a server process on `port` (the raw response, head
+/// and body); `None` when it does not answer within 5 s.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
 pub fn config_for(store: &Path) -> ServerConfig {
     // Requests carry `Host: test.local:8080` (see `request`): a name links may use.
     ServerConfig { store_dir: Some(store.to_path_buf()), token: None, allowed_hosts: vec!["test.local:8080".into()], ..ServerConfig::default() }
