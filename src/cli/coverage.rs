@@ -1,6 +1,6 @@
 //! `covermap coverage --site ID | --operator NAME [--out FILE]`: the coverage of one site or one
 //! operator (or, with neither, of every site), computed with the build's engine and parameters
-//! (`[coverage]` of dataset.toml) and written as a Float32 RSRP GeoTIFF (COG, nodata −9999), with its
+//! (`[coverage]` of dataset.toml, with the drive-test calibration applied as the build applies it) and written as a Float32 RSRP GeoTIFF (COG, nodata −9999), with its
 //! statistics printed: cells evaluated and the rate, area and hamlets covered, RSRP range.
 
 use std::path::Path;
@@ -27,6 +27,8 @@ pub fn run_coverage(data: &Path, site: Option<i64>, operator: Option<&str>, out:
     let t = Instant::now();
     let ds = dataset::load::load_with(&cfg, data)?;
     let load_seconds = t.elapsed().as_secs_f64();
+    // The drive-test calibration, as the build applies it, so the raster equals the build's.
+    let (params, _) = covermap::coverage::calibration::apply(&ds, &params)?;
 
     let chosen: Vec<usize> = match (site, operator) {
         (Some(id), _) => {

@@ -95,7 +95,7 @@ pub struct DatasetConfig {
 pub const DATASET_TOML: &str = "dataset.toml";
 
 /// Every `[layers.X]` the loader reads (required and optional): any other name is a typo.
-pub const KNOWN_LAYERS: [&str; 14] = [
+pub const KNOWN_LAYERS: [&str; 15] = [
     "districts",
     "province",
     "commune_centres",
@@ -110,6 +110,7 @@ pub const KNOWN_LAYERS: [&str; 14] = [
     "rivers",
     "towns",
     "hydropower",
+    crate::dataset::measurements::LAYER,
 ];
 
 impl DatasetConfig {

@@ -123,6 +123,11 @@ fn removing_a_site_never_raises_any_indicator() {
         let fewer = layers(&d);
         for (a, b) in all.iter().zip(&fewer) {
             for ((name, _, va), (_, _, vb)) in numeric_fields(a).iter().zip(numeric_fields(b)) {
+                // Rates depend on SINR: a removed site is also a removed interferer, so the rate tiers
+                // may rise where another site serves (issue 17). Every signal-strength figure may not.
+                if name.contains("_dl_") || name.contains("mbps") || name.contains("sinr") {
+                    continue;
+                }
                 assert!(vb <= *va + 1e-9, "without site {}: {name} rose from {va} to {vb}", removed + 1);
                 strictly_lower += (vb < *va - 1e-9) as usize;
             }

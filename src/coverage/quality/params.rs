@@ -10,7 +10,8 @@
 //! - `alpha = 0.6`, `sinr_min_db = −10`, `max_spectral_efficiency = 4.4` bps/Hz: the truncated-Shannon
 //!   fit of LTE downlink throughput in 3GPP TR 36.942 Annex A.2;
 //! - bands: 600–1000 MHz (LTE band 8 in Vietnam) 10 MHz channels, 1700–2200 MHz (bands 3 and 1) 20 MHz
-//!   channels, both 2×2 MIMO (rank 2);
+//!   channels, 2300–2700 MHz (bands 40, 41 and 7, auctioned in Vietnam in 2023) 20 MHz channels, all 2×2
+//!   MIMO (rank 2);
 //! - `tiers_mbps = [5, 25]`: the FCC's 4G tier (5 Mbps) and a fixed-broadband-like tier (25 Mbps).
 
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,7 @@ impl Default for QualityParams {
             bands: vec![
                 QualityBand { min_mhz: 600.0, max_mhz: 1000.0, bandwidth_mhz: 10.0, mimo_layers: 2 },
                 QualityBand { min_mhz: 1700.0, max_mhz: 2200.0, bandwidth_mhz: 20.0, mimo_layers: 2 },
+                QualityBand { min_mhz: 2300.0, max_mhz: 2700.0, bandwidth_mhz: 20.0, mimo_layers: 2 },
             ],
         }
     }
