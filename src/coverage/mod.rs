@@ -39,4 +39,4 @@ pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use points::SiteHitTable;
-pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, SweepSource};
+pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, OperatorResult, OperatorSweep, SweepSource};

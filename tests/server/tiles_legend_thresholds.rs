@@ -45,7 +45,8 @@ async fn covered_dbm_minus_105_reaches_colours_legend_and_counts() {
     // The counts: a hamlet is covered exactly when its RSRP reaches −105, and the map colours it
     // with a covered band exactly then.
     let th = covermap::tiles::thresholds::Thresholds::from_params(&store.manifest.params).unwrap();
-    let map = ColorMap::for_raster("rsrp_any", None, &th);
+    let map = ColorMap::for_style(store.raster_style("rsrp_any"), None, &th);
+    assert_eq!(store.raster_style("rsrp_any"), covermap::store::RasterStyle::Rsrp, "declared by the coverage stage");
     let covered_colors: Vec<[u8; 4]> = map.stops.iter().filter(|s| s.value >= -105.0).map(|s| s.color).collect();
     let hc = store.layer("hamlet_coverage").unwrap();
     let (kr, kc) = (hc.field_index("rsrp_dbm").unwrap(), hc.field_index("covered").unwrap());
