@@ -27,8 +27,14 @@ data: binary
 store: data
 	$(BIN) build --data $(DATA) --out $(STORE)
 
-test: store
+# The store is built by the very binary the tests run (`cargo test` may build it with the features its
+# dev-dependencies unify, a different executable from `cargo build`'s, and a store is fresh only for
+# the executable that built it).
+test: deps
 	@scripts/setup.sh test
+	cargo test --release --locked --no-run
+	$(BIN) demo-data --out $(DATA)
+	$(BIN) build --data $(DATA) --out $(STORE)
 	cargo test --release --locked --no-fail-fast -- --include-ignored
 	@if [ -f web/package.json ]; then scripts/web-test.sh; fi
 

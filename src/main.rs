@@ -38,6 +38,11 @@ enum Command {
         /// DEM cell size in metres (5–1000).
         #[arg(long, default_value_t = 30.0, allow_negative_numbers = true)]
         resolution: f64,
+        /// A synthetic region of N × N provinces (1–6) instead of the province: each province-sized
+        /// tile synthesized by the same generators with its own seed, one dataset with one DEM
+        /// (for measuring a scaled-out build; see docs/ARCHITECTURE.md, Scale-out).
+        #[arg(long, default_value_t = 1)]
+        region: u32,
         /// Regenerate even when the dataset is complete.
         #[arg(long)]
         force: bool,
@@ -196,10 +201,11 @@ enum RadioCommand {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::DemoData { out, seed, resolution, force } => {
-            let opts = covermap::dataset::demo::DemoOptions { out: out.clone(), seed, resolution_m: resolution };
+        Command::DemoData { out, seed, resolution, region, force } => {
+            let opts = covermap::dataset::demo::DemoOptions { out: out.clone(), seed, resolution_m: resolution, region };
             if !force && covermap::dataset::demo::is_complete(&opts) {
-                eprintln!("demo-data: {} is complete (seed {seed}, {resolution} m); nothing to do", out.display());
+                let of_region = if region > 1 { format!(", region {region} × {region}") } else { String::new() };
+                eprintln!("demo-data: {} is complete (seed {seed}, {resolution} m{of_region}); nothing to do", out.display());
                 return Ok(());
             }
             covermap::dataset::demo::generate(&opts).with_context(|| format!("demo-data into {}", out.display()))?;

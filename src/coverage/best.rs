@@ -40,6 +40,20 @@ fn decode(u: u64) -> Option<(f32, u32)> {
     (u != 0).then(|| (unordered((u >> 32) as u32), u32::MAX - (u & 0xffff_ffff) as u32))
 }
 
+/// Raise an atomic cell holding `cur` to `new` if `new` is larger, by compare-and-swap (`cas`:
+/// `compare_exchange_weak`). Unlike `fetch_max`, a cell that already holds a stronger signal (most
+/// updates once a sweep has covered it) is only read, never written, so parallel sites do not
+/// contend for its cache line.
+#[inline]
+fn raise<T: Copy + PartialOrd>(mut cur: T, new: T, mut cas: impl FnMut(T, T) -> Result<T, T>) {
+    while new > cur {
+        match cas(cur, new) {
+            Ok(_) => break,
+            Err(x) => cur = x,
+        }
+    }
+}
+
 /// Running maximum RSRP per cell.
 pub struct MaxGrid {
     cells: Vec<AtomicU32>,
@@ -54,13 +68,7 @@ impl MaxGrid {
     pub fn update(&self, i: usize, v: f32) {
         let new = ordered(v);
         let a = &self.cells[i];
-        let mut cur = a.load(Relaxed);
-        while new > cur {
-            match a.compare_exchange_weak(cur, new, Relaxed, Relaxed) {
-                Ok(_) => break,
-                Err(x) => cur = x,
-            }
-        }
+        raise(a.load(Relaxed), new, |c, n| a.compare_exchange_weak(c, n, Relaxed, Relaxed));
     }
 
     /// The RSRP at cell `i`, if any.
@@ -91,13 +99,7 @@ impl BestServerGrid {
     pub fn update(&self, i: usize, v: f32, site: u32) {
         let new = ((ordered(v) as u64) << 32) | (u32::MAX - site) as u64;
         let a = &self.cells[i];
-        let mut cur = a.load(Relaxed);
-        while new > cur {
-            match a.compare_exchange_weak(cur, new, Relaxed, Relaxed) {
-                Ok(_) => break,
-                Err(x) => cur = x,
-            }
-        }
+        raise(a.load(Relaxed), new, |c, n| a.compare_exchange_weak(c, n, Relaxed, Relaxed));
     }
 
     /// RSRP and serving site index at cell `i`, if any.

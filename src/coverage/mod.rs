@@ -10,10 +10,12 @@
 //! Then: hamlet status ([`hamlets`]), fiber reach over the road graph ([`fiber`]), indicators
 //! ([`indicators`]), gaps ([`gaps`]), the site planner ([`planner`]) and the store layers ([`layers`])
 //! that the server answers with. Network quality — top-N servers, SINR, downlink rate, speed tiers —
-//! is [`quality`], computed by the same sweep. [`stage`] runs it all for `covermap build`.
+//! is [`quality`], computed by the same sweep. With a land-cover layer, every receiver pays its class's
+//! terminal clutter loss ([`clutter`]). [`stage`] runs it all for `covermap build`.
 
 pub mod best;
 pub mod calibration;
+pub mod clutter;
 pub mod engine;
 pub mod fiber;
 pub mod gaps;
@@ -37,4 +39,4 @@ pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use points::SiteHitTable;
-pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, SweepSource};
+pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, OperatorResult, OperatorSweep, SweepSource};

@@ -199,6 +199,9 @@ pub struct CoverageParams {
     pub applied: super::calibration::Applied,
     /// Network quality: servers kept per cell, load, noise, throughput (`[coverage.quality]`).
     pub quality: crate::coverage::quality::QualityParams,
+    /// Terminal clutter loss per land-cover class (`[coverage.clutter]`), applied at the receiver
+    /// when the dataset has `[layers.landcover]`.
+    pub clutter: super::clutter::ClutterParams,
 }
 
 impl Default for CoverageParams {
@@ -243,6 +246,7 @@ impl Default for CoverageParams {
             calibration: Default::default(),
             applied: Default::default(),
             quality: Default::default(),
+            clutter: Default::default(),
         }
     }
 }
@@ -341,6 +345,7 @@ impl CoverageParams {
         positive("planner.h_beamwidth_deg", p.h_beamwidth_deg)?;
         positive("planner.v_beamwidth_deg", p.v_beamwidth_deg)?;
         self.quality.validate()?;
+        self.clutter.validate()?;
         self.calibration.validate()
     }
 

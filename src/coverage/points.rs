@@ -10,7 +10,7 @@ use crate::radio::itm::ItmError;
 use super::params::CoverageParams;
 use super::profile::Profile;
 use super::sites::PreparedSite;
-use super::sweep::{eval_cell, locate, rsrp, Scratch};
+use super::sweep::{at_receiver, eval_cell, locate, rsrp, Scratch};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -23,6 +23,15 @@ pub struct PointSignal {
     pub site: Option<usize>,
     /// Best RSRP per operator (in the order of the `operators` argument), NaN when none.
     pub per_operator: Vec<f32>,
+}
+
+/// [`at_receiver`] for the DEM cell holding the centre (cx, cy).
+#[inline]
+pub(crate) fn receiver(dem: &Grid<f32>, tx: &super::sites::Transmitter, cx: f64, cy: f64, smp: super::profile::Sample) -> super::profile::Sample {
+    match (&tx.clutter, dem.cell_of(cx, cy)) {
+        (Some(_), Some((c, r))) => at_receiver(tx, r * dem.width + c, smp),
+        _ => smp,
+    }
 }
 
 /// Each site's hits at the cell centres `cells`: (point index, RSRP) with RSRP ≥ the floor.
@@ -47,7 +56,7 @@ pub fn site_hits(
             if smp.loss_db.is_nan() {
                 continue;
             }
-            let v = rsrp(tx, &c, smp);
+            let v = rsrp(tx, &c, receiver(dem, tx, cx, cy, smp));
             if v >= floor {
                 match hits.iter_mut().find(|h| h.0 == k as u32) {
                     Some(h) => h.1 = h.1.max(v),

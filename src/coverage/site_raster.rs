@@ -86,6 +86,7 @@ pub fn site_raster(dem: &Grid<f32>, spec: &SiteSpec, source: &str) -> Result<(Gr
     };
     let isotropic = AntennaPattern::new(None, 360.0, 180.0, 0.0, 0.0, 0.0, 0.0);
     let tx = Transmitter {
+        clutter: None,
         x: spec.x,
         y: spec.y,
         ground_m: ground,

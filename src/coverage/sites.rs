@@ -5,6 +5,7 @@
 //! differs per sector.
 
 use crate::radio::antenna::AntennaPattern;
+use super::clutter::ReceiverClutter;
 use super::params::CoverageParams;
 use crate::radio::Propagation;
 use crate::dataset::{CellSite, Dataset, Sector};
@@ -33,6 +34,9 @@ pub struct Transmitter {
     pub radius_m: f64,
     pub sectors: Vec<SectorRadio>,
     pub max_eirp_dbm: f32,
+    /// The receiver's clutter loss by land-cover class at this frequency; `None` without a
+    /// land-cover layer (then nothing is added anywhere).
+    pub clutter: Option<ReceiverClutter>,
 }
 
 /// A site with its transmitters.
@@ -118,6 +122,16 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
     if site.sectors.is_empty() {
         return Err(site_error(ds, site, "has no sectors".into()));
     }
+    if let Some(lc) = &ds.landcover {
+        // The engine reads a receiver's class at its DEM cell index: the grids must be one.
+        if (lc.width, lc.height) != (ds.dem.width, ds.dem.height) || lc.transform != ds.dem.transform {
+            return Err(Error::layer(
+                &ds.name,
+                crate::dataset::landcover::LAYER,
+                format!("land cover is {} × {} cells, not on the DEM's {} × {} grid", lc.width, lc.height, ds.dem.width, ds.dem.height),
+            ));
+        }
+    }
     let mut txs: Vec<Transmitter> = Vec::new();
     for s in &site.sectors {
         check_sector(ds, site, s, params)?;
@@ -145,6 +159,13 @@ pub fn prepare_site(ds: &Dataset, index: usize, site: &CellSite, params: &Covera
                 t.sectors.push(radio);
             }
             None => txs.push(Transmitter {
+                clutter: match &ds.landcover {
+                    Some(classes) => Some(ReceiverClutter::new(
+                        classes.clone(),
+                        params.clutter.table_db(s.frequency_mhz, params.rx_height_m).map_err(|e| site_error(ds, site, format!("sector {}: {e}", s.id)))?,
+                    )),
+                    None => None,
+                },
                 x,
                 y,
                 ground_m: ground,

@@ -36,13 +36,14 @@ use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{Layer, StoreWriter};
+use crate::store::{Layer, RasterStyle, StoreWriter};
 
-/// Where the stage's rasters and layers go: the store, or memory in tests.
+/// Where the stage's rasters and layers go: the store, or memory in tests. Each raster comes with
+/// the style it is drawn in (colour map and legend).
 pub trait CoverageSink {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>) -> Result<()>;
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>) -> Result<()>;
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>) -> Result<()>;
+    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()>;
+    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()>;
+    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()>;
     fn layer(&mut self, layer: &Layer) -> Result<()>;
 }
 
@@ -52,14 +53,14 @@ struct StoreSink<'a> {
 }
 
 impl CoverageSink for StoreSink<'_> {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>) -> Result<()> {
-        self.w.put_raster_f32(name, grid, &self.crs)
+    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
+        self.w.put_raster(name, grid, &self.crs, style)
     }
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>) -> Result<()> {
-        self.w.put_raster_i32(name, grid, &self.crs)
+    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
+        self.w.put_raster(name, grid, &self.crs, style)
     }
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>) -> Result<()> {
-        self.w.put_raster_u8(name, grid, &self.crs)
+    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
+        self.w.put_raster(name, grid, &self.crs, style)
     }
     fn layer(&mut self, layer: &Layer) -> Result<()> {
         self.w.put_layer(layer)
@@ -74,6 +75,8 @@ pub struct MemorySink {
     pub i32_rasters: Vec<(String, Grid<i32>)>,
     pub u8_rasters: Vec<(String, Grid<u8>)>,
     pub raster_names: Vec<String>,
+    /// The style of each raster of `raster_names`.
+    pub raster_styles: Vec<RasterStyle>,
     pub layers: Vec<Layer>,
 }
 
@@ -81,29 +84,32 @@ impl MemorySink {
     pub fn layer(&self, name: &str) -> Option<&Layer> {
         self.layers.iter().find(|l| l.name == name)
     }
+    /// Record a raster's name and style; whether to keep its grid.
+    fn note(&mut self, name: &str, style: RasterStyle) -> bool {
+        self.raster_names.push(name.into());
+        self.raster_styles.push(style);
+        self.keep_rasters
+    }
     pub fn f32_raster(&self, name: &str) -> Option<&Grid<f32>> {
         self.f32_rasters.iter().find(|r| r.0 == name).map(|r| &r.1)
     }
 }
 
 impl CoverageSink for MemorySink {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>) -> Result<()> {
-        self.raster_names.push(name.into());
-        if self.keep_rasters {
+    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
+        if self.note(name, style) {
             self.f32_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
     }
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>) -> Result<()> {
-        self.raster_names.push(name.into());
-        if self.keep_rasters {
+    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
+        if self.note(name, style) {
             self.i32_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
     }
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>) -> Result<()> {
-        self.raster_names.push(name.into());
-        if self.keep_rasters {
+    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
+        if self.note(name, style) {
             self.u8_rasters.push((name.into(), grid.clone()));
         }
         Ok(())
@@ -153,21 +159,27 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
 /// partial grids of shards that each swept a group of sites (`covermap merge`). Either way the result
 /// is a max (and argmax) over sites, which does not depend on how the sites were grouped.
 pub trait SweepSource {
-    /// Fold operator `op`'s sites (`sites`, all of them) into a running-max grid, which it returns,
-    /// and each of their cells into `any` (site index as server).
+    /// Fold operator `job.op`'s sites (`job.sites`, all of them) into a running-max grid, which it
+    /// returns, and each of their cells into `job.any` (site index as server).
     /// With it, the operator's network quality ([`super::quality`]) at every cell and at the DEM cells
-    /// `points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep does;
-    /// shards' partial grids hold only the best, so a merged build has none).
-    fn operator(
-        &mut self,
-        dem: &Grid<f32>,
-        op: &str,
-        sites: &[&PreparedSite],
-        any: &BestServerGrid,
-        points: &[usize],
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)>;
+    /// `job.points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep
+    /// does; shards' partial grids hold only the best, so a merged build has none).
+    fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult>;
 }
+
+/// One operator's part of the sweep, as [`SweepSource::operator`] is asked for it.
+pub struct OperatorSweep<'a> {
+    pub dem: &'a Grid<f32>,
+    pub op: &'a str,
+    pub sites: &'a [&'a PreparedSite],
+    pub any: &'a BestServerGrid,
+    pub points: &'a [usize],
+    /// Called once per site done (progress).
+    pub tick: &'a (dyn Fn() + Sync),
+}
+
+/// An operator's running-max grid, sweep counts and, when the source keeps them, its quality.
+pub type OperatorResult = (MaxGrid, SweepStats, Option<OperatorQuality>);
 
 /// The sweep of every site on this machine.
 pub struct LocalSweep<'a> {
@@ -176,15 +188,8 @@ pub struct LocalSweep<'a> {
 }
 
 impl SweepSource for LocalSweep<'_> {
-    fn operator(
-        &mut self,
-        dem: &Grid<f32>,
-        _op: &str,
-        sites: &[&PreparedSite],
-        any: &BestServerGrid,
-        points: &[usize],
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<(MaxGrid, SweepStats, Option<OperatorQuality>)> {
+    fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult> {
+        let OperatorSweep { dem, sites, any, points, tick, .. } = *job;
         let grid = MaxGrid::new(dem.len());
         // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
         let pass = OperatorPass::new(sites, &self.params.quality, self.source)?;
@@ -195,7 +200,6 @@ impl SweepSource for LocalSweep<'_> {
             self.source,
             &grid,
             points,
-            |_| 0.0,
             |i, v, s| any.update(i, v, s.index as u32),
             tick,
         )?;
@@ -260,7 +264,8 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let (grid, st, q) = source.operator(dem, op, &op_sites, &any, &cell_index, &|| pb.inc(1))?;
+        let job = OperatorSweep { dem, op, sites: &op_sites, any: &any, points: &cell_index, tick: &|| pb.inc(1) };
+        let (grid, st, q) = source.operator(&job)?;
         stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
             per_op[h][o] = grid.get(i).unwrap_or(f32::NAN);
@@ -270,12 +275,12 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         let th = Instant::now();
         hexes.add_operator(o, &raster, params)?;
         h3_seconds += th.elapsed().as_secs_f64();
-        sink.raster_f32(&format!("rsrp_{key}"), &raster)?;
+        sink.raster_f32(&format!("rsrp_{key}"), &raster, RasterStyle::Rsrp)?;
         drop(raster);
         match q {
             Some(q) => {
-                sink.raster_f32(&format!("sinr_{key}"), &q.sinr)?;
-                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps)?;
+                sink.raster_f32(&format!("sinr_{key}"), &q.sinr, RasterStyle::Sinr)?;
+                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::SpeedTiers)?;
                 quality.push(q.points);
             }
             None => {
@@ -335,7 +340,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
             .map(|(v, z)| if dem.is_nodata(*z) || z.is_nan() { 255 } else { super::location::class(*v, params.covered_dbm, sigma_any) })
             .collect(),
     };
-    sink.raster_u8("coverage_probability", &probability)?;
+    sink.raster_u8("coverage_probability", &probability, RasterStyle::LocationProbability)?;
     drop(probability);
     let th = Instant::now();
     hexes.add_any(&rsrp_any, params)?;
@@ -351,11 +356,11 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     );
     sink.layer(&h3_layer)?;
     drop(h3_layer);
-    sink.raster_f32("rsrp_any", &rsrp_any)?;
+    sink.raster_f32("rsrp_any", &rsrp_any, RasterStyle::Rsrp)?;
     drop(rsrp_any);
-    sink.raster_i32("serving_site", &serving)?;
+    sink.raster_i32("serving_site", &serving, RasterStyle::Continuous)?;
     drop(serving);
-    sink.raster_u8("coverage_class", &class)?;
+    sink.raster_u8("coverage_class", &class, RasterStyle::CoverageClasses)?;
     drop(class);
 
     // Fiber, hamlet status, indicators, gaps, planner.

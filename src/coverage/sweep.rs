@@ -107,6 +107,17 @@ pub fn rsrp(tx: &Transmitter, c: &CellRef, smp: Sample) -> f32 {
     best - smp.loss_db
 }
 
+/// The sample as a receiver at DEM cell index `cell` gets it: the transmitter's terminal clutter loss
+/// for the cell's land-cover class ([`super::clutter`]) added once to the path loss, so every sector
+/// (and every later use of the value) sees it. Unchanged, bit for bit, without a land-cover layer.
+#[inline]
+pub fn at_receiver(tx: &Transmitter, cell: usize, smp: Sample) -> Sample {
+    match &tx.clutter {
+        Some(c) => Sample { loss_db: smp.loss_db + c.loss_db(cell), ..smp },
+        None => smp,
+    }
+}
+
 /// The swept sample for a located cell (after [`sweep`]).
 #[inline]
 pub fn swept_sample(plan: &RadialPlan, sc: &Scratch, c: &CellRef) -> Sample {
@@ -170,7 +181,8 @@ pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRe
 
 /// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
 /// samples a tile needs stay in cache, calling `visit(cell index, located cell, sample)` for every cell
-/// whose sample has a value. Returns the number of cells evaluated.
+/// whose sample has a value — the sample as the receiver there gets it ([`at_receiver`]: with its
+/// clutter loss). Returns the number of cells evaluated.
 pub fn visit_cells(
     tx: &Transmitter,
     plan: &RadialPlan,
@@ -197,7 +209,8 @@ pub fn visit_cells(
                     if smp.loss_db.is_nan() {
                         continue;
                     }
-                    visit(row * grid.width + col, &c, smp);
+                    let i = row * grid.width + col;
+                    visit(i, &c, at_receiver(tx, i, smp));
                 }
             }
         }
@@ -264,5 +277,39 @@ mod tests {
             }
         }
         assert!(checked > 1000);
+    }
+
+    #[test]
+    fn a_receiver_pays_its_class_loss_once_whatever_the_sectors() {
+        // Three sectors share one sweep; with every cell tree cover (12 dB at 1800 MHz, the
+        // reference) each cell's best-sector RSRP is exactly 12 dB lower — not 36 — and unchanged
+        // without a land-cover layer.
+        let mut ds = empty_dataset(hilly_dem(200, 180, 30.0, 3, 300.0));
+        let params = CoverageParams { max_radius_m: 2500.0, ..Default::default() };
+        let (x, y) = ds.dem.cell_center(100, 90);
+        let site = three_sector_site(1, "t", x, y, 25.0, 1800.0);
+        let values = |ds: &crate::dataset::Dataset| {
+            let p = prepare_site(ds, 0, &site, &params).unwrap();
+            let tx = &p.txs[0];
+            let prof = Profile::new(&ds.dem, tx, &params);
+            let plan = plan_for(&prof, &ds.dem, &params);
+            let mut sc = Scratch::default();
+            sweep(&prof, &plan, &mut sc);
+            let mut v = vec![f32::NAN; ds.dem.len()];
+            rasterize(tx, &plan, &sc, &ds.dem, -400.0, |i, r| v[i] = r);
+            v
+        };
+        let open = values(&ds);
+        ds.landcover = Some(std::sync::Arc::new(ds.dem.map(Some(0u8), |_| 10u8)));
+        let forest = values(&ds);
+        let mut n = 0;
+        for (a, b) in open.iter().zip(&forest) {
+            assert_eq!(a.is_nan(), b.is_nan());
+            if a.is_finite() {
+                assert!((a - 12.0 - b).abs() < 1e-3, "{a} → {b}");
+                n += 1;
+            }
+        }
+        assert!(n > 10_000, "{n}");
     }
 }

@@ -77,28 +77,18 @@ pub fn sector(site_id: i64, id: i64, azimuth_deg: Option<f64>, height_m: f64, fr
     }
 }
 
+fn site(id: i64, operator: &str, x: f64, y: f64, sectors: Vec<Sector>) -> CellSite {
+    CellSite { id, operator: operator.into(), name: format!("{operator}-{id}"), pos: Point::new(x, y), ground_m: 0.0, sectors }
+}
+
 /// A three-sector site (azimuths 0/120/240) at (x, y).
 pub fn three_sector_site(id: i64, operator: &str, x: f64, y: f64, height_m: f64, frequency_mhz: f64) -> CellSite {
-    CellSite {
-        id,
-        operator: operator.into(),
-        name: format!("{operator}-{id}"),
-        pos: Point::new(x, y),
-        ground_m: 0.0,
-        sectors: (0..3).map(|k| sector(id, id * 10 + k, Some(120.0 * k as f64), height_m, frequency_mhz, 27.0)).collect(),
-    }
+    site(id, operator, x, y, (0..3).map(|k| sector(id, id * 10 + k, Some(120.0 * k as f64), height_m, frequency_mhz, 27.0)).collect())
 }
 
 /// An omni site at (x, y).
 pub fn omni_site(id: i64, operator: &str, x: f64, y: f64, height_m: f64, frequency_mhz: f64) -> CellSite {
-    CellSite {
-        id,
-        operator: operator.into(),
-        name: format!("{operator}-{id}"),
-        pos: Point::new(x, y),
-        ground_m: 0.0,
-        sectors: vec![sector(id, id * 10, None, height_m, frequency_mhz, 27.0)],
-    }
+    site(id, operator, x, y, vec![sector(id, id * 10, None, height_m, frequency_mhz, 27.0)])
 }
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
@@ -127,6 +117,7 @@ pub fn empty_dataset(dem: Grid<f32>) -> Dataset {
         uav_flights: vec![],
         measurements: vec![],
         dem_source: None,
+        landcover: None,
     }
 }
 

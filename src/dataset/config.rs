@@ -95,7 +95,7 @@ pub struct DatasetConfig {
 pub const DATASET_TOML: &str = "dataset.toml";
 
 /// Every `[layers.X]` the loader reads (required and optional): any other name is a typo.
-pub const KNOWN_LAYERS: [&str; 15] = [
+pub const KNOWN_LAYERS: [&str; 16] = [
     "districts",
     "province",
     "commune_centres",
@@ -111,6 +111,7 @@ pub const KNOWN_LAYERS: [&str; 15] = [
     "towns",
     "hydropower",
     crate::dataset::measurements::LAYER,
+    crate::dataset::landcover::LAYER,
 ];
 
 impl DatasetConfig {

@@ -356,6 +356,10 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
     };
 
     check_dem_covers(&dem, &province, dir.join(&cfg.dem.file).as_path())?;
+    let landcover = match cfg.layers.get(super::landcover::LAYER) {
+        Some(src) => Some(std::sync::Arc::new(super::landcover::read(dir, src, &cfg.crs, &dem)?)),
+        None => None,
+    };
 
     Ok(Dataset {
         name: cfg.name.clone(),
@@ -376,6 +380,7 @@ pub fn load_with(cfg: &DatasetConfig, dir: &Path) -> Result<Dataset> {
         uav_flights,
         measurements,
         dem_source,
+        landcover,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod landcover;
 pub mod layers;
 pub mod load;
 pub mod measurements;

@@ -222,6 +222,9 @@ pub struct Dataset {
     /// The DEM file when `dem` holds exactly its content (same CRS, no warp, nodata −32768), so the
     /// store can copy it instead of re-encoding it.
     pub dem_source: Option<std::path::PathBuf>,
+    /// ESA WorldCover classes on the DEM grid (`[layers.landcover]`, [`super::landcover`]), 0 where
+    /// unknown; shared by every transmitter's receiver clutter. `None` without the layer.
+    pub landcover: Option<std::sync::Arc<Grid<u8>>>,
 }
 
 impl Dataset {

@@ -13,6 +13,19 @@ use rayon::prelude::*;
 use crate::grid::{GeoTransform, Grid};
 
 /// Distance (m) from each cell to the nearest cell where `feature` is true.
+///
+/// ```
+/// use covermap::grid::{distance::distance_to, GeoTransform};
+/// // One feature cell in the corner of a 4 × 3 grid of 30 m × 40 m cells: the cell three columns
+/// // and two rows away is √(90² + 80²) = 120.4 m from it.
+/// let t = GeoTransform { x0: 0.0, y0: 120.0, dx: 30.0, dy: 40.0 };
+/// let mut f = vec![false; 12];
+/// f[0] = true;
+/// let d = distance_to(&f, 4, 3, t);
+/// assert_eq!(d.get(0, 0), 0.0);
+/// assert!((d.get(3, 2) - (90f32.hypot(80.0))).abs() < 1e-3);
+/// assert_eq!(d.get(1, 0), 30.0);
+/// ```
 pub fn distance_to(feature: &[bool], width: usize, height: usize, transform: GeoTransform) -> Grid<f32> {
     let (dx, dy) = (transform.dx, transform.dy);
     // Pass 1: vertical distance in cells to the nearest feature of the column (+∞ when none),

@@ -189,6 +189,50 @@ pub fn warp_to(path: &Path, src_crs: &str, crs: &str, cell: f64) -> Result<Grid<
     Ok(Grid { data, ..grid })
 }
 
+/// Resample band 1 of a class raster (any CRS) onto the grid `transform` × `width` × `height` in
+/// `crs` by nearest neighbour — classes are never averaged — as `i32` with −1 where the source has
+/// no data or does not reach. The source's nodata value is honoured.
+pub fn warp_nearest_i32(path: &Path, src_crs: &str, crs: &str, transform: GeoTransform, width: usize, height: usize) -> Result<Grid<i32>> {
+    let src = open(path)?;
+    if src.raster_count() == 0 {
+        return Err(Error::input(path, "the raster has no band"));
+    }
+    src.geo_transform().map_err(|e| Error::input(path, format!("no georeferencing ({e})")))?;
+    // The CRS given in dataset.toml overrides (or supplies) the file's own; passed to the warp
+    // rather than set on the file, which would write a .aux.xml beside the input.
+    let wkt = spatial_ref(src_crs)?.to_wkt().map_err(|e| Error::gdal(path, e))?;
+    let wkt = std::ffi::CString::new(wkt).map_err(|_| Error::param("crs", format!("`{src_crs}` has a NUL byte")))?;
+    let grid = Grid::new(width, height, transform, -1i32, Some(-1));
+    let dst = to_mem(&grid, crs)?;
+    // SAFETY: both handles are live GDAL datasets owned by `src` and `dst` for the whole call, `wkt`
+    // outlives it; a null destination WKT means "the dataset's own CRS", and a null progress
+    // callback and warp options are allowed by GDALReprojectImage.
+    let rv = unsafe {
+        gdal_sys::GDALReprojectImage(
+            src.c_dataset(),
+            wkt.as_ptr(),
+            dst.c_dataset(),
+            std::ptr::null(),
+            gdal_sys::GDALResampleAlg::GRA_NearestNeighbour,
+            0.0,
+            0.0,
+            None,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    if rv != gdal_sys::CPLErr::CE_None {
+        // SAFETY: CPLGetLastErrorMsg returns a NUL-terminated string owned by GDAL (never null),
+        // copied at once.
+        let msg = unsafe { std::ffi::CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) }.to_string_lossy().into_owned();
+        return Err(Error::input(path, format!("cannot resample into {crs}: {msg}")));
+    }
+    let rb = dst.rasterband(1).map_err(|e| Error::gdal(path, e))?;
+    let buf = rb.read_band_as::<i32>().map_err(|e| Error::gdal(path, e))?;
+    let (_, data) = buf.into_shape_and_vec();
+    Ok(Grid { data, ..grid })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

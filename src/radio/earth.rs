@@ -12,6 +12,12 @@ pub const EARTH_RADIUS_M: f64 = 6_371_000.0;
 pub const K_STANDARD: f64 = 4.0 / 3.0;
 
 /// Earth bulge (m) at a point d₁ and d₂ metres from the ends of a path.
+///
+/// ```
+/// use covermap::radio::earth::{bulge_m, K_STANDARD};
+/// // Textbook h = d₁d₂ / (12.74 k) (d in km): mid-path of 30 km with k = 4/3 → 15·15 / 16.99 = 13.25 m.
+/// assert!((bulge_m(15_000.0, 15_000.0, K_STANDARD) - 13.25).abs() < 0.01);
+/// ```
 #[inline]
 pub fn bulge_m(d1_m: f64, d2_m: f64, k: f64) -> f64 {
     d1_m * d2_m / (2.0 * k * EARTH_RADIUS_M)

@@ -3,6 +3,13 @@
 //! empirical models at short range (an empirical fit may not predict less loss than free space).
 
 /// Free-space loss in dB (ITU-R P.525-4 eq. (4)); `f_mhz > 0`, `d_km > 0`.
+///
+/// ```
+/// use covermap::radio::fspl::free_space_loss_db;
+/// // P.525-4 eq. (4): 1 km at 1000 MHz → 32.4 + 60 + 0 = 92.4 dB; each tenfold distance adds 20 dB.
+/// assert!((free_space_loss_db(1000.0, 1.0) - 92.4).abs() < 1e-9);
+/// assert!((free_space_loss_db(1000.0, 10.0) - 112.4).abs() < 1e-9);
+/// ```
 #[inline]
 pub fn free_space_loss_db(f_mhz: f64, d_km: f64) -> f64 {
     32.4 + 20.0 * f_mhz.log10() + 20.0 * d_km.log10()

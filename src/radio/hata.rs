@@ -68,6 +68,19 @@ pub fn open_correction_db(f_mhz: f64) -> f64 {
     4.78 * lf * lf - 18.33 * lf + 40.94
 }
 
+/// The core formula's loss `core` (dB) in an environment: minus the mobile-antenna correction a(h_m)
+/// (of a large city for [`Environment::Metropolitan`], else of a small/medium city) and, outside
+/// cities, minus the suburban or open-area correction. Hata's form, shared by COST-231 Hata.
+#[inline]
+pub fn in_environment_db(core: f64, f_mhz: f64, hm_m: f64, env: Environment) -> f64 {
+    match env {
+        Environment::Metropolitan => core - a_hm_large_city(f_mhz, hm_m),
+        Environment::Urban => core - a_hm_medium_city(f_mhz, hm_m),
+        Environment::Suburban => core - a_hm_medium_city(f_mhz, hm_m) - suburban_correction_db(f_mhz),
+        Environment::Open => core - a_hm_medium_city(f_mhz, hm_m) - open_correction_db(f_mhz),
+    }
+}
+
 /// Okumura-Hata median loss (dB). The formula is evaluated as published for any input; the
 /// caller checks the frequency range ([`HATA_RANGE_MHZ`]).
 ///
@@ -84,12 +97,7 @@ pub fn okumura_hata_db(f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environ
     let lf = f_mhz.log10();
     let lhb = hb_m.log10();
     let core = 69.55 + 26.16 * lf - 13.82 * lhb + (44.9 - 6.55 * lhb) * d_km.log10();
-    match env {
-        Environment::Metropolitan => core - a_hm_large_city(f_mhz, hm_m),
-        Environment::Urban => core - a_hm_medium_city(f_mhz, hm_m),
-        Environment::Suburban => core - a_hm_medium_city(f_mhz, hm_m) - suburban_correction_db(f_mhz),
-        Environment::Open => core - a_hm_medium_city(f_mhz, hm_m) - open_correction_db(f_mhz),
-    }
+    in_environment_db(core, f_mhz, hm_m, env)
 }
 
 /// Okumura-Hata in an environment, as a [`PathLoss`](super::PathLoss) model.

@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use gdal::raster::GdalType;
 use rayon::prelude::*;
 
 use super::accumulation::{flow_accumulation, outlet_total, ACC_NODATA};
@@ -77,46 +78,25 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
     check_dem(dem, crs)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let n = dem.len();
-    let mut files = Vec::new();
-    let mut compute = 0.0;
-    let mut step = |name: &'static str, t: Instant, written: Vec<PathBuf>, note: String, compute: &mut f64| {
-        let seconds = t.elapsed().as_secs_f64();
-        *compute += seconds;
-        let s = Step { name, seconds, cells: n, files: written, note };
-        report(&s);
-        s.files
-    };
-    let tif = |name: &str| out.join(format!("{name}.tif"));
+    let mut w = Products { out, crs, cells: n, files: Vec::new(), compute: 0.0, report: &mut report };
 
     let t = Instant::now();
     let slope = slope_degrees(dem);
-    let p = tif(SLOPE_TIF);
-    let s = step("slope (Horn)", t, vec![p.clone()], String::new(), &mut compute);
-    write_cog(&slope, &p, crs)?;
-    files.extend(s);
+    w.write("slope (Horn)", t, SLOPE_TIF, &slope, String::new())?;
 
     let t = Instant::now();
     let aspect = aspect_degrees(dem);
-    let p = tif("aspect");
-    let s = step("aspect (Horn)", t, vec![p.clone()], String::new(), &mut compute);
-    write_cog(&aspect, &p, crs)?;
+    w.write("aspect (Horn)", t, "aspect", &aspect, String::new())?;
     drop(aspect);
-    files.extend(s);
 
     let t = Instant::now();
     let filled = fill_depressions(dem)?;
-    let p = tif("filled");
-    let s = step("depression filling", t, vec![p.clone()], String::new(), &mut compute);
-    write_cog(&filled, &p, crs)?;
-    files.extend(s);
+    w.write("depression filling", t, "filled", &filled, String::new())?;
 
     let t = Instant::now();
     let dirs = d8_flow_directions(&filled)?;
     drop(filled);
-    let p = tif("d8");
-    let s = step("D8 + flats", t, vec![p.clone()], String::new(), &mut compute);
-    write_cog(&dirs, &p, crs)?;
-    files.extend(s);
+    w.write("D8 + flats", t, "d8", &dirs, String::new())?;
 
     let t = Instant::now();
     let acc = flow_accumulation(&dirs)?;
@@ -125,10 +105,7 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
     if conserved != valid as u64 {
         return Err(Error::Invariant(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
-    let p = tif(ACCUMULATION_TIF);
-    let s = step("flow accumulation", t, vec![p.clone()], String::new(), &mut compute);
-    write_cog(&acc, &p, crs)?;
-    files.extend(s);
+    w.write("flow accumulation", t, ACCUMULATION_TIF, &acc, String::new())?;
 
     let t = Instant::now();
     let threshold = threshold_cells(&acc, params.stream_threshold_km2)?;
@@ -140,18 +117,16 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
     let (hand, drain_area) = hand_and_drainage_area(dem, &dirs, &streams, &acc);
     drop(dirs);
     let stream_cells = streams.iter().filter(|s| **s).count();
-    let (ps, ph) = (tif("streams"), tif(HAND_TIF));
-    let s = step(
+    let (ps, ph) = (w.tif("streams"), w.tif(HAND_TIF));
+    w.step(
         "streams + HAND",
         t,
         vec![ps.clone(), ph.clone()],
         format!("{stream_cells} stream cells (≥ {threshold} cells = {} km²)", params.stream_threshold_km2),
-        &mut compute,
     );
     write_cog(&stream_grid, &ps, crs)?;
     drop(stream_grid);
     write_cog(&hand, &ph, crs)?;
-    files.extend(s);
 
     let t = Instant::now();
     let (dx, dy) = (dem.transform.dx, dem.transform.dy);
@@ -159,11 +134,8 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
         data: acc.data.par_iter().zip(slope.data.par_iter()).map(|(a, s)| twi(*a, *s, dx, dy).unwrap_or(SLOPE_NODATA)).collect(),
         ..dem.like(0f32, Some(SLOPE_NODATA))
     };
-    let p = tif("twi");
-    let s = step("TWI", t, vec![p.clone()], String::new(), &mut compute);
-    write_cog(&wet, &p, crs)?;
+    w.write("TWI", t, "twi", &wet, String::new())?;
     drop(wet);
-    files.extend(s);
 
     let t = Instant::now();
     let fidx = flood_index(&hand, &drain_area, &slope, params.rainfall_24h_mm);
@@ -171,11 +143,8 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
     let flood = classify(&fidx, &params.flood_breaks);
     drop(fidx);
     let flood_shares = class_shares(&flood);
-    let p = tif(FLOOD_TIF);
-    let s = step("flash-flood model", t, vec![p.clone()], format!("classes 1–5: {}", pct(&flood_shares)), &mut compute);
-    write_cog(&flood, &p, crs)?;
+    w.write("flash-flood model", t, FLOOD_TIF, &flood, format!("classes 1–5: {}", pct(&flood_shares)))?;
     drop(flood);
-    files.extend(s);
 
     let t = Instant::now();
     let roads = vec![false; n];
@@ -184,10 +153,8 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
     let landslide = classify(&lidx, &params.landslide_breaks);
     drop(lidx);
     let landslide_shares = class_shares(&landslide);
-    let p = tif(LANDSLIDE_TIF);
-    let s = step("landslide model", t, vec![p.clone()], format!("classes 1–5: {}", pct(&landslide_shares)), &mut compute);
-    write_cog(&landslide, &p, crs)?;
-    files.extend(s);
+    w.write("landslide model", t, LANDSLIDE_TIF, &landslide, format!("classes 1–5: {}", pct(&landslide_shares)))?;
+    let (files, compute) = (w.files, w.compute);
 
     Ok(DemRiskSummary {
         width: dem.width,
@@ -200,6 +167,39 @@ pub fn run_dem(dem: &Grid<f32>, crs: &str, params: &RiskParams, out: &Path, mut 
         files,
         compute_seconds: compute,
     })
+}
+
+/// The products written into `out`: each step is timed up to [`Products::step`] (writing is not
+/// computing), reported, then its files are written.
+struct Products<'a> {
+    out: &'a Path,
+    crs: &'a str,
+    cells: usize,
+    files: Vec<PathBuf>,
+    compute: f64,
+    report: &'a mut dyn FnMut(&Step),
+}
+
+impl Products<'_> {
+    fn tif(&self, name: &str) -> PathBuf {
+        self.out.join(format!("{name}.tif"))
+    }
+
+    /// Close step `name` started at `t`, which writes `files`.
+    fn step(&mut self, name: &'static str, t: Instant, files: Vec<PathBuf>, note: String) {
+        let seconds = t.elapsed().as_secs_f64();
+        self.compute += seconds;
+        let s = Step { name, seconds, cells: self.cells, files, note };
+        (self.report)(&s);
+        self.files.extend(s.files);
+    }
+
+    /// Close step `name` and write its one product `file`.tif.
+    fn write<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync>(&mut self, name: &'static str, t: Instant, file: &str, grid: &Grid<T>, note: String) -> Result<()> {
+        let p = self.tif(file);
+        self.step(name, t, vec![p.clone()], note);
+        write_cog(grid, &p, self.crs)
+    }
 }
 
 fn pct(s: &[f64; 5]) -> String {

@@ -34,7 +34,8 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, o: &Counts) {
+    /// Add `o`'s counts (totals over communes or classes).
+    pub fn add(&mut self, o: &Counts) {
         self.area_m2 += o.area_m2;
         self.hamlets += o.hamlets;
         self.people += o.people;

@@ -21,48 +21,15 @@ impl Regions {
     }
 }
 
-/// Label the 4-connected regions of equal class (sequential flood fill; each cell is pushed once).
+/// Label the 4-connected regions of equal class (the flood fill of [`label_by_key`], keyed by class).
 pub fn label(classes: &Grid<u8>) -> Regions {
-    let (w, h) = (classes.width, classes.height);
-    let mut labels = vec![0u32; w * h];
-    let mut class = vec![CLASS_NODATA];
-    let mut size = vec![0u32];
-    let mut stack: Vec<u32> = Vec::new();
-    for s in 0..w * h {
-        let k = classes.data[s];
-        if k == CLASS_NODATA || labels[s] != 0 {
-            continue;
-        }
-        let l = class.len() as u32;
-        class.push(k);
-        let mut n = 0u32;
-        labels[s] = l;
-        stack.push(s as u32);
-        while let Some(c) = stack.pop() {
-            n += 1;
-            let c = c as usize;
-            let (col, row) = (c % w, c / w);
-            let mut visit = |j: usize| {
-                if labels[j] == 0 && classes.data[j] == k {
-                    labels[j] = l;
-                    stack.push(j as u32);
-                }
-            };
-            if col > 0 {
-                visit(c - 1);
-            }
-            if col + 1 < w {
-                visit(c + 1);
-            }
-            if row > 0 {
-                visit(c - w);
-            }
-            if row + 1 < h {
-                visit(c + w);
-            }
-        }
-        size.push(n);
+    let (labels, keys) = label_by_key(classes.width, classes.height, |i| Some(classes.data[i]).filter(|k| *k != CLASS_NODATA));
+    let class: Vec<u8> = keys.iter().map(|k| k.unwrap_or(CLASS_NODATA)).collect();
+    let mut size = vec![0u32; class.len()];
+    for &l in &labels {
+        size[l as usize] += 1;
     }
+    size[0] = 0;
     Regions { labels, class, size }
 }
 

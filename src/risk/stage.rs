@@ -26,7 +26,7 @@ use super::zones::{add_zones, new_layer, Units, ZoneOptions, MAX_ZONE_VERTICES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{StageTiming, StoreWriter};
+use crate::store::{RasterStyle, StageTiming, StoreWriter};
 
 /// Raster names in the store (`<name>.tif`).
 pub const SLOPE_TIF: &str = "slope";
@@ -116,7 +116,7 @@ pub fn build_stage_with(
     let slope = slope_degrees(dem);
     clock.lap("slope (Horn)", t, clock.rate(t));
     hamlets.set_slope(ds, &slope);
-    writer.put_raster_f32(SLOPE_TIF, &slope, crs)?;
+    writer.put_raster(SLOPE_TIF, &slope, crs, RasterStyle::Slope)?;
 
     let (dirs, acc, t) = match hydrology {
         None => {
@@ -143,7 +143,7 @@ pub fn build_stage_with(
         return Err(Error::Invariant(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
     clock.lap(if hydrology.is_some() { "hydrology by tiles (merge)" } else { "flow accumulation" }, t, clock.rate(t));
-    writer.put_raster_u32(ACCUMULATION_TIF, &acc, crs)?;
+    writer.put_raster(ACCUMULATION_TIF, &acc, crs, RasterStyle::FlowAccumulation)?;
 
     let t = Instant::now();
     let threshold = threshold_cells(&acc, params.stream_threshold_km2)?;
@@ -153,7 +153,7 @@ pub fn build_stage_with(
     let n_streams = streams.iter().filter(|s| **s).count();
     clock.lap("streams + HAND", t, format!("{n_streams} stream cells (≥ {threshold} cells), {}", clock.rate(t)));
     hamlets.set_hand(ds, &hand);
-    writer.put_raster_f32(HAND_TIF, &hand, crs)?;
+    writer.put_raster(HAND_TIF, &hand, crs, RasterStyle::Hand)?;
 
     let t = Instant::now();
     let fidx = flood_index(&hand, &drain_area, &slope, params.rainfall_24h_mm);
@@ -161,7 +161,7 @@ pub fn build_stage_with(
     let flood = classify(&fidx, &params.flood_breaks);
     drop(fidx);
     clock.lap("flash-flood model", t, clock.rate(t));
-    writer.put_raster_u8(FLOOD_TIF, &flood, crs)?;
+    writer.put_raster(FLOOD_TIF, &flood, crs, RasterStyle::RiskClasses)?;
 
     let t = Instant::now();
     let roads = burn_lines(dem, ds.roads.iter().map(|r| &r.geom));
@@ -170,7 +170,7 @@ pub fn build_stage_with(
     let landslide = classify(&lidx, &params.landslide_breaks);
     drop(lidx);
     clock.lap("landslide model", t, clock.rate(t));
-    writer.put_raster_u8(LANDSLIDE_TIF, &landslide, crs)?;
+    writer.put_raster(LANDSLIDE_TIF, &landslide, crs, RasterStyle::RiskClasses)?;
 
     hamlets.set_classes(ds, Some(&landslide), Some(&flood));
     let landslide_shares = class_shares(&landslide);
@@ -192,12 +192,7 @@ pub fn build_stage_with(
     for (hz, name) in ["landslide", "flash flood"].iter().enumerate() {
         let mut hi = Counts::default();
         for c in &exposure_totals[hz][params.high_class as usize - 1..] {
-            hi.hamlets += c.hamlets;
-            hi.people += c.people;
-            hi.sites += c.sites;
-            hi.fiber_aps += c.fiber_aps;
-            hi.road_m += c.road_m;
-            hi.area_m2 += c.area_m2;
+            hi.add(c);
         }
         eprintln!(
             "    risk: {name} class ≥ {}: {:.0} km², {} hamlets, {} people, {} cell sites, {} fiber access points, {:.0} km of road",

@@ -14,7 +14,7 @@
 
 use super::classify::CLASS_NODATA;
 use super::hamlets::{sample, HamletRisk};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Hamlet};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
 use crate::store::{FieldType, GeomKind, Layer, Value};
@@ -92,24 +92,9 @@ pub fn warning_gaps(
             id += 1;
             sum.hamlets_no_signal += 1;
             sum.people_no_signal += h.population as u64;
-            l.push(
-                id,
-                Some(h.pos.into()),
-                vec![
-                    "hamlet_no_signal".into(),
-                    h.id.into(),
-                    Value::Null,
-                    h.name.as_str().into(),
-                    Value::Null,
-                    h.commune_code.as_str().into(),
-                    hazard_name(row.landslide_class, row.flood_class, high).into(),
-                    (row.max_class() as i64).into(),
-                    rsrp_val(rsrp[i]),
-                    Value::Null,
-                    1i64.into(),
-                    (h.population as i64).into(),
-                ],
-            );
+            let hazard = hazard_name(row.landslide_class, row.flood_class, high).into();
+            let class = (row.max_class() as i64).into();
+            l.push(id, Some(h.pos.into()), hamlet_values("hamlet_no_signal", h, hazard, class, rsrp_val(rsrp[i]), Value::Null));
         }
     }
 
@@ -161,26 +146,29 @@ pub fn warning_gaps(
                 sum.hamlets_cut_off += 1;
                 sum.people_cut_off += h.population as u64;
                 let class = if row.max_class() == CLASS_NODATA { Value::Null } else { Value::Int(row.max_class() as i64) };
-                l.push(
-                    id,
-                    Some(h.pos.into()),
-                    vec![
-                        "hamlet_cut_off".into(),
-                        h.id.into(),
-                        Value::Null,
-                        h.name.as_str().into(),
-                        Value::Null,
-                        h.commune_code.as_str().into(),
-                        Value::Null,
-                        class,
-                        rsrp_val(rsrp[i]),
-                        rsrp_val(without[i]),
-                        1i64.into(),
-                        (h.population as i64).into(),
-                    ],
-                );
+                let values = hamlet_values("hamlet_cut_off", h, Value::Null, class, rsrp_val(rsrp[i]), rsrp_val(without[i]));
+                l.push(id, Some(h.pos.into()), values);
             }
         }
     }
     Ok((l, sum))
+}
+
+/// A hamlet's row of the warning layer (`kind`, its id, name and commune; one hamlet and its people
+/// affected), in the layer's field order.
+fn hamlet_values(kind: &str, h: &Hamlet, hazard: Value, class: Value, rsrp: Value, rsrp_without: Value) -> Vec<Value> {
+    vec![
+        kind.into(),
+        h.id.into(),
+        Value::Null,
+        h.name.as_str().into(),
+        Value::Null,
+        h.commune_code.as_str().into(),
+        hazard,
+        class,
+        rsrp,
+        rsrp_without,
+        1i64.into(),
+        (h.population as i64).into(),
+    ]
 }

@@ -7,21 +7,10 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::error::ApiResult;
-use super::http::{format_param, int_param, only_params, query_map};
-use super::rows::{layer, ordered_by, respond};
+use super::rows::{ranked, Ranked};
 use super::state::AppState;
 
 pub async fn get_gaps(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
-    only_params(&q, &["limit", "format", "f"])?;
-    let csv = format_param(&q, &["json", "csv"], "json")? == "csv";
-    let limit = int_param(&q, "limit", 1, 1_000_000)?;
-    let cat = st.catalog();
-    let src = layer(&cat, "coverage_gaps")?;
-    let mut idx = ordered_by(src, "population", true);
-    let total = idx.len();
-    if let Some(l) = limit {
-        idx.truncate(l as usize);
-    }
-    respond(src, &idx, csv, json!({"total": total}), &headers)
+    let r = Ranked { layer: "coverage_gaps", order: "population", desc: true, count: "limit", max: 1_000_000 };
+    ranked(&st.catalog(), raw.as_deref(), &headers, r, |total, _| json!({"total": total}))
 }

@@ -24,7 +24,13 @@ fn prefers_html(headers: &HeaderMap) -> bool {
 
 pub async fn get_landing(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
     let q = query_map(raw.as_deref());
-    only_params(&q, &["f"])?;
+    // `lang` is the web map's (`/?lang=en`, web/src/i18n.js): the page reads it, the server checks it.
+    only_params(&q, &["f", "lang"])?;
+    if let Some(l) = q.get("lang") {
+        if !matches!(l.as_str(), "vi" | "en") {
+            return Err(ApiError::param("lang", format!("unknown language `{l}` (vi or en)")));
+        }
+    }
     let f = q.get("f").map(|s| s.to_ascii_lowercase());
     let html = match f.as_deref() {
         Some("json") => false,

@@ -257,13 +257,17 @@ pub async fn serve_state(state: AppState) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| Error::Service(format!("cannot listen on {addr}: {e}")))?;
-    let cat = state.catalog();
-    eprintln!(
-        "serve: http://{} — {} layers{}",
-        cfg.host(),
-        cat.sources.len(),
-        if cat.problems.is_empty() { String::new() } else { format!(", {} not served (see /health)", cat.problems.len()) }
-    );
+    {
+        // Scoped: a catalog held here for the server's life would outlive every reload (issue 13
+        // item 4: the first catalog was never freed, +50 % RSS after the first reload).
+        let cat = state.catalog();
+        eprintln!(
+            "serve: http://{} — {} layers{}",
+            cfg.host(),
+            cat.sources.len(),
+            if cat.problems.is_empty() { String::new() } else { format!(", {} not served (see /health)", cat.problems.len()) }
+        );
+    }
     {
         // What killed or failed uploads and writers left behind.
         let st = state.clone();

@@ -7,6 +7,7 @@ use serde_json::{json, Value as Json};
 
 use super::error::{ApiError, ApiResult};
 use super::geojson::{row, rows_csv};
+use super::http::{format_param, int_param, only_params, query_map};
 use crate::tiles::vector_source::VectorSource;
 use crate::tiles::Catalog;
 
@@ -50,6 +51,32 @@ pub fn ordered_by(src: &VectorSource, field: &str, desc: bool) -> Vec<usize> {
         });
     }
     idx
+}
+
+/// A ranked list of a layer's rows (`/api/gaps`, `/api/planner`): the rows of `layer` ordered by
+/// `order` (descending when `desc`), the first N kept when the query names `count` (1…`max`).
+pub struct Ranked {
+    pub layer: &'static str,
+    pub order: &'static str,
+    pub desc: bool,
+    pub count: &'static str,
+    pub max: i64,
+}
+
+/// Answer a [`Ranked`] list for the query `raw` (only `count`, `format` json|csv and `f`); `meta`
+/// gives the JSON's extra members from the number of rows before the cut and the count asked.
+pub fn ranked(cat: &Catalog, raw: Option<&str>, headers: &HeaderMap, r: Ranked, meta: impl Fn(usize, Option<i64>) -> Json) -> ApiResult<Response> {
+    let q = query_map(raw);
+    only_params(&q, &[r.count, "format", "f"])?;
+    let csv = format_param(&q, &["json", "csv"], "json")? == "csv";
+    let n = int_param(&q, r.count, 1, r.max)?;
+    let src = layer(cat, r.layer)?;
+    let mut idx = ordered_by(src, r.order, r.desc);
+    let all = idx.len();
+    if let Some(n) = n {
+        idx.truncate(n as usize);
+    }
+    respond(src, &idx, csv, meta(all, n), headers)
 }
 
 /// Answer rows `idx` of `src` as CSV (`format=csv`) or JSON `{ ...meta, "count", "rows" }`.

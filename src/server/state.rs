@@ -46,6 +46,9 @@ struct Inner {
     jobs: Jobs,
     config: ServerConfig,
     uav_ingest: RwLock<Option<UavIngest>>,
+    /// Swapped-out catalogs a request still held at the swap: when the last one ends, the watcher's
+    /// next tick trims the heap (the swap's own trim came too early for them).
+    retired: std::sync::Mutex<Vec<std::sync::Weak<Catalog>>>,
 }
 
 #[derive(Clone)]
@@ -72,6 +75,7 @@ impl AppState {
             jobs: Jobs::default(),
             config,
             uav_ingest: RwLock::new(None),
+            retired: std::sync::Mutex::new(Vec::new()),
         }))
     }
 
@@ -96,10 +100,28 @@ impl AppState {
             Err(p) => std::mem::replace(&mut *p.into_inner(), Arc::new(c)),
         };
         self.0.cache.invalidate_all();
-        // The old catalog is freed here unless a request still holds it (then when that one ends);
-        // glibc keeps freed memory in its arenas, so hand it back to the system.
+        // The old catalog is freed here unless a request still holds it (then when that one ends,
+        // and `release_retired` trims after); glibc keeps freed memory in its arenas, so hand it
+        // back to the system.
+        if Arc::strong_count(&old) > 1 {
+            self.0.retired.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::downgrade(&old));
+        }
         drop(old);
         release_freed_memory();
+    }
+
+    /// Trim the heap once every swapped-out catalog a request still held has been freed; returns
+    /// how many are still held. Called by [`watch_store`] at every tick.
+    pub fn release_retired(&self) -> usize {
+        let mut r = self.0.retired.lock().unwrap_or_else(|e| e.into_inner());
+        let before = r.len();
+        r.retain(|w| w.strong_count() > 0);
+        let (freed, left) = (before - r.len(), r.len());
+        drop(r);
+        if freed > 0 {
+            release_freed_memory();
+        }
+        left
     }
 
     /// The store directory served, if any.
@@ -191,6 +213,7 @@ pub async fn watch_store(state: AppState, every: std::time::Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        state.release_retired();
         let d = dir.clone();
         let now = tokio::task::spawn_blocking(move || Generation::of(&d)).await.ok().flatten();
         if now.is_some() && now != state.generation() {
@@ -208,5 +231,30 @@ pub fn release_freed_memory() {
     // SAFETY: malloc_trim only walks the allocator's own free lists.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13 item 4: once swapped out (and no request holds it), a catalog is dropped — nothing in
+    /// the state (cache, jobs, metrics) keeps it alive.
+    #[test]
+    fn a_swapped_out_catalog_is_dropped() {
+        let st = AppState::new(Catalog::empty(), ServerConfig::default());
+        let first = Arc::downgrade(&st.catalog());
+        let held = st.catalog();
+        st.swap_catalog(Catalog::empty());
+        // A request still running on the old catalog keeps it until it ends …
+        assert!(first.upgrade().is_some());
+        assert_eq!(st.release_retired(), 1, "the held catalog is waiting to be trimmed");
+        drop(held);
+        // … and then it is gone, and trimmed for.
+        assert!(first.upgrade().is_none(), "the old catalog outlived its last reader");
+        assert_eq!(st.release_retired(), 0);
+        let second = Arc::downgrade(&st.catalog());
+        st.swap_catalog(Catalog::empty());
+        assert!(second.upgrade().is_none(), "a swapped-out catalog is still held");
     }
 }

@@ -20,11 +20,10 @@ use super::plan::Plan;
 use super::run::{ShardReport, TileGraph};
 use super::{read_json, shard_dir, SHARD_JSON};
 use crate::build::{BuildOptions, BuildOutcome, Precomputed};
-use crate::coverage::best::{BestServerGrid, MaxGrid, RSRP_NODATA, SITE_NODATA};
+use crate::coverage::best::{MaxGrid, RSRP_NODATA, SITE_NODATA};
 use crate::coverage::engine::SweepStats;
 use crate::coverage::layers::operator_key;
-use crate::coverage::sites::PreparedSite;
-use crate::coverage::SweepSource;
+use crate::coverage::{OperatorResult, OperatorSweep, SweepSource};
 use crate::error::{Error, Result};
 use crate::grid::io::read_raster_as;
 use crate::grid::Grid;
@@ -94,15 +93,8 @@ struct ShardSweep<'a> {
 }
 
 impl SweepSource for ShardSweep<'_> {
-    fn operator(
-        &mut self,
-        dem: &Grid<f32>,
-        op: &str,
-        sites: &[&PreparedSite],
-        any: &BestServerGrid,
-        _points: &[usize],
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<(MaxGrid, SweepStats, Option<crate::coverage::quality::OperatorQuality>)> {
+    fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult> {
+        let OperatorSweep { dem, op, sites, any, tick, .. } = *job;
         let mut stats = SweepStats::default();
         if !self.folded_any {
             // The "any operator" grid holds every operator's sites: fold it once.

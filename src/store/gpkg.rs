@@ -122,6 +122,16 @@ pub fn layer_names(path: &Path) -> Result<Vec<String>> {
     Ok(ds.layers().map(|l| l.name()).collect())
 }
 
+/// The named layers of the store at `store_dir` (`None` for a layer it does not have) — only those, not
+/// every layer of results.gpkg as `Store::open` reads: what a live-store update (a UAV flight, added
+/// measurements) rereads.
+pub fn read_layers(store_dir: &Path, names: &[&str]) -> Result<Vec<Option<Layer>>> {
+    let gpkg = store_dir.join(super::RESULTS_GPKG);
+    let ds = Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
+    let present: Vec<String> = ds.layers().map(|l| l.name()).collect();
+    names.iter().map(|n| if present.iter().any(|p| p == n) { read_layer(&ds, &gpkg, n).map(Some) } else { Ok(None) }).collect()
+}
+
 /// Read one layer back.
 pub fn read_layer(ds: &Dataset, path: &Path, name: &str) -> Result<Layer> {
     let mut lyr = ds.layer_by_name(name).map_err(|_| Error::layer(path, name, "no such layer"))?;

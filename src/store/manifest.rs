@@ -35,6 +35,10 @@ pub struct Manifest {
     pub layers: BTreeMap<String, usize>,
     /// Raster files (relative to the store) of the build.
     pub rasters: Vec<String>,
+    /// Raster file → the style its producer declared (colour map and legend); a raster missing here
+    /// (a store written before styles were recorded) is drawn by [`super::RasterStyle::guess`].
+    #[serde(default)]
+    pub raster_styles: BTreeMap<String, super::RasterStyle>,
 }
 
 impl Manifest {

@@ -11,6 +11,7 @@ pub mod object;
 pub mod paths;
 pub mod reader;
 pub mod row;
+pub mod style;
 pub mod writer;
 
 pub use lock::{lock_store, LockWait, StoreLock};
@@ -19,4 +20,5 @@ pub use manifest::{Manifest, StageTiming};
 pub use paths::redact_paths;
 pub use reader::Store;
 pub use row::Row;
+pub use style::RasterStyle;
 pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};

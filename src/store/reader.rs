@@ -47,6 +47,12 @@ impl Store {
         self.layers.iter().find(|l| l.name == name)
     }
 
+    /// The style raster `name` was written with, or for a raster that declares none (an older store,
+    /// a file added by hand) the one its name suggests.
+    pub fn raster_style(&self, name: &str) -> super::RasterStyle {
+        self.manifest.raster_styles.get(&format!("{name}.tif")).copied().unwrap_or_else(|| super::RasterStyle::guess(name))
+    }
+
     pub fn raster_path(&self, name: &str) -> Option<&Path> {
         self.rasters.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_path())
     }
@@ -64,8 +70,35 @@ mod tests {
         l.push(1, Some(geo::point!(x: 1.0, y: 2.0).into()), vec![value.into()]);
         w.put_layer(&l).unwrap();
         let g = Grid::new(3, 2, GeoTransform { x0: 0.0, y0: 60.0, dx: 30.0, dy: 30.0 }, value as f32, None);
-        w.put_raster_f32("dem", &g, "EPSG:32648").unwrap();
+        w.put_raster("dem", &g, "EPSG:32648", crate::store::RasterStyle::Elevation).unwrap();
+        // A style other than what the name suggests: the declaration wins.
+        w.put_raster("site_density", &g, "EPSG:32648", crate::store::RasterStyle::Categorical).unwrap();
         w.commit(Manifest { dataset: "t".into(), ..Default::default() }).unwrap();
+    }
+
+    #[test]
+    fn rasters_keep_their_declared_style() {
+        use crate::store::RasterStyle;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out/t");
+        build(&dir, 1);
+        let s = Store::open(&dir).unwrap();
+        assert_eq!(s.manifest.raster_styles.get("dem.tif"), Some(&RasterStyle::Elevation));
+        assert_eq!(s.raster_style("site_density"), RasterStyle::Categorical);
+        // An update carries the styles over; a raster without one (an older store) is guessed by name.
+        let (mut w, mut m) = StoreWriter::begin_update(&dir).unwrap();
+        std::fs::copy(dir.join("dem.tif"), w.staging_dir().join("rsrp_x.tif")).unwrap();
+        w.register_raster("rsrp_x.tif", RasterStyle::Rsrp);
+        m.raster_styles.clear();
+        w.commit(m).unwrap();
+        let s = Store::open(&dir).unwrap();
+        assert_eq!(s.raster_style("site_density"), RasterStyle::Categorical);
+        assert_eq!(s.raster_style("rsrp_x"), RasterStyle::Rsrp);
+        let mut m = s.manifest.clone();
+        m.raster_styles.clear();
+        std::fs::write(dir.join(MANIFEST_JSON), serde_json::to_string(&m).unwrap()).unwrap();
+        let s = Store::open(&dir).unwrap();
+        assert_eq!(s.raster_style("site_density"), RasterStyle::Continuous, "guessed from the name");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reading a stored layer back into an analysis' records: one feature's fields by name, typed, with
 //! errors that name the store file, the layer, the feature and the field — the one read-back helper
-//! of every stage that rereads its layers (the UAV flights, health rows and orchards).
+//! of every stage that rereads its layers (the UAV flights, health rows and orchards; the drive-test
+//! measurements and calibration `measurements add` and the next build carry over).
 
 use std::path::Path;
 
@@ -50,6 +51,13 @@ impl<'a> Row<'a> {
         match self.layer.value(self.i, f) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => v.as_f64().map(Some).ok_or_else(|| self.bad(f, v)),
+        }
+    }
+    /// An integer, `None` when null or absent.
+    pub fn opt_int(&self, f: &str) -> Result<Option<i64>> {
+        match self.layer.value(self.i, f) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| self.bad(f, v)),
         }
     }
     pub fn int(&self, f: &str) -> Result<i64> {

@@ -11,6 +11,7 @@ use gdal::raster::GdalType;
 use super::layer::Layer;
 use super::lock::{lock_store, LockWait, StoreLock};
 use super::manifest::Manifest;
+use super::style::RasterStyle;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
 
@@ -23,6 +24,8 @@ pub struct StoreWriter {
     gpkg: Option<gdal::Dataset>,
     layers: std::collections::BTreeMap<String, usize>,
     rasters: Vec<String>,
+    /// Raster file → the style its producer declared.
+    styles: std::collections::BTreeMap<String, RasterStyle>,
     committed: bool,
     /// Held until the writer is gone (declared last: dropped after the staging directory is removed).
     _lock: StoreLock,
@@ -51,6 +54,7 @@ impl StoreWriter {
             gpkg: None,
             layers: Default::default(),
             rasters: Vec::new(),
+            styles: Default::default(),
             committed: false,
             _lock: lock,
         })
@@ -71,6 +75,7 @@ impl StoreWriter {
         copy_tree(target, &w.staging)?;
         w.layers = manifest.layers.clone();
         w.rasters = manifest.rasters.clone();
+        w.styles = manifest.raster_styles.clone();
         Ok((w, manifest))
     }
 
@@ -95,53 +100,42 @@ impl StoreWriter {
         Ok(())
     }
 
-    /// Add a raster as `<name>.tif` (COG). `name` may contain `/` for sub-folders (`uav/<flight>/ndvi`).
+    /// Add a raster as `<name>.tif` (COG), drawn with `style`. `name` may contain `/` for
+    /// sub-folders (`uav/<flight>/ndvi`).
     pub fn put_raster<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync>(
         &mut self,
         name: &str,
         grid: &Grid<T>,
         crs: &str,
+        style: RasterStyle,
     ) -> Result<()> {
         let rel = format!("{name}.tif");
         crate::grid::io::write_cog(grid, &self.staging.join(&rel), crs)?;
-        if !self.rasters.contains(&rel) {
-            self.rasters.push(rel);
-        }
+        self.register_raster(&rel, style);
         Ok(())
     }
 
-    pub fn put_raster_f32(&mut self, name: &str, grid: &Grid<f32>, crs: &str) -> Result<()> {
-        self.put_raster(name, grid, crs)
-    }
-    pub fn put_raster_u8(&mut self, name: &str, grid: &Grid<u8>, crs: &str) -> Result<()> {
-        self.put_raster(name, grid, crs)
-    }
-    pub fn put_raster_i32(&mut self, name: &str, grid: &Grid<i32>, crs: &str) -> Result<()> {
-        self.put_raster(name, grid, crs)
-    }
-    pub fn put_raster_u32(&mut self, name: &str, grid: &Grid<u32>, crs: &str) -> Result<()> {
-        self.put_raster(name, grid, crs)
-    }
-
     /// Add a raster by copying a file that already is a COG (e.g. the input DEM), else re-encode `grid`.
-    pub fn put_raster_file_or_f32(&mut self, name: &str, file: Option<&Path>, grid: &Grid<f32>, crs: &str) -> Result<()> {
+    pub fn put_raster_file_or_f32(&mut self, name: &str, file: Option<&Path>, grid: &Grid<f32>, crs: &str, style: RasterStyle) -> Result<()> {
         if let Some(src) = file.filter(|f| is_cog(f)) {
             let rel = format!("{name}.tif");
             let dst = self.staging.join(&rel);
             let tmp = crate::grid::io::tmp_path(&dst);
             std::fs::copy(src, &tmp).map_err(|e| Error::io(&tmp, e))?;
             std::fs::rename(&tmp, &dst).map_err(|e| Error::io(&dst, e))?;
-            self.register_raster(&rel);
+            self.register_raster(&rel, style);
             return Ok(());
         }
-        self.put_raster(name, grid, crs)
+        self.put_raster(name, grid, crs, style)
     }
 
-    /// Record a raster file written directly into the staging directory by its producer.
-    pub fn register_raster(&mut self, rel: &str) {
+    /// Record a raster file written into the staging directory (by this writer or directly by its
+    /// producer), with the style its producer declares.
+    pub fn register_raster(&mut self, rel: &str, style: RasterStyle) {
         if !self.rasters.iter().any(|r| r == rel) {
             self.rasters.push(rel.to_string());
         }
+        self.styles.insert(rel.to_string(), style);
     }
 
     pub fn layer_counts(&self) -> &std::collections::BTreeMap<String, usize> {
@@ -156,6 +150,7 @@ impl StoreWriter {
         manifest.layers = self.layers.clone();
         manifest.rasters = self.rasters.clone();
         manifest.rasters.sort();
+        manifest.raster_styles = self.styles.clone();
         let mpath = self.staging.join(MANIFEST_JSON);
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Codec(e.to_string()))?;
         // The carried-over manifest may be a hard link to the live one: unlink, never write through it.

@@ -19,7 +19,7 @@ use super::tile_id::TileId;
 use super::vector_source::VectorSource;
 use super::vector_tile::render_vector_tile;
 use crate::error::Result;
-use crate::store::{Layer, Store};
+use crate::store::{Layer, RasterStyle, Store};
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
@@ -104,13 +104,16 @@ impl Catalog {
         }
     }
 
-    /// Build from layers and rasters (name → file). `origin` names the layers' file, for messages.
+    /// Build from layers and rasters (name → file, drawn in the style their name suggests: rasters
+    /// from outside a store). `origin` names the layers' file, for messages.
     pub fn build(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path) -> Self {
-        Self::build_with(layers, rasters, origin, Thresholds::default())
+        let styled: Vec<_> = rasters.iter().map(|(n, p)| (n.clone(), p.clone(), RasterStyle::guess(n))).collect();
+        Self::build_with(layers, &styled, origin, Thresholds::default())
     }
 
-    /// [`Catalog::build`] with the thresholds of the analyses that made the layers.
-    pub fn build_with(layers: Vec<Layer>, rasters: &[(String, PathBuf)], origin: &Path, thresholds: Thresholds) -> Self {
+    /// [`Catalog::build`] with the thresholds of the analyses that made the layers and each raster's
+    /// declared style.
+    pub fn build_with(layers: Vec<Layer>, rasters: &[(String, PathBuf, RasterStyle)], origin: &Path, thresholds: Thresholds) -> Self {
         let mut cat = Catalog::empty();
         cat.thresholds = thresholds;
         let prepared: Vec<(String, Result<VectorSource>)> = layers
@@ -126,7 +129,7 @@ impl Catalog {
             }
         }
         let opened: Vec<(String, Result<RasterSource>)> =
-            rasters.par_iter().map(|(n, p)| (n.clone(), RasterSource::open(n, p, &cat.thresholds))).collect();
+            rasters.par_iter().map(|(n, p, style)| (n.clone(), RasterSource::open(n, p, *style, &cat.thresholds))).collect();
         for (name, r) in opened {
             match r {
                 Ok(s) => {
@@ -154,6 +157,7 @@ impl Catalog {
     /// Build from an opened results store.
     pub fn from_store(store: Store) -> Self {
         let origin = store.dir.join(crate::store::RESULTS_GPKG);
+        let rasters: Vec<_> = store.rasters.iter().map(|(n, p)| (n.clone(), p.clone(), store.raster_style(n))).collect();
         // Values that are absolute paths (a flight's `images`) are served relative to the store's
         // directory, problems likewise: clients never see the server's file system.
         let root = store.dir.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -172,7 +176,7 @@ impl Catalog {
             Ok(t) => (t, None),
             Err(e) => (Thresholds::default(), Some(format!("thresholds: {e}; colour maps use the defaults"))),
         };
-        let mut cat = Catalog::build_with(layers, &store.rasters, &origin, th);
+        let mut cat = Catalog::build_with(layers, &rasters, &origin, th);
         if let Some(p) = problem {
             tracing::warn!("{p}");
             cat.problems.push(p);

@@ -26,6 +26,7 @@ use super::tile_id::{zoom_for_resolution, TileId, TILE_PIXELS};
 use crate::crs::{mercator_to_lonlat, Transformer};
 use crate::error::{Error, Result};
 use crate::grid::{Bounds, GeoTransform};
+use crate::store::RasterStyle;
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
@@ -42,7 +43,7 @@ pub enum Render {
 pub struct RasterSource {
     /// Catalog id (URL-safe: the store name with `/` replaced by `_`).
     pub id: String,
-    /// Name in the store (e.g. `uav/f1/ndvi`); chooses the colour map.
+    /// Name in the store (e.g. `uav/f1/ndvi`).
     pub name: String,
     pub path: PathBuf,
     pub crs_wkt: String,
@@ -90,8 +91,9 @@ fn ffloor(x: f64) -> i64 {
 }
 
 impl RasterSource {
-    /// Open a raster for serving: reads its georeferencing and (when its colour map needs it) its range.
-    pub fn open(name: &str, path: &Path, th: &Thresholds) -> Result<Self> {
+    /// Open a raster for serving, drawn in `style`: reads its georeferencing and (when its colour map
+    /// needs it) its range.
+    pub fn open(name: &str, path: &Path, style: RasterStyle, th: &Thresholds) -> Result<Self> {
         let ds = Dataset::open(path).map_err(|e| Error::gdal(path, e))?;
         let (width, height) = ds.raster_size();
         if ds.raster_count() < 1 {
@@ -106,17 +108,12 @@ impl RasterSource {
         }
         let band = ds.rasterband(1).map_err(|e| Error::gdal(path, e))?;
         let nodata = band.no_data_value();
-        let base = name.rsplit('/').next().unwrap_or(name);
-        let needs_range = {
-            let probe = ColorMap::for_raster(name, None, th);
-            probe.scheme == "viridis" || probe.scheme == "Set2" || base == "hillshade"
-        };
-        let range = if needs_range {
+        let range = if style.needs_range() {
             band.compute_raster_min_max(true).ok().map(|m| (m.min, m.max)).filter(|(a, b)| a.is_finite() && b.is_finite())
         } else {
             None
         };
-        let colormap = ColorMap::for_raster(name, range, th);
+        let colormap = ColorMap::for_style(style, range, th);
 
         // Outline densified (32 segments per edge) into EPSG:3857.
         let to_merc = Transformer::new(&crs_wkt, "EPSG:3857").map_err(|e| Error::input(path, e.to_string()))?;

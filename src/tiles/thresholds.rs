@@ -31,6 +31,9 @@ pub const HEALTH_CLASSES: [(&str, [u8; 3]); 5] = [
     ("no_canopy", [189, 189, 189]),
 ];
 
+/// Land-cover classes (ESA WorldCover codes) and their official colours, as the dataset defines them.
+pub use crate::dataset::landcover::CLASSES as LANDCOVER_CLASSES;
+
 /// Colours of hamlets / cells with and without 4G coverage.
 pub const COVERED_COLOR: [u8; 3] = [27, 158, 90];
 pub const UNCOVERED_COLOR: [u8; 3] = [215, 48, 31];
@@ -78,11 +81,16 @@ impl Thresholds {
                 "good_dbm": self.coverage.good_dbm,
                 "covered_color": hex3(COVERED_COLOR),
                 "uncovered_color": hex3(UNCOVERED_COLOR),
+                "tiers_mbps": self.coverage.quality.tiers_mbps,
+                "sinr_min_db": self.coverage.quality.sinr_min_db,
             },
             "risk": {
                 "high_class": self.risk.high_class,
                 "zone_min_class": self.risk.zone_min_class,
                 "classes": RISK_CLASSES.iter().map(|(k, name, c)| json!({"class": k, "label": name, "color": hex3([c[0], c[1], c[2]])})).collect::<Vec<_>>(),
+            },
+            "landcover": {
+                "classes": LANDCOVER_CLASSES.iter().map(|c| json!({"class": c.code, "key": c.key, "label": c.label, "color": hex3(c.color)})).collect::<Vec<_>>(),
             },
             "uav": {
                 "health": self.uav.health,
@@ -107,6 +115,7 @@ mod tests {
         assert!(e.contains("risk"), "{e}");
         let j = t.to_json();
         assert_eq!(j["coverage"]["covered_dbm"], -105.0);
+        assert_eq!(j["coverage"]["tiers_mbps"], json!([5.0, 25.0]));
         assert_eq!(j["risk"]["classes"][4]["color"], "#d7191c");
         assert_eq!(t.ndvi_breaks(), (0.30, 0.55));
     }

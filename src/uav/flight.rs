@@ -20,6 +20,7 @@ use super::records::{FlightRecord, HealthRecord};
 use crate::crs::Transformer;
 use crate::dataset::Orchard;
 use crate::error::{Error, Result};
+use crate::store::RasterStyle;
 
 /// What to process.
 #[derive(Debug, Clone)]
@@ -46,8 +47,8 @@ pub struct FlightOutput {
     pub record: FlightRecord,
     /// One row per covered parcel (linkage not yet filled: see `records::relink`).
     pub rows: Vec<HealthRecord>,
-    /// Raster files written, relative to the root (e.g. `uav/2026-04-07/ndvi.tif`).
-    pub rasters: Vec<String>,
+    /// Raster files written, relative to the root (e.g. `uav/2026-04-07/ndvi.tif`), with their styles.
+    pub rasters: Vec<(String, RasterStyle)>,
     pub pixels: u64,
     pub index_seconds: f64,
     pub zonal_seconds: f64,
@@ -114,7 +115,8 @@ pub fn process_flight(
     let t0 = Instant::now();
     let idx = write_index_rasters(&ortho, &dir, &VegetationIndex::ALL, &|d, t| progress("indices", d, t))?;
     let index_seconds = t0.elapsed().as_secs_f64();
-    let mut rasters: Vec<String> = VegetationIndex::ALL.iter().map(|i| format!("{rel_dir}/{}.tif", i.name())).collect();
+    let mut rasters: Vec<(String, RasterStyle)> =
+        VegetationIndex::ALL.iter().map(|i| (format!("{rel_dir}/{}.tif", i.name()), RasterStyle::VegetationIndex)).collect();
 
     let t1 = Instant::now();
     progress("parcels", 0, 1);
@@ -141,7 +143,7 @@ pub fn process_flight(
         progress("change", 0, 1);
         if write_change_raster(&ndvi, &prev.ndvi, &dir.join("ndvi_change.tif"))?.is_some() {
             change_vs = Some(prev.record.id.clone());
-            rasters.push(format!("{rel_dir}/ndvi_change.tif"));
+            rasters.push((format!("{rel_dir}/ndvi_change.tif"), RasterStyle::Change));
         }
         progress("change", 1, 1);
     }

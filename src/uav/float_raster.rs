@@ -31,16 +31,8 @@ impl F32CogWriter {
         }
         let scratch = sibling(path, "scratch");
         let driver = DriverManager::get_driver_by_name("GTiff").map_err(|e| Error::gdal(path, e))?;
-        let mut opts = RasterCreationOptions::new();
-        for (k, v) in [
-            ("TILED", "YES"),
-            ("BLOCKXSIZE", "512"),
-            ("BLOCKYSIZE", "512"),
-            // The scratch file is read once by the COG conversion: no compression, no CPU spent twice.
-            ("BIGTIFF", "IF_SAFER"),
-        ] {
-            opts.set_name_value(k, v).map_err(|e| Error::gdal(path, e))?;
-        }
+        // The scratch file is read once by the COG conversion: no compression, no CPU spent twice.
+        let opts = RasterCreationOptions::from_iter(["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "BIGTIFF=IF_SAFER"]);
         let mut ds = driver
             .create_with_band_type_with_options::<f32, _>(&scratch, width, height, 1, &opts)
             .map_err(|e| Error::gdal(&scratch, e))?;
@@ -66,19 +58,16 @@ impl F32CogWriter {
         ds.close().map_err(|e| Error::gdal(&self.scratch, e))?;
         let src = Dataset::open(&self.scratch).map_err(|e| Error::gdal(&self.scratch, e))?;
         let driver = DriverManager::get_driver_by_name("COG").map_err(|e| Error::gdal(&self.path, e))?;
-        let mut opts = RasterCreationOptions::new();
-        for (k, v) in [
-            ("COMPRESS", "DEFLATE"),
+        let opts = RasterCreationOptions::from_iter([
+            "COMPRESS=DEFLATE",
             // Level 1: on noisy Float32 indices levels 1 and 6 differ by < 1 % in size, not in time.
-            ("LEVEL", "1"),
-            ("PREDICTOR", "YES"),
-            ("BLOCKSIZE", "512"),
-            ("OVERVIEWS", "IGNORE_EXISTING"),
-            ("RESAMPLING", "AVERAGE"),
-            ("BIGTIFF", "IF_SAFER"),
-        ] {
-            opts.set_name_value(k, v).map_err(|e| Error::gdal(&self.path, e))?;
-        }
+            "LEVEL=1",
+            "PREDICTOR=YES",
+            "BLOCKSIZE=512",
+            "OVERVIEWS=IGNORE_EXISTING",
+            "RESAMPLING=AVERAGE",
+            "BIGTIFF=IF_SAFER",
+        ]);
         let partial = sibling(&self.path, "partial");
         let out = src.create_copy(&driver, &partial, &opts).map_err(|e| Error::gdal(&self.path, e))?;
         out.close().map_err(|e| Error::gdal(&partial, e))?;

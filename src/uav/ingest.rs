@@ -19,7 +19,7 @@ use super::params::UavParams;
 use super::records::{declines, relink, FlightRecord};
 use crate::dataset::{Crop, Orchard};
 use crate::error::{Error, Result};
-use crate::store::{Layer, Row, StageTiming, StoreWriter};
+use crate::store::{Layer, RasterStyle, Row, StageTiming, StoreWriter};
 
 /// One store update at a time per process: the staging directory is per store and process.
 static INGEST_LOCK: Mutex<()> = Mutex::new(());
@@ -137,13 +137,13 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
         .filter(|e| e.ndvi.exists())
         .collect();
     let out = process_flight(&spec, &orchards, &crs, &root, &earlier, &params, progress)?;
-    for r in &out.rasters {
-        writer.register_raster(r);
+    for (r, style) in &out.rasters {
+        writer.register_raster(r, *style);
     }
     flights.push(out.record.clone());
     let redone = redo_later_changes(&mut flights, &out.record, &root)?;
     for r in &redone {
-        writer.register_raster(r);
+        writer.register_raster(r, RasterStyle::Change);
     }
     rows.extend(out.rows.iter().cloned());
     relink(&mut rows);
@@ -173,7 +173,7 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
         parcels: out.rows.len(),
         declined,
         change_vs: out.record.change_vs.clone(),
-        rasters: out.rasters,
+        rasters: out.rasters.into_iter().map(|(r, _)| r).collect(),
         pixels: out.pixels,
         seconds,
     })
@@ -210,16 +210,7 @@ fn read_uav_layers(store_dir: &Path, names: &[&str]) -> Result<(crate::store::Ma
         return Err(Error::store(store_dir, "no manifest.json: run `covermap build` first"));
     }
     let manifest = crate::store::Manifest::read(&mpath)?;
-    let gpkg = store_dir.join(crate::store::RESULTS_GPKG);
-    let ds = gdal::Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
-    let present: Vec<String> = {
-        use gdal::vector::LayerAccess;
-        ds.layers().map(|l| l.name()).collect()
-    };
-    let layers = names
-        .iter()
-        .map(|n| if present.iter().any(|p| p == n) { crate::store::gpkg::read_layer(&ds, &gpkg, n).map(Some) } else { Ok(None) })
-        .collect::<Result<Vec<_>>>()?;
+    let layers = crate::store::gpkg::read_layers(store_dir, names)?;
     Ok((manifest, layers))
 }
 

@@ -81,8 +81,8 @@ pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -
             out.zonal_seconds,
             out.change_seconds
         );
-        for r in &out.rasters {
-            writer.register_raster(r);
+        for (r, style) in &out.rasters {
+            writer.register_raster(r, *style);
         }
         pixels += out.pixels;
         earlier.push(EarlierFlight { record: out.record.clone(), ndvi: root.join(format!("uav/{}/ndvi.tif", src.id)) });

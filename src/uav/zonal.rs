@@ -159,7 +159,7 @@ impl ZonalStats {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::coverage::coverage_fractions;
     use super::*;
     use crate::grid::GeoTransform;
@@ -167,7 +167,7 @@ mod tests {
 
     /// 4×4 raster of 1 m cells, values v(c, r) = c + 4r, top-left corner (0, 4); the square
     /// [0.5, 2.5]² covers rows 1–3 × columns 0–2 with weights ¼ ½ ¼ / ½ 1 ½ / ¼ ½ ¼ (coverage tests).
-    fn setup(nodata_at: Option<(usize, usize)>) -> (Vec<f32>, Coverage) {
+    pub(crate) fn setup(nodata_at: Option<(usize, usize)>) -> (Vec<f32>, Coverage) {
         let t = GeoTransform { x0: 0.0, y0: 4.0, dx: 1.0, dy: 1.0 };
         let sq = polygon![(x: 0.5, y: 0.5), (x: 2.5, y: 0.5), (x: 2.5, y: 2.5), (x: 0.5, y: 2.5), (x: 0.5, y: 0.5)];
         let cov = coverage_fractions(&MultiPolygon(vec![sq]), &t, 4, 4).unwrap();

@@ -327,20 +327,11 @@ impl ZonalTable {
 mod tests {
     use super::super::zonal::ZonalStats;
     use super::*;
-    use geo::polygon;
 
     #[test]
     fn streaming_moments_equal_the_stored_values() {
         // The 4×4 case of `zonal`'s tests (hand-checked: Σw = 4, mean 9, std √8.5).
-        let t = GeoTransform { x0: 0.0, y0: 4.0, dx: 1.0, dy: 1.0 };
-        let sq = polygon![(x: 0.5, y: 0.5), (x: 2.5, y: 0.5), (x: 2.5, y: 2.5), (x: 0.5, y: 2.5), (x: 0.5, y: 0.5)];
-        let cov = coverage_fractions(&MultiPolygon(vec![sq]), &t, 4, 4).unwrap();
-        let mut vals = Vec::new();
-        for r in cov.row0..cov.row0 + cov.h {
-            for c in cov.col0..cov.col0 + cov.w {
-                vals.push((c + 4 * r) as f32);
-            }
-        }
+        let (vals, cov) = super::super::zonal::tests::setup(None);
         let stats = parse_stats("count,mean,std,min,max,sum,p10,median,p90").unwrap();
         let (v, px) = zone_stats(&vals, &cov, &stats);
         assert_eq!(px, 9);

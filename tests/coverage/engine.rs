@@ -21,6 +21,12 @@ fn raster_hamlet_layer_and_point_engine_agree() {
     for name in ["rsrp_alpha", "rsrp_beta", "rsrp_any", "serving_site", "coverage_class"] {
         assert!(sink.raster_names.iter().any(|n| n == name), "{name} missing: {:?}", sink.raster_names);
     }
+    // Each raster declares its style; for these names it is the map the catalog chose by name before
+    // styles were declared, so tiles and legends are unchanged.
+    assert_eq!(sink.raster_styles.len(), sink.raster_names.len());
+    for (name, style) in sink.raster_names.iter().zip(&sink.raster_styles) {
+        assert_eq!(*style, covermap::store::RasterStyle::guess(name), "{name}");
+    }
     let any = sink.f32_raster("rsrp_any").unwrap();
     let alpha = sink.f32_raster("rsrp_alpha").unwrap();
     let beta = sink.f32_raster("rsrp_beta").unwrap();

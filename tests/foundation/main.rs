@@ -6,6 +6,7 @@ mod common;
 mod deploy_manifests;
 mod shard_build;
 mod shard_s3;
+mod region;
 mod tools_cli;
 mod atomicity;
 mod build;

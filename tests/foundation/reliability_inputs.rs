@@ -26,6 +26,18 @@ fn fails_early(data: &Path, alter: impl FnOnce(&Path), needles: &[&str]) -> Stri
     line
 }
 
+/// [`fails_early`] on a fresh copy of the dataset made by `copy` in a temporary directory.
+fn fails_on_copy(copy: fn(&Path) -> PathBuf, alter: impl FnOnce(&Path), needles: &[&str]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    fails_early(&copy(tmp.path()), alter, needles)
+}
+
+/// Append `text` to the dataset's `dataset.toml`.
+fn append_to_toml(data: &Path, text: &str) {
+    let t = std::fs::read_to_string(data.join("dataset.toml")).unwrap();
+    std::fs::write(data.join("dataset.toml"), format!("{t}{text}")).unwrap();
+}
+
 fn base_copy(tmp: &Path) -> PathBuf {
     copy_dataset(tmp)
 }
@@ -47,17 +59,13 @@ fn edit_properties(path: &Path, index: usize, f: impl FnOnce(&mut serde_json::Ma
 /// Item 7: a commune without `population` (the OGR field unset, not null) built with population 0.
 #[test]
 fn a_missing_attribute_is_an_error_naming_the_feature() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
+    fails_on_copy(
+        base_copy,
         |d| edit_properties(&d.join("generated/communes.geojson"), 3, |p| drop(p.remove("population"))),
         &["communes.geojson", "layer `communes`", "feature 3", "attribute `population`", "missing"],
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
+    fails_on_copy(
+        base_copy,
         |d| edit_properties(&d.join("generated/communes.geojson"), 7, |p| drop(p.remove("households"))),
         &["communes.geojson", "layer `communes`", "feature 7", "attribute `households`"],
     );
@@ -66,10 +74,8 @@ fn a_missing_attribute_is_an_error_naming_the_feature() {
 /// Item 8: negative households were clamped to 0 silently.
 #[test]
 fn negative_households_fail_like_negative_population() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
+    fails_on_copy(
+        base_copy,
         |d| edit_properties(&d.join("generated/communes.geojson"), 5, |p| drop(p.insert("households".into(), serde_json::json!(-12)))),
         &["communes.geojson", "layer `communes`", "feature 5", "negative households"],
     );
@@ -78,14 +84,9 @@ fn negative_households_fail_like_negative_population() {
 /// Item 9: a typo in `[risk]` failed after the coverage stage (100 s on the full dataset).
 #[test]
 fn a_typo_in_risk_fails_before_any_stage() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
-        |d| {
-            let t = std::fs::read_to_string(d.join("dataset.toml")).unwrap();
-            std::fs::write(d.join("dataset.toml"), format!("{t}\n[risk]\nrainfal_24h_mm = 180\n")).unwrap();
-        },
+    fails_on_copy(
+        base_copy,
+        |d| append_to_toml(d, "\n[risk]\nrainfal_24h_mm = 180\n"),
         &["[risk]", "rainfal_24h_mm"],
     );
 }
@@ -93,24 +94,14 @@ fn a_typo_in_risk_fails_before_any_stage() {
 /// Item 9: `[uav]` and out-of-range values are checked up front too.
 #[test]
 fn a_bad_uav_section_fails_before_any_stage() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
-        |d| {
-            let t = std::fs::read_to_string(d.join("dataset.toml")).unwrap();
-            std::fs::write(d.join("dataset.toml"), format!("{t}\n[uav]\nmin_covered_fraction = 1.5\n")).unwrap();
-        },
+    fails_on_copy(
+        base_copy,
+        |d| append_to_toml(d, "\n[uav]\nmin_covered_fraction = 1.5\n"),
         &["uav.min_covered_fraction"],
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
-        |d| {
-            let t = std::fs::read_to_string(d.join("dataset.toml")).unwrap();
-            std::fs::write(d.join("dataset.toml"), format!("{t}\n[coverage]\nrx_height_m = -1\n")).unwrap();
-        },
+    fails_on_copy(
+        base_copy,
+        |d| append_to_toml(d, "\n[coverage]\nrx_height_m = -1\n"),
         &["rx_height_m"],
     );
 }
@@ -119,18 +110,14 @@ fn a_bad_uav_section_fails_before_any_stage() {
 /// and risk.
 #[test]
 fn a_bad_flight_fails_before_any_stage() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = full_copy(tmp.path());
-    fails_early(
-        &data,
+    fails_on_copy(
+        full_copy,
         |d| edit(&d.join("dataset.toml"), "date = \"2026-03-10\"\ncamera = \"p4m\"", "date = \"2026-03-10\"\ncamera = \"p4n\""),
         &["flights.2026-03-10", "p4n"],
     );
 
-    let tmp = tempfile::tempdir().unwrap();
-    let data = full_copy(tmp.path());
-    fails_early(
-        &data,
+    fails_on_copy(
+        full_copy,
         |d| {
             std::fs::write(d.join("generated/uav/2026-03-10_p4m_reflectance.tif"), b"II*\0not an orthomosaic").unwrap();
         },
@@ -141,10 +128,8 @@ fn a_bad_flight_fails_before_any_stage() {
 /// Item 10: an all-nodata DEM was reported as the first hamlet "in a nodata hole".
 #[test]
 fn an_all_nodata_dem_is_reported_as_the_dem() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    let line = fails_early(
-        &data,
+    let line = fails_on_copy(
+        base_copy,
         |d| {
             let path = d.join("generated/dem.tif");
             let (mut g, crs) = covermap::grid::io::read_raster_f32(&path, 1).unwrap();
@@ -160,10 +145,8 @@ fn an_all_nodata_dem_is_reported_as_the_dem() {
 /// Item 11: PROJ's "Unknown error (code 4096)" did not say which CRS string was not understood.
 #[test]
 fn an_unknown_crs_is_named() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    let line = fails_early(
-        &data,
+    let line = fails_on_copy(
+        base_copy,
         |d| {
             let t = std::fs::read_to_string(d.join("dataset.toml")).unwrap();
             let at = t.find("[layers.hamlets]").unwrap();
@@ -178,14 +161,9 @@ fn an_unknown_crs_is_named() {
 /// Item 12: an unknown `[layers.X]` was silently ignored.
 #[test]
 fn an_unknown_layer_lists_the_known_names() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = base_copy(tmp.path());
-    fails_early(
-        &data,
-        |d| {
-            let t = std::fs::read_to_string(d.join("dataset.toml")).unwrap();
-            std::fs::write(d.join("dataset.toml"), format!("{t}\n[layers.hamlet_points]\nfile = \"generated/hamlets.csv\"\n")).unwrap();
-        },
+    fails_on_copy(
+        base_copy,
+        |d| append_to_toml(d, "\n[layers.hamlet_points]\nfile = \"generated/hamlets.csv\"\n"),
         &["dataset.toml", "unknown layer [layers.hamlet_points]", "known layers:", "hamlets", "cell_sites", "hydropower"],
     );
 }

@@ -36,6 +36,17 @@ enum Mutation {
 }
 
 impl Mutation {
+    /// The family's name, for the check that every family was drawn.
+    fn family(self) -> &'static str {
+        match self {
+            Mutation::Remove => "remove",
+            Mutation::Null => "null",
+            Mutation::Garble => "garble",
+            Mutation::Negative => "negative",
+            Mutation::Valid(_) => "valid",
+        }
+    }
+
     fn draw(rng: &mut SplitMix64) -> Self {
         match rng.below(5) {
             0 => Mutation::Remove,
@@ -79,6 +90,9 @@ fn mutate_hamlet(data: &Path, row: usize, m: Mutation) {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
 }
 
+/// Cases per run (each copies and loads the coarse demo dataset, about a second).
+const CASES: usize = 16;
+
 #[test]
 fn removed_or_garbled_attributes_fail_by_name_or_load_exactly() {
     let tmp = tempfile::tempdir().unwrap();
@@ -87,7 +101,8 @@ fn removed_or_garbled_attributes_fail_by_name_or_load_exactly() {
     let hamlet_rows = std::fs::read_to_string(pristine.join("generated/hamlets.csv")).unwrap().lines().count() - 1;
     let mut rng = SplitMix64(20_260_604);
     let (mut errors, mut exact) = (0, 0);
-    for case in 0..10 {
+    let mut drawn = std::collections::BTreeSet::new();
+    for case in 0..CASES {
         let data = tmp.path().join(format!("case-{case}"));
         copy_dir(&pristine, &data);
         let m = Mutation::draw(&mut rng);
@@ -102,6 +117,9 @@ fn removed_or_garbled_attributes_fail_by_name_or_load_exactly() {
             mutate_commune(&data, index, key, m);
             ("communes.geojson", "communes", index as i64, key, index)
         };
+        drawn.insert((layer, m.family()));
+        drawn.insert(("any", m.family()));
+        drawn.insert((layer, "any"));
         let what = format!("case {case}: {m:?} of `{key}` of {layer} feature {fid}");
         match (covermap::dataset::load(&data), m) {
             (Ok(ds), Mutation::Valid(x)) => {
@@ -127,6 +145,13 @@ fn removed_or_garbled_attributes_fail_by_name_or_load_exactly() {
         }
         std::fs::remove_dir_all(&data).unwrap();
     }
-    // The seed draws both outcomes; a generator change that stopped doing so would test less.
+    // The seed draws both outcomes, every mutation family and both layers; a generator change that
+    // stopped doing so would test less.
     assert!(errors > 0 && exact > 0, "{errors} errors, {exact} exact loads");
+    for family in ["remove", "null", "garble", "negative", "valid"] {
+        assert!(drawn.contains(&("any", family)), "the mutation `{family}` was never drawn: {drawn:?}");
+    }
+    for layer in ["communes", "hamlets"] {
+        assert!(drawn.contains(&(layer, "any")), "the layer `{layer}` was never mutated: {drawn:?}");
+    }
 }

@@ -141,7 +141,7 @@ async fn upload_runs_the_ingest_and_swaps_the_catalog() {
         let (mut w, m) = covermap::store::StoreWriter::begin_update(&u.store_dir)?;
         let t = covermap::grid::GeoTransform { x0: X0 + 1900.0, y0: Y0 + 2400.0, dx: 1.0, dy: 1.0 };
         let g = covermap::grid::Grid::new(50, 50, t, 0.6f32, Some(-9999.0));
-        w.put_raster_f32(&format!("uav/{}/ndvi", u.date), &g, CRS)?;
+        w.put_raster(&format!("uav/{}/ndvi", u.date), &g, CRS, covermap::store::RasterStyle::VegetationIndex)?;
         w.commit(m)?;
         Ok(serde_json::json!({"flight": u.date, "images": u.images.len()}))
     });

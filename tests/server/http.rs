@@ -201,6 +201,11 @@ async fn landing_conformance_api() {
     assert!(ids.iter().any(|v| v == "hamlets"));
     assert_error(&get(&app, "/?f=xml").await, 400, "`f`");
     assert_error(&get(&app, "/conformance?foo=1").await, 400, "`foo`");
+    // The web map's language switch in the URL (`/?lang=en`) is accepted, and checked.
+    assert_eq!(get(&app, "/?lang=en").await.status, 200);
+    let page = get_with(&app, "/?lang=vi", &[("accept", "text/html")]).await;
+    assert_eq!(page.status, 200, "the map (or the landing page when no viewer is embedded)");
+    assert_error(&get(&app, "/?lang=fr").await, 400, "`lang`");
 }
 
 /// Snapshots (tests/snapshots/*.snap) of what clients depend on: a TileJSON document, the OpenAPI

@@ -16,5 +16,6 @@ mod tiles_gdal;
 mod tiles_raster;
 mod reliability_http;
 mod reliability_process;
+mod reliability_memory;
 mod tiles_legend_thresholds;
 mod tiles_points_kept;

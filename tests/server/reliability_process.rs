@@ -1,8 +1,8 @@
 //! Issue 13 against the real binary: slow headers are cut off and connections are capped (item 13);
 //! a fuzz of the HTTP surface with generated malformed requests gives no 5xx and leaves the server
 //! alive; an upload and a CLI `uav ingest` started together both end up in the store (item 5) and a
-//! running server serves a flight another process ingested (item 6).
-//! Servers listen on 127.0.0.1:18401–18404.
+//! running server serves a flight another process ingested (item 6); a starting server removes
+//! stale job and staging directories (item 3). Servers listen on 127.0.0.1:18401–18404 and 18406.
 
 use super::server_common as common;
 use super::uav_support;
@@ -132,13 +132,31 @@ impl Rng {
     }
 }
 
-/// One generated malformed request: tile paths, traversal, bbox/limit, headers, methods, tokens,
-/// bodies, hosts.
-fn malformed(rng: &mut Rng) -> Vec<u8> {
+/// The families of malformed requests the probe of issue 13 tried; each generated request counts
+/// towards every family it belongs to, and the fuzz checks that every family was sent.
+const FAMILIES: [&str; 10] = ["tile path", "traversal", "bbox/limit", "huge header", "method", "token", "body", "host", "oversize upload", "half-sent header"];
+
+/// One generated malformed request (tile paths, traversal, bbox/limit, headers, methods, tokens,
+/// bodies, hosts, declared oversize uploads) and the families it belongs to.
+fn malformed(rng: &mut Rng) -> (Vec<u8>, Vec<&'static str>) {
+    let mut fam = Vec::new();
+    if rng.next() % 10 == 0 {
+        // A declared upload far over `--upload-max-mb` (item 2), with no body sent: 413 at once.
+        let auth = rng.pick(&["Bearer", "BEARER", "bearer"]);
+        let len = rng.pick(&["5000000", "9000000000", "4398046511104"]);
+        let req = format!("POST /api/uav/flights?date=2026-06-04&camera=p4m HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth} {TOKEN}\r\nContent-Type: image/tiff\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n");
+        return (req.into_bytes(), vec!["oversize upload", "token"]);
+    }
     let junk = ["..%2f..%2fetc%2fpasswd", "../../etc/passwd", "%ff%fe", "a,b,,c", "communes,", "%2e%2e", "\u{1F600}", "' OR 1=1 --", "x".repeat(3000).leak()];
     let layer = rng.pick(&["communes", "hamlets", "dem", "rsrp_any", "nope", "communes,hamlets", "", "uav/x/ndvi"]);
     let j = rng.pick(&junk);
-    let path = match rng.next() % 12 {
+    let which = rng.next() % 12;
+    fam.push(match which {
+        0..=2 | 6 | 11 => "tile path",
+        3 | 4 => "bbox/limit",
+        _ => "other path",
+    });
+    let path = match which {
         0 => format!("/tiles/{layer}/{}/{}/{}.mvt", rng.num(), rng.num(), rng.num()),
         1 => format!("/tiles/{layer}/{}/{}/{}.png", rng.num(), rng.num(), rng.num()),
         2 => format!("/tiles/{j}/{}/{}/{}.{}", rng.num(), rng.num(), rng.num(), rng.pick(&["pbf", "jpg", "", "mvt.gz"])),
@@ -152,11 +170,30 @@ fn malformed(rng: &mut Rng) -> Vec<u8> {
         10 => format!("/{j}"),
         _ => format!("/tiles/{layer}/legend.json/{j}"),
     };
+    if path.contains("..") || path.contains("%2e") {
+        fam.push("traversal");
+    }
     let method = rng.pick(&["GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "G\u{0}T", "BREW"]);
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", rng.pick(&["127.0.0.1", "evil.example", "", "a b", "[::1]:1"]));
+    if !matches!(method, "GET" | "HEAD") {
+        fam.push("method");
+    }
+    let host = rng.pick(&["127.0.0.1", "evil.example", "", "a b", "[::1]:1"]);
+    if host != "127.0.0.1" {
+        fam.push("host");
+    }
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
+    if path.len() > 2000 {
+        fam.push("huge header");
+    }
     match rng.next() % 6 {
-        0 => head.push_str(&format!("Authorization: {} {}\r\n", rng.pick(&["Bearer", "BEARER", "Basic", "", "Bearer Bearer"]), rng.pick(&[TOKEN, "x", "", "s3cret\u{7f}"]))),
-        1 => head.push_str(&format!("X-Big: {}\r\n", "a".repeat(20_000 + (rng.next() % 80_000) as usize))),
+        0 => {
+            fam.push("token");
+            head.push_str(&format!("Authorization: {} {}\r\n", rng.pick(&["Bearer", "BEARER", "Basic", "", "Bearer Bearer"]), rng.pick(&[TOKEN, "x", "", "s3cret\u{7f}"])))
+        }
+        1 => {
+            fam.push("huge header");
+            head.push_str(&format!("X-Big: {}\r\n", "a".repeat(20_000 + (rng.next() % 80_000) as usize)))
+        }
         2 => head.push_str(&format!("Accept-Encoding: {}\r\nIf-None-Match: {}\r\n", rng.pick(&["br;q=x", "*", "gzip;q=-1", ""]), rng.pick(&["*", "\"", "W/"]))),
         3 => head.push_str("Range: bytes=99999999-\r\n"),
         _ => {}
@@ -166,21 +203,27 @@ fn malformed(rng: &mut Rng) -> Vec<u8> {
         1 => b"II*\0garbage that is not a tiff".to_vec(),
         _ => Vec::new(),
     };
+    if !body.is_empty() {
+        fam.push("body");
+    }
     if method == "POST" && rng.next() % 2 == 0 {
+        fam.push("token");
         head.push_str(&format!("Authorization: Bearer {TOKEN}\r\nContent-Type: {}\r\n", rng.pick(&["image/tiff", "multipart/form-data; boundary=x", "multipart/form-data"])));
     }
     head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
     let mut req = head.into_bytes();
     req.extend(body);
-    req
+    (req, fam)
 }
 
 /// The fuzz: 400 generated malformed requests (tile paths, traversal, bbox/limit, huge headers,
-/// methods, tokens, bodies, hosts) and a few half-sent ones: no 5xx, and the server answers after.
+/// methods, tokens, bodies, hosts, declared oversize uploads) and a few half-sent ones: no 5xx,
+/// every family sent and answered, an oversize upload always 413, and the server answers after.
 #[test]
 fn fuzzed_requests_never_get_a_5xx() {
     let store = common::fixture_store();
-    let srv = serve(&store, 18402, &["--header-timeout-secs", "1"]);
+    let srv = serve(&store, 18402, &["--header-timeout-secs", "1", "--upload-max-mb", "1"]);
+    let mut answered: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let mut rng = Rng(13);
     let mut statuses = std::collections::BTreeMap::new();
     let half: Vec<TcpStream> = (0..20)
@@ -190,15 +233,27 @@ fn fuzzed_requests_never_get_a_5xx() {
             Some(s)
         })
         .collect();
+    if !half.is_empty() {
+        answered.insert("half-sent header", half.len());
+    }
     for i in 0..400 {
-        let req = malformed(&mut rng);
+        let (req, fam) = malformed(&mut rng);
         let Some(answer) = raw(srv.port, &req) else { continue }; // closed without an answer: fine
         let st = status_of(&answer);
         *statuses.entry(st).or_insert(0) += 1;
+        for f in &fam {
+            *answered.entry(f).or_insert(0) += 1;
+        }
+        if fam.contains(&"oversize upload") {
+            assert_eq!(st, 413, "request {i}, a declared oversize upload:\n{}\n---\n{}", String::from_utf8_lossy(&req), &answer[..answer.len().min(600)]);
+        }
         assert!(st < 500, "request {i} got {st}:\n{}\n---\n{}", String::from_utf8_lossy(&req[..req.len().min(600)]), &answer[..answer.len().min(600)]);
     }
     drop(half);
-    eprintln!("statuses: {statuses:?}");
+    eprintln!("statuses: {statuses:?}; answered by family: {answered:?}");
+    for f in FAMILIES {
+        assert!(answered.get(f).copied().unwrap_or(0) >= 3, "the fuzz answered too few requests of the family `{f}`: {answered:?}");
+    }
     assert!(statuses.keys().filter(|s| **s >= 400).count() >= 3, "the generator should reach several error kinds: {statuses:?}");
     let h = get(srv.port, "/health");
     assert_eq!(status_of(&h), 200, "the server is not alive after the fuzz: {h}");
@@ -295,3 +350,26 @@ fn the_server_reloads_a_store_swapped_by_another_process() {
     assert!(get(srv.port, "/api/uav/flights").contains("2026-06-05"));
 }
 
+
+/// Item 3: a starting server removes what killed uploads and writers left — a job directory of no
+/// recorded flight under `<store>.uploads`, and the staging directory of a dead writer — and keeps a
+/// live writer's staging directory.
+#[test]
+fn a_starting_server_removes_stale_job_and_staging_dirs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, _) = uav_store(tmp.path(), 0, 0);
+    let job = std::path::PathBuf::from(format!("{}.uploads/job-9-1700000000", store.display()));
+    std::fs::create_dir_all(&job).unwrap();
+    std::fs::write(job.join("image-1.tif"), b"left by a killed server").unwrap();
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let dead = store.with_file_name(format!(".t.staging-{dead_pid}"));
+    std::fs::create_dir_all(dead.join("layers")).unwrap();
+    let live = store.with_file_name(format!(".t.staging-{}", std::process::id()));
+    std::fs::create_dir_all(&live).unwrap();
+    let _srv = serve(&store, 18406, &[]);
+    assert!(!job.exists(), "the stale job directory is still there");
+    assert!(!dead.exists(), "the dead writer's staging directory is still there");
+    assert!(live.exists(), "a live writer's staging directory was removed");
+}

@@ -13,7 +13,7 @@ use axum::Router;
 use bytes::Bytes;
 use covermap::grid::{GeoTransform, Grid};
 use covermap::server::{router, AppState, ServerConfig};
-use covermap::store::{FieldType, GeomKind, Layer, Manifest, StoreWriter, Value};
+use covermap::store::{FieldType, GeomKind, Layer, Manifest, RasterStyle, StoreWriter, Value};
 use covermap::tiles::Catalog;
 use geo::{line_string, point, polygon, Geometry};
 use http_body_util::BodyExt;
@@ -125,9 +125,9 @@ pub fn write_fixture_store(dir: &Path) {
             dem.set(c, r, -9999.0);
         }
     }
-    w.put_raster_f32("dem", &dem, CRS).unwrap();
-    w.put_raster_f32("rsrp_any", &rsrp, CRS).unwrap();
-    w.put_raster_u8("landslide_susceptibility", &cls, CRS).unwrap();
+    w.put_raster("dem", &dem, CRS, RasterStyle::Elevation).unwrap();
+    w.put_raster("rsrp_any", &rsrp, CRS, RasterStyle::Rsrp).unwrap();
+    w.put_raster("landslide_susceptibility", &cls, CRS, RasterStyle::RiskClasses).unwrap();
     // A UAV index at 0.5 m over the orchard.
     let tu = GeoTransform { x0: X0 + 1900.0, y0: Y0 + 2400.0, dx: 0.5, dy: 0.5 };
     let mut ndvi = Grid::new(1000, 1000, tu, 0.0f32, Some(-9999.0));
@@ -136,7 +136,7 @@ pub fn write_fixture_store(dir: &Path) {
             ndvi.set(c, r, -0.1 + 0.9 * c as f32 / 999.0);
         }
     }
-    w.put_raster_f32("uav/f1/ndvi", &ndvi, CRS).unwrap();
+    w.put_raster("uav/f1/ndvi", &ndvi, CRS, RasterStyle::VegetationIndex).unwrap();
     w.commit(Manifest { dataset: "fixture".into(), crs: CRS.into(), ..Default::default() }).unwrap();
 }
 
@@ -179,6 +179,18 @@ pub fn demo_store() -> PathBuf {
         store
     })
     .clone()
+}
+
+/// One `GET path` over a real TCP connection to a server process on `port` (the raw response, head
+/// and body); `None` when it does not answer within 5 s.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
 }
 
 pub fn config_for(store: &Path) -> ServerConfig {

@@ -1,9 +1,10 @@
 // The service's APIs, addressed relative to the page so the map also works behind a reverse proxy
 // under a path prefix. Every answer is cached for the page's life (the store does not change
 // under a running page; a rebuild means a reload).
+import { Catalog, setStyles } from './catalog.js';
 
 /// The page's directory URL, ending in '/'.
-export const BASE = location.href.replace(/[?#].*$/, '').replace(/[^/]*$/, '');
+export const BASE = typeof location === 'undefined' ? '' : location.href.replace(/[?#].*$/, '').replace(/[^/]*$/, '');
 
 const cache = new Map();
 
@@ -19,13 +20,11 @@ export function getJSON(path) {
   if (!cache.has(path)) {
     const p = fetch(BASE + path, { headers: { Accept: 'application/json' } }).then(async (r) => {
       if (!r.ok) {
-        let detail = '';
-        try {
-          const j = await r.json();
-          detail = j.detail || j.error || '';
-        } catch {
-          detail = '';
-        }
+        // The service explains its errors in JSON ({detail} or {error}); a proxy's page may not.
+        const detail = await r
+          .json()
+          .then((j) => j.detail || j.error || '')
+          .catch(() => '');
         throw new ApiError(path, r.status, detail);
       }
       return r.json();
@@ -46,74 +45,10 @@ export async function getOptional(path) {
   }
 }
 
-/// The catalog: {tiles: {id: entry}, tables: {id: entry}}, with helpers.
-export class Catalog {
-  constructor(doc) {
-    this.tiles = doc.tiles || {};
-    this.tables = doc.tables || {};
-    this.problems = doc.problems || [];
-  }
-  has(id) {
-    return id in this.tiles;
-  }
-  get(id) {
-    return this.tiles[id] || this.tables[id];
-  }
-  /// Whether a vector layer (tiles or table) has a field.
-  hasField(id, name) {
-    const e = this.get(id);
-    return !!e && (e.fields || []).some((f) => f.name === name);
-  }
-  /// The first of `names` the layer has as a field.
-  field(id, names) {
-    const e = this.get(id);
-    if (!e) return null;
-    const have = new Set((e.fields || []).map((f) => f.name));
-    return names.find((n) => have.has(n)) || null;
-  }
-  fields(id) {
-    return (this.get(id)?.fields || []).map((f) => f.name);
-  }
-  /// Raster ids whose name matches a pattern.
-  rasters(re) {
-    return Object.entries(this.tiles)
-      .filter(([id, e]) => e.kind === 'raster' && re.test(e.source || id))
-      .map(([id]) => id);
-  }
-  /// MapLibre source definition for a tiled layer.
-  source(id) {
-    const e = this.tiles[id];
-    const s = {
-      type: e.kind === 'raster' ? 'raster' : 'vector',
-      tiles: [e.tiles],
-      minzoom: e.minzoom ?? 0,
-      maxzoom: e.maxzoom ?? 14,
-    };
-    if (e.bounds) s.bounds = e.bounds;
-    if (e.kind === 'raster') s.tileSize = 256;
-    return s;
-  }
-}
+export { Catalog, operatorKey, operatorName, styles } from './catalog.js';
 
 /// The catalog the page was started with (set once by loadCatalog).
 export let catalog = new Catalog({});
-
-/// Thresholds and class palettes as the service publishes them (/catalog `thresholds`, from the
-/// store's analysis parameters): the page writes none of them itself, so the map, its legends and
-/// the counts agree. Filled in place by loadCatalog.
-export const styles = { classColors: [], classLabels: [], healthColors: {}, covered: '#888', uncovered: '#888', coveredDbm: NaN, goodDbm: NaN };
-
-function setStyles(th) {
-  const cov = th?.coverage || {};
-  styles.coveredDbm = cov.covered_dbm ?? NaN;
-  styles.goodDbm = cov.good_dbm ?? NaN;
-  styles.covered = cov.covered_color || styles.covered;
-  styles.uncovered = cov.uncovered_color || styles.uncovered;
-  const classes = th?.risk?.classes || [];
-  styles.classColors.splice(0, styles.classColors.length, ...classes.map((c) => c.color));
-  styles.classLabels.splice(0, styles.classLabels.length, ...classes.map((c) => c.label));
-  for (const h of th?.uav?.health_classes || []) styles.healthColors[h.class] = h.color;
-}
 
 export async function loadCatalog() {
   const doc = await getJSON('catalog');

@@ -3,9 +3,11 @@
 // of hamlets and people with 4G, communes with fiber) by name.
 import { currentLang, t } from './i18n.js';
 
-export function num(v, digits = 0) {
+/// A number in the interface language's format, with at most `digits` (and at least `minDigits`)
+/// decimals.
+export function num(v, digits = 0, minDigits = 0) {
   if (v === null || v === undefined || v === '' || Number.isNaN(+v)) return '–';
-  return (+v).toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return (+v).toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: minDigits });
 }
 
 /// Whether a field holds a share (0–1) or a percentage (0–100).
@@ -23,7 +25,7 @@ export function fraction(name, v) {
 }
 
 /// A share or percentage as "87,5 %".
-export function pct(v, kind = 'share', name = '') {
+export function pct(v, kind = 'share') {
   if (v === null || v === undefined || Number.isNaN(+v)) return '–';
   const p = kind === 'pct' || Math.abs(+v) > 1.0001 ? +v : +v * 100;
   return `${num(p, 1)} %`;
@@ -33,10 +35,15 @@ export function pct(v, kind = 'share', name = '') {
 export function value(name, v) {
   if (v === null || v === undefined) return '–';
   const k = shareKind(name);
-  if (k) return pct(v, k, name);
+  if (k) return pct(v, k);
   if (typeof v === 'number') {
-    if (/(^|_)(covered|fiber_ready|has_fiber|health_fell|latest)$/.test(name) && (v === 0 || v === 1)) return v ? t('yes') : t('no');
+    // A probability (`p_covered`) is a share too.
+    if (/^p_/.test(name)) return pct(v, 'share');
+    if (/(^|_)id$/.test(name)) return String(v);
+    if ((/(^|_)(covered|good|fiber_ready|has_fiber|health_fell|latest|holdout|challenged)$/.test(name) || /^covered_/.test(name)) && (v === 0 || v === 1)) return v ? t('yes') : t('no');
     if (/_dbm$/.test(name)) return `${num(v, 1)} dBm`;
+    if (/_db$/.test(name)) return `${num(v, 1)} dB`;
+    if (/(^|_)mbps(_|$)/.test(name)) return `${num(v, 1)} Mbps`;
     if (/_m2$/.test(name)) return v >= 1e4 ? `${num(v / 1e4, 2)} ha` : `${num(v, 0)} m²`;
     if (/(elevation|height|ground|hand)_m$/.test(name)) return `${num(v, 0)} m`;
     if (/_m$/.test(name)) return v >= 1000 ? `${num(v / 1000, 2)} km` : `${num(v, 0)} m`;
@@ -81,4 +88,32 @@ export function findField(rowOrNames, role) {
   if (!test) return null;
   // Plain names first (`population_4g_share` before `viettel_population_4g_share`).
   return names.filter(test).sort((a, b) => a.length - b.length)[0] || null;
+}
+
+/// The fields of a hamlet's popup in reading order: `head` — what a planner asks first: signal
+/// (RSRP), quality (SINR, download rate), the location probability, the serving site and the
+/// runner-up server, the people; `operators` — one row per operator from the per-operator fields
+/// (`rsrp_<op>_dbm`, `sinr_<op>_db`, `dl_mbps_<op>`); `rest` — everything else, as named.
+const HAMLET_HEAD = ['rsrp_dbm', 'sinr_db', 'dl_mbps', 'p_covered', 'serving_site_id', 'runner_up_site_id', 'runner_up_rsrp_dbm', 'population'];
+export function hamletFields(props) {
+  const names = Object.keys(props);
+  const ops = new Map();
+  const perOp = [
+    [/^rsrp_([a-z0-9_]+)_dbm$/, 'rsrp'],
+    [/^sinr_([a-z0-9_]+)_db$/, 'sinr'],
+    [/^dl_mbps_([a-z0-9_]+)$/, 'mbps'],
+  ];
+  const taken = new Set();
+  for (const n of names) {
+    for (const [re, k] of perOp) {
+      const m = re.exec(n);
+      if (!m) continue;
+      if (!ops.has(m[1])) ops.set(m[1], { key: m[1] });
+      ops.get(m[1])[k] = props[n];
+      taken.add(n);
+    }
+  }
+  const head = HAMLET_HEAD.filter((n) => n in props);
+  const skip = new Set([...head, ...taken, 'name', 'hamlet_id', 'commune_code', 'id']);
+  return { head, operators: [...ops.values()], rest: names.filter((n) => !skip.has(n)) };
 }

@@ -25,6 +25,8 @@ const STRINGS = {
   g_coverage: { vi: 'Vùng phủ 4G', en: '4G coverage' },
   g_fiber: { vi: 'Cáp quang', en: 'Fiber' },
   g_planning: { vi: 'Quy hoạch trạm', en: 'Site planning' },
+  g_quality: { vi: 'Chất lượng mạng 4G', en: '4G network quality' },
+  g_accuracy: { vi: 'Độ tin cậy và đo kiểm', en: 'Confidence and measurements' },
   g_risk: { vi: 'Rủi ro thiên tai', en: 'Disaster risk' },
   g_agri: { vi: 'Nông nghiệp (UAV)', en: 'Agriculture (UAV)' },
 
@@ -36,10 +38,40 @@ const STRINGS = {
   l_places: { vi: 'Thị trấn, địa danh', en: 'Towns and places' },
   l_sites: { vi: 'Trạm BTS và hướng phát', en: 'Cell sites and sectors' },
   l_rsrp: { vi: 'Cường độ tín hiệu 4G (RSRP)', en: '4G signal strength (RSRP)' },
-  l_cov_p90: { vi: 'Vùng phủ 4G theo xác suất vị trí (50 % / 90 %)', en: '4G coverage by location probability (50 % / 90 %)' },
-  l_measured: { vi: 'Đo kiểm thực tế so với dự báo', en: 'Measured vs predicted (drive tests)' },
-  residual_legend: { vi: 'đo − dự báo (dB)', en: 'measured − predicted (dB)' },
-  calib_table: { vi: 'Hiệu chỉnh mô hình (sai số trên điểm kiểm tra)', en: 'Calibration (error on held-out points)' },
+  l_cov_p90: { vi: '4G với độ tin cậy 90 %', en: '4G at 90 % confidence' },
+  p90_note: {
+    vi: 'Xác suất có sóng tại một vị trí, theo pha-đinh che khuất log-chuẩn (σ từ hiệu chỉnh đo kiểm).',
+    en: 'Probability of signal at a location under log-normal shadowing (σ from the drive-test calibration).',
+  },
+  l_measured: { vi: 'Đo kiểm so với dự báo', en: 'Measured vs predicted' },
+  residual_legend: { vi: 'Đo − dự báo (dB)', en: 'Measured − predicted (dB)' },
+  residual_of: { vi: 'Sai số', en: 'Residual' },
+  residual_before: { vi: 'trước hiệu chỉnh', en: 'before calibration' },
+  residual_after: { vi: 'sau hiệu chỉnh', en: 'after calibration' },
+  over_predicted: { vi: 'dự báo cao hơn thực tế', en: 'prediction too high' },
+  under_predicted: { vi: 'dự báo thấp hơn thực tế', en: 'prediction too low' },
+  calib_table: { vi: 'Hiệu chỉnh mô hình (sai số trên điểm kiểm tra độc lập)', en: 'Calibration (error on held-out points)' },
+  operator_band: { vi: 'Mạng · MHz', en: 'Operator · MHz' },
+  n_points: { vi: 'n', en: 'n' },
+  offset_db: { vi: 'Bù', en: 'Offset' },
+  sigma_db: { vi: 'σ', en: 'σ' },
+  rmse_db: { vi: 'RMSE', en: 'RMSE' },
+  calib_units: {
+    vi: 'n: số điểm đo. Đơn vị dB. Bù và σ theo từng mạng × băng; RMSE trước → sau hiệu chỉnh, trên các điểm giữ lại để kiểm tra (khối 2 km).',
+    en: 'n: measurements. In dB. Offset and σ per operator × band; RMSE before → after calibration, on held-out points (2 km blocks).',
+  },
+  l_h3: { vi: 'Lục giác H3: diện tích có phủ 90 %', en: 'H3 hexagons: area covered at 90 %' },
+  h3_share: { vi: 'Tỷ lệ diện tích lục giác có sóng ở độ tin cậy 90 %', en: 'Share of the hexagon covered at 90 % confidence' },
+  h3_note: { vi: 'Lưới H3 độ phân giải 8 (khoảng 0,74 km² mỗi ô).', en: 'H3 resolution-8 grid (about 0.74 km² a cell).' },
+  l_sinr: { vi: 'Tỷ số tín hiệu trên nhiễu (SINR)', en: 'Signal to interference and noise (SINR)' },
+  l_dl_mbps: { vi: 'Tốc độ tải xuống (Mbps)', en: 'Download speed (Mbps)' },
+  l_speed_tiers: { vi: 'Bản theo mức tốc độ tải xuống', en: 'Hamlets by download speed tier' },
+  no_serving: { vi: 'Không có trạm phục vụ', en: 'No serving cell' },
+  tier_note: {
+    vi: 'Tốc độ tải xuống ước tính tại bản, với tải ô theo tham số [coverage.quality].',
+    en: 'Estimated download rate at the hamlet, at the cell load of [coverage.quality].',
+  },
+  l_landcover: { vi: 'Lớp phủ mặt đất (ESA WorldCover)', en: 'Land cover (ESA WorldCover classes)' },
   l_hamlet_cov: { vi: 'Bản/tổ dân phố có 4G', en: 'Hamlets with 4G' },
   l_commune_cov: { vi: 'Xã: tỷ lệ dân có 4G', en: 'Communes: share of people with 4G' },
   l_fiber: { vi: 'Tuyến cáp quang và điểm truy nhập', en: 'Fiber routes and access points' },
@@ -61,6 +93,7 @@ const STRINGS = {
   proposed_site: { vi: 'Trạm đề xuất', en: 'Proposed site' },
   operator: { vi: 'Nhà mạng', en: 'Operator' },
   any_operator: { vi: 'Bất kỳ nhà mạng', en: 'Any operator' },
+  serving_operator: { vi: 'Nhà mạng phục vụ', en: 'Serving operator' },
   flight_date: { vi: 'Ngày bay', en: 'Flight date' },
   index: { vi: 'Chỉ số', en: 'Index' },
   zoom_in_uav: { vi: 'Phóng to để xem ảnh UAV', en: 'Zoom in to see the UAV imagery' },
@@ -142,6 +175,8 @@ const STRINGS = {
   zoom_to: { vi: 'Phóng tới lớp này', en: 'Zoom to this layer' },
   show_layers: { vi: 'Hiện bảng lớp bản đồ', en: 'Show map layers' },
   show_dash: { vi: 'Hiện bảng điều khiển', en: 'Show dashboard' },
+  more: { vi: 'Thêm thông tin', en: 'More' },
+  other_sector: { vi: 'hướng phát khác', en: 'another sector' },
   layer_absent: { vi: 'Chưa có dữ liệu', en: 'No data yet' },
 };
 
@@ -190,12 +225,12 @@ const FIELD_LABELS = {
   crop: { vi: 'Cây trồng', en: 'Crop' },
   date: { vi: 'Ngày bay', en: 'Flight date' },
   flight_id: { vi: 'Lần bay', en: 'Flight' },
-  rsrp_dbm: { vi: 'RSRP (dBm)', en: 'RSRP (dBm)' },
+  rsrp_dbm: { vi: 'RSRP', en: 'RSRP' },
   covered: { vi: 'Có 4G', en: 'Covered' },
   operators: { vi: 'Số nhà mạng phủ', en: 'Operators covering' },
   serving_site_id: { vi: 'Trạm phục vụ', en: 'Serving site' },
   serving_operator: { vi: 'Nhà mạng phục vụ', en: 'Serving operator' },
-  fiber_distance_m: { vi: 'Khoảng cách tới cáp quang (m)', en: 'Distance to fiber (m)' },
+  fiber_distance_m: { vi: 'Khoảng cách tới cáp quang', en: 'Distance to fiber' },
   fiber_ready: { vi: 'Sẵn sàng cáp quang', en: 'Fiber-ready' },
   elevation_m: { vi: 'Độ cao (m)', en: 'Elevation (m)' },
   nearest_site_m: { vi: 'Khoảng cách tới trạm gần nhất (m)', en: 'Distance to nearest site (m)' },
@@ -210,6 +245,32 @@ const FIELD_LABELS = {
   health_class: { vi: 'Sức khỏe', en: 'Health' },
   area_m2: { vi: 'Diện tích (m²)', en: 'Area (m²)' },
   people_added: { vi: 'Số dân được phủ thêm', en: 'People newly covered' },
+  good: { vi: 'Sóng tốt', en: 'Good signal' },
+  sinr_db: { vi: 'SINR', en: 'SINR' },
+  dl_mbps: { vi: 'Tốc độ tải xuống', en: 'Download speed' },
+  p_covered: { vi: 'Xác suất có sóng', en: 'Probability of coverage' },
+  covered_p90: { vi: 'Có 4G ở độ tin cậy 90 %', en: 'Covered at 90 % confidence' },
+  covered_in_vehicle: { vi: 'Có 4G trong xe', en: 'Covered in a vehicle' },
+  covered_indoor: { vi: 'Có 4G trong nhà', en: 'Covered indoors' },
+  serving_sector_id: { vi: 'Hướng phát phục vụ', en: 'Serving sector' },
+  runner_up_site_id: { vi: 'Trạm mạnh thứ hai', en: 'Runner-up server' },
+  runner_up_sector_id: { vi: 'Hướng phát mạnh thứ hai', en: 'Runner-up sector' },
+  runner_up_rsrp_dbm: { vi: 'RSRP trạm thứ hai', en: 'Runner-up RSRP' },
+  h3_index: { vi: 'Mã ô H3', en: 'H3 index' },
+  operator: { vi: 'Nhà mạng', en: 'Operator' },
+  area_share_p90: { vi: 'Diện tích có phủ 90 %', en: 'Area covered at 90 %' },
+  n_measurements: { vi: 'Số điểm đo', en: 'Measurements' },
+  measured_mean_dbm: { vi: 'RSRP đo trung bình', en: 'Mean measured RSRP' },
+  measured_dbm: { vi: 'RSRP đo', en: 'Measured RSRP' },
+  predicted_dbm: { vi: 'RSRP dự báo', en: 'Predicted RSRP' },
+  calibrated_dbm: { vi: 'RSRP sau hiệu chỉnh', en: 'Calibrated RSRP' },
+  residual_db: { vi: 'Đo − dự báo', en: 'Measured − predicted' },
+  calibrated_residual_db: { vi: 'Đo − dự báo đã hiệu chỉnh', en: 'Measured − calibrated' },
+  band: { vi: 'Băng tần (MHz)', en: 'Band (MHz)' },
+  holdout: { vi: 'Điểm kiểm tra', en: 'Held out' },
+  environment: { vi: 'Môi trường đo', en: 'Environment' },
+  time: { vi: 'Thời điểm', en: 'Time' },
+  challenged: { vi: 'Bị đo kiểm phản bác', en: 'Challenged by a measurement' },
   hamlets_added: { vi: 'Số bản được phủ thêm', en: 'Hamlets newly covered' },
 };
 
@@ -225,6 +286,12 @@ export function t(key, vars) {
   let out = s ? s[lang] ?? s.en : key;
   if (vars) for (const [k, v] of Object.entries(vars)) out = out.replaceAll(`{${k}}`, v);
   return out;
+}
+
+/// Whether a key has text in both languages (the unit tests check every key the layers use).
+export function translated(key) {
+  const s = STRINGS[key];
+  return !!s && typeof s.vi === 'string' && typeof s.en === 'string';
 }
 
 /// A field's label, or the field name made readable.
@@ -256,10 +323,11 @@ export function setLanguage(l) {
 }
 
 export function initialLanguage() {
-  let l = null;
+  let l;
   try {
     l = new URLSearchParams(location.search).get('lang') || localStorage.getItem('covermap.lang');
   } catch {
+    // storage blocked: the URL or the default decides
     l = null;
   }
   return l === 'en' ? 'en' : 'vi';

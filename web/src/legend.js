@@ -87,14 +87,37 @@ const PHRASES_VI = {
   'very high': 'rất cao',
   canopy: 'tán cây',
   'healthy canopy': 'tán cây khỏe',
+  'no throughput': 'không truyền được dữ liệu',
+  'peak rate': 'tốc độ tối đa',
+  'no data rate': 'không có tốc độ',
+  'covered at 50 % of locations': 'có phủ tại 50 % vị trí',
+  'covered at 90 % of locations': 'có phủ tại 90 % vị trí',
 };
 
-/// "phrase (range)" or "N phrase" or "value phrase" in Vietnamese; the label itself when unknown.
+/// "phrase (range)" or "N phrase" or "value phrase" in Vietnamese; a bare range ("5 to 25 Mbps",
+/// "−10 to 0 dB") with "đến"; the label itself when unknown.
 export function labelVi(label) {
   const m = /^(-?[\d.]+ )?([^(]*?)\s*(\(.*\))?$/.exec(label || '');
-  if (!m || !(m[2] in PHRASES_VI)) return label;
+  if (!m || !(m[2] in PHRASES_VI)) return /^[−\-<≥\d]/.test(label || '') ? label.replace(' to ', ' đến ') : label;
   const range = m[3] ? ` ${m[3].replace(' to ', ' đến ')}` : '';
   return `${m[1] || ''}${PHRASES_VI[m[2]]}${range}`;
+}
+
+/// A service legend label in the interface language.
+export function labelFor(label) {
+  return currentLang() === 'vi' ? labelVi(label) : label;
+}
+
+/// What a raster legend shows, from /tiles/{layer}/legend.json: a ramp ({kind: 'ramp', colors, lo,
+/// hi}) or rows, highest first ({kind: 'rows', rows: [{color, label}]}), labels in the interface
+/// language. Ramp ends carry the legend's unit (not for classes).
+export function legendModel(lg) {
+  const entries = lg?.entries || [];
+  if (lg?.type === 'ramp' && entries.length > 1) {
+    const fmt = (v) => `${+(+v).toFixed(2)}${lg.unit && lg.unit !== 'class' ? ` ${lg.unit}` : ''}`;
+    return { kind: 'ramp', colors: entries.map((e) => e.color), lo: fmt(entries[0].value), hi: fmt(entries[entries.length - 1].value) };
+  }
+  return { kind: 'rows', rows: [...entries].reverse().map((e) => ({ color: e.color, label: labelFor(e.label || String(e.value)) })) };
 }
 
 /// The legend of a raster layer, as the service describes it.
@@ -102,16 +125,10 @@ export async function rasterLegend(id) {
   const box = el('div', { class: 'lg-raster' });
   try {
     const lg = await getJSON(`tiles/${encodeURIComponent(id)}/legend.json`);
+    box.dataset.unit = lg.unit || '';
     const render = () => {
-      box.replaceChildren();
-      const entries = lg.entries || [];
-      const tr = currentLang() === 'vi' ? labelVi : (l) => l;
-      if (lg.type === 'ramp' && entries.length > 1) {
-        const fmt = (v) => `${+v.toFixed(2)}${lg.unit && lg.unit !== 'class' ? ` ${lg.unit}` : ''}`;
-        box.append(ramp(entries.map((e) => e.color), fmt(entries[0].value), fmt(entries[entries.length - 1].value)));
-      } else {
-        for (const e of [...entries].reverse()) box.append(row(fill(e.color), tr(e.label || String(e.value)), true));
-      }
+      const m = legendModel(lg);
+      box.replaceChildren(...(m.kind === 'ramp' ? [ramp(m.colors, m.lo, m.hi)] : m.rows.map((r) => row(fill(r.color), r.label, true))));
     };
     render();
     onLanguage(render);

@@ -8,11 +8,10 @@ import { BASE, loadCatalog } from './api.js';
 import { addAdminLabels, addBasemap, baseStyle } from './basemap.js';
 import { Dashboard } from './dashboard.js';
 import { applyLanguage, initialLanguage, setLanguage, t } from './i18n.js';
-import { layerDefs } from './layers.js';
+import { layerDefs } from './layers/index.js';
 import { LayerPanel } from './panel.js';
 import { installPopups } from './popup.js';
 
-/* global __WORKER_FILE__ */
 maplibregl.setWorkerUrl(new URL(`assets/${__WORKER_FILE__}`, BASE).href);
 
 const $ = (s) => document.querySelector(s);

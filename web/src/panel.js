@@ -3,8 +3,8 @@
 // are listed. The switches' state is kept in the URL hash (#layers=a,b) so a view can be shared.
 import { BASE_GROUPS } from './basemap.js';
 import { t } from './i18n.js';
-import { layerBounds } from './layers.js';
-import { el, icon, line, row, fill, circle } from './legend.js';
+import { layerBounds } from './layers/registry.js';
+import { el, icon, line, row, circle } from './legend.js';
 
 const BASE_ITEMS = [
   ['hillshade', 'l_hillshade', () => el('div', { class: 'lg-sub' })],

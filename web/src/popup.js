@@ -4,10 +4,14 @@
 import * as maplibregl from 'maplibre-gl';
 import { allItems, catalog, getOptional, rows } from './api.js';
 import { fieldLabel, t } from './i18n.js';
-import { value, indicatorFields, num } from './format.js';
+import { hamletFields, value, indicatorFields, num } from './format.js';
 import { el } from './legend.js';
-import { HEALTH_COLORS, CLASS_COLORS } from './layers.js';
+import { operatorKey, operatorName, styles } from './catalog.js';
+import { tierLabel, tierOf } from './layers/tiers.js';
 import { adminNames } from './basemap.js';
+
+const HEALTH_COLORS = styles.healthColors;
+const CLASS_COLORS = styles.classColors;
 
 const TYPE_RANK = { circle: 0, symbol: 1, line: 2, fill: 3, raster: 4 };
 
@@ -30,6 +34,7 @@ export function fieldTable(obj, names = Object.keys(obj)) {
 export function display(k, v) {
   if ((k === 'commune_code' || k === 'district_code') && v !== null && v !== undefined) return adminNames.get(String(v)) ?? String(v);
   if (k === 'health_class' && v) return t(`h_${v}`);
+  if ((k === 'operator' || k === 'serving_operator') && v) return v === 'any' ? t('any_operator') : operatorName(operatorKey(v));
   if (k === 'crop' && v) return t(v);
   return value(k, v);
 }
@@ -78,7 +83,8 @@ async function communePopup(props) {
 async function siteName(id) {
   if (id === null || id === undefined || !catalog.get('cell_sites')) return null;
   const f = await getOptional(`collections/cell_sites/items/${encodeURIComponent(id)}`).catch(() => null);
-  return f?.properties ? `${f.properties.name ?? id} (${f.properties.operator ?? ''})` : String(id);
+  const op = f?.properties?.operator;
+  return f?.properties ? `${f.properties.name ?? id}${op ? ` (${operatorName(operatorKey(op))})` : ''}` : String(id);
 }
 
 async function hamletPopup(props, source, fid) {
@@ -90,12 +96,38 @@ async function hamletPopup(props, source, fid) {
     if (base?.properties) p = { ...base.properties, ...p };
   }
   const box = el('div', { class: 'pp', 'data-kind': 'hamlet' }, title(p.name ?? `#${hid ?? fid}`, `${t('hamlets')}${p.commune_code ? ` · ${display('commune_code', p.commune_code)}` : ''}`));
-  const names = Object.keys(p).filter((k) => !['name', 'hamlet_id', 'commune_code', 'id'].includes(k));
-  box.append(fieldTable(p, names));
-  if (p.serving_site_id !== undefined && p.serving_site_id !== null) {
-    const cell = box.querySelector('tr[data-field="serving_site_id"] td');
-    siteName(p.serving_site_id).then((n) => {
-      if (cell && n) cell.textContent = n;
+  const { head, operators, rest } = hamletFields(p);
+  box.append(fieldTable(p, head));
+  // The rate's speed tier next to it (tiers from the store's parameters).
+  const rate = box.querySelector('tr[data-field="dl_mbps"] td');
+  const tier = tierLabel(tierOf(p.dl_mbps, styles.tiersMbps), styles.tiersMbps);
+  if (rate && tier) rate.append(el('small', { class: 'tier', text: ` (${tier})` }));
+  if (operators.length) {
+    box.append(
+      el(
+        'table',
+        { class: 'grid ops' },
+        el('thead', {}, el('tr', {}, [t('operator'), 'RSRP (dBm)', 'SINR (dB)', 'Mbps'].map((h) => el('th', { text: h })))),
+        el(
+          'tbody',
+          {},
+          operators.map((o) =>
+            el('tr', { 'data-operator': o.key }, el('td', { text: operatorName(o.key) }), ...[o.rsrp, o.sinr, o.mbps].map((v) => el('td', { text: num(v, 1, 1) }))),
+          ),
+        ),
+      ),
+    );
+  }
+  // The rest (coverage flags, sectors, fiber) folded away: the popup stays on screen.
+  if (rest.length) box.append(el('details', { class: 'pp-more' }, el('summary', { 'data-i18n': 'more', text: t('more') }), fieldTable(p, rest)));
+  // Sites by name (and operator) instead of their ids.
+  for (const f of ['serving_site_id', 'runner_up_site_id']) {
+    if (p[f] === undefined || p[f] === null) continue;
+    const cell = box.querySelector(`tr[data-field="${f}"] td`);
+    // The runner-up is often another sector of the serving site: say so.
+    const same = f === 'runner_up_site_id' && String(p[f]) === String(p.serving_site_id);
+    siteName(p[f]).then((n) => {
+      if (cell && n) cell.textContent = same ? `${n} · ${t('other_sector')}` : n;
     });
   }
   return box;
@@ -221,6 +253,19 @@ function zonePopup(props) {
   return box;
 }
 
+/// A drive-test point: what was measured against what the model predicted there, before and after
+/// calibration, then the rest (time, environment, whether it was held out of the fit).
+const MEASURED_HEAD = ['measured_dbm', 'predicted_dbm', 'residual_db', 'calibrated_dbm', 'calibrated_residual_db', 'environment', 'holdout', 'time'];
+function measurementPopup(props, source, fid) {
+  const op = props.operator ? operatorName(operatorKey(props.operator)) : '';
+  const box = el('div', { class: 'pp', 'data-kind': 'measurement' }, title(`${t('l_measured')} #${fid ?? ''}`, [op, props.band ? `${props.band} MHz` : ''].filter(Boolean).join(' · ')));
+  const head = MEASURED_HEAD.filter((k) => k in props);
+  box.append(fieldTable(props, head));
+  const rest = Object.keys(props).filter((k) => !head.includes(k) && !['operator', 'band'].includes(k));
+  if (rest.length) box.append(el('details', { class: 'pp-more' }, el('summary', { 'data-i18n': 'more', text: t('more') }), fieldTable(props, rest)));
+  return box;
+}
+
 function genericPopup(props, source, fid) {
   return el('div', { class: 'pp', 'data-kind': source }, title(props.name ?? `${source} #${fid ?? ''}`), fieldTable(props));
 }
@@ -237,6 +282,7 @@ const HANDLERS = {
   orchard_health: orchardPopup,
   orchards: orchardPopup,
   risk_zones: zonePopup,
+  measurements: measurementPopup,
 };
 
 /// Show the popup for one feature (from a click or a dashboard row).
@@ -245,6 +291,8 @@ export async function showPopup(map, lngLat, source, props, fid) {
   try {
     const h = HANDLERS[source] || genericPopup;
     popup.setDOMContent(await h(props, source, fid));
+    // Place it again now that it has its full height (above or below the point, whichever fits).
+    requestAnimationFrame(() => popup.isOpen() && popup.setLngLat(lngLat));
   } catch (e) {
     popup.setDOMContent(el('div', { class: 'pp err', text: `${t('load_failed')}: ${e.message}` }));
   }

@@ -69,7 +69,7 @@ const idle = (p = page) =>
 
 const shot = (name, p = page) => p.screenshot({ path: join(OUT, `${name}.png`) });
 
-async function openPage(viewport, opts = {}) {
+async function openPage(viewport, opts = {}, path = '/') {
   const ctx = await browser.newContext({ viewport, locale: 'vi-VN', ...opts });
   const p = await ctx.newPage();
   p.on('console', (m) => {
@@ -88,7 +88,7 @@ async function openPage(viewport, opts = {}) {
     if (m && r.status() === 200) log.pngOk.set(decodeURIComponent(m[1]), (log.pngOk.get(decodeURIComponent(m[1])) || 0) + 1);
   });
   const t0 = Date.now();
-  await p.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
+  await p.goto(`${base}${path}`, { waitUntil: 'domcontentloaded' });
   await p.waitForFunction(() => window.covermap?.ready === true, null, { timeout: 30000 });
   await idle(p);
   return { p, ctx, loadMs: Date.now() - t0 };
@@ -117,7 +117,7 @@ after(async () => {
   }
 });
 
-describe('web map', { timeout: 170000 }, () => {
+describe('web map', { timeout: 290000 }, () => {
   it('loads and reaches idle with the basemap and labels', async () => {
     const r = await openPage({ width: 1440, height: 900 });
     page = r.p;
@@ -164,6 +164,83 @@ describe('web map', { timeout: 170000 }, () => {
       await page.evaluate(({ c, z }) => window.covermap.map.jumpTo({ center: c, zoom: z }), home);
     }
     await idle();
+  });
+
+  it('shows SINR per operator with a legend in dB', async () => {
+    const cat = await (await fetch(`${base}/catalog`)).json();
+    const sinr = Object.keys(cat.tiles).filter((id) => /^sinr_/.test(id)).sort();
+    assert.ok(sinr.length > 0, 'the demo store has sinr_<operator> rasters (issue 17)');
+    const item = page.locator('.layer[data-layer="sinr"]');
+    await item.locator('label.switch').click();
+    await page.waitForFunction(() => window.covermap.panel.built.has('sinr'));
+    await page.evaluate(() => window.covermap.panel.built.get('sinr').ready);
+    await idle();
+    const legend = item.locator('.lg-op');
+    const first = await legend.getAttribute('data-raster');
+    assert.ok(sinr.includes(first), `legend of ${first}`);
+    const served = await (await fetch(`${base}/tiles/${first}/legend.json`)).json();
+    const rows = await legend.locator('.lg-row').allInnerTexts();
+    assert.equal(rows.length, served.entries.length, 'one legend row per entry the service describes');
+    assert.ok(rows.every((r) => / dB\b|dB\)/.test(r)), `every row gives dB values: ${rows.join(' | ')}`);
+    assert.equal(await page.evaluate(() => window.covermap.map.getLayoutProperty('sinr', 'visibility')), 'visible');
+    assert.ok((log.pngOk.get(first) || 0) > 0, `${first} tiles drawn`);
+    await shot('06-sinr');
+    // Another operator: the map and the legend follow.
+    const sel = item.locator('select');
+    if (sinr.length > 1) {
+      const other = (await sel.locator('option').evaluateAll((os) => os.map((o) => o.value))).find((k) => `sinr_${k}` !== first);
+      await sel.selectOption(other);
+      await page.waitForFunction((id) => window.covermap.map.getLayer('sinr')?.source === id, `sinr_${other}`);
+      await idle();
+      assert.equal(await legend.getAttribute('data-raster'), `sinr_${other}`);
+      assert.ok((log.pngOk.get(`sinr_${other}`) || 0) > 0, `sinr_${other} tiles drawn`);
+    }
+    await item.locator('label.switch').click();
+    assert.equal(await page.evaluate(() => window.covermap.map.getLayoutProperty('sinr', 'visibility')), 'none');
+  });
+
+  it('shows a hamlet’s signal, SINR, rate and two strongest servers', async () => {
+    const fc = await (await fetch(`${base}/collections/hamlet_coverage/items?limit=2000`)).json();
+    const f = fc.features.find((x) => x.properties.runner_up_site_id != null && x.properties.dl_mbps != null);
+    assert.ok(f, 'a hamlet with a runner-up server');
+    const [lon, lat] = f.geometry.coordinates;
+    await page.evaluate(({ lon, lat }) => window.covermap.map.jumpTo({ center: [lon, lat], zoom: 14 }), { lon, lat });
+    await idle();
+    const pt = await page.evaluate(({ lon, lat }) => window.covermap.map.project([lon, lat]), { lon, lat });
+    const box = await page.locator('#map canvas').boundingBox();
+    await page.mouse.click(box.x + pt.x, box.y + pt.y);
+    const popup = page.locator('.maplibregl-popup .pp[data-kind="hamlet"]');
+    await popup.waitFor({ timeout: 10000 });
+    const fields = await popup.locator('tr[data-field]').evaluateAll((trs) => trs.map((tr) => tr.dataset.field));
+    for (const k of ['rsrp_dbm', 'sinr_db', 'dl_mbps', 'p_covered', 'serving_site_id', 'runner_up_site_id']) assert.ok(fields.includes(k), `popup shows ${k}: ${fields}`);
+    assert.ok(fields.indexOf('sinr_db') < fields.indexOf('fiber_distance_m'), 'quality before the rest');
+    const text = await popup.innerText();
+    assert.ok(text.includes(f.properties.name), `popup of ${f.properties.name}: ${text}`);
+    assert.match(await popup.locator('tr[data-field="dl_mbps"] td').innerText(), /Mbps/);
+    // Sites by name, not id.
+    await page.waitForFunction(() => !/^\d+$/.test(document.querySelector('.maplibregl-popup tr[data-field="runner_up_site_id"] td')?.textContent || '1'));
+    await shot('07-hamlet-popup');
+    await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
+  });
+
+  it('shows measured vs predicted with the calibration table', async () => {
+    const cal = (await (await fetch(`${base}/api/calibration`)).json()).rows;
+    assert.ok(cal.length > 0, 'the demo store has a calibration (issue 12)');
+    const item = page.locator('.layer[data-layer="measurements"]');
+    await item.locator('label.switch').click();
+    await page.waitForFunction(() => window.covermap.panel.built.has('measurements'));
+    await page.evaluate(() => window.covermap.panel.built.get('measurements').ready);
+    const body = item.locator('table.calib tbody tr');
+    assert.equal(await body.count(), cal.length, 'one row per operator × band');
+    const firstRow = await body.first().locator('td').allInnerTexts();
+    assert.equal(firstRow[0].toLowerCase(), `${cal[0].operator} ${cal[0].band ?? ''}`.trim().toLowerCase());
+    assert.match(firstRow[4], /→/);
+    // Where the drive tests are: around the first measured point.
+    const m = (await (await fetch(`${base}/collections/measurements/items?limit=1`)).json()).features[0];
+    await page.evaluate((c) => window.covermap.map.jumpTo({ center: c, zoom: 11 }), m.geometry.coordinates);
+    await idle();
+    await shot('08-measured-vs-predicted');
+    await item.locator('label.switch').click();
   });
 
   it('shows a commune’s indicators on click', async () => {
@@ -270,7 +347,9 @@ describe('web map', { timeout: 170000 }, () => {
   });
 
   it('works on a tablet', async () => {
-    const { p, ctx } = await openPage({ width: 1024, height: 768 }, { hasTouch: true, isMobile: false, deviceScaleFactor: 1 });
+    // In English from the URL, as a shared link would open it.
+    const { p, ctx } = await openPage({ width: 1024, height: 768 }, { hasTouch: true, isMobile: false, deviceScaleFactor: 1 }, '/?lang=en');
+    assert.equal(await p.locator('#layers .panel-head h2').textContent(), 'Map layers', '?lang=en');
     assert.ok(await p.locator('#btn-dash').isVisible(), 'dashboard button on a tablet');
     await p.locator('#btn-dash').click();
     await p.locator('#dashboard-panel.open').waitFor();

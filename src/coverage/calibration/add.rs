@@ -14,7 +14,8 @@ use crate::dataset::measurements::{self, source_for_file};
 use crate::dataset::{MeasureEnv, Measurement};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{Layer, StageTiming, StoreWriter, Value};
+use crate::store::gpkg::read_layers;
+use crate::store::{Layer, Row, StageTiming, StoreWriter, Value};
 
 use super::fit::me_rmse;
 use super::layers::{CALIBRATION, MEASUREMENTS};
@@ -28,21 +29,29 @@ pub struct AddReport {
     pub per_operator: Vec<(String, usize, Option<f64>, Option<f64>)>,
 }
 
-fn read_layers(store: &Path, names: &[&str]) -> Result<Vec<Option<Layer>>> {
-    let gpkg = store.join(crate::store::RESULTS_GPKG);
-    let present = crate::store::gpkg::layer_names(&gpkg)?;
-    let ds = gdal::Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
-    names
-        .iter()
-        .map(|n| if present.iter().any(|p| p == n) { crate::store::gpkg::read_layer(&ds, &gpkg, n).map(Some) } else { Ok(None) })
-        .collect()
+/// One applied calibration row: operator, band (MHz), offset (dB), number of points.
+struct Offset {
+    operator: String,
+    band: Option<f64>,
+    offset_db: f64,
+    n: f64,
 }
 
-fn text(l: &Layer, i: usize, f: &str) -> Option<String> {
-    l.value(i, f).and_then(Value::as_str).map(str::to_string)
-}
-fn num(l: &Layer, i: usize, f: &str) -> Option<f64> {
-    l.value(i, f).and_then(Value::as_f64)
+/// The applied offsets and the car-body loss of a stored `calibration` layer.
+fn stored_calibration(c: &Layer, src: &Path) -> Result<(Vec<Offset>, Option<f64>)> {
+    let mut offsets = Vec::new();
+    let mut loss = None;
+    for r in Row::all(c, src) {
+        if r.i == 0 {
+            loss = r.opt_real("in_vehicle_loss_db")?;
+        }
+        if r.opt_real("applied")? != Some(1.0) {
+            continue;
+        }
+        let Some(operator) = r.opt_text("operator")? else { continue };
+        offsets.push(Offset { operator, band: r.opt_real("band")?, offset_db: r.opt_real("offset_db")?.unwrap_or(0.0), n: r.opt_real("n")?.unwrap_or(0.0) });
+    }
+    Ok((offsets, loss))
 }
 
 /// Add the measurements of `file` to the store at `store`.
@@ -52,8 +61,9 @@ pub fn add_measurements(store: &Path, file: &Path) -> Result<AddReport> {
     let (mut writer, mut manifest) = StoreWriter::begin_update(store)?;
     let root = writer.staging_dir().to_path_buf();
     let mut layers = read_layers(&root, &["cell_sites", MEASUREMENTS, CALIBRATION])?;
+    let gpkg = root.join(crate::store::RESULTS_GPKG);
     let sites = layers[0].take().ok_or_else(|| Error::store(store, "no `cell_sites` layer: build the store from a dataset with cell sites first"))?;
-    let mut ops: Vec<String> = (0..sites.features.len()).filter_map(|i| text(&sites, i, "operator")).collect();
+    let mut ops: Vec<String> = Row::all(&sites, &gpkg).filter_map(|r| r.opt_text("operator").transpose()).collect::<Result<_>>()?;
     ops.sort();
     ops.dedup();
     let (dem, _) = crate::grid::io::read_raster_f32(&root.join("dem.tif"), 1)?;
@@ -67,20 +77,17 @@ pub fn add_measurements(store: &Path, file: &Path) -> Result<AddReport> {
         return Err(Error::layer(file, MEASUREMENTS, "the file has no measurements"));
     }
     // The calibration as built: car-body loss, offsets per operator × band.
-    let cal = layers[2].take();
-    let loss = cal.as_ref().and_then(|c| num(c, 0, "in_vehicle_loss_db")).unwrap_or(super::DEFAULT_IN_VEHICLE_LOSS_DB);
+    let (cal, loss) = match layers[2].take() {
+        Some(c) => stored_calibration(&c, &gpkg)?,
+        None => (Vec::new(), None),
+    };
+    let loss = loss.unwrap_or(super::DEFAULT_IN_VEHICLE_LOSS_DB);
     let offset = |op: &str, band: Option<f64>| -> f64 {
-        let Some(c) = &cal else { return 0.0 };
-        let rows: Vec<usize> = (0..c.features.len())
-            .filter(|i| text(c, *i, "operator").as_deref() == Some(op) && num(c, *i, "applied") == Some(1.0))
-            .collect();
+        let rows: Vec<&Offset> = cal.iter().filter(|o| o.operator == op).collect();
         match band {
-            Some(b) => rows.iter().find(|i| num(c, **i, "band").is_some_and(|x| (x - b).abs() <= 0.1 * b)).and_then(|i| num(c, *i, "offset_db")).unwrap_or(0.0),
+            Some(b) => rows.iter().find(|o| o.band.is_some_and(|x| (x - b).abs() <= 0.1 * b)).map_or(0.0, |o| o.offset_db),
             None => {
-                let (s, n) = rows.iter().fold((0.0, 0.0), |(s, n), i| {
-                    let k = num(c, *i, "n").unwrap_or(0.0);
-                    (s + k * num(c, *i, "offset_db").unwrap_or(0.0), n + k)
-                });
+                let (s, n) = rows.iter().fold((0.0, 0.0), |(s, n), o| (s + o.n * o.offset_db, n + o.n));
                 if n > 0.0 { s / n } else { 0.0 }
             }
         }
@@ -173,23 +180,24 @@ pub fn added_measurements(store: &Path, after_id: i64) -> Result<Vec<Measurement
     }
     let Ok(mut layers) = read_layers(store, &[MEASUREMENTS]) else { return Ok(vec![]) };
     let Some(l) = layers[0].take() else { return Ok(vec![]) };
+    let gpkg = store.join(crate::store::RESULTS_GPKG);
     let mut out = Vec::new();
-    for i in 0..l.features.len() {
-        if text(&l, i, "source").as_deref() != Some("added") {
+    for r in Row::all(&l, &gpkg) {
+        if r.opt_text("source")?.as_deref() != Some("added") {
             continue;
         }
-        let Some(geo::Geometry::Point(pos)) = l.features[i].geometry else { continue };
-        let (Some(operator), Some(rsrp)) = (text(&l, i, "operator"), num(&l, i, "measured_dbm")) else { continue };
+        let Some(geo::Geometry::Point(pos)) = l.features[r.i].geometry else { continue };
+        let (Some(operator), Some(rsrp)) = (r.opt_text("operator")?, r.opt_real("measured_dbm")?) else { continue };
         out.push(Measurement {
             id: after_id + out.len() as i64 + 1,
             operator,
             rsrp_dbm: rsrp,
             pos,
-            time: text(&l, i, "time"),
-            band_mhz: num(&l, i, "band"),
-            pci: l.value(i, "pci").and_then(Value::as_i64),
-            site_id: l.value(i, "site_id").and_then(Value::as_i64),
-            environment: text(&l, i, "environment").and_then(|e| MeasureEnv::parse(&e)).unwrap_or(MeasureEnv::Outdoor),
+            time: r.opt_text("time")?,
+            band_mhz: r.opt_real("band")?,
+            pci: r.opt_int("pci")?,
+            site_id: r.opt_int("site_id")?,
+            environment: r.parsed("environment", "environment (outdoor or in_vehicle)", MeasureEnv::parse)?.unwrap_or(MeasureEnv::Outdoor),
             added: true,
         });
     }

@@ -58,7 +58,7 @@ pub fn tx_hits(
                     if smp.loss_db.is_nan() {
                         continue;
                     }
-                    let v = rsrp(tx, &c, smp);
+                    let v = rsrp(tx, &c, crate::coverage::points::receiver(dem, tx, cx, cy, smp));
                     if v >= floor {
                         let d = (cx - tx.x).hypot(cy - tx.y) as f32;
                         out.push((k as u32, TxHit { site: site.index, f_mhz: tx.f_mhz, rsrp: v, distance_m: d }));

@@ -132,10 +132,10 @@ impl<'a> OperatorPass<'a> {
     /// Sweep the operator's `sites` (the list given to [`OperatorPass::new`]) carrier by carrier:
     /// `best` gets each cell's best sector (RSRP ≥ the floor) and `emit` every such value as
     /// [`crate::coverage::engine::sweep_sites`] would; `points` are DEM cell indices (hamlets) whose
-    /// servers are reported. `clutter(i)` is the receiver's clutter loss at cell `i` (dB), subtracted
-    /// once from every sector's value there.
+    /// servers are reported. The receiver's clutter loss is in the visited sample already
+    /// ([`crate::coverage::sweep::at_receiver`]), so every sector's value there carries it once.
     #[allow(clippy::too_many_arguments)]
-    pub fn run<E, T, C>(
+    pub fn run<E, T>(
         &self,
         dem: &Grid<f32>,
         sites: &[&PreparedSite],
@@ -143,14 +143,12 @@ impl<'a> OperatorPass<'a> {
         source: &str,
         best: &MaxGrid,
         points: &[usize],
-        clutter: C,
         emit: E,
         tick: T,
     ) -> Result<(OperatorQuality, SweepStats)>
     where
         E: Fn(usize, f32, &PreparedSite) + Sync,
         T: Fn() + Sync,
-        C: Fn(usize) -> f32 + Sync,
     {
         let n = self.q.servers;
         let floor = params.min_rsrp_dbm as f32;
@@ -170,10 +168,9 @@ impl<'a> OperatorPass<'a> {
                 |site, tx, plan, sc| {
                     let base = self.tx_base(pos_of(site), site, tx);
                     visit_cells(tx, plan, sc, dem, |i, c, smp| {
-                        let rx = smp.loss_db + clutter(i);
                         let mut b = f32::NEG_INFINITY;
                         for (k, sec) in tx.sectors.iter().enumerate() {
-                            let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - rx;
+                            let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - smp.loss_db;
                             if v >= floor {
                                 top.offer(i, pack(v, (base + k) as u16));
                             }

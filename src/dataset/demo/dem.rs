@@ -305,10 +305,18 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
     Ok(Evolved { frame, z, slope, lines: ch.lines })
 }
 
+/// Margin of the DEM around the province's bounding box (m).
+pub const MARGIN_M: f64 = 5000.0;
+
+/// The grid [`synthesize`] makes at `cell`: its transform and its size in cells.
+pub fn province_grid(real: &Real, cell: f64) -> (GeoTransform, usize, usize) {
+    let t = extent(real, cell, MARGIN_M);
+    let (w, h) = size(real, &t, MARGIN_M);
+    (t, w, h)
+}
+
 pub fn synthesize(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, cell: f64) -> Result<Grid<f32>> {
-    let margin = 5000.0;
-    let t = extent(real, cell, margin);
-    let (w, h) = size(real, &t, margin);
+    let (t, w, h) = province_grid(real, cell);
     let t0 = std::time::Instant::now();
     let ev = evolve(real, coarse, crs, seed, &t, w, h)?;
     eprintln!("demo-data: landscape evolution on {}×{} cells of {} m in {:.1}s", ev.frame.width, ev.frame.height, ev.frame.cell, t0.elapsed().as_secs_f64());

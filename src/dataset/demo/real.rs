@@ -70,7 +70,7 @@ fn bad(path: &str, problem: impl Into<String>) -> Error {
     Error::input(format!("(embedded) {path}"), problem)
 }
 
-fn features(path: &str) -> Result<Vec<geojson::Feature>> {
+pub(super) fn features(path: &str) -> Result<Vec<geojson::Feature>> {
     let text = std::str::from_utf8(file(path)).map_err(|e| bad(path, e.to_string()))?;
     let gj: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| bad(path, e.to_string()))?;
     match gj {
@@ -79,7 +79,7 @@ fn features(path: &str) -> Result<Vec<geojson::Feature>> {
     }
 }
 
-fn prop(f: &geojson::Feature, key: &str) -> String {
+pub(super) fn prop(f: &geojson::Feature, key: &str) -> String {
     match f.property(key) {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Null) | None => String::new(),
@@ -87,7 +87,7 @@ fn prop(f: &geojson::Feature, key: &str) -> String {
     }
 }
 
-fn geom(path: &str, f: &geojson::Feature, t: &Transformer) -> Result<geo::Geometry<f64>> {
+pub(super) fn geom(path: &str, f: &geojson::Feature, t: &Transformer) -> Result<geo::Geometry<f64>> {
     let g = f.geometry.as_ref().ok_or_else(|| bad(path, "feature without geometry"))?;
     let mut g: geo::Geometry<f64> = g.value.clone().try_into().map_err(|e: geojson::Error| bad(path, e.to_string()))?;
     crate::crs::transform_geometry(&mut g, t)?;
