@@ -189,7 +189,7 @@ pub fn run_with(opts: &BuildOptions, pre: Precomputed<'_>) -> Result<BuildOutcom
     w.put_raster_file_or_f32("dem", ds.dem_source.as_deref(), &ds.dem, &ds.crs, crate::store::RasterStyle::Elevation)?;
     // The land cover as the engine sees it (on the DEM grid), for the map's WorldCover view.
     if let Some(lc) = &ds.landcover {
-        w.put_raster_u8(crate::dataset::landcover::LAYER, lc, &ds.crs, crate::store::RasterStyle::Landcover)?;
+        w.put_raster(crate::dataset::landcover::LAYER, lc, &ds.crs, crate::store::RasterStyle::Landcover)?;
     }
     pb.finish_and_clear();
     timings.record("dataset layers + dem.tif", t, format!("{} layers", layers.len()));
