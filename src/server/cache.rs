@@ -84,8 +84,11 @@ impl TileCache {
         self.cache.try_get_with(k, f)
     }
 
+    /// Drop every entry now: moka only marks them invalid and removes them lazily, so without the
+    /// maintenance run a reload would leave the old generation's tiles resident until evicted.
     pub fn invalidate_all(&self) {
         self.cache.invalidate_all();
+        self.cache.run_pending_tasks();
     }
 
     /// Bytes held (approximate, after pending maintenance).

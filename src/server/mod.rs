@@ -287,6 +287,7 @@ pub async fn serve_state(state: AppState) -> Result<()> {
 
 /// Serve with a full configuration; uploaded UAV flights are processed by the UAV module's ingest.
 pub async fn serve_with(config: ServerConfig) -> Result<()> {
+    state::configure_allocator();
     let state = load_state(config).await?;
     state.set_uav_ingest(std::sync::Arc::new(uav_upload::ingest_upload));
     serve_state(state).await

@@ -225,6 +225,19 @@ pub async fn watch_store(state: AppState, every: std::time::Duration) {
     }
 }
 
+/// Let the heap give back what a swapped-out catalog freed: allocations of 1 MiB and more (a
+/// catalog's big vectors) are served by `mmap` and unmapped when freed. glibc otherwise raises this
+/// threshold each time such a block is freed (up to 32 MiB), so after the first reload the next
+/// catalog's vectors would land in the arenas, where fragmentation keeps them resident. Called once
+/// when the server starts.
+pub fn configure_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the allocator; called before the server's threads allocate much.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Return freed heap pages to the system (glibc `malloc_trim`).
 pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
