@@ -207,6 +207,13 @@ impl SweepSource for LocalSweep<'_> {
     }
 }
 
+/// A class raster of the "any operator" RSRP on the DEM's grid: `class(rsrp)` per cell, 255 (nodata)
+/// where the DEM has none.
+fn classes_on(dem: &Grid<f32>, rsrp_any: &Grid<f32>, class: impl Fn(f32) -> u8) -> Grid<u8> {
+    let data = rsrp_any.data.iter().zip(&dem.data).map(|(v, z)| if dem.is_nodata(*z) || z.is_nan() { 255 } else { class(*v) }).collect();
+    Grid { width: dem.width, height: dem.height, transform: dem.transform, nodata: Some(255u8), data }
+}
+
 /// The whole-province computation into any sink (the store's [`build_stage`] wraps it).
 pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -> Result<CoverageOutput> {
     run_from(ds, params, sink, &mut LocalSweep { params, source: &ds.name })
@@ -305,41 +312,9 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         cores
     );
     let (covered, good) = (params.covered_dbm as f32, params.good_dbm as f32);
-    let class = Grid {
-        width: dem.width,
-        height: dem.height,
-        transform: dem.transform,
-        nodata: Some(255u8),
-        data: rsrp_any
-            .data
-            .iter()
-            .zip(&dem.data)
-            .map(|(v, z)| {
-                if dem.is_nodata(*z) || z.is_nan() {
-                    255
-                } else if *v >= good {
-                    2
-                } else if *v >= covered {
-                    1
-                } else {
-                    0
-                }
-            })
-            .collect(),
-    };
+    let class = classes_on(dem, &rsrp_any, |v| if v >= good { 2 } else if v >= covered { 1 } else { 0 });
     let sigma_any = params.sigma_db(None);
-    let probability = Grid {
-        width: dem.width,
-        height: dem.height,
-        transform: dem.transform,
-        nodata: Some(255u8),
-        data: rsrp_any
-            .data
-            .iter()
-            .zip(&dem.data)
-            .map(|(v, z)| if dem.is_nodata(*z) || z.is_nan() { 255 } else { super::location::class(*v, params.covered_dbm, sigma_any) })
-            .collect(),
-    };
+    let probability = classes_on(dem, &rsrp_any, |v| super::location::class(v, params.covered_dbm, sigma_any));
     sink.raster_u8("coverage_probability", &probability, RasterStyle::LocationProbability)?;
     drop(probability);
     let th = Instant::now();

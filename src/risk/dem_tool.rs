@@ -231,7 +231,8 @@ mod tests {
         for f in &s.files {
             assert!(f.exists(), "{}", f.display());
         }
-        assert_eq!(names.len(), 10);
+        // Nine steps (streams and HAND are one step writing two files).
+        assert_eq!(names.len(), 9);
         // 0.02 km² of 900 m² cells = 22.2 → 23 cells; the valley floor column carries the streams.
         assert_eq!(s.stream_threshold_cells, 23);
         assert!(s.stream_cells > 0);
