@@ -81,9 +81,8 @@ fn check_counts(data: &Path, ds: &Dataset) {
 /// Horn's method) computes over the DEM must exceed `min_mean_slope` (it depends on the cell size:
 /// coarser cells average the hillslopes away).
 ///
-/// The bounds guard the evolved terrain (issue 11: FastScape, Braun & Willett 2013) against
-/// regressions; it is still gentler than Sơn La (median 9.5° at 30 m against the issue's 15–30°,
-/// docs/ARCHITECTURE.md "Demo terrain"), so they are below the noise terrain's former 12°.
+/// The evolved terrain (issue 11: FastScape, Braun & Willett 2013, with a 125 m pass) has a median
+/// slope of 17.5° at 30 m (docs/ARCHITECTURE.md "Demo terrain"); 200 m cells average hillslopes away.
 fn check_dem(dem_file: &Path, ds: &Dataset, min_mean_slope: f64) {
     let (min, max) = ds.dem.min_max().unwrap();
     assert!(min >= 50.0, "lowest point {min} m");
@@ -99,7 +98,7 @@ fn check_dem(dem_file: &Path, ds: &Dataset, min_mean_slope: f64) {
     let mean = valid.iter().sum::<f64>() / valid.len() as f64;
     let steep = valid.iter().filter(|v| **v > 25.0).count() as f64 / valid.len() as f64;
     assert!(mean > min_mean_slope, "mean slope {mean:.1}° (at least {min_mean_slope}° expected)");
-    assert!(steep > 0.02, "only {:.1}% of cells steeper than 25°", steep * 100.0);
+    assert!(steep > 0.05, "only {:.1}% of cells steeper than 25°", steep * 100.0);
 }
 
 #[test]
@@ -107,7 +106,7 @@ fn coarse_demo_dataset_counts_and_terrain() {
     let data = demo_dataset();
     let ds = covermap::dataset::load(data).unwrap();
     check_counts(data, &ds);
-    check_dem(&data.join("generated/dem.tif"), &ds, 5.0);
+    check_dem(&data.join("generated/dem.tif"), &ds, 8.0);
 }
 
 /// The full default dataset (30 m): `make test` generates it first and runs the ignored tests.
@@ -119,5 +118,5 @@ fn default_dataset_counts_and_terrain() {
     let ds = covermap::dataset::load(&data).unwrap();
     check_counts(&data, &ds);
     let cfg = covermap::dataset::DatasetConfig::read(&data).unwrap();
-    check_dem(&data.join(&cfg.dem.file), &ds, 10.0);
+    check_dem(&data.join(&cfg.dem.file), &ds, 12.0);
 }

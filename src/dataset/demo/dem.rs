@@ -8,12 +8,19 @@
 //!   mean elevation `T` the terrain must keep; its 3 × 3 minimum is the valley level `V`.
 //! - **Channels.** River cells are fixed at a profile that follows `V` downstream and never rises
 //!   downstream (at least [`MIN_RIVER_GRADIENT`]); their outlets are where the lines leave the grid.
-//!   The rest of the border is fixed at `2T − V` (a divide): water leaves through the outlets, and
-//!   through the border only where the land inside rises above it.
-//! - **Evolution.** Start from `V` plus white noise (the seed), uplift `U ∝ T − V`, [`EVOLUTION`]
-//!   parameters. After each stage of the schedule the relief above each cell's base level is compared
-//!   with the target's over ≈ 9 km, and the uplift and the relief are scaled by the ratio (steady-state
-//!   relief is proportional to `U/K` for n = 1), so the mountains settle at the real grid's heights.
+//!   The rest of the border is a base level at `V + ½(T − V)`: water leaves through the outlets and,
+//!   near the edge, across the border (rivers do cross the province's outline).
+//! - **Start.** Grown outwards from the channels and the border ([`Landscape::grow_from`]: a
+//!   Priority-Flood climbing [`START_GRADIENT`] × (0.5 + uniform) per metre), so every cell drains
+//!   from the first step towards the nearest river along a branching path and no large closed basin
+//!   is ever filled flat (an ε-filled basin drains along straight rows: the old E–W / N–S artifacts).
+//! - **Evolution.** Uplift `U ∝ T − V`, [`EVOLUTION`] parameters, on a 250 m grid. After each stage
+//!   of the schedule the relief above each cell's base level is compared with the target's over
+//!   ≈ 9 km, and the uplift and the relief are scaled by the ratio (steady-state relief is
+//!   proportional to `U/K` for n = 1), so the mountains settle at the real grid's heights. Then a
+//!   fine pass on a 125 m grid seeded by the coarse result ([`FINE_STEPS`] steps, the calibrated
+//!   uplift): the hillslopes between the coarse valleys grow their own valleys and steepen (the
+//!   steady-state slope `(U/K) A^−m` is largest at the smallest catchment, one cell).
 //! - **Refinement.** Bicubic from the evolution grid, plus fractal detail whose amplitude follows the
 //!   local slope (none on the valley floors), then pits carved open.
 
@@ -33,12 +40,23 @@ use crate::grid::{GeoTransform, Grid};
 
 pub const NODATA: f32 = -32768.0;
 
-/// Cell size of the evolution grid (m); the output is refined from it.
+/// Cell size of the coarse evolution grid (m); a fine pass at half of it follows, and the output is
+/// refined from that.
 pub const EVOLUTION_CELL_M: f64 = 250.0;
-/// Stream power (K, m) and diffusion of the evolution, and its time step.
-pub const EVOLUTION: Params = Params { k: 1e-4, m: 0.45, kd: 0.05, dt: 1e5 };
-/// Time steps per stage; the relief is calibrated against the target after every stage but the last.
+/// Stream power (K, m) and diffusion of the evolution, and its time step. m = 0.5 (concavity m/n in
+/// the usual 0.35–0.6): steeper small catchments for the same trunk relief than 0.45 gave.
+pub const EVOLUTION: Params = Params { k: 1e-4, m: 0.5, kd: 0.05, dt: 1e5 };
+/// Time steps per stage of the coarse pass; the relief is calibrated against the target after every
+/// stage but the last.
 pub const SCHEDULE: [usize; 4] = [60, 40, 30, 30];
+/// Time steps of the fine pass (its small catchments reach steady state in ≈ 20 kyr per cell).
+pub const FINE_STEPS: usize = 10;
+/// White noise added to the fine pass's start (m): seeds its small valleys.
+pub const FINE_NOISE_M: f64 = 5.0;
+/// Gradient of the grown start (m / m), each step × (0.5 + uniform).
+pub const START_GRADIENT: f64 = 0.08;
+/// The border is a base level at the valley level plus this share of the relief (T − V).
+pub const BORDER_RELIEF: f64 = 0.5;
 /// Mean uplift rate before calibration (m / yr).
 pub const UPLIFT_M_PER_YR: f64 = 5e-3;
 /// Lowest gradient of an imposed river (m / m).
@@ -212,12 +230,20 @@ struct Evolved {
     lines: Vec<LineString<f64>>,
 }
 
-fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransform, w: usize, h: usize) -> Result<Evolved> {
-    // At least four output cells per evolution cell: coarse test datasets stay fast.
-    let ecell = EVOLUTION_CELL_M.max(4.0 * t.dx);
-    let (ew, eh) = (((w as f64 * t.dx) / ecell).ceil() as usize, ((h as f64 * t.dy) / ecell).ceil() as usize);
-    let frame = Frame { x0: t.x0, y0: t.y0, cell: ecell, width: ew, height: eh };
-    let et = GeoTransform { x0: t.x0, y0: t.y0, dx: ecell, dy: ecell };
+/// The target, the valley level and the imposed channels on one evolution frame.
+struct Setup {
+    frame: Frame,
+    et: GeoTransform,
+    target: Vec<f64>,
+    valley: Vec<f64>,
+    ch: channels::Channels,
+    /// Height of every channel cell (NaN elsewhere).
+    zr: Vec<f64>,
+}
+
+fn setup(real: &Real, coarse: &Grid<f32>, crs: &str, frame: Frame) -> Result<Setup> {
+    let (ew, eh) = (frame.width, frame.height);
+    let et = GeoTransform { x0: frame.x0, y0: frame.y0, dx: frame.cell, dy: frame.cell };
     let (tg, vg) = target_grids(coarse);
     let ll = lonlat(&et, ew, eh, crs, 4)?;
     let cgt = coarse.transform;
@@ -231,7 +257,6 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
         *tv = tt;
         *vv = bicubic(&vg, px, py, 0.0).clamp(60.0, tt - 80.0);
     });
-
     // Channels from the real rivers, with a profile that follows the valley level downstream.
     let lines: Vec<LineString<f64>> = real.rivers.iter().flat_map(|r| r.geom.0.iter().cloned()).collect();
     let ch = channels::build(&frame, &lines, |p| outline_distance(real, p));
@@ -248,40 +273,69 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
             valley[c].max(zr[r as usize] + MIN_RIVER_GRADIENT * (a.x - b.x).hypot(a.y - b.y))
         };
     }
+    Ok(Setup { frame, et, target, valley, ch, zr })
+}
 
-    let mut rng = Rng::new(seed ^ 0x7E55_A1A5);
-    let z0: Vec<f64> = valley.iter().map(|v| v + 10.0 * rng.f64()).collect();
-    let mut l = Landscape::new(ew, eh, ecell, z0);
+/// A landscape on the setup's frame from `z0`: the border fixed as a divide, the channels fixed.
+fn landscape(s: &Setup, z0: Vec<f64>) -> Landscape {
+    let mut l = Landscape::new(s.frame.width, s.frame.height, s.frame.cell, z0);
     l.fix_border();
     // The border is a divide (the target plus its relief), not a base level: water leaves through
     // the real rivers' outlets and through the border only where the land inside rises above it.
-    for i in 0..n {
+    for i in 0..l.z.len() {
         if l.fixed[i] {
-            l.z[i] = 2.0 * target[i] - valley[i];
+            l.z[i] = s.valley[i] + BORDER_RELIEF * (s.target[i] - s.valley[i]);
         }
     }
-    for (&c, &r) in ch.order.iter().zip(&ch.receiver) {
+    for (&c, &r) in s.ch.order.iter().zip(&s.ch.receiver) {
         let c = c as usize;
         l.fixed[c] = true;
-        l.z[c] = zr[c];
+        l.z[c] = s.zr[c];
         l.fixed_receiver[c] = r;
     }
-    let relief: Vec<f64> = target.iter().zip(&valley).map(|(t, v)| (t - v).max(50.0)).collect();
+    l
+}
+
+/// Uniform in [0, 1) from a cell index and a seed (independent of the order cells are visited in).
+fn cell_uniform(seed: u64, i: usize) -> f64 {
+    (super::rng::mix(seed ^ super::rng::mix(i as u64)) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+fn as_grid(v: &[f64], s: &Setup) -> Grid<f32> {
+    Grid { width: s.frame.width, height: s.frame.height, transform: s.et, nodata: None, data: v.iter().map(|x| *x as f32).collect() }
+}
+
+fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransform, w: usize, h: usize) -> Result<Evolved> {
+    // At least four output cells per evolution cell: coarse test datasets stay fast.
+    let ecell = EVOLUTION_CELL_M.max(4.0 * t.dx);
+    let (ew, eh) = (((w as f64 * t.dx) / ecell).ceil() as usize, ((h as f64 * t.dy) / ecell).ceil() as usize);
+    let s = setup(real, coarse, crs, Frame { x0: t.x0, y0: t.y0, cell: ecell, width: ew, height: eh })?;
+    let n = ew * eh;
+    let params = EVOLUTION;
+
+    let mut rng = Rng::new(seed ^ 0x7E55_A1A5);
+    let z0: Vec<f64> = s.valley.iter().map(|v| v + 10.0 * rng.f64()).collect();
+    let mut l = landscape(&s, z0);
+    // Grown from the channels and the border (every fixed cell is a base level).
+    let sources = l.fixed.clone();
+    l.grow_from(&sources, START_GRADIENT, |i| 0.5 + cell_uniform(seed ^ 0x6A0E, i));
+    let relief: Vec<f64> = s.target.iter().zip(&s.valley).map(|(t, v)| (t - v).max(50.0)).collect();
     let mean_relief = relief.iter().sum::<f64>() / n as f64;
     l.uplift = relief.iter().map(|r| UPLIFT_M_PER_YR * r / mean_relief).collect();
 
+    let schedule = SCHEDULE;
     let radius = (4500.0 / ecell).round().max(1.0) as usize;
-    for (stage, steps) in SCHEDULE.iter().enumerate() {
+    for (stage, steps) in schedule.iter().enumerate() {
         for _ in 0..*steps {
-            l.step(&EVOLUTION)?;
+            l.step(&params)?;
         }
         l.route()?;
-        if stage + 1 == SCHEDULE.len() {
+        if stage + 1 == schedule.len() {
             break;
         }
         // Calibrate: relief above the base level, against the target's, over ≈ 9 km.
         let base = l.base_level();
-        let want: Vec<f64> = target.iter().zip(&base).map(|(t, b)| (t - b).max(30.0)).collect();
+        let want: Vec<f64> = s.target.iter().zip(&base).map(|(t, b)| (t - b).max(30.0)).collect();
         let have: Vec<f64> = l.z.iter().zip(&base).map(|(z, b)| (z - b).max(1.0)).collect();
         let (want, have) = (blur(&want, ew, eh, radius), blur(&have, ew, eh, radius));
         for i in 0..n {
@@ -293,7 +347,31 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
             l.uplift[i] *= ratio;
         }
     }
-    let z = Grid { width: ew, height: eh, transform: et, nodata: None, data: l.z.iter().map(|v| *v as f32).collect() };
+    let (mut s, mut l) = (s, l);
+    // Fine pass: half the cell, seeded by the coarse result, so the hillslopes between the coarse
+    // valleys grow their own valleys and steepen (steady-state slope ∝ A^−m at the smallest A).
+    if ecell / 2.0 >= 2.0 * t.dx {
+        let fcell = ecell / 2.0;
+        let (fw, fh) = (((w as f64 * t.dx) / fcell).ceil() as usize, ((h as f64 * t.dy) / fcell).ceil() as usize);
+        let fs = setup(real, coarse, crs, Frame { x0: t.x0, y0: t.y0, cell: fcell, width: fw, height: fh })?;
+        let (cz, cu) = (as_grid(&l.z, &s), as_grid(&l.uplift, &s));
+        let mut z0 = vec![0.0; fw * fh];
+        let mut up = vec![0.0; fw * fh];
+        z0.par_iter_mut().zip(up.par_iter_mut()).enumerate().for_each(|(i, (z, u))| {
+            let (px, py) = (((i % fw) as f64 + 0.5) * 0.5, ((i / fw) as f64 + 0.5) * 0.5);
+            *z = bicubic(&cz, px, py, 0.0) + FINE_NOISE_M * cell_uniform(seed ^ 0xF1_4E, i);
+            *u = bicubic(&cu, px, py, 0.0).max(0.0);
+        });
+        let mut fl = landscape(&fs, z0);
+        fl.uplift = up;
+        for _ in 0..FINE_STEPS {
+            fl.step(&params)?;
+        }
+        fl.route()?;
+        (s, l) = (fs, fl);
+    }
+    let (ew, eh, ecell) = (s.frame.width, s.frame.height, s.frame.cell);
+    let z = as_grid(&l.z, &s);
     let mut slope = z.like(0f32, None);
     slope.data.par_iter_mut().enumerate().for_each(|(i, s)| {
         let (c, r) = ((i % ew) as isize, (i / ew) as isize);
@@ -302,7 +380,7 @@ fn evolve(real: &Real, coarse: &Grid<f32>, crs: &str, seed: u64, t: &GeoTransfor
         let gy = (at(0, 1) - at(0, -1)) / (2.0 * ecell);
         *s = gx.hypot(gy) as f32;
     });
-    Ok(Evolved { frame, z, slope, lines: ch.lines })
+    Ok(Evolved { frame: s.frame, z, slope, lines: s.ch.lines })
 }
 
 /// Margin of the DEM around the province's bounding box (m).

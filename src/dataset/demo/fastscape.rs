@@ -61,6 +61,17 @@ pub struct Landscape {
     pub area: Vec<f64>,
 }
 
+/// A key that orders f64 heights as unsigned integers (for the priority queues).
+#[inline]
+fn order_key(v: f64) -> u64 {
+    let b = v.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
 #[inline]
 fn nb(i: usize, d: usize, w: usize, h: usize) -> Option<usize> {
     let c = (i % w) as isize + DC[d];
@@ -130,6 +141,36 @@ impl Landscape {
         self.receiver.par_iter().enumerate().filter(|(i, r)| **r as usize == *i && !self.fixed[*i]).count()
     }
 
+    /// An initial surface grown outwards from the `sources` (fixed cells such as the imposed
+    /// channels) by a Priority-Flood whose every step climbs `gradient` × (0.5 + `jitter(cell)`) per
+    /// metre (jitter in [0, 1)): every free cell starts higher than the neighbour it was reached
+    /// from, so it drains towards its nearest source along a branching path and no closed basin is
+    /// left for the ε-fill (a flat start would drain along the fill's order: straight channels).
+    /// Other fixed cells are not entered; free cells not reached keep their height.
+    pub fn grow_from(&mut self, sources: &[bool], gradient: f64, factor: impl Fn(usize) -> f64) {
+        let (w, h, cell) = (self.width, self.height, self.cell);
+        let mut closed = self.fixed.clone();
+        let mut open: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+        for (i, s) in sources.iter().enumerate() {
+            if *s {
+                open.push(Reverse((order_key(self.z[i]), i as u32)));
+            }
+        }
+        while let Some(Reverse((_, c))) = open.pop() {
+            let c = c as usize;
+            for d in 0..8 {
+                let Some(n) = nb(c, d, w, h) else { continue };
+                if closed[n] {
+                    continue;
+                }
+                closed[n] = true;
+                let len = if d & 1 == 1 { cell * std::f64::consts::SQRT_2 } else { cell };
+                self.z[n] = self.z[c] + len * gradient * factor(n);
+                open.push(Reverse((order_key(self.z[n]), n as u32)));
+            }
+        }
+    }
+
     /// Priority-Flood+ε from the fixed cells: every free cell ends up higher than a neighbour on a
     /// path to a fixed cell.
     fn fill_pits(&mut self) {
@@ -137,14 +178,7 @@ impl Landscape {
         let eps = 1e-4 * self.cell;
         let mut closed = self.fixed.clone();
         let mut open: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-        let key = |v: f64| {
-            let b = v.to_bits();
-            if b >> 63 == 1 {
-                !b
-            } else {
-                b | 1 << 63
-            }
-        };
+        let key = order_key;
         for (i, f) in self.fixed.iter().enumerate() {
             if *f {
                 open.push(Reverse((key(self.z[i]), i as u32)));
@@ -413,6 +447,58 @@ mod tests {
         let outlet = (h - 1) * w + 10;
         assert!((l.area[outlet] - (w * h) as f64 * 2500.0).abs() < 1e-6);
         assert_eq!(l.pits(), 0);
+    }
+
+    #[test]
+    fn grown_start_drains_to_the_channels_without_fill_and_keeps_draining() {
+        // A 40 × 30 grid whose border is a high divide, with two imposed channels: one down column 12
+        // to an outlet on the southern edge, a tributary along row 8 joining it from the east. The
+        // grown start has no pit (nothing for the ε-fill to flatten) and every cell's water reaches
+        // the one outlet; after erosion with uniform uplift it still does, still without pits.
+        let (w, h) = (40, 30);
+        let mut l = Landscape::new(w, h, 100.0, vec![0.0; w * h]);
+        l.fix_border();
+        for i in 0..w * h {
+            if l.fixed[i] {
+                l.z[i] = 1e4;
+            }
+        }
+        let mut sources = vec![false; w * h];
+        for r in 0..h {
+            let i = r * w + 12;
+            (l.fixed[i], l.z[i], sources[i]) = (true, (h - 1 - r) as f64, true);
+            l.fixed_receiver[i] = if r + 1 < h { (i + w) as u32 } else { NONE };
+        }
+        for c in 13..w - 1 {
+            let i = 8 * w + c;
+            (l.fixed[i], l.z[i], sources[i]) = (true, 21.0 + (c - 12) as f64 * 0.1, true);
+            l.fixed_receiver[i] = (i - 1) as u32;
+        }
+        let mut rng = Rng::new(4);
+        let jitter: Vec<f64> = (0..w * h).map(|_| 1.0 + 0.3 * (rng.f64() - 0.5)).collect();
+        l.grow_from(&sources, 0.05, |i| jitter[i]);
+        assert_eq!(l.pits(), 0, "the grown start has pits");
+        let outlet = (h - 1) * w + 12;
+        // Every cell but the divide's own (border cells not on a channel, each its own base level).
+        let divide = (0..w * h).filter(|&i| l.fixed[i] && l.fixed_receiver[i] == NONE && i != outlet).count();
+        let total = (w * h - divide) as f64 * 1e4;
+        l.route_with(false).unwrap();
+        assert!((l.area[outlet] - total).abs() < 1e-6, "{} of {total} reach the outlet", l.area[outlet]);
+        l.uplift.iter_mut().for_each(|u| *u = 1e-3);
+        let p = Params { k: 2e-5, m: 0.5, kd: 0.0, dt: 1e4 };
+        for _ in 0..100 {
+            l.step(&p).unwrap();
+        }
+        l.route().unwrap();
+        assert!((l.area[outlet] - total).abs() < 1e-6, "{} of {total} reach the outlet after erosion", l.area[outlet]);
+        assert_eq!(l.pits(), 0);
+        // Every free cell drains to a channel cell, not across the divide.
+        for i in 0..w * h {
+            if !l.fixed[i] {
+                let r = l.receiver[i] as usize;
+                assert!(l.z[r] < l.z[i], "cell {i} does not drain downhill");
+            }
+        }
     }
 
     #[test]
