@@ -191,17 +191,17 @@ pub fn load_store_catalog(dir: &Path) -> Result<Catalog> {
 /// Load the catalog of one generation: when a writer swapped the store while it was being read
 /// (generation before ≠ after), read it again, so the catalog never mixes two stores.
 fn load_consistent(dir: &Path) -> Result<(Catalog, Option<Generation>)> {
-    let mut last = None;
-    for _ in 0..5 {
+    let mut attempt = 0;
+    loop {
         let before = Generation::of(dir);
         let cat = load_store_catalog(dir)?;
         let after = Generation::of(dir);
-        if before == after {
+        attempt += 1;
+        // After 5 tries under a busy writer, serve the last read; the watcher reloads it next.
+        if before == after || attempt == 5 {
             return Ok((cat, after));
         }
-        last = Some(cat);
     }
-    Ok((last.expect("loaded above"), Generation::of(dir)))
 }
 
 /// Poll the store every `every` and reload when another process has swapped in a new generation

@@ -148,42 +148,29 @@ impl Landscape {
     /// left for the ε-fill (a flat start would drain along the fill's order: straight channels).
     /// Other fixed cells are not entered; free cells not reached keep their height.
     pub fn grow_from(&mut self, sources: &[bool], gradient: f64, factor: impl Fn(usize) -> f64) {
-        let (w, h, cell) = (self.width, self.height, self.cell);
-        let mut closed = self.fixed.clone();
-        let mut open: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-        for (i, s) in sources.iter().enumerate() {
-            if *s {
-                open.push(Reverse((order_key(self.z[i]), i as u32)));
-            }
-        }
-        while let Some(Reverse((_, c))) = open.pop() {
-            let c = c as usize;
-            for d in 0..8 {
-                let Some(n) = nb(c, d, w, h) else { continue };
-                if closed[n] {
-                    continue;
-                }
-                closed[n] = true;
-                let len = if d & 1 == 1 { cell * std::f64::consts::SQRT_2 } else { cell };
-                self.z[n] = self.z[c] + len * gradient * factor(n);
-                open.push(Reverse((order_key(self.z[n]), n as u32)));
-            }
-        }
+        let cell = self.cell;
+        let seeds = sources.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| i);
+        self.flood_from(seeds, |zc, _, d, n| {
+            let len = if d & 1 == 1 { cell * std::f64::consts::SQRT_2 } else { cell };
+            zc + len * gradient * factor(n)
+        });
     }
 
     /// Priority-Flood+ε from the fixed cells: every free cell ends up higher than a neighbour on a
     /// path to a fixed cell.
     fn fill_pits(&mut self) {
-        let (w, h) = (self.width, self.height);
         let eps = 1e-4 * self.cell;
+        let seeds: Vec<usize> = (0..self.fixed.len()).filter(|&i| self.fixed[i]).collect();
+        self.flood_from(seeds.into_iter(), |zc, zn, _, _| zn.max(zc + eps));
+    }
+
+    /// The one Priority-Flood of the landscape: from `seeds`, lowest first (ties by index), each
+    /// cell not yet reached (nor fixed) gets `rise(z of the cell it was reached from, its own z,
+    /// direction, index)` and joins the queue.
+    fn flood_from(&mut self, seeds: impl Iterator<Item = usize>, rise: impl Fn(f64, f64, usize, usize) -> f64) {
+        let (w, h) = (self.width, self.height);
         let mut closed = self.fixed.clone();
-        let mut open: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-        let key = order_key;
-        for (i, f) in self.fixed.iter().enumerate() {
-            if *f {
-                open.push(Reverse((key(self.z[i]), i as u32)));
-            }
-        }
+        let mut open: BinaryHeap<Reverse<(u64, u32)>> = seeds.map(|i| Reverse((order_key(self.z[i]), i as u32))).collect();
         while let Some(Reverse((_, c))) = open.pop() {
             let c = c as usize;
             for d in 0..8 {
@@ -192,8 +179,8 @@ impl Landscape {
                     continue;
                 }
                 closed[n] = true;
-                self.z[n] = self.z[n].max(self.z[c] + eps);
-                open.push(Reverse((key(self.z[n]), n as u32)));
+                self.z[n] = rise(self.z[c], self.z[n], d, n);
+                open.push(Reverse((order_key(self.z[n]), n as u32)));
             }
         }
     }
