@@ -27,9 +27,8 @@ data: binary
 store: data
 	$(BIN) build --data $(DATA) --out $(STORE)
 
-# The store is built by the very binary the tests run (`cargo test` may build it with the features its
-# dev-dependencies unify, a different executable from `cargo build`'s, and a store is fresh only for
-# the executable that built it).
+# The tests' binary is built first, so the demo data and store come from the executable the tests
+# run (a store records the sources' fingerprint, so `make run` afterwards finds it fresh too).
 test: deps
 	@scripts/setup.sh test
 	cargo test --release --locked --no-run

@@ -8,6 +8,11 @@
 //!    fails the build, loudly;
 //! 3. a `web/dist/` made earlier by `npm run build`;
 //! 4. none: the binary still builds, and the service answers `/` with 503 and the reason.
+//!
+//! It also fingerprints the sources (`src/`, `Cargo.toml`, `Cargo.lock`) into `COVERMAP_SOURCE_HASH`,
+//! the program identity a store records: a store is fresh for every binary built from the same
+//! sources, whichever target linked it (`cargo test` links the binary with the dev-dependencies'
+//! features unified, `cargo build` without them, so the executables' own bytes differ).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +26,10 @@ fn main() {
         println!("cargo:rerun-if-changed={p}");
     }
     println!("cargo:rerun-if-env-changed=COVERMAP_WEB_DIST");
+    for p in ["src", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={p}");
+    }
+    println!("cargo:rustc-env=COVERMAP_SOURCE_HASH={:016x}", source_hash(&root));
     let installed = web.join("node_modules/.package-lock.json");
     if installed.exists() {
         println!("cargo:rerun-if-changed=web/node_modules/.package-lock.json");
@@ -87,4 +96,28 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
             files.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
+}
+
+/// FNV-1a (64 bit) over the sorted relative paths and contents of the files that define the
+/// program's results: stable across machines and checkouts (no mtimes, no absolute paths).
+fn source_hash(root: &Path) -> u64 {
+    let mut files = Vec::new();
+    collect(root, &root.join("src"), &mut files);
+    files.extend(["Cargo.toml".to_string(), "Cargo.lock".to_string()]);
+    files.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for rel in &files {
+        let bytes = fs::read(root.join(rel)).unwrap_or_else(|e| panic!("read {rel} for the source hash: {e}"));
+        eat(rel.as_bytes());
+        eat(&[0]);
+        eat(&(bytes.len() as u64).to_le_bytes());
+        eat(&bytes);
+    }
+    h
 }

@@ -49,14 +49,12 @@ pub fn effective_params(cfg: &DatasetConfig) -> Result<serde_json::Value> {
     Ok(params_value(&cfg.crs, &cfg.params("coverage")?, &cfg.params("risk")?, &cfg.params("uav")?))
 }
 
-/// The program's identity for stale detection: its version plus a checksum of the executable, so a
-/// rebuilt binary (new or changed analyses) rebuilds the store.
+/// The program's identity for stale detection: its version plus a fingerprint of the sources it was
+/// built from (the build script's `COVERMAP_SOURCE_HASH`), so changed analyses rebuild the store while
+/// every executable of the same sources — `cargo build`'s and `cargo test`'s, whose bytes differ by
+/// the dev-dependencies' features — finds it fresh.
 pub fn program_version() -> String {
-    let exe = std::env::current_exe().ok().and_then(|p| crate::store::manifest::sha256_file(&p).ok());
-    match exe {
-        Some(h) => format!("{}+{}", env!("CARGO_PKG_VERSION"), &h[..12]),
-        None => env!("CARGO_PKG_VERSION").to_string(),
-    }
+    format!("{}+{}", env!("CARGO_PKG_VERSION"), &env!("COVERMAP_SOURCE_HASH")[..12])
 }
 
 /// Whether the store at `out` was built by this version with these parameters from the inputs
