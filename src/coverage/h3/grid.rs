@@ -10,7 +10,7 @@ use crate::crs::Transformer;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
 
-use super::LAYER;
+use super::{LATTICE, LAYER};
 
 /// Cells between H3 look-ups along a row (a resolution-8 hexagon is ≈ 31 cells of 30 m across).
 const STRIDE: usize = 8;
@@ -297,6 +297,7 @@ impl HexSums {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::h3::RESOLUTION;
     use crate::grid::GeoTransform;
 
     #[test]
