@@ -1,8 +1,8 @@
 //! Low-zoom overviews of faceted layers: a layer with one row per place × facet sharing one
 //! geometry (`coverage_h3`: one row per hexagon × operator) repeats each geometry once per facet, so
-//! at the zooms where a province fits in one or two tiles its tiles cannot hold every place within
-//! the byte budget — at z7–z8 the fullest Sơn La tile holds ≈ 10,000 hexagons, 40,000 rows, about
-//! 50 bytes a row. Below [`OVERVIEW_BELOW_ZOOM`] such a layer is tiled from its overview instead:
+//! at the zooms where a province fits in a few tiles its tiles cannot hold every place within the
+//! byte budget — at z7–z8 the fullest Sơn La tile holds ≈ 10,000 hexagons, 40,000 rows, about 50
+//! bytes a row. Below [`OVERVIEW_BELOW_ZOOM`] such a layer is tiled from its overview instead:
 //! one feature per place (its first row's id and geometry) carrying each facet's value fields as
 //! `<field>_<facet>` (`area_share_p90_any`, `area_share_5mbps_viettel`, …), rounded to 0.01 so the
 //! tile's value table stays small. Attributes are dropped, never places (issue 11's rule: polygons
@@ -10,9 +10,10 @@
 
 use crate::store::{Field, FieldType, Layer, Value};
 
-/// Zooms below this one tile a faceted layer from its overview (a resolution-8 H3 hexagon is about
-/// 3 pixels wide at z9, where the tiles of the full rows fit the budget).
-pub const OVERVIEW_BELOW_ZOOM: u8 = 9;
+/// Zooms below this one tile a faceted layer from its overview. Measured on the 30 m Sơn La store
+/// (`tests/server/tiles_h3_overview.rs`): the full rows overflow the budget up to z9 (a z9 tile holds
+/// ≈ 2,400 hexagons × 4 operators) and a z10 tile comes close to it; at z11 they take ≈ 125 KiB.
+pub const OVERVIEW_BELOW_ZOOM: u8 = 11;
 
 /// A faceted layer: the field naming the place, the field naming the facet, and the prefix of the
 /// value fields an overview keeps (Real fields only).

@@ -53,8 +53,8 @@ describe('H3 hexagon view', () => {
     assert.equal(tierKey(25), '25mbps');
   });
 
-  it('reads the overview fields below zoom 9 and the rows from it', () => {
-    assert.equal(OVERVIEW_BELOW_ZOOM, 9);
+  it('reads the overview fields below zoom 11 and the rows from it', () => {
+    assert.equal(OVERVIEW_BELOW_ZOOM, 11);
     assert.equal(h3Property('area_share_5mbps', 'viettel', true), 'area_share_5mbps_viettel');
     assert.equal(h3Property('area_share_5mbps', 'viettel', false), 'area_share_5mbps');
     const low = h3Color('area_share_25mbps', 'any', true, STOPS);

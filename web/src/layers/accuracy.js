@@ -3,7 +3,7 @@
 // the drive-test points coloured by how far the prediction missed (`residual_db`) with the
 // calibration table (/api/calibration), and the regulator-style H3 hexagons (`coverage_h3`) filled
 // by the share of their area covered at 90 % or reaching a download speed tier, per operator
-// (from z7: below z9 the service tiles one feature per hexagon, see layers/h3.js).
+// (from z7: below z11 the service tiles one feature per hexagon, see layers/h3.js).
 import { getOptional } from '../api.js';
 import { operatorKey, operatorName, styles } from '../catalog.js';
 import { t } from '../i18n.js';

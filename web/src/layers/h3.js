@@ -1,13 +1,13 @@
 // The H3 hexagon view (`coverage_h3`, issue 17): what a hexagon can be coloured by — its area
 // covered at 90 % confidence (`area_share_p90`) or reaching each download speed tier
 // (`area_share_<tier>mbps`, the tiers of the store's `[coverage.quality] tiers_mbps`, as
-// /api/indicators counts hamlets) — and the fill expression for one operator. Below zoom 9 the
+// /api/indicators counts hamlets) — and the fill expression for one operator. Below zoom 11 the
 // service tiles the layer as its overview, one feature per hexagon with each operator's shares as
-// `<field>_<operator>` (src/tiles/overview.rs), so the hexagons show from z7; from z9 the full
+// `<field>_<operator>` (src/tiles/overview.rs), so the hexagons show from z7; from z11 the full
 // rows, one per operator. Pure: tested under Node (web/test/h3.test.js).
 
 /// The zoom from which tiles carry one row per hexagon × operator (src/tiles/overview.rs).
-export const OVERVIEW_BELOW_ZOOM = 9;
+export const OVERVIEW_BELOW_ZOOM = 11;
 
 /// A tier's name in field names, as the service writes it: 5 → "5mbps", 2.5 → "2_5mbps".
 export function tierKey(mbps) {
