@@ -2,9 +2,9 @@
 //! largest population clusters not yet served, each site on the spot within 2 km of the cluster (and
 //! within 2 km of a road, to build it) that sees the most unserved people — a line-of-sight survey of
 //! the surrounding hills, since in this terrain a hamlet behind a spur is lost even 1 km from a mast.
-//! Viettel, which carries the universal-service obligation, builds until it reaches its share of
-//! people (98.5 %, the province's reported 4G share of hamlets), the clusters its rules cannot serve
-//! left out, as in life (its budget is only a cap); VinaPhone and MobiFone build to their budgets (160
+//! Viettel, the operator with the widest rural network, builds until it reaches its share of people
+//! (98.5 %, the province's reported 4G share of hamlets), the clusters its rules cannot serve left
+//! out, as in life (its budget is only a cap); VinaPhone and MobiFone build to their budgets (160
 //! and 100 sites) short of their aims (88 %, 78 %). A site is never within 700 m of another of its
 //! operator: the survey picks the best spot that keeps that distance (it used to give the whole
 //! cluster up when the best spot broke it). (Until generator version 8 Viettel's budget of 560 sites
