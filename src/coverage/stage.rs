@@ -13,8 +13,9 @@
 //! `dl_mbps_<operator>.tif` ([`super::quality`]), from the N strongest sectors per cell kept during
 //! the same sweep, one carrier at a time (N = 4: 16 bytes a cell, plus 8 for the two rasters).
 //!
-//! The `coverage_h3` layer ([`super::h3`]) folds each operator's raster into H3 hexagons as it is
-//! finished (runs per row, about 20 MB for Sơn La at 30 m).
+//! The `coverage_h3` layer ([`super::h3`]) folds each operator's RSRP and rate rasters into H3
+//! hexagons as they are finished (runs per row, about 20 MB for Sơn La at 30 m), keeping the best
+//! rate over the operators for its `any` rows (4 bytes a cell, until the last operator is done).
 //!
 //! With drive-test measurements the model is calibrated first ([`super::calibration`]): the fitted
 //! offsets become EIRP corrections of the prepared sites, so everything after is calibrated.
@@ -259,7 +260,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
 
     // The regulator hexagons (H3 r8): the DEM's assignment now, each raster folded in when finished.
     let t = Instant::now();
-    let mut hexes = super::h3::HexCoverage::new(ds, &operators)?;
+    let mut hexes = super::h3::HexCoverage::new(ds, &operators, &params.quality.tiers_mbps)?;
     let mut h3_seconds = t.elapsed().as_secs_f64();
 
     // Radio: operator by operator into the running grids.
@@ -280,7 +281,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         let key = operator_key(op);
         let raster = grid.into_grid(dem);
         let th = Instant::now();
-        hexes.add_operator(o, &raster, params)?;
+        hexes.add_operator(o, &raster, q.as_ref().map(|q| &q.dl_mbps), params)?;
         h3_seconds += th.elapsed().as_secs_f64();
         sink.raster_f32(&format!("rsrp_{key}"), &raster, RasterStyle::Rsrp)?;
         drop(raster);

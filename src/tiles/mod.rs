@@ -14,6 +14,7 @@ pub mod format;
 pub mod generalize;
 pub mod hillshade;
 pub mod mvt;
+pub mod overview;
 pub mod priority;
 pub mod raster_source;
 pub mod thresholds;

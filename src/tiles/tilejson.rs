@@ -48,8 +48,16 @@ fn vector_layer_description(v: &super::vector_source::VectorSource) -> String {
         _ => "lines simplified to one pixel; lines shorter than a pixel left out".to_string(),
     };
     let first = v.priority.rule.unwrap_or("the largest (area, length) or most populous features first");
+    let overview = match &v.overview {
+        Some(o) => format!(
+            " Below zoom {}: one feature per place (its first row's id and geometry) with each facet's values as fields {} (rounded to 0.01).",
+            super::overview::OVERVIEW_BELOW_ZOOM,
+            o.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        None => String::new(),
+    };
     format!(
-        "{} {} features: {kept}. A tile above {} KiB is generalized further, then keeps only its essential fields, then leaves features out keeping {first}.",
+        "{} {} features: {kept}. A tile above {} KiB is generalized further, then keeps only its essential fields, then leaves features out keeping {first}.{overview}",
         v.len(),
         v.geometry_type_name(),
         TILE_BYTE_BUDGET / 1024

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use geo::{Area, BoundingRect, Euclidean, Geometry, Length, MapCoords};
 use rayon::prelude::*;
@@ -45,6 +45,9 @@ pub struct VectorSource {
     pub(crate) rank_field: Option<usize>,
     dense_points: bool,
     levels: Vec<OnceLock<Vec<Option<Geometry<f64>>>>>,
+    /// What tiles below [`super::overview::OVERVIEW_BELOW_ZOOM`] are cut from, for a faceted layer
+    /// (one feature per place with each facet's values; see [`super::overview`]).
+    pub overview: Option<Arc<VectorSource>>,
 }
 
 /// Reproject a geometry to EPSG:3857.
@@ -76,6 +79,10 @@ impl VectorSource {
     /// Prepare `layer` (any CRS PROJ knows) for serving. `origin` names where it came from, for errors.
     pub fn from_layer(layer: Layer, origin: &Path) -> Result<Self> {
         let name = layer.name.clone();
+        let overview = match super::overview::overview(&layer) {
+            Some(o) => Some(Arc::new(VectorSource::from_layer(o, origin)?)),
+            None => None,
+        };
         let lonlat = is_lonlat(&layer.crs);
         let identity = is_mercator(&layer.crs);
         let has_geom = layer.kind != GeomKind::None && layer.features.iter().any(|f| f.geometry.is_some());
@@ -187,7 +194,16 @@ impl VectorSource {
             rank_field,
             dense_points,
             levels: (0..=GENERALIZE_MAX_ZOOM).map(|_| OnceLock::new()).collect(),
+            overview,
         })
+    }
+
+    /// The source a tile of zoom `z` is cut from: the overview below its zoom, else this one.
+    pub fn at_zoom(&self, z: u8) -> &VectorSource {
+        match &self.overview {
+            Some(o) if z < super::overview::OVERVIEW_BELOW_ZOOM => o,
+            _ => self,
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -200,6 +200,9 @@ pub fn render_vector_tile(sources: &[&VectorSource], tile: TileId) -> Option<Vec
 }
 
 pub(crate) fn render_with_budget(sources: &[&VectorSource], tile: TileId, budget: usize) -> Option<Vec<u8>> {
+    // A faceted layer below its overview zoom is cut from its overview (one feature per place).
+    let sources: Vec<&VectorSource> = sources.iter().map(|s| s.at_zoom(tile.z)).collect();
+    let sources = sources.as_slice();
     let mut cuts: Vec<CutLayer> = Vec::new();
     for coarsen in 0..=3u8 {
         // At coarsen 0 the tile's own zoom; then the generalization of one, two, three zooms up.

@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use covermap::coverage::h3::{cell_at, RESOLUTION};
 use covermap::coverage::synthetic::mini_province;
-use covermap::coverage::{build_stage, CoverageParams};
+use covermap::coverage::stage::{run_from, MemorySink};
+use covermap::coverage::{build_stage, CoverageParams, LocalSweep, OperatorResult, OperatorSweep, SweepSource};
 use covermap::crs::Transformer;
 use covermap::dataset::{MeasureEnv, Measurement};
-use covermap::store::{Manifest, Store, StoreWriter};
+use covermap::store::{Manifest, Store, StoreWriter, Value};
 use covermap::tiles::export::{run_export, ExportFormat, ExportOptions};
 
 fn hex_of(t: &Transformer, x: f64, y: f64) -> String {
@@ -53,7 +54,21 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
     let l = store.layer("coverage_h3").expect("coverage_h3 layer");
 
     let fields: Vec<&str> = l.fields.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(fields, ["h3_index", "operator", "area_share_p90", "mean_rsrp_dbm", "population", "n_measurements", "measured_mean_dbm"]);
+    assert_eq!(
+        fields,
+        [
+            "h3_index",
+            "operator",
+            "area_share_p90",
+            "mean_rsrp_dbm",
+            "population",
+            "n_measurements",
+            "measured_mean_dbm",
+            "mean_dl_mbps",
+            "area_share_5mbps",
+            "area_share_25mbps"
+        ]
+    );
     let col = |n: &str| l.field_index(n).unwrap();
     let (hi, oi, si, mi, pi, ni, mmi) =
         (col("h3_index"), col("operator"), col("area_share_p90"), col("mean_rsrp_dbm"), col("population"), col("n_measurements"), col("measured_mean_dbm"));
@@ -72,6 +87,7 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
     assert_eq!(ids.len(), l.features.len(), "feature ids are unique");
     let mut total_population = 0i64;
     let mut any_share_sum = 0.0;
+    let mut tier_any_sum = 0.0;
     for (hex, rows) in &by_hex {
         assert!(hex.len() == 15 && hex.starts_with("88"), "{hex}: an H3 resolution-8 index as h3o prints it");
         let names: Vec<&str> = rows.iter().map(|f| f.values[oi].as_str().unwrap()).collect();
@@ -88,6 +104,24 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
                 assert_eq!(share, 0.0, "{hex}: covered cells without signal");
             }
         }
+        // Speed tiers: shares of the hexagon, ≥ 25 Mbps within ≥ 5 Mbps, `any` (the best rate over
+        // the operators, cell by cell) at least every operator's; a mean rate wherever one is known.
+        let (t5, t25, dl) = (col("area_share_5mbps"), col("area_share_25mbps"), col("mean_dl_mbps"));
+        for f in rows {
+            let (a, b) = (f.values[t5].as_f64().expect("a tier share"), f.values[t25].as_f64().expect("a tier share"));
+            assert!((0.0..=1.0).contains(&a) && b <= a + 1e-9, "{hex}: {a} {b}");
+            match f.values[dl].as_f64() {
+                Some(m) => assert!((0.0..=300.0).contains(&m), "{hex}: mean rate {m}"),
+                None => assert_eq!(a, 0.0, "{hex}: cells at 5 Mbps without a rate"),
+            }
+        }
+        let any_row = rows.last().unwrap();
+        for f in &rows[..rows.len() - 1] {
+            for k in [t5, t25] {
+                assert!(any_row.values[k].as_f64().unwrap() + 1e-9 >= f.values[k].as_f64().unwrap(), "{hex}: any below an operator");
+            }
+        }
+        tier_any_sum += any_row.values[t5].as_f64().unwrap();
         // `any` is the best over the operators: with one σ for all it is covered wherever one is.
         let any = rows.last().unwrap().values[si].as_f64().unwrap();
         any_share_sum += any;
@@ -100,6 +134,7 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
     let hamlets_total: i64 = ds.hamlets.iter().map(|h| h.population as i64).sum();
     assert_eq!(total_population, hamlets_total, "population adds up to the hamlets' total");
     assert!(any_share_sum > 0.0 && any_share_sum < by_hex.len() as f64, "some, not all, of the province covered at 90 %");
+    assert!(tier_any_sum > 0.0, "some of the province at 5 Mbps");
 
     // Each hamlet's population is in the hexagon its point is in (h3o through PROJ, independently).
     let t = Transformer::new(&ds.crs, "EPSG:4326").unwrap();
@@ -201,4 +236,31 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
     })
     .unwrap_err();
     assert!(bad.to_string().contains("one layer at a time"), "{bad}");
+}
+
+/// A sweep that keeps only best servers (as a build merged from shards): no rate rasters.
+struct BestOnly<'a>(LocalSweep<'a>);
+
+impl SweepSource for BestOnly<'_> {
+    fn operator(&mut self, job: &OperatorSweep<'_>) -> covermap::Result<OperatorResult> {
+        let (grid, stats, _) = self.0.operator(job)?;
+        Ok((grid, stats, None))
+    }
+}
+
+#[test]
+fn without_rate_rasters_the_speed_fields_are_null_not_zero() {
+    let ds = mini_province(5);
+    let params = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
+    let mut sink = MemorySink::default();
+    run_from(&ds, &params, &mut sink, &mut BestOnly(LocalSweep { params: &params, source: &ds.name })).unwrap();
+    let l = sink.layer("coverage_h3").unwrap();
+    let col = |n: &str| l.field_index(n).unwrap();
+    let (p90, t5, t25, dl) = (col("area_share_p90"), col("area_share_5mbps"), col("area_share_25mbps"), col("mean_dl_mbps"));
+    assert!(l.features.iter().any(|f| f.values[p90].as_f64().is_some_and(|v| v > 0.0)), "coverage is still there");
+    for f in &l.features {
+        for k in [t5, t25, dl] {
+            assert_eq!(f.values[k], Value::Null, "feature {}: {}", f.id, l.fields[k].name);
+        }
+    }
 }

@@ -19,3 +19,4 @@ mod reliability_process;
 mod reliability_memory;
 mod tiles_legend_thresholds;
 mod tiles_points_kept;
+mod tiles_h3_overview;

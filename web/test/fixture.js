@@ -19,7 +19,7 @@ export function catalogDoc() {
     cell_sites: vector('Point', ['name', 'operator']),
     sectors: vector('Polygon', ['site_id', 'azimuth_deg']),
     measurements: vector('Point', ['operator', 'band', 'measured_dbm', 'predicted_dbm', 'calibrated_dbm', 'residual_db', 'calibrated_residual_db', 'holdout']),
-    coverage_h3: vector('Polygon', ['h3_index', 'operator', 'area_share_p90', 'mean_rsrp_dbm', 'population', 'n_measurements', 'measured_mean_dbm']),
+    coverage_h3: vector('Polygon', ['h3_index', 'operator', 'area_share_p90', 'mean_rsrp_dbm', 'population', 'n_measurements', 'measured_mean_dbm', 'mean_dl_mbps', 'area_share_5mbps', 'area_share_25mbps']),
     fiber_routes: vector('LineString', ['name']),
     fiber_access_points: vector('Point', ['name']),
     coverage_gaps: vector('Point', ['population', 'p_covered', 'challenged']),

@@ -199,6 +199,32 @@ describe('web map', { timeout: 290000 }, () => {
     assert.equal(await page.evaluate(() => window.covermap.map.getLayoutProperty('sinr', 'visibility')), 'none');
   });
 
+  it('shows the H3 hexagons from zoom 7, coloured by a speed tier', async () => {
+    const cat = await (await fetch(`${base}/catalog`)).json();
+    assert.ok(cat.tiles.coverage_h3, 'the demo store has coverage_h3 (issues 12, 17)');
+    const item = page.locator('.layer[data-layer="coverage_h3"]');
+    await item.locator('label.switch').click();
+    await page.waitForFunction(() => window.covermap.panel.built.has('coverage_h3'));
+    const home = await page.evaluate(() => ({ c: window.covermap.map.getCenter().toArray(), z: window.covermap.map.getZoom() }));
+    await page.evaluate(() => window.covermap.map.jumpTo({ zoom: 7.5 }));
+    await idle();
+    // Below z9 the tiles hold one feature per hexagon (the overview): thousands over the province.
+    const n = await page.evaluate(() => window.covermap.map.queryRenderedFeatures({ layers: ['h3-fill-overview'] }).length);
+    assert.ok(n > 1000, `${n} hexagons drawn at z7.5`);
+    const sel = item.locator('select.h3-by');
+    const opts = await sel.locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(opts, ['area_share_p90', 'area_share_5mbps', 'area_share_25mbps'], 'the 90 % share and the store’s speed tiers');
+    await sel.selectOption('area_share_5mbps');
+    const paint = await page.evaluate(() => JSON.stringify(window.covermap.map.getPaintProperty('h3-fill-overview', 'fill-color')));
+    assert.ok(paint.includes('"area_share_5mbps_'), `coloured by the 5 Mbps tier: ${paint}`);
+    assert.match(await item.locator('.lg-sub').first().innerText(), /5 Mbps/);
+    await idle();
+    await shot('09-h3-speed-tier');
+    await item.locator('label.switch').click();
+    await page.evaluate(({ c, z }) => window.covermap.map.jumpTo({ center: c, zoom: z }), home);
+    await idle();
+  });
+
   it('shows a hamlet’s signal, SINR, rate and two strongest servers', async () => {
     const fc = await (await fetch(`${base}/collections/hamlet_coverage/items?limit=2000`)).json();
     const f = fc.features.find((x) => x.properties.runner_up_site_id != null && x.properties.dl_mbps != null);

@@ -2,13 +2,15 @@
 // `coverage_probability` raster: 1 covered at 50 %, 2 at 90 % of locations, σ from calibration),
 // the drive-test points coloured by how far the prediction missed (`residual_db`) with the
 // calibration table (/api/calibration), and the regulator-style H3 hexagons (`coverage_h3`) filled
-// by the share of their area covered at 90 %, per operator.
+// by the share of their area covered at 90 % or reaching a download speed tier, per operator
+// (from z7: below z11 the service tiles one feature per hexagon, see layers/h3.js).
 import { getOptional } from '../api.js';
-import { operatorKey, operatorName } from '../catalog.js';
+import { operatorKey, operatorName, styles } from '../catalog.js';
 import { t } from '../i18n.js';
 import { el, ramp, rasterLegend } from '../legend.js';
 import { num } from '../format.js';
 import { ensure, operatorChooser } from './common.js';
+import { h3Choices, h3Color, OVERVIEW_BELOW_ZOOM } from './h3.js';
 import { registerTheme } from './registry.js';
 
 /// Residuals (measured − predicted, dB): ColorBrewer RdBu, red where the model promised more signal
@@ -159,29 +161,48 @@ function measurementsDef(cat) {
 }
 
 function h3Def(cat) {
-  if (!cat.isVector('coverage_h3') || !cat.hasField('coverage_h3', 'area_share_p90')) return null;
+  if (!cat.isVector('coverage_h3')) return null;
+  const choices = h3Choices(cat.fields('coverage_h3'), styles.tiersMbps);
+  if (!choices.length) return null;
   const hasOp = cat.hasField('coverage_h3', 'operator');
   // The operators: those the coverage rasters are written for ("any" first), as the hexagons are.
   const fromRasters = cat.operatorRasters('rsrp').map((r) => r.key);
   const keys = fromRasters.length ? fromRasters : ['any'];
-  let current = keys[0];
-  const opFilter = () => (hasOp ? ['==', ['downcase', ['to-string', ['get', 'operator']]], current] : true);
-  const raw = ['to-number', ['get', 'area_share_p90'], 0];
-  const share = ['case', ['>', raw, 1.0001], ['/', raw, 100], raw];
+  const state = { op: keys[0], field: choices[0].field };
+  const opFilter = () => (hasOp ? ['==', ['downcase', ['to-string', ['get', 'operator']]], state.op] : true);
+  const choiceLabel = (c) => (c.tier === null ? t('h3_by_p90') : t('h3_by_tier', { mbps: num(c.tier) }));
+  const legendText = () => {
+    const c = choices.find((x) => x.field === state.field);
+    return c.tier === null ? t('h3_share') : t('h3_share_tier', { mbps: num(c.tier) });
+  };
   return {
     id: 'coverage_h3',
     title: 'l_h3',
     sources: () => ['coverage_h3'],
     build(map) {
       ensure(map, cat, 'coverage_h3');
+      // Below the overview zoom one feature per hexagon with every operator's shares; from it the
+      // rows of the chosen operator.
+      map.addLayer(
+        {
+          id: 'h3-fill-overview',
+          type: 'fill',
+          source: 'coverage_h3',
+          'source-layer': 'coverage_h3',
+          maxzoom: OVERVIEW_BELOW_ZOOM,
+          paint: { 'fill-color': h3Color(state.field, state.op, true, SHARE_STOPS), 'fill-opacity': 0.7 },
+        },
+        'fills-anchor',
+      );
       map.addLayer(
         {
           id: 'h3-fill',
           type: 'fill',
           source: 'coverage_h3',
           'source-layer': 'coverage_h3',
+          minzoom: OVERVIEW_BELOW_ZOOM,
           filter: opFilter(),
-          paint: { 'fill-color': ['interpolate', ['linear'], share, ...SHARE_STOPS], 'fill-opacity': 0.7 },
+          paint: { 'fill-color': h3Color(state.field, state.op, false, SHARE_STOPS), 'fill-opacity': 0.7 },
         },
         'fills-anchor',
       );
@@ -192,26 +213,52 @@ function h3Def(cat) {
           source: 'coverage_h3',
           'source-layer': 'coverage_h3',
           filter: opFilter(),
-          minzoom: 9,
+          minzoom: OVERVIEW_BELOW_ZOOM,
           paint: { 'line-color': 'rgba(60,60,60,0.35)', 'line-width': 0.5 },
         },
         'fills-anchor',
       );
+      const title = el('div', { class: 'lg-sub', text: legendText() });
       const legend = el(
         'div',
         {},
-        el('div', { class: 'lg-sub', 'data-i18n': 'h3_share', text: t('h3_share') }),
+        title,
         ramp(SHARE_STOPS.filter((_, i) => i % 2 === 1), '0 %', '100 %'),
         el('div', { class: 'lg-sub', 'data-i18n': 'h3_note', text: t('h3_note') }),
       );
-      const controls =
-        hasOp && keys.length > 1
-          ? operatorChooser(keys, current, (key) => {
-              current = key;
-              for (const id of ['h3-fill', 'h3-line']) map.setFilter(id, opFilter());
-            })
-          : null;
-      return { layers: ['h3-fill', 'h3-line'], legend, controls };
+      const repaint = () => {
+        map.setPaintProperty('h3-fill-overview', 'fill-color', h3Color(state.field, state.op, true, SHARE_STOPS));
+        map.setPaintProperty('h3-fill', 'fill-color', h3Color(state.field, state.op, false, SHARE_STOPS));
+        for (const id of ['h3-fill', 'h3-line']) map.setFilter(id, opFilter());
+        title.textContent = legendText();
+      };
+      const ctl = [];
+      if (hasOp && keys.length > 1) {
+        ctl.push(
+          operatorChooser(keys, state.op, (key) => {
+            state.op = key;
+            repaint();
+          }),
+        );
+      }
+      if (choices.length > 1) {
+        const sel = el(
+          'select',
+          {
+            class: 'h3-by',
+            'aria-label': t('h3_by'),
+            'data-i18n-title': 'h3_by',
+            onchange: () => {
+              state.field = sel.value;
+              repaint();
+            },
+          },
+          choices.map((c) => el('option', { value: c.field, text: choiceLabel(c) })),
+        );
+        ctl.push(el('label', { class: 'ctl' }, el('span', { 'data-i18n': 'h3_by', text: t('h3_by') }), sel));
+      }
+      const controls = ctl.length ? el('div', { class: 'ctl-col' }, ctl) : null;
+      return { layers: ['h3-fill-overview', 'h3-fill', 'h3-line'], legend, controls };
     },
   };
 }
