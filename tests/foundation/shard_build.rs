@@ -35,7 +35,7 @@ fn tables(gpkg: &Path) -> Vec<(String, Vec<String>, Vec<Vec<rusqlite::types::Val
         .into_iter()
         .map(|t| {
             let mut st = db.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
-            let columns: Vec<String> = st.column_names().iter().map(|c| c.to_string()).collect();
+            let columns: Vec<String> = st.column_names().map(|c| c.to_string()).collect();
             let rows: Vec<Vec<rusqlite::types::Value>> =
                 st.query_map([], |r| (0..columns.len()).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect()).unwrap().map(|r| r.unwrap()).collect();
             (t, columns, rows)
