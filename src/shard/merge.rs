@@ -146,9 +146,18 @@ impl SweepSource for ShardSweep<'_> {
             topn.push(path);
         }
         // The quality pass numbers the sectors over all the operator's sites, as each shard did.
+        let t = std::time::Instant::now();
         let pass = OperatorPass::new(sites, &params.quality, &self.plan.dataset)?;
         let lists = ShardLists::open(&topn, &pass, dem.width, dem.height)?;
         let quality = pass.from_lists(dem, points, &lists)?;
+        let bytes: u64 = topn.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+        eprintln!(
+            "  coverage: {op}: SINR and rate from {} shards' top-N lists ({:.1} MB, {} carriers) in {:.1} s",
+            topn.len(),
+            bytes as f64 / 1e6,
+            pass.carriers().len(),
+            t.elapsed().as_secs_f64()
+        );
         sites.iter().for_each(|s| (0..progress_units(std::slice::from_ref(*s))).for_each(|_| tick()));
         Ok((grid, stats, quality))
     }
