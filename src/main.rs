@@ -272,7 +272,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::RunShard { plan, index, out } => {
             let r = covermap::shard::run(&plan, index, &out)?;
             let secs: Vec<String> = r.seconds.iter().map(|(p, s)| format!("{p} {s:.2} s")).collect();
-            eprintln!("run-shard {index}: {} sites, {} tiles; {}; peak RSS {} MB", r.sites, r.tiles.len(), secs.join(", "), r.peak_rss_kb / 1024);
+            eprintln!(
+                "run-shard {index}: {} sites, {} tiles; {}; top-N partials {:.1} MB; peak RSS {} MB",
+                r.sites,
+                r.tiles.len(),
+                secs.join(", "),
+                r.topn_bytes.iter().sum::<u64>() as f64 / 1e6,
+                r.peak_rss_kb / 1024
+            );
         }
         Command::Merge { plan, from, out } => {
             let m = covermap::shard::merge(&plan, &from, &out)?;

@@ -156,21 +156,23 @@ fn check_site_ids(ds: &Dataset) -> Result<()> {
     Ok(())
 }
 
-/// Where the best-server grids come from: a sweep of the sites here ([`LocalSweep`]), or the
-/// partial grids of shards that each swept a group of sites (`covermap merge`). Either way the result
-/// is a max (and argmax) over sites, which does not depend on how the sites were grouped.
+/// Where the best-server grids and each cell's N strongest sectors come from: a sweep of the sites
+/// here ([`LocalSweep`]), or the partial results of shards that each swept a group of sites
+/// (`covermap merge`). Either way the result is a max (and argmax) over sites and the top N of the
+/// union of the groups' top N, neither of which depends on how the sites were grouped.
 pub trait SweepSource {
     /// Fold operator `job.op`'s sites (`job.sites`, all of them) into a running-max grid, which it
-    /// returns, and each of their cells into `job.any` (site index as server).
-    /// With it, the operator's network quality ([`super::quality`]) at every cell and at the DEM cells
-    /// `job.points` (hamlets) when the source keeps each cell's N strongest sectors (a local sweep
-    /// does; shards' partial grids hold only the best, so a merged build has none).
+    /// returns, and each of their cells into `job.any` (site index as server); with it, the
+    /// operator's network quality ([`super::quality`]) at every cell and at the DEM cells
+    /// `job.points` (hamlets).
     fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult>;
 }
 
 /// One operator's part of the sweep, as [`SweepSource::operator`] is asked for it.
 pub struct OperatorSweep<'a> {
     pub dem: &'a Grid<f32>,
+    /// The parameters as applied (calibrated), `[coverage.quality]` among them.
+    pub params: &'a CoverageParams,
     pub op: &'a str,
     pub sites: &'a [&'a PreparedSite],
     pub any: &'a BestServerGrid,
@@ -179,8 +181,8 @@ pub struct OperatorSweep<'a> {
     pub tick: &'a (dyn Fn() + Sync),
 }
 
-/// An operator's running-max grid, sweep counts and, when the source keeps them, its quality.
-pub type OperatorResult = (MaxGrid, SweepStats, Option<OperatorQuality>);
+/// An operator's running-max grid, sweep counts and quality.
+pub type OperatorResult = (MaxGrid, SweepStats, OperatorQuality);
 
 /// The sweep of every site on this machine.
 pub struct LocalSweep<'a> {
@@ -204,7 +206,7 @@ impl SweepSource for LocalSweep<'_> {
             |i, v, s| any.update(i, v, s.index as u32),
             tick,
         )?;
-        Ok((grid, stats, Some(q)))
+        Ok((grid, stats, q))
     }
 }
 
@@ -272,7 +274,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
-        let job = OperatorSweep { dem, op, sites: &op_sites, any: &any, points: &cell_index, tick: &|| pb.inc(1) };
+        let job = OperatorSweep { dem, params, op, sites: &op_sites, any: &any, points: &cell_index, tick: &|| pb.inc(1) };
         let (grid, st, q) = source.operator(&job)?;
         stats.add(st);
         for (h, &i) in cell_index.iter().enumerate() {
@@ -285,17 +287,9 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         h3_seconds += th.elapsed().as_secs_f64();
         sink.raster_f32(&format!("rsrp_{key}"), &raster, RasterStyle::Rsrp)?;
         drop(raster);
-        match q {
-            Some(q) => {
-                sink.raster_f32(&format!("sinr_{key}"), &q.sinr, RasterStyle::Sinr)?;
-                sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::SpeedTiers)?;
-                quality.push(q.points);
-            }
-            None => {
-                eprintln!("  coverage: {op}: no SINR or rate (the sweep source keeps only best servers); quality fields left empty");
-                quality.push(vec![PointQuality::NONE; cell_index.len()]);
-            }
-        }
+        sink.raster_f32(&format!("sinr_{key}"), &q.sinr, RasterStyle::Sinr)?;
+        sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::SpeedTiers)?;
+        quality.push(q.points);
     }
     pb.finish_and_clear();
     let hamlet_any: Vec<Option<(f32, u32)>> = cell_index.iter().map(|i| any.get(*i)).collect();

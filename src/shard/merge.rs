@@ -4,6 +4,12 @@
 //! - the coverage sweep: per operator, the cell-wise max of the shards' `rsrp_<operator>.tif`; for
 //!   "any operator", the max of (RSRP, −site index) over the shards' best-server grids — the same
 //!   fold, with the same tie rule, as the one-process sweep, so the grouping of sites does not matter;
+//! - the network quality: per operator and carrier, each cell's N strongest sectors as the top N of
+//!   the union of the shards' top-N lists (`coverage/topn_<operator>.bin`, [`super::topn`]) — a
+//!   sector in the global top N is in its own shard's top N, and the packed entries order equal RSRP
+//!   by sector index as the one-process grid does — folded by blocks of rows into the quality pass
+//!   ([`crate::coverage::quality::OperatorPass::from_lists`]), so SINR, rates, tiers and the
+//!   hamlets' servers are the one-process values;
 //! - the drainage: the shards' first fill phase per tile, the fill merge and second phase
 //!   ([`crate::risk::tiled::fill`]), then D8 with flats across tiles and the three-phase
 //!   accumulation ([`crate::risk::tiled`]), tiles in parallel in this process.
@@ -18,11 +24,14 @@ use rayon::prelude::*;
 
 use super::plan::Plan;
 use super::run::{ShardReport, TileGraph};
+use super::topn::ShardLists;
 use super::{read_json, shard_dir, SHARD_JSON};
 use crate::build::{BuildOptions, BuildOutcome, Precomputed};
 use crate::coverage::best::{MaxGrid, RSRP_NODATA, SITE_NODATA};
 use crate::coverage::engine::SweepStats;
 use crate::coverage::layers::operator_key;
+use crate::coverage::quality::pass::progress_units;
+use crate::coverage::quality::OperatorPass;
 use crate::coverage::{OperatorResult, OperatorSweep, SweepSource};
 use crate::error::{Error, Result};
 use crate::grid::io::read_raster_as;
@@ -94,7 +103,7 @@ struct ShardSweep<'a> {
 
 impl SweepSource for ShardSweep<'_> {
     fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult> {
-        let OperatorSweep { dem, op, sites, any, tick, .. } = *job;
+        let OperatorSweep { dem, params, op, sites, any, points, tick } = *job;
         let mut stats = SweepStats::default();
         if !self.folded_any {
             // The "any operator" grid holds every operator's sites: fold it once.
@@ -118,19 +127,39 @@ impl SweepSource for ShardSweep<'_> {
             }
             self.folded_any = true;
         }
-        let grid = MaxGrid::new(dem.len());
-        for r in self.reports.iter().filter(|r| r.operators.iter().any(|o| o == op)) {
-            let path = shard_dir(self.from, r.index).join(format!("coverage/rsrp_{}.tif", operator_key(op)));
-            let g: Grid<f32> = read_partial(&path, dem)?;
-            g.data.par_iter().enumerate().filter(|(_, v)| **v != RSRP_NODATA).for_each(|(i, v)| grid.update(i, *v));
-        }
         // Every site of the operator must have been swept by exactly one shard.
         let planned: usize = sites.iter().filter(|s| self.plan.shards.iter().any(|w| w.sites.contains(&s.id))).count();
         if planned != sites.len() {
             return Err(Error::Usage(format!("merge: {} of operator {op}'s {} sites are in no shard of the plan", sites.len() - planned, sites.len())));
         }
-        sites.iter().for_each(|_| tick());
-        Ok((grid, stats, None))
+        let key = operator_key(op);
+        let grid = MaxGrid::new(dem.len());
+        let mut topn = Vec::new();
+        for r in self.reports.iter().filter(|r| r.operators.iter().any(|o| o == op)) {
+            let dir = shard_dir(self.from, r.index).join("coverage");
+            let g: Grid<f32> = read_partial(&dir.join(format!("rsrp_{key}.tif")), dem)?;
+            g.data.par_iter().enumerate().filter(|(_, v)| **v != RSRP_NODATA).for_each(|(i, v)| grid.update(i, *v));
+            let path = dir.join(format!("topn_{key}.bin"));
+            if !path.exists() {
+                return Err(Error::input(path, "partial result missing from a finished shard (was the shard directory altered, or run by an older covermap?)"));
+            }
+            topn.push(path);
+        }
+        // The quality pass numbers the sectors over all the operator's sites, as each shard did.
+        let t = std::time::Instant::now();
+        let pass = OperatorPass::new(sites, &params.quality, &self.plan.dataset)?;
+        let lists = ShardLists::open(&topn, &pass, dem.width, dem.height)?;
+        let quality = pass.from_lists(dem, points, &lists)?;
+        let bytes: u64 = topn.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+        eprintln!(
+            "  coverage: {op}: SINR and rate from {} shards' top-N lists ({:.1} MB, {} carriers) in {:.1} s",
+            topn.len(),
+            bytes as f64 / 1e6,
+            pass.carriers().len(),
+            t.elapsed().as_secs_f64()
+        );
+        sites.iter().for_each(|s| (0..progress_units(std::slice::from_ref(*s))).for_each(|_| tick()));
+        Ok((grid, stats, quality))
     }
 }
 

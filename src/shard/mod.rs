@@ -6,17 +6,20 @@
 //!   — with the input checksums, parameters and program version, so a shard run against other
 //!   inputs refuses.
 //! - [`run`] (`covermap run-shard`): one shard's partial results under `PREFIX/shard-I/`: per operator
-//!   and "any" best-server grids of its sites, and the first phase of the tiled depression filling
-//!   for its tiles (read with a one-cell halo). Written aside and swapped in, so a re-run of an index
-//!   replaces the old result atomically.
+//!   and "any" best-server grids of its sites, per operator and carrier each cell's N strongest
+//!   sectors of its sites (a compressed format, [`topn`]), and the first phase of the tiled
+//!   depression filling for its tiles (read with a one-cell halo). Written aside and swapped in, so
+//!   a re-run of an index replaces the old result atomically.
 //! - [`merge`] (`covermap merge`): the build, taking the coverage grids as the max/argmax over the
-//!   shards and the drainage from the tiled fill merge (Barnes 2016), flats and accumulation
-//!   ([`crate::risk::tiled`]); everything after (HAND, zones, exposure, indicators, gaps, planner,
-//!   UAV) runs on the merged layers, as in `covermap build`.
+//!   shards, the network quality from the fold of their top-N lists, and the drainage from the tiled
+//!   fill merge (Barnes 2016), flats and accumulation ([`crate::risk::tiled`]); everything after
+//!   (HAND, zones, exposure, indicators, gaps, planner, UAV) runs on the merged layers, as in
+//!   `covermap build`.
 
 pub mod merge;
 pub mod plan;
 pub mod run;
+pub mod topn;
 
 pub use merge::merge;
 pub use plan::{plan, Plan, ShardWork};

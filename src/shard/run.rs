@@ -3,6 +3,9 @@
 //! - `coverage/rsrp_<operator>.tif` — the running-max RSRP (Float32 dBm, nodata −9999) of the
 //!   shard's sites of that operator; `coverage/best_rsrp.tif` + `coverage/best_site.tif` — their best
 //!   server (RSRP, and the site's index in the dataset, Int32, nodata −1);
+//! - `coverage/topn_<operator>.bin` — per carrier, each cell's N strongest sectors of the shard's
+//!   sites of that operator, numbered over all the operator's sites ([`super::topn`]): what the merge
+//!   needs for SINR and rates;
 //! - `hydrology/tile-<t>-label.tif` (UInt32 watershed labels), `tile-<t>-filled.tif` (Float32, locally
 //!   filled) and `tile-<t>.json` (the tile's rectangle and spill graph): the first phase of
 //!   [`crate::risk::tiled::fill`] for each tile, computed from the tile and a one-cell halo;
@@ -21,6 +24,7 @@ use super::plan::Plan;
 use super::{peak_rss_kb, shard_dir, write_json, SHARD_JSON};
 use crate::coverage::best::{BestServerGrid, MaxGrid, RSRP_NODATA, SITE_NODATA};
 use crate::coverage::layers::operator_key;
+use crate::coverage::quality::OperatorPass;
 use crate::coverage::sites::{prepare_sites, PreparedSite};
 use crate::coverage::CoverageParams;
 use crate::error::{Error, Result};
@@ -36,8 +40,12 @@ pub struct ShardReport {
     pub index: usize,
     /// SHA-256 of the plan file the shard ran.
     pub plan_sha256: String,
-    /// Operators with a `coverage/rsrp_<key>.tif` (the shard has sites of theirs).
+    /// Operators with a `coverage/rsrp_<key>.tif` and `coverage/topn_<key>.bin` (the shard has sites
+    /// of theirs).
     pub operators: Vec<String>,
+    /// Bytes of the `topn_<key>.bin` files, in `operators` order.
+    #[serde(default)]
+    pub topn_bytes: Vec<u64>,
     pub sites: usize,
     pub transmitters: u64,
     pub cells: u64,
@@ -123,28 +131,35 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
         return Err(Error::input(plan_path, format!("shard {index}: {} of its {} sites are not in the dataset", wanted.len() - mine.len(), wanted.len())));
     }
     let any = BestServerGrid::new(ds.dem.len());
+    let mut topn_seconds = 0.0;
     let mut report = ShardReport { index, plan_sha256, sites: mine.len(), tiles: work.tiles.clone(), ..Default::default() };
     for op in ds.operators() {
         let op_sites: Vec<&PreparedSite> = mine.iter().copied().filter(|s| s.operator == op).collect();
         if op_sites.is_empty() {
             continue;
         }
+        // Sectors numbered over all the operator's sites, as the one-machine pass numbers them, so
+        // the shards' lists fold into its lists (equal RSRP: the lower sector index first).
+        let op_all: Vec<&PreparedSite> = all.iter().filter(|s| s.operator == op).collect();
+        let pass = OperatorPass::new(&op_all, &params.quality, &ds.name)?;
         let grid = MaxGrid::new(ds.dem.len());
-        let st = crate::coverage::engine::sweep_sites(
-            &ds.dem,
-            &op_sites,
-            &params,
-            &ds.name,
-            |i, v, s| {
-                grid.update(i, v);
-                any.update(i, v, s.index as u32);
-            },
-            || {},
-        )?;
-        report.transmitters += st.transmitters;
-        report.cells += st.cells;
-        report.samples += st.samples;
-        write_cog(&grid.into_grid(&ds.dem), &staging.join(format!("coverage/rsrp_{}.tif", operator_key(&op))), &ds.crs)?;
+        let mut topn = super::topn::Writer::new(&pass, ds.dem.width, ds.dem.height);
+        let mut encode = 0.0;
+        for (f, _) in pass.carriers() {
+            let (top, st) =
+                pass.sweep_carrier(*f, &ds.dem, &op_sites, &params, &ds.name, &grid, |i, v, s| any.update(i, v, s.index as u32), || {})?;
+            report.transmitters += st.transmitters;
+            report.cells += st.cells;
+            report.samples += st.samples;
+            let te = Instant::now();
+            topn.add(*f, &top)?;
+            encode += te.elapsed().as_secs_f64();
+        }
+        let key = operator_key(&op);
+        let te = Instant::now();
+        report.topn_bytes.push(topn.write(&staging.join(format!("coverage/topn_{key}.bin")))?);
+        topn_seconds += encode + te.elapsed().as_secs_f64();
+        write_cog(&grid.into_grid(&ds.dem), &staging.join(format!("coverage/rsrp_{key}.tif")), &ds.crs)?;
         report.operators.push(op);
     }
     let (rsrp, site) = any.into_grids(&ds.dem, |i| i as i32);
@@ -153,7 +168,8 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
     write_cog(&rsrp, &staging.join("coverage/best_rsrp.tif"), &ds.crs)?;
     write_cog(&site, &staging.join("coverage/best_site.tif"), &ds.crs)?;
     drop((rsrp, site));
-    seconds.push(("coverage sweep".to_string(), t.elapsed().as_secs_f64()));
+    seconds.push(("coverage sweep".to_string(), t.elapsed().as_secs_f64() - topn_seconds));
+    seconds.push(("top-N partials".to_string(), topn_seconds));
 
     // Hydrology: the first fill phase of each tile, from the tile and its one-cell halo only.
     let t = Instant::now();
@@ -188,6 +204,7 @@ impl Default for ShardReport {
             index: 0,
             plan_sha256: String::new(),
             operators: Vec::new(),
+            topn_bytes: Vec::new(),
             sites: 0,
             transmitters: 0,
             cells: 0,

@@ -285,12 +285,3 @@ pub fn census_population(data: &Path) -> BTreeMap<String, u64> {
         })
         .collect()
 }
-
-/// Outputs of the network-quality pass (issue 17: SINR, rates, serving sector, runner-up, rate
-/// tiers), which need every cell's N strongest sectors: shards keep only each group's best server,
-/// so a sharded build (`covermap merge`) does not produce them yet (docs/ARCHITECTURE.md, scale-out).
-/// Raster file names and table columns alike.
-#[allow(dead_code)]
-pub fn network_quality_output(name: &str) -> bool {
-    name.contains("sinr") || name.contains("dl_mbps") || name.contains("_dl_") || name.contains("runner_up") || name == "serving_sector_id"
-}

@@ -2,8 +2,9 @@
 //! process (`covermap run-shard`, index from `JOB_COMPLETION_INDEX` as a Kubernetes Indexed Job sets
 //! it), merged by `covermap merge`, equals the store one `covermap build` makes: every raster cell
 //! for cell, every GeoPackage table row for row, the manifest but for `built_at_unix` and `timings`
-//! (and the GeoPackage's `gpkg_contents.last_change` timestamps, which are not compared) — except the
-//! network-quality outputs, which a sharded build does not make yet ([`common::network_quality_output`]).
+//! (and the GeoPackage's `gpkg_contents.last_change` timestamps, which are not compared) — the
+//! network-quality outputs (SINR and rate rasters, the hamlets' SINR/rate/runner-up fields, the speed
+//! tiers) included, which the merge computes from the shards' top-N lists.
 
 use super::common;
 
@@ -23,9 +24,9 @@ fn rasters(store: &Path) -> Vec<String> {
     v
 }
 
-/// Every row of every GeoPackage table listed in gpkg_contents, ordered by primary key, without the
-/// network-quality columns.
-fn tables(gpkg: &Path) -> Vec<(String, Vec<Vec<rusqlite::types::Value>>)> {
+/// Every row of every GeoPackage table listed in gpkg_contents, ordered by primary key, with the
+/// names of its columns.
+fn tables(gpkg: &Path) -> Vec<(String, Vec<String>, Vec<Vec<rusqlite::types::Value>>)> {
     let db = rusqlite::Connection::open_with_flags(gpkg, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut names: Vec<String> =
         db.prepare("SELECT table_name FROM gpkg_contents ORDER BY table_name").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
@@ -34,10 +35,10 @@ fn tables(gpkg: &Path) -> Vec<(String, Vec<Vec<rusqlite::types::Value>>)> {
         .into_iter()
         .map(|t| {
             let mut st = db.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
-            let keep: Vec<usize> = (0..st.column_count()).filter(|i| !network_quality_output(st.column_name(*i).unwrap())).collect();
+            let columns: Vec<String> = st.column_names().map(|c| c.to_string()).collect();
             let rows: Vec<Vec<rusqlite::types::Value>> =
-                st.query_map([], |r| keep.iter().map(|i| r.get::<_, rusqlite::types::Value>(*i)).collect()).unwrap().map(|r| r.unwrap()).collect();
-            (t, rows)
+                st.query_map([], |r| (0..columns.len()).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect()).unwrap().map(|r| r.unwrap()).collect();
+            (t, columns, rows)
         })
         .collect()
 }
@@ -46,9 +47,6 @@ fn manifest_without_times(store: &Path) -> serde_json::Value {
     let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(store.join("manifest.json")).unwrap()).unwrap();
     let o = m.as_object_mut().unwrap();
     assert!(o.remove("timings").is_some() && o.remove("built_at_unix").is_some());
-    // The network-quality rasters only the one-machine build writes (checked apart) leave the lists.
-    o["rasters"].as_array_mut().unwrap().retain(|r| !network_quality_output(r.as_str().unwrap()));
-    o["raster_styles"].as_object_mut().unwrap().retain(|r, _| !network_quality_output(r));
     m
 }
 
@@ -96,14 +94,21 @@ fn four_shard_processes_merge_into_the_one_machine_store() {
         (0..4).map(|i| serde_json::from_str(&std::fs::read_to_string(parts.join(format!("shard-{i}/shard.json"))).unwrap()).unwrap()).collect();
     assert_eq!(reports.iter().map(|r| r.sites).sum::<usize>(), site_total);
     assert!(reports.iter().all(|r| r.peak_rss_kb > 0));
+    // Each shard's top-N lists, one file per operator it has sites of, as big as its report says.
+    for r in &reports {
+        assert_eq!(r.topn_bytes.len(), r.operators.len());
+        for (op, bytes) in r.operators.iter().zip(&r.topn_bytes) {
+            let f = parts.join(format!("shard-{}/coverage/topn_{}.bin", r.index, covermap::coverage::layers::operator_key(op)));
+            assert_eq!(std::fs::metadata(&f).unwrap().len(), *bytes, "{}", f.display());
+        }
+    }
 
     covermap(&["merge".as_ref(), "--plan".as_ref(), plan.as_os_str(), "--from".as_ref(), parts.as_os_str(), "--out".as_ref(), merged.as_os_str()])
         .expect_ok("covermap merge");
 
-    // Rasters: the same files, cell for cell (but the quality rasters, which only the one-machine
-    // build makes: said so, not silently).
-    let (quality, names): (Vec<String>, Vec<String>) = rasters(one).into_iter().partition(|n| network_quality_output(n));
-    assert!(quality.iter().any(|n| n.starts_with("sinr_")) && quality.iter().any(|n| n.starts_with("dl_mbps_")), "{quality:?}");
+    // Rasters: the same files, cell for cell, the network quality's among them.
+    let names = rasters(one);
+    assert!(names.iter().any(|n| n.starts_with("sinr_")) && names.iter().any(|n| n.starts_with("dl_mbps_")), "{names:?}");
     assert_eq!(rasters(&merged), names);
     assert!(names.contains(&"flow_accumulation.tif".to_string()) && names.contains(&"serving_site.tif".to_string()));
     for n in &names {
@@ -116,13 +121,23 @@ fn four_shard_processes_merge_into_the_one_machine_store() {
     // Tables: row for row.
     let (ta, tb) = (tables(&one.join("results.gpkg")), tables(&merged.join("results.gpkg")));
     assert_eq!(ta.iter().map(|t| &t.0).collect::<Vec<_>>(), tb.iter().map(|t| &t.0).collect::<Vec<_>>());
-    for ((name, ra), (_, rb)) in ta.iter().zip(&tb) {
+    for ((name, ca, ra), (_, cb, rb)) in ta.iter().zip(&tb) {
+        assert_eq!(ca, cb, "{name}: columns");
         assert_eq!(ra.len(), rb.len(), "{name}: row count");
         for (k, (x, y)) in ra.iter().zip(rb).enumerate() {
             assert_eq!(x, y, "{name}: row {k}");
         }
     }
-    assert!(ta.iter().any(|(n, r)| n == "hamlet_coverage" && !r.is_empty()));
+    // The quality fields were compared with values in them, not empty on both sides.
+    let filled = |table: &str, column: &str| {
+        let (_, c, r) = tb.iter().find(|t| t.0 == table).unwrap_or_else(|| panic!("no {table}"));
+        let i = c.iter().position(|x| x == column).unwrap_or_else(|| panic!("{table} has no {column}: {c:?}"));
+        r.iter().filter(|row| !matches!(row[i], rusqlite::types::Value::Null)).count()
+    };
+    for column in ["sinr_db", "dl_mbps", "runner_up_site_id", "serving_sector_id"] {
+        assert!(filled("hamlet_coverage", column) > 100, "hamlet_coverage.{column}: {}", filled("hamlet_coverage", column));
+    }
+    assert_eq!(filled("province_indicators", "hamlets_dl_5mbps"), 1);
     assert_eq!(manifest_without_times(one), manifest_without_times(&merged));
 
     // A retried pod: the same index again replaces its result atomically, with the same content.

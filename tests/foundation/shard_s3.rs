@@ -121,8 +121,8 @@ fn sharded_build_through_a_local_s3_server() {
     let back = tmp.path().join("back");
     covermap::store::object::download(Path::new("s3://covermap-test/store"), &back).unwrap();
     let one = demo_store();
-    let tifs: Vec<String> = std::fs::read_dir(one).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.ends_with(".tif") && !network_quality_output(n)).collect();
-    assert!(tifs.len() >= 10);
+    let tifs: Vec<String> = std::fs::read_dir(one).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.ends_with(".tif")).collect();
+    assert!(tifs.len() >= 10 && tifs.iter().any(|t| t.starts_with("sinr_")) && tifs.iter().any(|t| t.starts_with("dl_mbps_")), "{tifs:?}");
     for t in &tifs {
         let (a, b) = (std::fs::read(one.join(t)).unwrap(), std::fs::read(back.join(t)).unwrap_or_default());
         assert!(a == b, "{t} differs from the one-machine store");

@@ -5,6 +5,12 @@
 //! (interference from that carrier's other kept sectors, [`super::sinr`]) and downlink rate
 //! ([`super::throughput`]); a later carrier that serves a cell better overwrites it. Only one
 //! carrier's top-N grid lives at a time.
+//!
+//! A sharded build splits this in two: each shard sweeps its group of sites carrier by carrier
+//! ([`OperatorPass::sweep_carrier`], sectors numbered over all the operator's sites so every shard
+//! numbers them alike) and keeps its top-N lists; the merge folds them ([`super::topn::fold`]) and
+//! hands them, by blocks of rows, to [`OperatorPass::from_lists`], which computes the same SINR, rate
+//! and per-point servers as [`OperatorPass::run`] from the same per-cell formulas.
 
 use rayon::prelude::*;
 
@@ -12,6 +18,7 @@ use super::params::{QualityBand, QualityParams};
 use super::sinr::{noise_per_re_dbm, sinr_db};
 use super::throughput::dl_mbps;
 use super::topn::{pack, quantized, unpack, TopNGrid};
+use std::collections::HashMap;
 use crate::coverage::best::{MaxGrid, RSRP_NODATA};
 use crate::coverage::engine::{sweep_sites_with, SweepStats};
 use crate::coverage::params::CoverageParams;
@@ -63,10 +70,21 @@ pub struct OperatorQuality {
 pub struct OperatorPass<'a> {
     q: &'a QualityParams,
     sectors: Vec<SectorRef>,
-    /// Index of each site's first sector in `sectors`, by position in the pass's site list.
-    site_base: Vec<usize>,
+    /// Index of each site's first sector in `sectors`, by the site's index in `Dataset::sites`.
+    site_base: HashMap<usize, usize>,
     /// The carriers (MHz), each with its channel.
     carriers: Vec<(f64, QualityBand)>,
+}
+
+/// Each carrier's top-N lists per cell, by blocks of rows: what a merged build reads from the shards'
+/// partial results for [`OperatorPass::from_lists`]. Blocks are asked for in parallel.
+pub trait CarrierLists: Sync {
+    /// Rows per block (the last block may have fewer).
+    fn block_rows(&self) -> usize;
+    /// The lists of carrier `carrier` (its index in [`OperatorPass::carriers`]) for the cells of rows
+    /// `r0 .. r0 + rows`, row-major, N entries a cell as [`TopNGrid::list`] gives them, into `out`
+    /// (zeroed by the caller).
+    fn block(&self, carrier: usize, r0: usize, rows: usize, out: &mut [u32]) -> Result<()>;
 }
 
 /// The carriers of a site (distinct frequencies of its transmitters).
@@ -87,10 +105,10 @@ impl<'a> OperatorPass<'a> {
     /// errors (a carrier outside every `[coverage.quality]` band, more than 65,535 sectors).
     pub fn new(sites: &[&PreparedSite], q: &'a QualityParams, source: &str) -> Result<Self> {
         let mut sectors = Vec::new();
-        let mut site_base = Vec::with_capacity(sites.len());
+        let mut site_base = HashMap::with_capacity(sites.len());
         let mut carriers: Vec<(f64, QualityBand)> = Vec::new();
         for s in sites {
-            site_base.push(sectors.len());
+            site_base.insert(s.index, sectors.len());
             for tx in &s.txs {
                 let band = q.band_for(tx.f_mhz).ok_or_else(|| {
                     Error::feature(
@@ -117,9 +135,24 @@ impl<'a> OperatorPass<'a> {
         Ok(Self { q, sectors, site_base, carriers })
     }
 
-    /// The sector index of the first sector of `tx` (a transmitter of the pass's site at `pos`).
-    fn tx_base(&self, pos: usize, site: &PreparedSite, tx: &Transmitter) -> usize {
-        let mut b = self.site_base[pos];
+    /// The carriers (MHz, ascending), each with its channel: the order the pass sweeps them in.
+    pub fn carriers(&self) -> &[(f64, QualityBand)] {
+        &self.carriers
+    }
+
+    /// The number of sectors numbered (the top-N entries' sector indices are below it).
+    pub fn sector_count(&self) -> usize {
+        self.sectors.len()
+    }
+
+    /// N, the servers kept per cell.
+    pub fn servers(&self) -> usize {
+        self.q.servers
+    }
+
+    /// The sector index of the first sector of `tx` (a transmitter of `site`, a site of the pass).
+    fn tx_base(&self, site: &PreparedSite, tx: &Transmitter) -> usize {
+        let mut b = *self.site_base.get(&site.index).expect("a site of the pass");
         for t in &site.txs {
             if std::ptr::eq(t, tx) {
                 break;
@@ -129,11 +162,60 @@ impl<'a> OperatorPass<'a> {
         b
     }
 
-    /// Sweep the operator's `sites` (the list given to [`OperatorPass::new`]) carrier by carrier:
-    /// `best` gets each cell's best sector (RSRP ≥ the floor) and `emit` every such value as
-    /// [`crate::coverage::engine::sweep_sites`] would; `points` are DEM cell indices (hamlets) whose
-    /// servers are reported. The receiver's clutter loss is in the visited sample already
-    /// ([`crate::coverage::sweep::at_receiver`]), so every sector's value there carries it once.
+    /// Sweep carrier `f_mhz` of `sites` (all or some of the sites given to [`OperatorPass::new`]) into
+    /// a top-N grid of its sectors: `best` gets each cell's best sector (RSRP ≥ the floor) and `emit`
+    /// every such value as [`crate::coverage::engine::sweep_sites`] would. The receiver's clutter loss
+    /// is in the visited sample already ([`crate::coverage::sweep::at_receiver`]), so every sector's
+    /// value there carries it once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sweep_carrier<E, T>(
+        &self,
+        f_mhz: f64,
+        dem: &Grid<f32>,
+        sites: &[&PreparedSite],
+        params: &CoverageParams,
+        source: &str,
+        best: &MaxGrid,
+        emit: E,
+        tick: T,
+    ) -> Result<(TopNGrid, SweepStats)>
+    where
+        E: Fn(usize, f32, &PreparedSite) + Sync,
+        T: Fn() + Sync,
+    {
+        let floor = params.min_rsrp_dbm as f32;
+        let top = TopNGrid::new(dem.len(), self.q.servers);
+        let stats = sweep_sites_with(
+            dem,
+            sites,
+            params,
+            source,
+            |tx| tx.f_mhz == f_mhz,
+            |site, tx, plan, sc| {
+                let base = self.tx_base(site, tx);
+                visit_cells(tx, plan, sc, dem, |i, c, smp| {
+                    let mut b = f32::NEG_INFINITY;
+                    for (k, sec) in tx.sectors.iter().enumerate() {
+                        let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - smp.loss_db;
+                        if v >= floor {
+                            top.offer(i, pack(v, (base + k) as u16));
+                        }
+                        b = b.max(v);
+                    }
+                    if b >= floor {
+                        best.update(i, b);
+                        emit(i, b, site);
+                    }
+                })
+            },
+            &tick,
+        )?;
+        Ok((top, stats))
+    }
+
+    /// Sweep the operator's `sites` (the list given to [`OperatorPass::new`]) carrier by carrier
+    /// ([`Self::sweep_carrier`]), with SINR and rate after each; `points` are DEM cell indices
+    /// (hamlets) whose servers are reported.
     #[allow(clippy::too_many_arguments)]
     pub fn run<E, T>(
         &self,
@@ -151,51 +233,88 @@ impl<'a> OperatorPass<'a> {
         T: Fn() + Sync,
     {
         let n = self.q.servers;
-        let floor = params.min_rsrp_dbm as f32;
-        let pos_of = |site: &PreparedSite| sites.iter().position(|s| std::ptr::eq(*s, site)).expect("a site of the pass");
         let mut sinr = vec![RSRP_NODATA; dem.len()];
         let mut rate = vec![RSRP_NODATA; dem.len()];
         let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
         let mut stats = SweepStats::default();
         for (f, band) in &self.carriers {
-            let top = TopNGrid::new(dem.len(), n);
-            let s = sweep_sites_with(
-                dem,
-                sites,
-                params,
-                source,
-                |tx| tx.f_mhz == *f,
-                |site, tx, plan, sc| {
-                    let base = self.tx_base(pos_of(site), site, tx);
-                    visit_cells(tx, plan, sc, dem, |i, c, smp| {
-                        let mut b = f32::NEG_INFINITY;
-                        for (k, sec) in tx.sectors.iter().enumerate() {
-                            let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - smp.loss_db;
-                            if v >= floor {
-                                top.offer(i, pack(v, (base + k) as u16));
-                            }
-                            b = b.max(v);
-                        }
-                        if b >= floor {
-                            best.update(i, b);
-                            emit(i, b, site);
-                        }
-                    })
-                },
-                &tick,
-            )?;
+            let (top, s) = self.sweep_carrier(*f, dem, sites, params, source, best, &emit, &tick)?;
             stats.add(s);
             self.finish_carrier(band, &top, best, &mut sinr, &mut rate);
+            let mut l = vec![0u32; n];
             for (h, &i) in points.iter().enumerate() {
-                let mut l = vec![0u32; n];
                 top.list(i, &mut l);
-                for e in l.iter().take(2) {
-                    if let Some((v, k)) = unpack(*e) {
-                        cands[h].push(Server { rsrp_dbm: v, sector: self.sectors[k as usize] });
-                    }
-                }
+                self.candidates(&l, &mut cands[h]);
             }
         }
+        Ok((self.quality(dem, sinr, rate, points, cands), stats))
+    }
+
+    /// The pass's products from each carrier's top-N lists given by blocks of rows (a merged build's
+    /// folded shard lists): the same SINR, rate and per-point servers [`Self::run`] computes from
+    /// its own sweep. A cell takes the carrier whose strongest entry is the strongest of the carriers
+    /// so far, in 0.01 dB steps, as [`Self::run`]'s test against the running best does (quantizing is
+    /// monotone, so the step of the best RSRP is the largest step of the carriers' strongest entries).
+    /// Memory: the two rasters plus one block of lists per thread.
+    pub fn from_lists(&self, dem: &Grid<f32>, points: &[usize], lists: &dyn CarrierLists) -> Result<OperatorQuality> {
+        let n = self.q.servers;
+        let w = dem.width;
+        let block = lists.block_rows().max(1) * w;
+        let mut sinr = vec![RSRP_NODATA; dem.len()];
+        let mut rate = vec![RSRP_NODATA; dem.len()];
+        let noise: Vec<f64> = self.carriers.iter().map(|(_, b)| self.noise(b)).collect();
+        let per_block: Vec<Vec<(usize, Vec<Server>)>> = sinr
+            .par_chunks_mut(block)
+            .zip(rate.par_chunks_mut(block))
+            .enumerate()
+            .map(|(b, (s, r))| -> Result<Vec<(usize, Vec<Server>)>> {
+                let (c0, cells) = (b * block, s.len());
+                let mut mine: Vec<(usize, Vec<Server>)> =
+                    points.iter().enumerate().filter(|(_, &i)| i >= c0 && i < c0 + cells).map(|(h, _)| (h, Vec::new())).collect();
+                let mut best = vec![0u32; cells];
+                let mut l = vec![0u32; cells * n];
+                for (c, (_, band)) in self.carriers.iter().enumerate() {
+                    l.fill(0);
+                    lists.block(c, c0 / w, cells / w, &mut l)?;
+                    for j in 0..cells {
+                        let e = &l[j * n..(j + 1) * n];
+                        if e[0] == 0 {
+                            continue;
+                        }
+                        best[j] = best[j].max(e[0] >> 16);
+                        if best[j] > e[0] >> 16 {
+                            continue;
+                        }
+                        (s[j], r[j]) = self.cell_quality(band, noise[c], e);
+                    }
+                    for (h, cands) in &mut mine {
+                        let j = points[*h] - c0;
+                        self.candidates(&l[j * n..(j + 1) * n], cands);
+                    }
+                }
+                Ok(mine)
+            })
+            .collect::<Result<_>>()?;
+        let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
+        for (h, c) in per_block.into_iter().flatten() {
+            cands[h] = c;
+        }
+        Ok(self.quality(dem, sinr, rate, points, cands))
+    }
+
+    /// A point's candidate servers from one carrier's list: its two strongest (the serving sector and
+    /// the runner-up are among the first two of some carrier).
+    fn candidates(&self, list: &[u32], out: &mut Vec<Server>) {
+        for e in list.iter().take(2) {
+            if let Some((v, k)) = unpack(*e) {
+                out.push(Server { rsrp_dbm: v, sector: self.sectors[k as usize] });
+            }
+        }
+    }
+
+    /// The rasters and the points' quality (candidates in carrier order; a stable sort keeps it for
+    /// equal RSRP).
+    fn quality(&self, dem: &Grid<f32>, sinr: Vec<f32>, rate: Vec<f32>, points: &[usize], cands: Vec<Vec<Server>>) -> OperatorQuality {
         let g = |data| Grid { width: dem.width, height: dem.height, transform: dem.transform, nodata: Some(RSRP_NODATA), data };
         let (sinr, rate) = (g(sinr), g(rate));
         let points = points
@@ -207,28 +326,124 @@ impl<'a> OperatorPass<'a> {
                 PointQuality { sinr_db: nan(sinr.data[i]), dl_mbps: nan(rate.data[i]), serving: c.first().copied(), runner_up: c.get(1).copied() }
             })
             .collect();
-        Ok((OperatorQuality { sinr, dl_mbps: rate, points }, stats))
+        OperatorQuality { sinr, dl_mbps: rate, points }
+    }
+
+    /// Thermal noise per RE of a carrier's channel.
+    fn noise(&self, band: &QualityBand) -> f64 {
+        noise_per_re_dbm(band.bandwidth_mhz, band.resource_blocks(), self.q.noise_figure_db)
+    }
+
+    /// SINR (dB) and rate (Mbps) of a cell served by its list's first entry, interfered by the rest.
+    #[inline]
+    fn cell_quality(&self, band: &QualityBand, noise: f64, list: &[u32]) -> (f32, f32) {
+        let v0 = unpack(list[0]).map_or(f32::NAN, |e| e.0);
+        let x = sinr_db(v0 as f64, list[1..].iter().filter_map(|e| unpack(*e)).map(|(v, _)| v as f64), self.q.load, noise);
+        (x as f32, dl_mbps(x, band, self.q) as f32)
     }
 
     /// SINR and rate of every cell this carrier serves at least as well as the operator's carriers
     /// swept so far (its strongest kept sector equals the operator's best RSRP there).
     fn finish_carrier(&self, band: &QualityBand, top: &TopNGrid, best: &MaxGrid, sinr: &mut [f32], rate: &mut [f32]) {
-        let q = self.q;
-        let noise = noise_per_re_dbm(band.bandwidth_mhz, band.resource_blocks(), q.noise_figure_db);
+        let noise = self.noise(band);
         let n = top.n();
         sinr.par_chunks_mut(4096).zip(rate.par_chunks_mut(4096)).enumerate().for_each(|(ch, (s, r))| {
             let mut l = vec![0u32; n];
             for j in 0..s.len() {
                 let i = ch * 4096 + j;
                 top.list(i, &mut l);
-                let Some((v0, _)) = unpack(l[0]) else { continue };
-                if best.get(i).is_some_and(|b| quantized(b) > l[0] >> 16) {
+                if l[0] == 0 || best.get(i).is_some_and(|b| quantized(b) > l[0] >> 16) {
                     continue;
                 }
-                let x = sinr_db(v0 as f64, l[1..].iter().filter_map(|e| unpack(*e)).map(|(v, _)| v as f64), q.load, noise);
-                s[j] = x as f32;
-                r[j] = dl_mbps(x, band, q) as f32;
+                (s[j], r[j]) = self.cell_quality(band, noise, &l);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::topn::fold;
+    use super::*;
+    use crate::coverage::sites::prepare_sites;
+    use crate::coverage::synthetic::{mini_province, three_sector_site};
+
+    /// Folded lists held in memory, by carrier: N entries a cell over the whole grid.
+    struct Folded {
+        width: usize,
+        n: usize,
+        rows: usize,
+        carriers: Vec<Vec<u32>>,
+    }
+
+    impl CarrierLists for Folded {
+        fn block_rows(&self) -> usize {
+            self.rows
+        }
+        fn block(&self, carrier: usize, r0: usize, rows: usize, out: &mut [u32]) -> Result<()> {
+            let a = r0 * self.width * self.n;
+            out.copy_from_slice(&self.carriers[carrier][a..a + rows * self.width * self.n]);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn groups_swept_apart_and_folded_give_the_one_pass_quality_bit_for_bit() {
+        // The mini province's operator "alpha" (1800 and 900 MHz carriers) with two more sites: one
+        // the twin of site 1 (equal RSRP everywhere: ties between sectors of different groups) and
+        // one more at 900 MHz. Its sites are split into 1, 2 and 3 groups (as shards split them),
+        // each swept alone per carrier; the groups' lists folded in reverse order must give the
+        // one-pass SINR, rate and hamlet servers exactly.
+        let mut ds = mini_province(5);
+        let (x, y) = (ds.sites[0].pos.x(), ds.sites[0].pos.y());
+        let mut twin = three_sector_site(7, "alpha", x, y, 30.0, 1800.0);
+        twin.ground_m = ds.sites[0].ground_m;
+        ds.sites.push(twin);
+        let (x, y) = (ds.sites[1].pos.x() - 2500.0, ds.sites[1].pos.y() - 3000.0);
+        let mut more = three_sector_site(8, "alpha", x, y, 30.0, 900.0);
+        more.ground_m = ds.dem.sample_bilinear(x, y).unwrap_or(0.0);
+        ds.sites.push(more);
+        let params = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
+        let all = prepare_sites(&ds, &params).unwrap();
+        let sites: Vec<&PreparedSite> = all.iter().filter(|s| s.operator == "alpha").collect();
+        assert_eq!(sites.len(), 5);
+        let points: Vec<usize> = ds.hamlets.iter().map(|h| {
+            let (c, r) = ds.dem.cell_of(h.pos.x(), h.pos.y()).unwrap();
+            r * ds.dem.width + c
+        }).collect();
+        let pass = OperatorPass::new(&sites, &params.quality, &ds.name).unwrap();
+        assert_eq!(pass.carriers().len(), 2);
+        let best = MaxGrid::new(ds.dem.len());
+        let (one, _) = pass.run(&ds.dem, &sites, &params, &ds.name, &best, &points, |_, _, _| {}, || {}).unwrap();
+        let n = params.quality.servers;
+        let mut ties = 0;
+        for groups in 1..=3 {
+            let mut carriers = vec![vec![0u32; ds.dem.len() * n]; pass.carriers().len()];
+            for g in (0..groups).rev() {
+                let mine: Vec<&PreparedSite> = sites.iter().copied().enumerate().filter(|(k, _)| k % groups == g).map(|(_, s)| s).collect();
+                let b = MaxGrid::new(ds.dem.len());
+                for (c, (f, _)) in pass.carriers().iter().enumerate() {
+                    let (top, _) = pass.sweep_carrier(*f, &ds.dem, &mine, &params, &ds.name, &b, |_, _, _| {}, || {}).unwrap();
+                    let mut l = vec![0u32; n];
+                    for i in 0..ds.dem.len() {
+                        top.list(i, &mut l);
+                        fold(&mut carriers[c][i * n..(i + 1) * n], &l);
+                    }
+                }
+            }
+            if groups == 2 {
+                ties = carriers[1].chunks(n).filter(|l| l[0] != 0 && l[0] >> 16 == l[1] >> 16).count();
+            }
+            let lists = Folded { width: ds.dem.width, n, rows: 7, carriers };
+            let merged = pass.from_lists(&ds.dem, &points, &lists).unwrap();
+            let bits = |g: &Grid<f32>| g.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert!(bits(&one.sinr) == bits(&merged.sinr), "{groups} groups: SINR differs");
+            assert!(bits(&one.dl_mbps) == bits(&merged.dl_mbps), "{groups} groups: rate differs");
+            assert_eq!(format!("{:?}", one.points), format!("{:?}", merged.points), "{groups} groups");
+        }
+        // The twin sites make equal-RSRP entries; both carriers give cells a value.
+        assert!(ties > 1000, "{ties}");
+        assert!(one.sinr.data.iter().filter(|v| **v != RSRP_NODATA).count() > 50_000);
+        assert!(one.points.iter().filter(|p| p.runner_up.is_some()).count() > 40);
     }
 }

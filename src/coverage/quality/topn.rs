@@ -35,6 +35,32 @@ pub fn quantized(rsrp_dbm: f32) -> u32 {
     pack(rsrp_dbm, 0) >> 16
 }
 
+/// Insert packed server `e` into `list` (strongest first, 0 = empty slot), keeping the `list.len()`
+/// strongest: what [`TopNGrid::offer`] does to a cell, on a plain slice. Packed servers of distinct
+/// sectors are distinct integers, so the result is the top N of everything ever inserted, whatever
+/// the order — which is why shards' lists can be folded into the one-machine list ([`fold`]).
+#[inline]
+pub fn insert(list: &mut [u32], e: u32) {
+    let n = list.len();
+    if n == 0 || list[n - 1] >= e {
+        return;
+    }
+    let mut k = n - 1;
+    while k > 0 && list[k - 1] < e {
+        list[k] = list[k - 1];
+        k -= 1;
+    }
+    list[k] = e;
+}
+
+/// Fold a list (of another group of sites; strongest first, 0-terminated) into `list`.
+#[inline]
+pub fn fold(list: &mut [u32], other: &[u32]) {
+    for &e in other.iter().take_while(|e| **e != 0) {
+        insert(list, e);
+    }
+}
+
 pub struct TopNGrid {
     n: usize,
     slots: Vec<AtomicU32>,
@@ -88,6 +114,51 @@ impl TopNGrid {
 mod tests {
     use super::*;
     use rayon::prelude::*;
+
+    /// A small deterministic generator (SplitMix64), so the test needs no crate.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn folding_groups_top_n_in_any_order_is_the_top_n_of_all() {
+        // Sectors split among 1–6 groups (shards); each keeps its own top N (as a shard's TopNGrid
+        // would); the groups' lists folded in a shuffled order must be the top N of all sectors
+        // offered to one grid — including ties in RSRP (0.25 dB steps over a narrow range), which
+        // go to the lower sector index either way.
+        let mut st = 17u64;
+        for case in 0..400 {
+            let n = 1 + (next(&mut st) % 6) as usize;
+            let groups = 1 + (next(&mut st) % 6) as usize;
+            let sectors = (next(&mut st) % 40) as u16;
+            let all = TopNGrid::new(1, n);
+            let mut lists = vec![vec![0u32; n]; groups];
+            for s in 0..sectors {
+                let e = pack(-110.0 + (next(&mut st) % 12) as f32 * 0.25, s);
+                all.offer(0, e);
+                insert(&mut lists[(next(&mut st) % groups as u64) as usize], e);
+            }
+            // Shuffle the order of the groups (Fisher–Yates).
+            for i in (1..groups).rev() {
+                lists.swap(i, (next(&mut st) % (i as u64 + 1)) as usize);
+            }
+            let mut folded = vec![0u32; n];
+            for l in &lists {
+                fold(&mut folded, l);
+            }
+            let mut want = vec![0u32; n];
+            all.list(0, &mut want);
+            assert_eq!(folded, want, "case {case}: n {n}, {groups} groups, {sectors} sectors");
+            // And the plain sort of everything, strongest first.
+            let mut every: Vec<u32> = lists.iter().flatten().copied().filter(|e| *e != 0).collect();
+            every.sort_unstable_by(|a, b| b.cmp(a));
+            assert_eq!(&folded[..every.len().min(n)], &every[..every.len().min(n)]);
+        }
+    }
 
     #[test]
     fn keeps_the_n_strongest_in_order_under_parallel_offers() {
