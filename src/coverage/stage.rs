@@ -283,7 +283,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         let key = operator_key(op);
         let raster = grid.into_grid(dem);
         let th = Instant::now();
-        hexes.add_operator(o, &raster, q.as_ref().map(|q| &q.dl_mbps), params)?;
+        hexes.add_operator(o, &raster, &q.dl_mbps, params)?;
         h3_seconds += th.elapsed().as_secs_f64();
         sink.raster_f32(&format!("rsrp_{key}"), &raster, RasterStyle::Rsrp)?;
         drop(raster);

@@ -9,11 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use covermap::coverage::h3::{cell_at, RESOLUTION};
 use covermap::coverage::synthetic::mini_province;
-use covermap::coverage::stage::{run_from, MemorySink};
-use covermap::coverage::{build_stage, CoverageParams, LocalSweep, OperatorResult, OperatorSweep, SweepSource};
+use covermap::coverage::{build_stage, CoverageParams};
 use covermap::crs::Transformer;
 use covermap::dataset::{MeasureEnv, Measurement};
-use covermap::store::{Manifest, Store, StoreWriter, Value};
+use covermap::store::{Manifest, Store, StoreWriter};
 use covermap::tiles::export::{run_export, ExportFormat, ExportOptions};
 
 fn hex_of(t: &Transformer, x: f64, y: f64) -> String {
@@ -238,29 +237,3 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
     assert!(bad.to_string().contains("one layer at a time"), "{bad}");
 }
 
-/// A sweep that keeps only best servers (as a build merged from shards): no rate rasters.
-struct BestOnly<'a>(LocalSweep<'a>);
-
-impl SweepSource for BestOnly<'_> {
-    fn operator(&mut self, job: &OperatorSweep<'_>) -> covermap::Result<OperatorResult> {
-        let (grid, stats, _) = self.0.operator(job)?;
-        Ok((grid, stats, None))
-    }
-}
-
-#[test]
-fn without_rate_rasters_the_speed_fields_are_null_not_zero() {
-    let ds = mini_province(5);
-    let params = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
-    let mut sink = MemorySink::default();
-    run_from(&ds, &params, &mut sink, &mut BestOnly(LocalSweep { params: &params, source: &ds.name })).unwrap();
-    let l = sink.layer("coverage_h3").unwrap();
-    let col = |n: &str| l.field_index(n).unwrap();
-    let (p90, t5, t25, dl) = (col("area_share_p90"), col("area_share_5mbps"), col("area_share_25mbps"), col("mean_dl_mbps"));
-    assert!(l.features.iter().any(|f| f.values[p90].as_f64().is_some_and(|v| v > 0.0)), "coverage is still there");
-    for f in &l.features {
-        for k in [t5, t25, dl] {
-            assert_eq!(f.values[k], Value::Null, "feature {}: {}", f.id, l.fields[k].name);
-        }
-    }
-}

@@ -112,18 +112,16 @@ impl HexCoverage {
     }
 
     /// Fold operator `o`'s (index into the operators given to [`Self::new`]) RSRP raster in, with its
-    /// downlink-rate raster when the sweep made one (a merged build has none: its rate fields are null).
+    /// downlink-rate raster.
     /// The rate also goes into the running best over the operators (4 bytes a cell until
     /// [`Self::add_any`]), so `any` reaches a tier where one operator does, as the indicators count.
-    pub fn add_operator(&mut self, o: usize, rsrp: &Grid<f32>, rate: Option<&Grid<f32>>, params: &CoverageParams) -> Result<()> {
+    pub fn add_operator(&mut self, o: usize, rsrp: &Grid<f32>, rate: &Grid<f32>, params: &CoverageParams) -> Result<()> {
         let sigma = params.sigma_db(Some(self.operators[o].as_str()));
-        self.add(o, rsrp, rate, params.covered_dbm, sigma)?;
-        if let Some(r) = rate {
-            use rayon::prelude::*;
-            // Nodata (−9999) is below every rate (≥ 0), so a plain max keeps "no rate" only where none has one.
-            let best = self.any_rate.get_or_insert_with(|| vec![RSRP_NODATA; r.data.len()]);
-            best.par_iter_mut().zip(&r.data).for_each(|(b, v)| *b = b.max(*v));
-        }
+        self.add(o, rsrp, Some(rate), params.covered_dbm, sigma)?;
+        use rayon::prelude::*;
+        // Nodata (−9999) is below every rate (≥ 0), so a plain max keeps "no rate" only where none has one.
+        let best = self.any_rate.get_or_insert_with(|| vec![RSRP_NODATA; rate.data.len()]);
+        best.par_iter_mut().zip(&rate.data).for_each(|(b, v)| *b = b.max(*v));
         Ok(())
     }
 
