@@ -2,6 +2,7 @@
 //! UAV crop monitoring. Data flows one way: sources → [`dataset`] → analyses ([`coverage`], [`risk`],
 //! [`uav`]) → [`store`] → [`tiles`] / features → [`server`].
 
+pub mod analysis;
 pub mod build;
 pub mod coverage;
 pub mod crs;

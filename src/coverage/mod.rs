@@ -14,6 +14,7 @@
 //! terminal clutter loss ([`clutter`]). [`stage`] runs it all for `covermap build`.
 
 pub mod best;
+pub mod analysis;
 pub mod calibration;
 pub mod clutter;
 pub mod engine;
@@ -39,4 +40,4 @@ pub mod synthetic;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use points::SiteHitTable;
-pub use stage::{build_stage, build_stage_from, hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, OperatorResult, OperatorSweep, SweepSource};
+pub use stage::{hamlet_rsrp_without_sites, hamlet_signal_table, CoverageOutput, LocalSweep, OperatorResult, OperatorSweep, SweepSource};

@@ -37,89 +37,7 @@ use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{Layer, RasterStyle, StoreWriter};
-
-/// Where the stage's rasters and layers go: the store, or memory in tests. Each raster comes with
-/// the style it is drawn in (colour map and legend).
-pub trait CoverageSink {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()>;
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()>;
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()>;
-    fn layer(&mut self, layer: &Layer) -> Result<()>;
-}
-
-struct StoreSink<'a> {
-    w: &'a mut StoreWriter,
-    crs: String,
-}
-
-impl CoverageSink for StoreSink<'_> {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
-        self.w.put_raster(name, grid, &self.crs, style)
-    }
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
-        self.w.put_raster(name, grid, &self.crs, style)
-    }
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
-        self.w.put_raster(name, grid, &self.crs, style)
-    }
-    fn layer(&mut self, layer: &Layer) -> Result<()> {
-        self.w.put_layer(layer)
-    }
-}
-
-/// Keeps what it is given (rasters optionally), for tests and the CLI.
-#[derive(Default)]
-pub struct MemorySink {
-    pub keep_rasters: bool,
-    pub f32_rasters: Vec<(String, Grid<f32>)>,
-    pub i32_rasters: Vec<(String, Grid<i32>)>,
-    pub u8_rasters: Vec<(String, Grid<u8>)>,
-    pub raster_names: Vec<String>,
-    /// The style of each raster of `raster_names`.
-    pub raster_styles: Vec<RasterStyle>,
-    pub layers: Vec<Layer>,
-}
-
-impl MemorySink {
-    pub fn layer(&self, name: &str) -> Option<&Layer> {
-        self.layers.iter().find(|l| l.name == name)
-    }
-    /// Record a raster's name and style; whether to keep its grid.
-    fn note(&mut self, name: &str, style: RasterStyle) -> bool {
-        self.raster_names.push(name.into());
-        self.raster_styles.push(style);
-        self.keep_rasters
-    }
-    pub fn f32_raster(&self, name: &str) -> Option<&Grid<f32>> {
-        self.f32_rasters.iter().find(|r| r.0 == name).map(|r| &r.1)
-    }
-}
-
-impl CoverageSink for MemorySink {
-    fn raster_f32(&mut self, name: &str, grid: &Grid<f32>, style: RasterStyle) -> Result<()> {
-        if self.note(name, style) {
-            self.f32_rasters.push((name.into(), grid.clone()));
-        }
-        Ok(())
-    }
-    fn raster_i32(&mut self, name: &str, grid: &Grid<i32>, style: RasterStyle) -> Result<()> {
-        if self.note(name, style) {
-            self.i32_rasters.push((name.into(), grid.clone()));
-        }
-        Ok(())
-    }
-    fn raster_u8(&mut self, name: &str, grid: &Grid<u8>, style: RasterStyle) -> Result<()> {
-        if self.note(name, style) {
-            self.u8_rasters.push((name.into(), grid.clone()));
-        }
-        Ok(())
-    }
-    fn layer(&mut self, layer: &Layer) -> Result<()> {
-        self.layers.push(layer.clone());
-        Ok(())
-    }
-}
+use crate::store::{RasterStyle, Sink};
 
 /// What the stage computed.
 #[derive(Debug, Clone)]
@@ -217,13 +135,13 @@ fn classes_on(dem: &Grid<f32>, rsrp_any: &Grid<f32>, class: impl Fn(f32) -> u8) 
     Grid { width: dem.width, height: dem.height, transform: dem.transform, nodata: Some(255u8), data }
 }
 
-/// The whole-province computation into any sink (the store's [`build_stage`] wraps it).
-pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink) -> Result<CoverageOutput> {
+/// The whole-province computation into any sink (the build's is the store: [`super::analysis`]).
+pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink) -> Result<CoverageOutput> {
     run_from(ds, params, sink, &mut LocalSweep { params, source: &ds.name })
 }
 
 /// [`run`] with the best-server grids from `source`.
-pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSink, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
+pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
     let start = Instant::now();
     params.validate()?;
     check_site_ids(ds)?;
@@ -285,10 +203,10 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         let th = Instant::now();
         hexes.add_operator(o, &raster, &q.dl_mbps, params)?;
         h3_seconds += th.elapsed().as_secs_f64();
-        sink.raster_f32(&format!("rsrp_{key}"), &raster, RasterStyle::Rsrp)?;
+        sink.put_raster(&format!("rsrp_{key}"), &raster, RasterStyle::Rsrp)?;
         drop(raster);
-        sink.raster_f32(&format!("sinr_{key}"), &q.sinr, RasterStyle::Sinr)?;
-        sink.raster_f32(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::SpeedTiers)?;
+        sink.put_raster(&format!("sinr_{key}"), &q.sinr, RasterStyle::Sinr)?;
+        sink.put_raster(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::SpeedTiers)?;
         quality.push(q.points);
     }
     pb.finish_and_clear();
@@ -310,7 +228,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     let class = classes_on(dem, &rsrp_any, |v| if v >= good { 2 } else if v >= covered { 1 } else { 0 });
     let sigma_any = params.sigma_db(None);
     let probability = classes_on(dem, &rsrp_any, |v| super::location::class(v, params.covered_dbm, sigma_any));
-    sink.raster_u8("coverage_probability", &probability, RasterStyle::LocationProbability)?;
+    sink.put_raster("coverage_probability", &probability, RasterStyle::LocationProbability)?;
     drop(probability);
     let th = Instant::now();
     hexes.add_any(&rsrp_any, params)?;
@@ -326,11 +244,11 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
     );
     sink.layer(&h3_layer)?;
     drop(h3_layer);
-    sink.raster_f32("rsrp_any", &rsrp_any, RasterStyle::Rsrp)?;
+    sink.put_raster("rsrp_any", &rsrp_any, RasterStyle::Rsrp)?;
     drop(rsrp_any);
-    sink.raster_i32("serving_site", &serving, RasterStyle::Continuous)?;
+    sink.put_raster("serving_site", &serving, RasterStyle::Continuous)?;
     drop(serving);
-    sink.raster_u8("coverage_class", &class, RasterStyle::CoverageClasses)?;
+    sink.put_raster("coverage_class", &class, RasterStyle::CoverageClasses)?;
     drop(class);
 
     // Fiber, hamlet status, indicators, gaps, planner.
@@ -389,18 +307,6 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn CoverageSi
         calibration,
         params: params.clone(),
     })
-}
-
-/// The coverage stage of `covermap build`: computes everything and writes the rasters and layers.
-pub fn build_stage(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter) -> Result<CoverageOutput> {
-    let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
-    run(ds, params, &mut sink)
-}
-
-/// [`build_stage`] with the best-server grids from `source` (the shards' partial grids).
-pub fn build_stage_from(ds: &Dataset, params: &CoverageParams, writer: &mut StoreWriter, source: &mut dyn SweepSource) -> Result<CoverageOutput> {
-    let mut sink = StoreSink { w: writer, crs: ds.crs.clone() };
-    run_from(ds, params, &mut sink, source)
 }
 
 /// RSRP (dBm) at every hamlet (in `Dataset::hamlets` order) with the sites `excluded_site_ids` taken

@@ -70,8 +70,8 @@ fn default_camera() -> String {
     "generic".into()
 }
 
+// No `deny_unknown_fields`: serde does not combine it with `flatten`; `read` rejects unknown keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DatasetConfig {
     pub name: String,
     /// The metric working CRS (e.g. "EPSG:32648").
@@ -80,17 +80,17 @@ pub struct DatasetConfig {
     pub layers: BTreeMap<String, LayerSource>,
     #[serde(default)]
     pub flights: Vec<FlightConfig>,
-    /// Parameters of each analysis, passed through to it (`[coverage]`, `[risk]`, `[uav]`).
-    #[serde(default)]
-    pub coverage: toml::Table,
-    #[serde(default)]
-    pub risk: toml::Table,
-    #[serde(default)]
-    pub uav: toml::Table,
     /// Informational: how the demo dataset was generated.
     #[serde(default)]
     pub generator: toml::Table,
+    /// Parameters of each analysis, by section (`[coverage]`, `[risk]`, `[uav]`: the sections of
+    /// [`crate::analysis::registry`]), passed through to it; any other key is rejected by `read`.
+    #[serde(flatten)]
+    pub sections: BTreeMap<String, toml::Value>,
 }
+
+/// The top-level keys of `dataset.toml` besides the analyses' sections.
+const FIXED_KEYS: [&str; 6] = ["name", "crs", "dem", "layers", "flights", "generator"];
 
 pub const DATASET_TOML: &str = "dataset.toml";
 
@@ -130,6 +130,21 @@ impl DatasetConfig {
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
             Error::input(&path, format!("{at}{}", e.message().trim().replace('\n', " ")))
         })?;
+        let analyses = crate::analysis::sections();
+        if let Some(unknown) = cfg.sections.keys().find(|k| !analyses.contains(&k.as_str())) {
+            let declares = |l: &str| {
+                let l = l.trim();
+                l == format!("[{unknown}]") || l.strip_prefix(unknown.as_str()).is_some_and(|r| r.trim_start().starts_with('='))
+            };
+            let line = text.lines().position(declares).map(|i| format!("line {}: ", i + 1));
+            return Err(Error::input(
+                &path,
+                format!("{}unknown key `{unknown}` (known: {}, and the analyses' sections {})", line.unwrap_or_default(), FIXED_KEYS.join(", "), analyses.join(", ")),
+            ));
+        }
+        if let Some((section, _)) = cfg.sections.iter().find(|(_, v)| !v.is_table()) {
+            return Err(Error::input(&path, format!("`{section}` must be a table ([{section}]) of the analysis's parameters")));
+        }
         if let Some(unknown) = cfg.layers.keys().find(|k| !KNOWN_LAYERS.contains(&k.as_str())) {
             let line = text.lines().position(|l| l.trim_start().starts_with(&format!("[layers.{unknown}]"))).map(|i| format!("line {}: ", i + 1));
             return Err(Error::input(
@@ -142,13 +157,12 @@ impl DatasetConfig {
 
     /// Parameters of one analysis section, deserialized into its type (defaults for missing keys).
     pub fn params<T: serde::de::DeserializeOwned>(&self, section: &str) -> Result<T> {
-        let table = match section {
-            "coverage" => &self.coverage,
-            "risk" => &self.risk,
-            "uav" => &self.uav,
-            _ => return Err(Error::param(section, "no such section")),
+        let table = match self.sections.get(section) {
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => return Err(Error::param(format!("[{section}]"), "must be a table of parameters")),
+            None => toml::Table::new(),
         };
-        toml::Value::Table(table.clone())
+        toml::Value::Table(table)
             .try_into()
             .map_err(|e| Error::param(format!("[{section}]"), e.to_string().trim().replace('\n', " ")))
     }

@@ -82,6 +82,19 @@ pub fn j_db_f32(nu: f32) -> f32 {
     tab[i] + (tab[i + 1] - tab[i]) * f
 }
 
+/// The single-edge case every multi-edge method must reduce to, for their tests: Rappaport (2002)
+/// Example 4.7 — λ = 1/3 m, 1 km + 1 km, an edge 25 m above the line of sight: J(ν) = 21.7 dB; no
+/// edge, or one far below the line: 0 dB. `loss(tx, rx, edges, tolerance_db)`.
+#[cfg(test)]
+pub(crate) fn check_single_edge(loss: impl Fn(super::hull::Vertex, super::hull::Vertex, &[super::hull::Vertex], f32) -> f32) {
+    let v = super::hull::Vertex::new;
+    let l = loss(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, 25.0)], 6.0);
+    assert!((l as f64 - j_db(fresnel_nu(25.0, 1000.0, 1000.0, 1.0 / 3.0))).abs() < 1e-3, "{l}");
+    assert!((l - 21.7).abs() < 0.3, "{l}");
+    assert_eq!(loss(v(0.0, 0.0), v(2000.0, 0.0), &[], 6.0), 0.0);
+    assert_eq!(loss(v(0.0, 0.0), v(2000.0, 0.0), &[v(1000.0, -30.0)], 6.0), 0.0);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@
 //! [`CoverageInput`]).
 
 pub mod accumulation;
+pub mod analysis;
 pub mod ahp;
 pub mod classify;
 pub mod curvature;
@@ -45,4 +46,4 @@ pub mod warning;
 pub mod zones;
 
 pub use params::RiskParams;
-pub use stage::{build_stage, build_stage_with, check_dem, CoverageInput, Hydrology, RiskOutput};
+pub use stage::{check_dem, CoverageInput, Hydrology, RiskOutput};

@@ -1,5 +1,5 @@
 //! The risk stage of `covermap build`: DEM → terrain and hydrology → susceptibility classes → zones,
-//! hamlet hazard, exposure and warning gaps, written into the store as they are produced.
+//! hamlet hazard, exposure and warning gaps, written into the sink (the store) as they are produced.
 //!
 //! Memory is the constraint at province scale (≈ 38 M cells): grids are computed in an order that
 //! lets each one be written and dropped as soon as nothing else needs it — the filled DEM goes once
@@ -26,7 +26,7 @@ use super::zones::{add_zones, new_layer, Units, ZoneOptions, MAX_ZONE_VERTICES};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{RasterStyle, StageTiming, StoreWriter};
+use crate::store::{RasterStyle, Sink, StageTiming};
 
 /// Raster names in the store (`<name>.tif`).
 pub const SLOPE_TIF: &str = "slope";
@@ -92,18 +92,14 @@ impl Clock {
 /// shards' partial fills: `covermap merge`); they must equal what this stage computes itself.
 pub type Hydrology<'a> = &'a dyn Fn(&Grid<f32>) -> Result<(Grid<u8>, Grid<u32>)>;
 
-/// Run the whole risk analysis on `ds` and write its rasters and layers through `writer`.
-pub fn build_stage(ds: &Dataset, params: &RiskParams, coverage: Option<CoverageInput<'_>>, writer: &mut StoreWriter) -> Result<RiskOutput> {
-    build_stage_with(ds, params, coverage, writer, None)
-}
-
-/// [`build_stage`] with the drainage from `hydrology` when given.
-pub fn build_stage_with(
+/// Run the whole risk analysis on `ds` and write its rasters and layers into `sink`; the drainage
+/// from `hydrology` when given.
+pub fn run(
     ds: &Dataset,
     params: &RiskParams,
     coverage: Option<CoverageInput<'_>>,
-    writer: &mut StoreWriter,
     hydrology: Option<Hydrology<'_>>,
+    sink: &mut dyn Sink,
 ) -> Result<RiskOutput> {
     params.validate()?;
     let dem = &ds.dem;
@@ -116,7 +112,7 @@ pub fn build_stage_with(
     let slope = slope_degrees(dem);
     clock.lap("slope (Horn)", t, clock.rate(t));
     hamlets.set_slope(ds, &slope);
-    writer.put_raster(SLOPE_TIF, &slope, crs, RasterStyle::Slope)?;
+    sink.put_raster(SLOPE_TIF, &slope, RasterStyle::Slope)?;
 
     let (dirs, acc, t) = match hydrology {
         None => {
@@ -143,7 +139,7 @@ pub fn build_stage_with(
         return Err(Error::Invariant(format!("flow accumulation lost cells: outlets hold {conserved} of {valid}")));
     }
     clock.lap(if hydrology.is_some() { "hydrology by tiles (merge)" } else { "flow accumulation" }, t, clock.rate(t));
-    writer.put_raster(ACCUMULATION_TIF, &acc, crs, RasterStyle::FlowAccumulation)?;
+    sink.put_raster(ACCUMULATION_TIF, &acc, RasterStyle::FlowAccumulation)?;
 
     let t = Instant::now();
     let threshold = threshold_cells(&acc, params.stream_threshold_km2)?;
@@ -153,7 +149,7 @@ pub fn build_stage_with(
     let n_streams = streams.iter().filter(|s| **s).count();
     clock.lap("streams + HAND", t, format!("{n_streams} stream cells (≥ {threshold} cells), {}", clock.rate(t)));
     hamlets.set_hand(ds, &hand);
-    writer.put_raster(HAND_TIF, &hand, crs, RasterStyle::Hand)?;
+    sink.put_raster(HAND_TIF, &hand, RasterStyle::Hand)?;
 
     let t = Instant::now();
     let fidx = flood_index(&hand, &drain_area, &slope, params.rainfall_24h_mm);
@@ -161,7 +157,7 @@ pub fn build_stage_with(
     let flood = classify(&fidx, &params.flood_breaks);
     drop(fidx);
     clock.lap("flash-flood model", t, clock.rate(t));
-    writer.put_raster(FLOOD_TIF, &flood, crs, RasterStyle::RiskClasses)?;
+    sink.put_raster(FLOOD_TIF, &flood, RasterStyle::RiskClasses)?;
 
     let t = Instant::now();
     let roads = burn_lines(dem, ds.roads.iter().map(|r| &r.geom));
@@ -170,7 +166,7 @@ pub fn build_stage_with(
     let landslide = classify(&lidx, &params.landslide_breaks);
     drop(lidx);
     clock.lap("landslide model", t, clock.rate(t));
-    writer.put_raster(LANDSLIDE_TIF, &landslide, crs, RasterStyle::RiskClasses)?;
+    sink.put_raster(LANDSLIDE_TIF, &landslide, RasterStyle::RiskClasses)?;
 
     hamlets.set_classes(ds, Some(&landslide), Some(&flood));
     let landslide_shares = class_shares(&landslide);
@@ -186,8 +182,8 @@ pub fn build_stage_with(
     let fl_h: Vec<u8> = hamlets.rows.iter().map(|r| r.flood_class).collect();
     exposure.add_hazard(ds, 0, &landslide, &communes, &ls_h);
     exposure.add_hazard(ds, 1, &flood, &communes, &fl_h);
-    writer.put_layer(&commune_layer(ds, &exposure, params.high_class))?;
-    writer.put_layer(&district_layer(ds, &exposure, params.high_class))?;
+    sink.layer(&commune_layer(ds, &exposure, params.high_class))?;
+    sink.layer(&district_layer(ds, &exposure, params.high_class))?;
     let exposure_totals = totals(&exposure);
     for (hz, name) in ["landslide", "flash flood"].iter().enumerate() {
         let mut hi = Counts::default();
@@ -220,13 +216,13 @@ pub fn build_stage_with(
     let n_fl = add_zones(&mut zl, "flash_flood", &flood, Some(&units), &opt);
     drop(units);
     drop(communes);
-    writer.put_layer(&zl)?;
+    sink.layer(&zl)?;
     let zones = zl.features.len();
     drop(zl);
     clock.lap("zones", t, format!("{n_ls} landslide + {n_fl} flash-flood polygons"));
 
     let high_risk_ranked = hamlets.ranked_high(ds, params.high_class);
-    writer.put_layer(&hamlets.layer(ds, params.high_class))?;
+    sink.layer(&hamlets.layer(ds, params.high_class))?;
     let unclassified = hamlets.unclassified();
     if unclassified > 0 {
         eprintln!("    risk: {unclassified} hamlet(s) stand on cells without a class (DEM edge or nodata); their classes are empty");
@@ -239,7 +235,7 @@ pub fn build_stage_with(
             let sites = site_classes(ds, &landslide, &flood);
             let (layer, sum) =
                 warning_gaps(ds, &hamlets, &sites, cov.hamlet_rsrp, cov.covered_rsrp_dbm.unwrap_or(params.covered_rsrp_dbm), params.high_class, cov.recompute)?;
-            writer.put_layer(&layer)?;
+            sink.layer(&layer)?;
             clock.lap(
                 "warning reach",
                 t,

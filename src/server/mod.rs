@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod planner;
 pub mod request_metrics;
+pub mod routes;
 pub mod rows;
 pub mod state;
 pub mod tilejson;
@@ -39,10 +40,8 @@ pub mod viewer;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::{header, Method, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -163,31 +162,8 @@ pub fn router(state: AppState) -> Router {
         .expose_headers([header::ETAG, header::LOCATION, header::CONTENT_ENCODING])
         .max_age(Duration::from_secs(3600));
     let upload_limit = usize::try_from(state.config().upload_max_bytes).unwrap_or(usize::MAX);
-    Router::new()
-        .route("/", get(landing::get_landing))
-        .route("/conformance", get(landing::get_conformance))
-        .route("/api", get(openapi::get_api))
-        .route("/collections", get(collections::get_collections))
-        .route("/collections/{id}", get(collections::get_collection))
-        .route("/collections/{id}/items", get(items::get_items))
-        .route("/collections/{id}/items/{fid}", get(items::get_item))
-        .route("/health", get(health::get_health))
-        .route("/metrics", get(metrics::get_metrics))
-        .route("/catalog", get(catalog::get_catalog))
-        .route("/tiles/{name}", get(tilejson::get_tilejson))
-        .route("/tiles/{layers}/{file}", get(legend::get_legend))
-        .route("/tiles/{layers}/{z}/{x}/{y}", get(tiles::get_tile))
-        .route("/api/indicators", get(indicators::get_indicators))
-        .route("/api/gaps", get(gaps::get_gaps))
-        .route("/api/calibration", get(calibration::get_calibration))
-        .route("/api/planner", get(planner::get_planner))
-        .route(
-            "/api/uav/flights",
-            get(uav::get_flights).post(uav_upload::post_flight).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/api/uav/parcels/{id}", get(uav::get_parcel))
-        .route("/api/jobs/{id}", get(jobs::get_job))
-        .merge(crate::viewer::router())
+    // Every route, the web map's too, from the one table the OpenAPI document is generated from.
+    routes::build(routes::table(upload_limit))
         .fallback(viewer::fallback)
         .method_not_allowed_fallback(|method: Method, uri: axum::http::Uri| async move {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed", format!("{method} is not allowed on {}", uri.path()))

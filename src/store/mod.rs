@@ -11,6 +11,7 @@ pub mod object;
 pub mod paths;
 pub mod reader;
 pub mod row;
+pub mod sink;
 pub mod style;
 pub mod writer;
 
@@ -20,5 +21,6 @@ pub use manifest::{Manifest, StageTiming};
 pub use paths::redact_paths;
 pub use reader::Store;
 pub use row::Row;
+pub use sink::{MemorySink, RasterData, Sink, SinkCell, StoreSink};
 pub use style::RasterStyle;
 pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};

@@ -11,6 +11,7 @@
 //! layers), [`flight`] (one flight end to end), [`ingest`] (adding a flight to a live store),
 //! [`stage`] (the build stage), [`limits`] (image size and disk limits, from headers), [`params`] (`[uav]` of dataset.toml).
 
+pub mod analysis;
 pub mod camera;
 pub mod change;
 pub mod coverage;
@@ -35,4 +36,4 @@ pub use health::{HealthClass, HealthParams};
 pub use indices::VegetationIndex;
 pub use ingest::{ingest_flight, ingest_request, IngestReport, IngestRequest};
 pub use params::UavParams;
-pub use stage::{build_stage, UavOutput};
+pub use stage::UavOutput;

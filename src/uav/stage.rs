@@ -12,7 +12,7 @@ use super::params::UavParams;
 use super::records::{relink, FlightRecord, HealthRecord};
 use crate::dataset::{Dataset, UavFlightSource};
 use crate::error::{Error, Result};
-use crate::store::StoreWriter;
+use crate::store::Sink;
 
 #[derive(Debug, Clone)]
 pub struct UavOutput {
@@ -45,7 +45,9 @@ pub fn check_sources(flights: &[UavFlightSource], params: &UavParams, scratch: &
     Ok(())
 }
 
-pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -> Result<UavOutput> {
+/// Process every flight of `ds` into `sink`, whose directory receives the rasters (written by windows,
+/// never whole in memory).
+pub fn run(ds: &Dataset, params: &UavParams, sink: &mut dyn Sink) -> Result<UavOutput> {
     let t0 = Instant::now();
     params.validate()?;
     let mut sources: Vec<&UavFlightSource> = ds.uav_flights.iter().collect();
@@ -55,7 +57,10 @@ pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -
             return Err(Error::param("uav_flights", format!("flight id `{}` is listed twice", w[0].id)));
         }
     }
-    let root = writer.staging_dir().to_path_buf();
+    let root = sink
+        .files_dir()
+        .ok_or_else(|| Error::Usage("the UAV stage writes its rasters as files: it needs a sink with a directory".into()))?
+        .to_path_buf();
     let (mut flights, mut rows, mut earlier) = (Vec::new(), Vec::new(), Vec::<EarlierFlight>::new());
     let mut pixels = 0u64;
     for src in sources {
@@ -82,7 +87,7 @@ pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -
             out.change_seconds
         );
         for (r, style) in &out.rasters {
-            writer.register_raster(r, *style);
+            sink.register_raster(r, *style);
         }
         pixels += out.pixels;
         earlier.push(EarlierFlight { record: out.record.clone(), ndvi: root.join(format!("uav/{}/ndvi.tif", src.id)) });
@@ -90,7 +95,7 @@ pub fn build_stage(ds: &Dataset, params: &UavParams, writer: &mut StoreWriter) -
         rows.extend(out.rows);
     }
     relink(&mut rows);
-    writer.put_layer(&health_layer(&rows, &ds.crs))?;
-    writer.put_layer(&flights_layer(&flights, &rows, &ds.crs))?;
+    sink.layer(&health_layer(&rows, &ds.crs))?;
+    sink.layer(&flights_layer(&flights, &rows, &ds.crs))?;
     Ok(UavOutput { flights, rows, pixels, seconds: t0.elapsed().as_secs_f64() })
 }

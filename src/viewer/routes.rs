@@ -10,7 +10,6 @@ use axum::extract::Path;
 use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
 use bytes::Bytes;
 use serde_json::json;
@@ -19,15 +18,47 @@ use sha2::{Digest, Sha256};
 use super::assets;
 use super::glyphs::{self, GlyphCache, StackError};
 use crate::server::http::{cached_response, Encoding};
+use crate::server::routes::{ok, op, Doc, Route};
 
 static GLYPHS: LazyLock<GlyphCache> = LazyLock::new(GlyphCache::default);
 
-/// The viewer's routes, to merge into the service's router.
+/// The viewer's routes with their OpenAPI operations, entries of the service's route table
+/// ([`crate::server::routes`]).
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Vec<Route<S>> {
+    let binary = |desc: &str, ty: &str| json!({"200": {"description": desc, "content": {ty: {"schema": {"type": "string", "format": "binary"}}}}, "304": {"description": "not modified"}});
+    let string_path = |name: &str, desc: &str| json!({"name": name, "in": "path", "required": true, "description": desc, "schema": {"type": "string"}});
+    vec![
+        Route::get(
+            "/assets/{*path}",
+            asset,
+            vec![Doc {
+                path: "/assets/{path}",
+                operation: op(
+                    "a file of the web map (content-hashed, cached for good; precompressed twins by Accept-Encoding)",
+                    json!([string_path("path", "the file's path under assets/, slashes included")]),
+                    binary("the file", "application/octet-stream"),
+                ),
+            }],
+        ),
+        Route::get_doc("/fonts", font_list, op("the label fonts and the glyph URL template", json!([]), json!({"200": ok("fonts", "application/json")}))),
+        Route::get(
+            "/fonts/{fontstack}/{range}",
+            glyph_range,
+            vec![Doc {
+                path: "/fonts/{fontstack}/{range}.pbf",
+                operation: op(
+                    "label glyphs of a comma-separated font stack (MapLibre glyph PBF)",
+                    json!([string_path("fontstack", "font names, comma-separated"), string_path("range", "code points `start-end`, 256 of them")]),
+                    binary("glyphs", "application/x-protobuf"),
+                ),
+            }],
+        ),
+    ]
+}
+
+/// The viewer's routes alone (its own tests; the service builds them from its table).
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/assets/{*path}", get(asset))
-        .route("/fonts", get(font_list))
-        .route("/fonts/{fontstack}/{range}", get(glyph_range))
+    crate::server::routes::build(routes())
 }
 
 /// `{"error": …, "detail": …}` with a status, as every error of the service.

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use covermap::coverage::best::RSRP_NODATA;
 use covermap::coverage::clutter::ClutterParams;
-use covermap::coverage::stage::{hamlet_signal_table, run, MemorySink};
+use covermap::coverage::stage::{hamlet_signal_table, run};
+use covermap::store::MemorySink;
 use covermap::coverage::synthetic::mini_province;
 use covermap::coverage::CoverageParams;
 use covermap::dataset::landcover::NO_CLASS;

@@ -2,7 +2,8 @@
 //! bit for bit; every cell in reach gets a value; the "any operator" raster is the per-operator maximum.
 
 use covermap::coverage::best::RSRP_NODATA;
-use covermap::coverage::stage::{run, MemorySink};
+use covermap::coverage::stage::run;
+use covermap::store::MemorySink;
 use covermap::coverage::synthetic::{empty_dataset, flat_dem, mini_province, omni_site};
 use covermap::coverage::{hamlet_rsrp_without_sites, CoverageParams};
 

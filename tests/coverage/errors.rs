@@ -1,6 +1,7 @@
 //! Bad input gives a clear error naming the site (or hamlet, or parameter) before anything is written.
 
-use covermap::coverage::stage::{run, MemorySink};
+use covermap::coverage::stage::run;
+use covermap::store::MemorySink;
 use covermap::coverage::synthetic::{mini_province, omni_site};
 use covermap::coverage::{hamlet_rsrp_without_sites, CoverageParams};
 

@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use covermap::coverage::h3::{cell_at, RESOLUTION};
 use covermap::coverage::synthetic::mini_province;
-use covermap::coverage::{build_stage, CoverageParams};
+use covermap::coverage::CoverageParams;
 use covermap::crs::Transformer;
 use covermap::dataset::{MeasureEnv, Measurement};
-use covermap::store::{Manifest, Store, StoreWriter};
+use covermap::store::Store;
 use covermap::tiles::export::{run_export, ExportFormat, ExportOptions};
 
 fn hex_of(t: &Transformer, x: f64, y: f64) -> String {
@@ -44,11 +44,7 @@ fn coverage_h3_layer_adds_up_and_is_served_and_exported() {
         })
         .collect();
     let params = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("store");
-    let mut w = StoreWriter::begin(&out_dir).unwrap();
-    let out = build_stage(&ds, &params, &mut w).unwrap();
-    w.commit(Manifest { dataset: ds.name.clone(), crs: ds.crs.clone(), ..Default::default() }).unwrap();
+    let (out, out_dir, dir) = server_common::coverage_store(&ds, &params);
     let store = Store::open(&out_dir).unwrap();
     let l = store.layer("coverage_h3").expect("coverage_h3 layer");
 

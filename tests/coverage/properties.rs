@@ -2,7 +2,8 @@
 //! a ridge between a site and a hamlet lowers its RSRP; raising an omni antenna without downtilt never
 //! lowers RSRP at any hamlet; removing a site never raises any indicator.
 
-use covermap::coverage::stage::{run, MemorySink};
+use covermap::coverage::stage::run;
+use covermap::store::MemorySink;
 use covermap::coverage::synthetic::{empty_dataset, flat_dem, hash01, hilly_dem, mini_province, omni_site};
 use covermap::coverage::{hamlet_rsrp_without_sites, CoverageParams};
 use covermap::dataset::Hamlet;

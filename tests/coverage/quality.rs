@@ -6,7 +6,8 @@
 use covermap::coverage::best::RSRP_NODATA;
 use covermap::coverage::quality::sinr::noise_per_re_dbm;
 use covermap::coverage::quality::throughput::peak_mbps;
-use covermap::coverage::stage::{run, MemorySink};
+use covermap::coverage::stage::run;
+use covermap::store::MemorySink;
 use covermap::coverage::synthetic::{mini_province, three_sector_site};
 use covermap::coverage::CoverageParams;
 use covermap::dataset::Dataset;

@@ -4,8 +4,8 @@
 use super::server_common;
 
 use covermap::coverage::synthetic::mini_province;
-use covermap::coverage::{build_stage, hamlet_rsrp_without_sites, CoverageParams};
-use covermap::store::{Manifest, Store, StoreWriter};
+use covermap::coverage::{hamlet_rsrp_without_sites, CoverageParams};
+use covermap::store::Store;
 
 #[test]
 fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
@@ -13,11 +13,7 @@ fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
     let mut params = CoverageParams { max_radius_m: 8000.0, gap_link_m: 1500.0, ..Default::default() };
     params.planner.k = 4;
     params.planner.search_margin_m = 1500.0;
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("store");
-    let mut w = StoreWriter::begin(&out_dir).unwrap();
-    let out = build_stage(&ds, &params, &mut w).unwrap();
-    w.commit(Manifest { dataset: ds.name.clone(), crs: ds.crs.clone(), ..Default::default() }).unwrap();
+    let (out, out_dir, _dir) = server_common::coverage_store(&ds, &params);
     let store = Store::open(&out_dir).unwrap();
 
     // Names the API and the map rely on.

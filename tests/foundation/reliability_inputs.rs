@@ -167,3 +167,14 @@ fn an_unknown_layer_lists_the_known_names() {
         &["dataset.toml", "unknown layer [layers.hamlet_points]", "known layers:", "hamlets", "cell_sites", "hydropower"],
     );
 }
+
+/// The analyses' sections come from the registry (`covermap::analysis`): a misspelt one is an error
+/// naming it and the known sections, not parameters silently left at their defaults.
+#[test]
+fn an_unknown_section_lists_the_analyses() {
+    fails_on_copy(
+        base_copy,
+        |d| append_to_toml(d, "\n[riks]\nhigh_class = 3\n"),
+        &["dataset.toml", "unknown key `riks`", "coverage, risk, uav"],
+    );
+}

@@ -8,7 +8,8 @@ use geo::{polygon, LineString, MultiPolygon, Point};
 
 use covermap::dataset::{CellSite, Commune, Dataset, District, FiberAccessPoint, Hamlet, Road};
 use covermap::grid::{GeoTransform, Grid};
-use covermap::risk::{build_stage, CoverageInput, RiskOutput, RiskParams};
+use covermap::risk::stage::run as run_stage;
+use covermap::risk::{CoverageInput, RiskOutput, RiskParams};
 use covermap::store::{Manifest, Store, StoreWriter, Value};
 
 const X0: f64 = 400_000.0;
@@ -79,7 +80,7 @@ fn run(ds: &Dataset, params: &RiskParams, cov: Option<CoverageInput<'_>>) -> (Ri
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("store");
     let mut w = StoreWriter::begin(&out).unwrap();
-    let r = build_stage(ds, params, cov, &mut w).unwrap();
+    let r = run_stage(ds, params, cov, None, &mut w.sink(&ds.crs)).unwrap();
     w.commit(Manifest::default()).unwrap();
     let store = Store::open(&out).unwrap();
     (r, store, dir)
@@ -188,15 +189,15 @@ fn bad_dems_fail_clearly() {
     // A DEM in degrees.
     let mut geo = valley_dem();
     geo.transform = GeoTransform { x0: 103.5, y0: 21.5, dx: 0.000_277_8, dy: 0.000_277_8 };
-    let e = build_stage(&dataset(geo, "EPSG:4326"), &RiskParams::default(), None, &mut w).unwrap_err().to_string();
+    let e = run_stage(&dataset(geo, "EPSG:4326"), &RiskParams::default(), None, None, &mut w.sink("EPSG:32648")).unwrap_err().to_string();
     assert!(e.contains("degrees"), "{e}");
     // A DEM without any valid cell.
     let mut empty = valley_dem();
     empty.data.iter_mut().for_each(|v| *v = -32768.0);
-    let e = build_stage(&dataset(empty, "EPSG:32648"), &RiskParams::default(), None, &mut w).unwrap_err().to_string();
+    let e = run_stage(&dataset(empty, "EPSG:32648"), &RiskParams::default(), None, None, &mut w.sink("EPSG:32648")).unwrap_err().to_string();
     assert!(e.contains("no valid cell"), "{e}");
     // A negative rainfall names the parameter.
-    let e = build_stage(&dataset(valley_dem(), "EPSG:32648"), &RiskParams { rainfall_24h_mm: -10.0, ..Default::default() }, None, &mut w)
+    let e = run_stage(&dataset(valley_dem(), "EPSG:32648"), &RiskParams { rainfall_24h_mm: -10.0, ..Default::default() }, None, None, &mut w.sink("EPSG:32648"))
         .unwrap_err()
         .to_string();
     assert!(e.contains("rainfall_24h_mm"), "{e}");

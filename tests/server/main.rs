@@ -10,6 +10,7 @@ mod demo;
 mod gdal_oapif;
 mod http;
 mod ogc;
+mod openapi_routes;
 mod process;
 mod tiles_archive;
 mod tiles_gdal;

@@ -108,14 +108,10 @@ fn slow_headers_are_cut_off_and_connections_capped() {
 }
 
 /// SplitMix64: reproducible generated requests.
-struct Rng(u64);
+struct Rng(covermap::dataset::demo::rng::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
         v[(self.next() % v.len() as u64) as usize]
@@ -224,7 +220,7 @@ fn fuzzed_requests_never_get_a_5xx() {
     let store = common::fixture_store();
     let srv = serve(&store, 18402, &["--header-timeout-secs", "1", "--upload-max-mb", "1"]);
     let mut answered: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    let mut rng = Rng(13);
+    let mut rng = Rng(covermap::dataset::demo::rng::Rng::from_state(13));
     let mut statuses = std::collections::BTreeMap::new();
     let half: Vec<TcpStream> = (0..20)
         .filter_map(|_| {

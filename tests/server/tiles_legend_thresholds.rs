@@ -4,24 +4,16 @@
 
 use super::server_common;
 
-use covermap::build::params_value;
 use covermap::coverage::synthetic::mini_province;
-use covermap::coverage::{build_stage, CoverageParams};
-use covermap::risk::RiskParams;
-use covermap::store::{Manifest, Store, StoreWriter};
+use covermap::coverage::CoverageParams;
+use covermap::store::Store;
 use covermap::tiles::colormap::ColorMap;
-use covermap::uav::UavParams;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn covered_dbm_minus_105_reaches_colours_legend_and_counts() {
     let ds = mini_province(5);
     let params = CoverageParams { covered_dbm: -105.0, max_radius_m: 8000.0, ..Default::default() };
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("store");
-    let mut w = StoreWriter::begin(&out).unwrap();
-    build_stage(&ds, &params, &mut w).unwrap();
-    let effective = params_value(&ds.crs, &params, &RiskParams::default(), &UavParams::default());
-    w.commit(Manifest { dataset: ds.name.clone(), crs: ds.crs.clone(), params: effective, ..Default::default() }).unwrap();
+    let (_, out, _dir) = server_common::coverage_store(&ds, &params);
 
     // The manifest records the effective parameters, defaults included.
     let store = Store::open(&out).unwrap();
@@ -70,12 +62,7 @@ async fn quality_parameters_reach_the_sinr_and_rate_legends() {
     let mut params = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
     params.quality.sinr_min_db = -6.0;
     params.quality.tiers_mbps = vec![2.0, 10.0, 50.0];
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("store");
-    let mut w = StoreWriter::begin(&out).unwrap();
-    build_stage(&ds, &params, &mut w).unwrap();
-    let effective = params_value(&ds.crs, &params, &RiskParams::default(), &UavParams::default());
-    w.commit(Manifest { dataset: ds.name.clone(), crs: ds.crs.clone(), params: effective, ..Default::default() }).unwrap();
+    let (_, out, _dir) = server_common::coverage_store(&ds, &params);
 
     let app = server_common::app_for(&out);
     let cat = server_common::get(&app, "/catalog").await.json();

@@ -315,3 +315,17 @@ pub fn describe_tile(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// The coverage stage of `ds` run into a fresh store (in a temporary directory, returned with it) as
+/// the build writes it, the manifest recording the effective parameters (`params`, every other
+/// analysis at its defaults).
+pub fn coverage_store(ds: &covermap::dataset::Dataset, params: &covermap::coverage::CoverageParams) -> (covermap::coverage::CoverageOutput, PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("store");
+    let mut w = StoreWriter::begin(&out).unwrap();
+    let cov = covermap::coverage::stage::run(ds, params, &mut w.sink(&ds.crs)).unwrap();
+    let given = [("coverage", serde_json::to_value(params).unwrap())];
+    let effective = covermap::analysis::params_value_with(&ds.crs, &given).unwrap();
+    w.commit(Manifest { dataset: ds.name.clone(), crs: ds.crs.clone(), params: effective, ..Default::default() }).unwrap();
+    (cov, out, dir)
+}

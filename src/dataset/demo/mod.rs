@@ -79,73 +79,33 @@ pub fn dataset_toml(seed: u64, resolution: f64, region: u32, flights: &[crate::d
     let hydropower = real_layer("real/infra/son_la_hydropower_plants_legocity.geojson");
     let region_line = if region > 1 { format!("region = {region}\n") } else { String::new() };
     let mut s = format!(
-        r#"{header}name = "sonla"
-crs = "{WORKING_CRS}"
-
-[generator]
-seed = {seed}
-resolution_m = {resolution}
-version = {GENERATOR_VERSION}
-{region_line}
-[dem]
-file = "generated/dem.tif"
-
-[layers.province]
-file = "{province}"
-
-[layers.districts]
-file = "{districts}"
-fields = {{ code = "gso_district_code", name = "district_name" }}
-
-[layers.communes]
-file = "generated/communes.geojson"
-
-[layers.commune_centres]
-file = "generated/commune_centres.geojson"
-
-[layers.hamlets]
-file = "generated/hamlets.csv"
-crs = "EPSG:4326"
-open_options = ["X_POSSIBLE_NAMES=lon", "Y_POSSIBLE_NAMES=lat", "KEEP_GEOM_COLUMNS=NO"]
-
-[layers.cell_sites]
-file = "generated/cell_sites.geojson"
-
-[layers.sectors]
-file = "generated/sectors.csv"
-
-[layers.roads]
-file = "generated/roads.geojson"
-
-[layers.fiber_routes]
-file = "generated/fiber_routes.geojson"
-
-[layers.fiber_access_points]
-file = "generated/fiber_access_points.geojson"
-
-[layers.orchards]
-file = "generated/orchards.geojson"
-
-[layers.rivers]
-file = "{rivers}"
-fields = {{ strahler = "Strahler", name = "Sub_Name" }}
-
-[layers.towns]
-file = "{towns}"
-
-[layers.hydropower]
-file = "{hydropower}"
-fields = {{ name = "Name" }}
-
-[layers.landcover]
-file = "generated/landcover.tif"
-
-[layers.measurements]
-file = "generated/measurements.csv"
-crs = "EPSG:4326"
-open_options = ["X_POSSIBLE_NAMES=lon", "Y_POSSIBLE_NAMES=lat", "KEEP_GEOM_COLUMNS=NO"]
-"#
+        "{header}name = \"sonla\"\ncrs = \"{WORKING_CRS}\"\n\n[generator]\nseed = {seed}\nresolution_m = {resolution}\nversion = {GENERATOR_VERSION}\n{region_line}\n[dem]\nfile = \"generated/dem.tif\"\n"
     );
+    // CSV points carry no CRS and name their coordinate columns.
+    let csv_points = "crs = \"EPSG:4326\"\nopen_options = [\"X_POSSIBLE_NAMES=lon\", \"Y_POSSIBLE_NAMES=lat\", \"KEEP_GEOM_COLUMNS=NO\"]\n";
+    let generated = |file: &str| format!("generated/{file}");
+    // Every layer in file order: name, file, and the lines after `file` (field mapping, CRS, options).
+    let layers: [(&str, String, &str); 16] = [
+        ("province", province, ""),
+        ("districts", districts, "fields = { code = \"gso_district_code\", name = \"district_name\" }\n"),
+        ("communes", generated("communes.geojson"), ""),
+        ("commune_centres", generated("commune_centres.geojson"), ""),
+        ("hamlets", generated("hamlets.csv"), csv_points),
+        ("cell_sites", generated("cell_sites.geojson"), ""),
+        ("sectors", generated("sectors.csv"), ""),
+        ("roads", generated("roads.geojson"), ""),
+        ("fiber_routes", generated("fiber_routes.geojson"), ""),
+        ("fiber_access_points", generated("fiber_access_points.geojson"), ""),
+        ("orchards", generated("orchards.geojson"), ""),
+        ("rivers", rivers, "fields = { strahler = \"Strahler\", name = \"Sub_Name\" }\n"),
+        ("towns", towns, ""),
+        ("hydropower", hydropower, "fields = { name = \"Name\" }\n"),
+        ("landcover", generated("landcover.tif"), ""),
+        ("measurements", generated("measurements.csv"), csv_points),
+    ];
+    for (name, file, extra) in layers {
+        s.push_str(&format!("\n[layers.{name}]\nfile = \"{file}\"\n{extra}"));
+    }
     for f in flights {
         let images: Vec<String> = f.images.iter().map(|p| format!("{:?}", p.to_string_lossy())).collect();
         s.push_str(&format!(

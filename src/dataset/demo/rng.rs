@@ -9,6 +9,12 @@ impl Rng {
         Self(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The generator whose state before the first draw is `state` (SplitMix64 as its reference
+    /// seeds it), for tests that draw reproducible cases from a plain seed.
+    pub fn from_state(state: u64) -> Self {
+        Self(state)
+    }
+
     /// A child generator for an independent stream (e.g. one per commune), stable under reordering.
     pub fn fork(&self, stream: u64) -> Self {
         Self(mix(self.0 ^ mix(stream.wrapping_add(0x632B_E59B_D9B4_E019))))
