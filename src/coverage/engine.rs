@@ -96,7 +96,7 @@ where
                 continue;
             }
             let plan = plan_for(&prof, dem, params);
-            sweep_tx(&prof, &plan, sc).map_err(|e| model_error(source, site, e))?;
+            sweep_tx(&prof, &plan, sc, tx, dem).map_err(|e| model_error(source, site, e))?;
             let c = visit(site, tx, &plan, sc);
             tx_n.fetch_add(1, Relaxed);
             cells.fetch_add(c, Relaxed);
