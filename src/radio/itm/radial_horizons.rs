@@ -75,7 +75,8 @@ pub(crate) fn repeated_sub(d: f64, xi: f64, m: usize) -> f64 {
         let base = f64::from_bits(e << 52); // 2^e, the binade's floor
         let u = f64::from_bits((e.saturating_sub(52).max(1)) << 52); // its ulp
         let q = xi / u; // exact: u is a power of two
-        let fl = q.floor();
+        // ⌊q⌋ by truncation (q > 0; a libm floor call costs more than the rest of the step).
+        let fl = if q < 4503599627370496.0 { (q as u64) as f64 } else { q };
         let frac = q - fl;
         let head = r - base; // exact (Sterbenz)
         if frac != 0.5 && head >= xi && u >= f64::MIN_POSITIVE {
@@ -85,7 +86,7 @@ pub(crate) fn repeated_sub(d: f64, xi: f64, m: usize) -> f64 {
                 // t = ⌊(head − xi)/xi_u⌋ + 1, corrected for the division's rounding with exact
                 // tests ((j−1)·xi_u and head − (j−1)·xi_u are multiples of u below 2^e).
                 let stays = |j: usize| j >= 1 && head - (j - 1) as f64 * xi_u >= xi;
-                let mut c = (((head - xi) / xi_u).floor() as usize).saturating_add(1).min(left);
+                let mut c = (((head - xi) / xi_u) as usize).saturating_add(1).min(left);
                 while c > 0 && !stays(c) {
                     c -= 1;
                 }
