@@ -185,7 +185,7 @@ pub fn run(a: SiteArgs) -> anyhow::Result<()> {
     };
     let cores = rayon::current_num_threads() as f64;
     println!(
-        "radio site: {} at ({}, {}), {} m over ground {:.0} m, {} MHz, {} km: {} cells in {secs:.2} s ({:.2} M cells/s, {:.2} per core), {} profile samples; {range}; wrote {}",
+        "radio site: {} at ({}, {}), {} m over ground {:.0} m, {} MHz, {} km: {} cells in {secs:.2} s ({:.2} M cells/s, {:.2} per core), {} model evaluations; {range}; wrote {}",
         match a.model {
             Model::Itm => "ITM",
             Model::Hata => "Hata",

@@ -62,7 +62,7 @@ fn mark_needed(plan: &RadialPlan, tx: &Transmitter, grid: &Grid<f32>, needed: &m
 }
 
 /// ITM on radial `i` at the samples marked in `bits` (its row of the bitmap) into `out` (its row of
-/// the buffer); unmarked samples of its own part are [`Sample::NONE`].
+/// the buffer); unmarked samples of its own part are [`Sample::NONE`]. Returns the evaluations made.
 #[allow(clippy::too_many_arguments)]
 fn radial_itm(
     prof: &Profile,
@@ -73,20 +73,21 @@ fn radial_itm(
     out: &mut [Sample],
     elev: &mut Vec<f32>,
     work: &mut ItmScratch,
-) -> Result<(), ItmError> {
+) -> Result<u64, ItmError> {
     let own = plan.band(plan.birth(i)).0;
     out[own..].fill(Sample::NONE);
     // The farthest marked sample: the profile is read no further (ITM at a receiver uses the
     // profile up to it only).
     let Some(last) = bits.iter().enumerate().rev().find(|(_, w)| **w != 0).map(|(k, w)| k * 64 + 63 - w.leading_zeros() as usize)
     else {
-        return Ok(());
+        return Ok(0);
     };
     let valid = chain_profile(prof, plan, i, last, elev);
     if valid < 2 || own >= valid {
-        return Ok(());
+        return Ok(0);
     }
     let mut path = ItmPath::new(&elev[..valid], prof.step_m, params, work)?;
+    let mut evaluated = 0;
     for (k, &w) in bits.iter().enumerate() {
         let mut w = w;
         while w != 0 {
@@ -97,9 +98,10 @@ fn radial_itm(
             }
             let r = path.loss_to(s)?;
             out[s] = Sample { loss_db: r.loss_db as f32, dep_deg: prof.depression_deg(s, elev[s]) };
+            evaluated += 1;
         }
     }
-    Ok(())
+    Ok(evaluated)
 }
 
 /// Fill the scratch buffer with ITM samples for the radials of `plan`: every sample some cell of
@@ -107,7 +109,7 @@ fn radial_itm(
 /// them). Each sample is ITM on its radial's chain profile up to it, so the values are those of
 /// evaluating every sample, bit for bit. Radials are evaluated in parallel (rayon): one site's
 /// sweep uses every core (the build's sites are already spread over the cores; nested tasks just
-/// queue behind them).
+/// queue behind them). Returns the number of ITM evaluations.
 pub fn sweep_itm(
     prof: &Profile,
     params: &ItmParams,
@@ -115,7 +117,7 @@ pub fn sweep_itm(
     sc: &mut Scratch,
     tx: &Transmitter,
     grid: &Grid<f32>,
-) -> Result<(), ItmError> {
+) -> Result<u64, ItmError> {
     let row = plan.n + 1;
     let wpr = words_per_radial(plan);
     let mut needed = std::mem::take(&mut sc.needed);
@@ -126,10 +128,11 @@ pub fn sweep_itm(
         .zip(needed.par_chunks(wpr))
         .enumerate()
         .with_min_len(MIN_RADIALS_PER_TASK)
-        .try_for_each_init(
+        .map_init(
             || (Vec::new(), ItmScratch::new()),
             |(elev, work), (i, (out, bits))| radial_itm(prof, params, plan, i, bits, out, elev, work),
-        );
+        )
+        .try_reduce(|| 0, |a, b| Ok(a + b));
     sc.needed = needed;
     result
 }
@@ -178,7 +181,7 @@ mod tests {
         let prof = Profile::new(&ds.dem, tx, &params);
         let plan = plan_for(&prof, &ds.dem, &params);
         let mut sc = Scratch::default();
-        sweep_tx(&prof, &plan, &mut sc, tx, &ds.dem).unwrap();
+        let evaluated = sweep_tx(&prof, &plan, &mut sc, tx, &ds.dem).unwrap();
 
         // The full radials, as the sweep evaluated them before: whole chain, every own sample.
         let row = plan.n + 1;
@@ -205,8 +208,11 @@ mod tests {
             assert_eq!(a.dep_deg.to_bits(), b.dep_deg.to_bits());
             cells += 1;
             valued += usize::from(!a.loss_db.is_nan());
-            taken.insert((c.radial, c.s));
+            if !a.loss_db.is_nan() {
+                taken.insert((c.radial, c.s));
+            }
         });
+        assert_eq!(evaluated as usize, taken.len(), "one evaluation per sample taken");
         assert!(valued > 40_000 && valued < cells, "{valued} of {cells}: some radials leave the DEM");
         assert!(taken.len() * 10 < plan.samples() * 8, "{} taken of {} samples", taken.len(), plan.samples());
     }

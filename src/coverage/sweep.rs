@@ -164,18 +164,19 @@ pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &
 
 /// [`sweep`] or, for an ITM transmitter, [`super::itm_walk::sweep_itm`] — which evaluates only the
 /// samples some cell of `grid` takes ([`for_each_located`]), the only ones [`visit_cells`] reads.
+/// Returns the number of model evaluations (every sample of the plan for the walked models).
 pub fn sweep_tx(
     prof: &Profile,
     plan: &RadialPlan,
     sc: &mut Scratch,
     tx: &Transmitter,
     grid: &crate::grid::Grid<f32>,
-) -> Result<(), ItmError> {
+) -> Result<u64, ItmError> {
     match &prof.propagation {
         Propagation::Itm(itm) => super::itm_walk::sweep_itm(prof, itm, plan, sc, tx, grid),
         _ => {
             sweep(prof, plan, sc);
-            Ok(())
+            Ok(plan.samples() as u64)
         }
     }
 }
