@@ -171,7 +171,7 @@ fn bench_itm(c: &mut Criterion) {
     g.finish();
 
     // One timed run outside criterion, reporting CPU time too (see `cpu_seconds`). The engine runs
-    // one site on one task, so this is one core's figure.
+    // one site's radials in parallel, so wall time is that of all cores and CPU time their sum.
     let params = itm_coverage_params();
     let ds = empty_dataset(dem);
     let site = prepare_site(&ds, 0, &omni_site(1, "bench", x, y, 30.0, 1800.0), &params).expect("site on the DEM");
@@ -181,7 +181,7 @@ fn bench_itm(c: &mut Criterion) {
     let (cells, stats) = site_coverage(&ds, &site, &params);
     let (cpu, wall) = (cpu_seconds() - cpu0, wall0.elapsed().as_secs_f64());
     eprintln!(
-        "site coverage 30 m / 30 km, coverage engine with ITM: {} profile samples (ITM evaluations), {} cells; \
+        "site coverage 30 m / 30 km, coverage engine with ITM: {} ITM evaluations (the samples cells take), {} cells; \
          wall {:.2} s, CPU {:.2} s ({:.0} evaluations per CPU-second)",
         stats.samples,
         cells,

@@ -21,7 +21,7 @@ pub struct SweepStats {
     pub transmitters: u64,
     /// Cells whose value was looked up (cells within each transmitter's reach, summed).
     pub cells: u64,
-    /// Profile samples walked.
+    /// Profile samples walked (for ITM: the samples evaluated, those some cell takes).
     pub samples: u64,
 }
 
@@ -96,11 +96,11 @@ where
                 continue;
             }
             let plan = plan_for(&prof, dem, params);
-            sweep_tx(&prof, &plan, sc).map_err(|e| model_error(source, site, e))?;
+            let evaluated = sweep_tx(&prof, &plan, sc, tx, dem).map_err(|e| model_error(source, site, e))?;
             let c = visit(site, tx, &plan, sc);
             tx_n.fetch_add(1, Relaxed);
             cells.fetch_add(c, Relaxed);
-            samples.fetch_add(plan.samples() as u64, Relaxed);
+            samples.fetch_add(evaluated, Relaxed);
         }
         tick();
         Ok(())

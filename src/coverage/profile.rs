@@ -224,8 +224,22 @@ impl<'a> Profile<'a> {
     /// DEM elevation (bilinear) at sample `s` of the radial at azimuth `az` — the walk's positions.
     #[inline]
     pub fn elevation_at(&self, az: f64, s: usize) -> Option<f32> {
-        let ux = self.step_m * az.sin() * self.inv_dx;
-        let uy = -self.step_m * az.cos() * self.inv_dy;
+        let (ux, uy) = self.pixel_step(az);
+        self.elevation_at_step(ux, uy, s)
+    }
+
+    /// One sample step of the radial at azimuth `az` in pixels (x, y): what [`Self::walk`] and
+    /// [`Self::elevation_at`] advance by. Computed once per radial, so a profile read costs no
+    /// sine or cosine per sample.
+    #[inline]
+    pub fn pixel_step(&self, az: f64) -> (f64, f64) {
+        (self.step_m * az.sin() * self.inv_dx, -self.step_m * az.cos() * self.inv_dy)
+    }
+
+    /// [`Self::elevation_at`] with the radial's [`Self::pixel_step`] precomputed (same value, bit
+    /// for bit).
+    #[inline]
+    pub fn elevation_at_step(&self, ux: f64, uy: f64, s: usize) -> Option<f32> {
         self.elevation(self.px0 + s as f64 * ux, self.py0 + s as f64 * uy)
     }
 

@@ -23,6 +23,8 @@ pub struct Scratch {
     /// ITM: one radial's elevations, and the model's own buffers.
     pub(crate) elev: Vec<f32>,
     pub(crate) itm: Option<ItmScratch>,
+    /// ITM: which samples some cell takes, one bit per sample, radial-major.
+    pub(crate) needed: Vec<u64>,
 }
 
 impl Scratch {
@@ -160,13 +162,21 @@ pub fn eval_cell_chain(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &
     sc.row[c.s]
 }
 
-/// [`sweep`] or, for an ITM transmitter, [`super::itm_walk::sweep_itm`].
-pub fn sweep_tx(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) -> Result<(), ItmError> {
+/// [`sweep`] or, for an ITM transmitter, [`super::itm_walk::sweep_itm`] — which evaluates only the
+/// samples some cell of `grid` takes ([`for_each_located`]), the only ones [`visit_cells`] reads.
+/// Returns the number of model evaluations (every sample of the plan for the walked models).
+pub fn sweep_tx(
+    prof: &Profile,
+    plan: &RadialPlan,
+    sc: &mut Scratch,
+    tx: &Transmitter,
+    grid: &crate::grid::Grid<f32>,
+) -> Result<u64, ItmError> {
     match &prof.propagation {
-        Propagation::Itm(itm) => super::itm_walk::sweep_itm(prof, itm, plan, sc),
+        Propagation::Itm(itm) => super::itm_walk::sweep_itm(prof, itm, plan, sc, tx, grid),
         _ => {
             sweep(prof, plan, sc);
-            Ok(())
+            Ok(plan.samples() as u64)
         }
     }
 }
@@ -179,16 +189,16 @@ pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRe
     }
 }
 
-/// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
-/// samples a tile needs stay in cache, calling `visit(cell index, located cell, sample)` for every cell
-/// whose sample has a value — the sample as the receiver there gets it ([`at_receiver`]: with its
-/// clutter loss). Returns the number of cells evaluated.
-pub fn visit_cells(
+/// Every DEM cell within the sweep of a transmitter located in it, in 32×32 tiles so the samples a
+/// tile needs stay in cache: `f(cell index, located cell)`. Returns the number of cells located.
+/// The one definition of which samples a sweep's readers take ([`visit_cells`], and the ITM sweep's
+/// choice of the samples to evaluate, [`super::itm_walk`]).
+#[inline]
+pub fn for_each_located(
     tx: &Transmitter,
     plan: &RadialPlan,
-    sc: &Scratch,
     grid: &crate::grid::Grid<f32>,
-    mut visit: impl FnMut(usize, &CellRef, Sample),
+    mut f: impl FnMut(usize, &CellRef),
 ) -> u64 {
     const TILE: usize = 32;
     let t = &grid.transform;
@@ -205,17 +215,31 @@ pub fn visit_cells(
                     let (cx, cy) = grid.cell_center(col, row);
                     let Some(c) = locate(plan, tx.x, tx.y, cx, cy) else { continue };
                     cells += 1;
-                    let smp = swept_sample(plan, sc, &c);
-                    if smp.loss_db.is_nan() {
-                        continue;
-                    }
-                    let i = row * grid.width + col;
-                    visit(i, &c, at_receiver(tx, i, smp));
+                    f(row * grid.width + col, &c);
                 }
             }
         }
     }
     cells
+}
+
+/// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
+/// samples a tile needs stay in cache, calling `visit(cell index, located cell, sample)` for every cell
+/// whose sample has a value — the sample as the receiver there gets it ([`at_receiver`]: with its
+/// clutter loss). Returns the number of cells evaluated.
+pub fn visit_cells(
+    tx: &Transmitter,
+    plan: &RadialPlan,
+    sc: &Scratch,
+    grid: &crate::grid::Grid<f32>,
+    mut visit: impl FnMut(usize, &CellRef, Sample),
+) -> u64 {
+    for_each_located(tx, plan, grid, |i, c| {
+        let smp = swept_sample(plan, sc, c);
+        if !smp.loss_db.is_nan() {
+            visit(i, c, at_receiver(tx, i, smp));
+        }
+    })
 }
 
 /// [`visit_cells`] with the transmitter's best-sector RSRP, calling `emit(cell index, rsrp)` where

@@ -156,11 +156,17 @@ pub(crate) fn tmp_path(path: &Path) -> std::path::PathBuf {
 /// Warp a raster file into `crs` on a grid with cell size `cell` (bilinear), covering the source's
 /// footprint. Used for DEMs delivered in another CRS (SRTM .hgt in EPSG:4326, VN-2000 GeoTIFFs).
 pub fn warp_to(path: &Path, src_crs: &str, crs: &str, cell: f64) -> Result<Grid<f32>> {
+    let (transform, w, h) = warp_target(path, src_crs, crs, cell)?;
+    warp_onto(path, crs, transform, w, h)
+}
+
+/// The grid [`warp_to`] warps onto: square `cell`s in `crs` aligned to multiples of the cell,
+/// covering the source's footprint (its edges transformed, sampled densely).
+pub fn warp_target(path: &Path, src_crs: &str, crs: &str, cell: f64) -> Result<(GeoTransform, usize, usize)> {
     let src = open(path)?;
     let (sw, sh) = src.raster_size();
     let gt = src.geo_transform().map_err(|e| Error::input(path, format!("no georeferencing ({e})")))?;
     let t = crate::crs::Transformer::new(src_crs, crs)?;
-    // Footprint: transform the source's edges, sampled densely.
     let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     let steps = 64;
     for i in 0..=steps {
@@ -179,8 +185,17 @@ pub fn warp_to(path: &Path, src_crs: &str, crs: &str, cell: f64) -> Result<Grid<
     let y0 = (max_y / cell).ceil() * cell;
     let w = ((max_x - x0) / cell).ceil() as usize;
     let h = ((y0 - min_y) / cell).ceil() as usize;
+    Ok((GeoTransform { x0, y0, dx: cell, dy: cell }, w, h))
+}
+
+/// Band 1 of `path` warped (bilinear, exact transformation at every cell: no approximation
+/// threshold) onto the `w` × `h` grid `transform` in `crs`; −32768 where the source has no data or
+/// does not reach. Each cell is computed on its own, so a window of [`warp_target`]'s grid gets
+/// the same values as the whole grid there.
+pub fn warp_onto(path: &Path, crs: &str, transform: GeoTransform, w: usize, h: usize) -> Result<Grid<f32>> {
+    let src = open(path)?;
     let nodata = -32768.0f32;
-    let grid = Grid::new(w, h, GeoTransform { x0, y0, dx: cell, dy: cell }, nodata, Some(nodata));
+    let grid = Grid::new(w, h, transform, nodata, Some(nodata));
     let dst = to_mem(&grid, crs)?;
     gdal::raster::reproject(&src, &dst).map_err(|e| Error::input(path, format!("cannot warp into {crs}: {e}")))?;
     let rb = dst.rasterband(1).map_err(|e| Error::gdal(path, e))?;

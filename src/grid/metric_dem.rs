@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::io::{crs_of, open, read_raster_f32, spatial_ref, warp_to};
+use super::io::{crs_of, open, read_raster_f32, spatial_ref, warp_onto, warp_target};
 use super::Grid;
 use crate::error::{Error, Result};
 
@@ -41,6 +41,20 @@ pub fn utm_zone_crs(lon: f64, lat: f64) -> String {
 /// Read band 1 of `path` as a metric DEM (see the module notes). Errors name the file: no CRS, a
 /// projected CRS not in metres, no valid cell.
 pub fn read_metric_dem(path: &Path) -> Result<MetricDem> {
+    read_metric_dem_within(path, None)
+}
+
+/// [`read_metric_dem`] where only the cells within `radius_m` of (`lon`, `lat`) (WGS 84) are
+/// needed (`covermap radio site`): a geographic DEM is warped onto the window of the whole
+/// metric grid that covers the disc with a margin of 4 cells (the bilinear profile samples' and the
+/// cells' neighbours) — the same cells on the same lattice, each computed as the whole warp
+/// computes it, so the results are unchanged while a 1° SRTM tile costs a fraction of its warp. A
+/// projected DEM is read whole, as by [`read_metric_dem`].
+pub fn read_metric_dem_around(path: &Path, lon: f64, lat: f64, radius_m: f64) -> Result<MetricDem> {
+    read_metric_dem_within(path, Some((lon, lat, radius_m)))
+}
+
+fn read_metric_dem_within(path: &Path, around: Option<(f64, f64, f64)>) -> Result<MetricDem> {
     let ds = open(path)?;
     let crs = crs_of(&ds).ok_or_else(|| Error::input(path, "the raster has no CRS; assign one first (gdal_edit.py -a_srs EPSG:…)"))?;
     drop(ds);
@@ -59,7 +73,24 @@ pub fn read_metric_dem(path: &Path) -> Result<MetricDem> {
         }
         drop(g);
         let utm = utm_zone_crs(lon, lat);
-        let dem = warp_to(path, &crs, &utm, cell)?;
+        let (t, w, h) = warp_target(path, &crs, &utm, cell)?;
+        let (t, w, h) = match around {
+            Some((lon, lat, radius_m)) => {
+                let (x, y) = crate::crs::Transformer::new("EPSG:4326", &utm)?.convert(lon, lat)?;
+                let reach = radius_m + 4.0 * cell;
+                let col = |x: f64| ((x - t.x0) / cell).floor().clamp(0.0, w as f64) as usize;
+                let row = |y: f64| ((t.y0 - y) / cell).floor().clamp(0.0, h as f64) as usize;
+                let (c0, c1) = (col(x - reach), (col(x + reach) + 1).min(w));
+                let (r0, r1) = (row(y + reach), (row(y - reach) + 1).min(h));
+                if c1 <= c0 || r1 <= r0 {
+                    return Err(Error::input(path, format!("the point ({lon}, {lat}) and {radius_m} m around it are outside the DEM")));
+                }
+                let wt = super::GeoTransform { x0: t.x0 + c0 as f64 * cell, y0: t.y0 - r0 as f64 * cell, dx: cell, dy: cell };
+                (wt, c1 - c0, r1 - r0)
+            }
+            None => (t, w, h),
+        };
+        let dem = warp_onto(path, &utm, t, w, h)?;
         (dem, utm, Some(crs))
     } else {
         let units = sr.linear_units();

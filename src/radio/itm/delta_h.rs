@@ -33,46 +33,25 @@ fn window(xi: f64, d_start: f64, d_end: f64) -> Option<Window> {
     Some(Window { n, p10, x_start, step: (x_end - x_start) / (n - 1) as f64 })
 }
 
-/// From the resampled heights to Δh: line fit, deviations, interdecile range, scaling. The
-/// reference accumulates the fit and the line sample by sample; `independent` computes them with
-/// independent terms instead (same values up to rounding; no serial dependency between samples).
-fn from_samples(
-    s: &mut [f64],
-    p10: usize,
-    d_start: f64,
-    d_end: f64,
-    hint: Option<&mut Option<(f64, f64)>>,
-    independent: bool,
-) -> f64 {
+/// From the resampled heights to Δh, in the reference's order of operations: line fit,
+/// deviations (the line accumulated sample by sample), interdecile range, scaling.
+fn from_samples(s: &mut [f64], p10: usize, d_start: f64, d_end: f64) -> f64 {
     let np_s = (s.len() - 1) as f64;
-    if independent {
-        let (fit, fit_end) = sample_fit(s);
-        let fit_step = (fit_end - fit) / np_s;
-        for (j, sj) in s.iter_mut().enumerate() {
-            *sj -= fit + j as f64 * fit_step;
-        }
-    } else {
-        let (mut fit, fit_end) = lsq_fit(&*s, 1.0, 0.0, np_s);
-        let fit_step = (fit_end - fit) / np_s;
-        for sj in s.iter_mut() {
-            *sj -= fit;
-            fit += fit_step;
-        }
+    let (mut fit, fit_end) = lsq_fit(&*s, 1.0, 0.0, np_s);
+    let fit_step = (fit_end - fit) / np_s;
+    for sj in s.iter_mut() {
+        *sj -= fit;
+        fit += fit_step;
     }
     // q10: the p10-th largest deviation; q90: the (n − p10 + 1)-th largest = the p10-th smallest.
-    let (q10, q90) = match hint {
-        Some(h) => {
-            let q = tail_order_statistics_hinted(s, p10, *h);
-            *h = Some(q);
-            q
-        }
-        None => tail_order_statistics_hinted(s, p10, None),
-    };
+    let (q10, q90) = tail_order_statistics_hinted(s, p10, None);
     (q10 - q90) / (1.0 - 0.8 * (-(d_end - d_start) / 50e3).exp())
 }
 
 /// `lsq_fit` over all of `s` (unit spacing), with four partial sums for instruction-level
-/// parallelism.
+/// parallelism: the sums [`delta_h_direct`] accumulates while resampling (kept as the check of
+/// its order of summation).
+#[cfg(test)]
 fn sample_fit(s: &[f64]) -> (f64, f64) {
     let l = (s.len() - 1) as f64;
     let centre = 0.5 * l;
@@ -125,7 +104,7 @@ pub(crate) fn delta_h<T: Elevation>(z: &[T], xi: f64, d_start: f64, d_end: f64, 
         *sj = za + (za - zb) * x;
         x += w.step;
     }
-    from_samples(s, w.p10, d_start, d_end, None, false)
+    from_samples(s, w.p10, d_start, d_end)
 }
 
 /// The integer nearest to 0 ≤ v < 2^51: adding 2^52 leaves it in the significand's low bits
@@ -137,7 +116,9 @@ fn nearest_integer(v: f64) -> i64 {
 }
 
 /// Δh with each sample position computed directly (position j = x_start + j·step), and the
-/// selection thresholds guessed from `hint` (the previous receiver's decile values, updated).
+/// selection thresholds guessed from `hint` (the previous receiver's decile values, updated). The
+/// least-squares sums are accumulated while resampling, in [`sample_fit`]'s order (so the same
+/// bits, one pass fewer).
 pub(crate) fn delta_h_direct(
     z: &[f64],
     xi: f64,
@@ -150,20 +131,60 @@ pub(crate) fn delta_h_direct(
         return 0.0;
     };
     let np = z.len() - 1;
+    let z = &z[..=np];
     let s = &mut buf[..w.n];
     // The sample at position P lies on the segment ending at i1 = ⌈P⌉, clamped as the reference's
     // stepping is: never before its start point, never past the profile's last segment.
     let i1_min = w.x_start as usize + 1;
-    for (j, sj) in s.iter_mut().enumerate() {
+    let sample = |j: usize| {
         let pos = w.x_start + j as f64 * w.step;
         let t = nearest_integer(pos);
         let ceil = if (t as f64) < pos { t + 1 } else { t };
         let i1 = (ceil.max(i1_min as i64) as usize).min(np);
         let x = pos - i1 as f64;
         let (za, zb) = (z[i1], z[i1 - 1]);
-        *sj = za + (za - zb) * x;
+        za + (za - zb) * x
+    };
+    let l = (w.n - 1) as f64;
+    let centre = 0.5 * l;
+    let (mut a, mut b) = ([0.0f64; 4], [0.0f64; 4]);
+    let mut chunks = s.chunks_exact_mut(4);
+    let mut j0 = 0usize;
+    for c in &mut chunks {
+        let base = j0 as f64 - centre;
+        for k in 0..4 {
+            let v = sample(j0 + k);
+            c[k] = v;
+            a[k] += v;
+            b[k] += v * (base + k as f64);
+        }
+        j0 += 4;
     }
-    from_samples(s, w.p10, d_start, d_end, Some(hint), true)
+    let base = j0 as f64 - centre;
+    for (k, c) in chunks.into_remainder().iter_mut().enumerate() {
+        let v = sample(j0 + k);
+        *c = v;
+        a[k] += v;
+        b[k] += v * (base + k as f64);
+    }
+    let (first, last) = (s[0], s[w.n - 1]);
+    let sum_y = (a[0] + a[1]) + (a[2] + a[3]) - 0.5 * (first + last);
+    let scaled = (b[0] + b[1]) + (b[2] + b[3]) - 0.5 * (first * -centre + last * centre);
+    let fit = finish_fit(sum_y, scaled, l, centre, l);
+    deviations_to_delta_h(s, w.p10, d_start, d_end, fit, hint)
+}
+
+/// Deviations from the fitted line (each from its own terms, no running sum), their interdecile
+/// range (thresholds from `hint`, updated) and the scaling of [`from_samples`].
+fn deviations_to_delta_h(s: &mut [f64], p10: usize, d_start: f64, d_end: f64, (fit, fit_end): (f64, f64), hint: &mut Option<(f64, f64)>) -> f64 {
+    let np_s = (s.len() - 1) as f64;
+    let fit_step = (fit_end - fit) / np_s;
+    for (j, sj) in s.iter_mut().enumerate() {
+        *sj -= fit + j as f64 * fit_step;
+    }
+    let q = tail_order_statistics_hinted(s, p10, *hint);
+    *hint = Some(q);
+    (q.0 - q.1) / (1.0 - 0.8 * (-(d_end - d_start) / 50e3).exp())
 }
 
 #[cfg(test)]
@@ -210,6 +231,45 @@ mod tests {
             let a = lsq_fit(&s, 1.0, 0.0, (n - 1) as f64);
             let b = sample_fit(&s);
             assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9, "n={n}: {a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn fused_resampling_and_fit_equal_the_separate_passes_bit_for_bit() {
+        // The previous form of the direct Δh: resample, then sample_fit, then the deviations.
+        fn separate(z: &[f64], xi: f64, d0: f64, d1: f64, buf: &mut [f64]) -> f64 {
+            let w = window(xi, d0, d1).unwrap();
+            let np = z.len() - 1;
+            let s = &mut buf[..w.n];
+            let i1_min = w.x_start as usize + 1;
+            for (j, sj) in s.iter_mut().enumerate() {
+                let pos = w.x_start + j as f64 * w.step;
+                let t = nearest_integer(pos);
+                let ceil = if (t as f64) < pos { t + 1 } else { t };
+                let i1 = (ceil.max(i1_min as i64) as usize).min(np);
+                *sj = z[i1] + (z[i1] - z[i1 - 1]) * (pos - i1 as f64);
+            }
+            let (fit, fit_end) = sample_fit(s);
+            let step = (fit_end - fit) / (s.len() - 1) as f64;
+            for (j, sj) in s.iter_mut().enumerate() {
+                *sj -= fit + j as f64 * step;
+            }
+            let (q10, q90) = tail_order_statistics_hinted(s, w.p10, None);
+            (q10 - q90) / (1.0 - 0.8 * (-(d1 - d0) / 50e3).exp())
+        }
+        let z: Vec<f64> = (0..1200).map(|i| 700.0 + 300.0 * (i as f64 * 0.009).sin() + 41.0 * (i as f64 * 0.23).cos() + (i % 13) as f64).collect();
+        let (mut a, mut b) = ([0.0; DELTA_H_MAX_POINTS], [0.0; DELTA_H_MAX_POINTS]);
+        let mut hint = None;
+        for np in (3..1200).step_by(7) {
+            for &(d0, cut) in &[(0.0, 0.0), (450.0, 22.5), (37.3, 3.1)] {
+                let d1 = np as f64 * 28.9 - cut;
+                if d1 - d0 < 2.0 * 28.9 {
+                    continue;
+                }
+                let want = separate(&z[..=np], 28.9, d0, d1, &mut a);
+                let got = delta_h_direct(&z[..=np], 28.9, d0, d1, &mut b, &mut hint);
+                assert_eq!(got.to_bits(), want.to_bits(), "np={np} d0={d0}");
+            }
         }
     }
 

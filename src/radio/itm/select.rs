@@ -83,11 +83,67 @@ fn partition_select(s: &mut [f64], k: usize, hi_t: f64, lo_t: f64) -> Option<(f6
     if nu < k || nl < k {
         return None;
     }
-    let upper = &mut upper[..nu];
-    upper.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-    let lower = &mut lower[..nl];
-    lower.select_nth_unstable_by(k - 1, |a, b| a.total_cmp(b));
-    Some((upper[k - 1], lower[k - 1]))
+    Some((kth_largest(&mut upper[..nu], k), kth_smallest(&mut lower[..nl], k)))
+}
+
+/// The most values a tail may hold beyond k for [`kth_largest`] / [`kth_smallest`] to keep the
+/// excess in a small sorted buffer instead of a general selection.
+const SMALL_EXCESS: usize = 8;
+
+/// The k-th largest of `v` (k ≤ len): the (len − k + 1)-th smallest, found by keeping that many
+/// smallest values in a sorted buffer when the tail exceeds k by little (as a good threshold
+/// leaves it), else by a general selection. Same total order either way (`total_cmp`).
+fn kth_largest(v: &mut [f64], k: usize) -> f64 {
+    let r = v.len() + 1 - k;
+    if r <= SMALL_EXCESS {
+        rth_extreme(v, r, |a, b| a.total_cmp(&b).is_lt())
+    } else {
+        v.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+        v[k - 1]
+    }
+}
+
+/// The k-th smallest of `v`, as [`kth_largest`] mirrored.
+fn kth_smallest(v: &mut [f64], k: usize) -> f64 {
+    let r = v.len() + 1 - k;
+    if r <= SMALL_EXCESS {
+        rth_extreme(v, r, |a, b| b.total_cmp(&a).is_lt())
+    } else {
+        v.select_nth_unstable_by(k - 1, |a, b| a.total_cmp(b));
+        v[k - 1]
+    }
+}
+
+/// The r-th value of `v` in the order `before` (1 ≤ r ≤ min(len, SMALL_EXCESS)): one pass keeping
+/// the first r in a sorted buffer (insertion).
+#[inline]
+fn rth_extreme(v: &[f64], r: usize, before: impl Fn(f64, f64) -> bool) -> f64 {
+    let mut best = [0.0f64; SMALL_EXCESS];
+    best[..r].copy_from_slice(&v[..r]);
+    insertion_sort_by(&mut best[..r], &before);
+    for &x in &v[r..] {
+        if before(x, best[r - 1]) {
+            let mut j = r - 1;
+            while j > 0 && before(x, best[j - 1]) {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = x;
+        }
+    }
+    best[r - 1]
+}
+
+fn insertion_sort_by(a: &mut [f64], before: impl Fn(f64, f64) -> bool) {
+    for i in 1..a.len() {
+        let v = a[i];
+        let mut j = i;
+        while j > 0 && before(v, a[j - 1]) {
+            a[j] = a[j - 1];
+            j -= 1;
+        }
+        a[j] = v;
+    }
 }
 
 /// Sorts a short array ascending (cheaper than the general sort at this size).
@@ -111,6 +167,26 @@ mod tests {
         let mut s = v.to_vec();
         s.sort_by(|a, b| a.total_cmp(b));
         (s[s.len() - k], s[k - 1])
+    }
+
+    #[test]
+    fn small_excess_selection_equals_sorting() {
+        let mut state = 0x0bad_cafe_1234_5678u64;
+        let mut rnd = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for len in 1..40usize {
+            for k in 1..=len {
+                let v: Vec<f64> = (0..len).map(|i| if i % 5 == 0 { 3.0 } else { (rnd() * 20.0).round() - 10.0 }).collect();
+                let mut sorted = v.clone();
+                sorted.sort_by(|a, b| a.total_cmp(b));
+                assert_eq!(kth_largest(&mut v.clone(), k).to_bits(), sorted[len - k].to_bits(), "len={len} k={k}");
+                assert_eq!(kth_smallest(&mut v.clone(), k).to_bits(), sorted[k - 1].to_bits(), "len={len} k={k}");
+            }
+        }
     }
 
     #[test]
