@@ -3,8 +3,12 @@
 //!
 //! `cargo run --release --example terrain_metrics [-- DATASET_DIR]` (default `data/sonla`), after
 //! `covermap demo-data`. Uses the risk stage's own fill, D8 and accumulation.
+//!
+//! `… terrain_metrics -- --evolution [SEED]` measures the landscape-evolution grid alone (the 125 m
+//! fine pass the 30 m DEM is refined from), synthesized in memory: the same figures in a fraction of
+//! the time, for trying the model's parameters.
 
-use covermap::dataset::demo::{dem::target_on, real, WORKING_CRS};
+use covermap::dataset::demo::{dem, dem::target_on, real, DEFAULT_SEED, WORKING_CRS};
 use covermap::grid::distance::distance_to;
 use covermap::grid::io::read_raster_f32;
 use covermap::grid::Grid;
@@ -19,9 +23,21 @@ fn pct(v: &mut [f32], p: f64) -> f32 {
 }
 
 fn main() -> anyhow::Result<()> {
-    let data = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "data/sonla".into()));
-    let (dem, _) = read_raster_f32(&data.join("generated/dem.tif"), 1)?;
-    let (coarse, _) = read_raster_f32(&data.join("real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif"), 1)?;
+    let arg = std::env::args().nth(1).unwrap_or_else(|| "data/sonla".into());
+    let (dem, coarse) = if arg == "--evolution" {
+        let seed = std::env::args().nth(2).map(|s| s.parse()).transpose()?.unwrap_or(DEFAULT_SEED);
+        let (coarse, _) = read_raster_f32(std::path::Path::new("data/sonla/real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif"), 1)?;
+        let r = real::load(WORKING_CRS)?;
+        let t0 = std::time::Instant::now();
+        let dem = dem::evolution_surface(&r, &coarse, WORKING_CRS, seed, 30.0)?;
+        println!("evolution grid (seed {seed}) in {:.1}s", t0.elapsed().as_secs_f64());
+        (dem, coarse)
+    } else {
+        let data = std::path::PathBuf::from(arg);
+        let (dem, _) = read_raster_f32(&data.join("generated/dem.tif"), 1)?;
+        let (coarse, _) = read_raster_f32(&data.join("real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif"), 1)?;
+        (dem, coarse)
+    };
     let (w, h, cell) = (dem.width, dem.height, dem.transform.dx);
     let n = w * h;
     let (lo, hi) = dem.min_max().unwrap_or((0.0, 0.0));

@@ -11,7 +11,9 @@
 //! outlets, imposed channels) are base levels and keep their height. Closed basins (of the initial
 //! surface, or left by a diffusion step) are filled Priority-Flood+ε (Barnes, Lehman & Mulla 2014,
 //! Algorithm 3) from the fixed cells before the receivers are taken — a lake filled with sediment,
-//! which the rivers then cut through — so water always reaches a base level.
+//! which the rivers then cut through — so water always reaches a base level. Cells may carry a basin
+//! label: receivers, the fill and the grown start then keep water within its basin (imposed
+//! drainage divides), crossing one only where a basin has no base level of its own.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -59,6 +61,15 @@ pub struct Landscape {
     pub stack: Vec<u32>,
     /// Drainage area (m²) after the last step.
     pub area: Vec<f64>,
+    /// Basin label of every cell (0: any). Water does not pass between two different labels while a
+    /// path within the cell's own basin exists: imposed drainage divides.
+    pub basin: Vec<u16>,
+}
+
+/// May water pass between cells of basins `a` and `b`?
+#[inline]
+fn same_basin(a: u16, b: u16) -> bool {
+    a == 0 || b == 0 || a == b
 }
 
 /// A key that orders f64 heights as unsigned integers (for the priority queues).
@@ -95,6 +106,7 @@ impl Landscape {
             receiver: (0..n as u32).collect(),
             stack: Vec::new(),
             area: vec![0.0; n],
+            basin: vec![0; n],
         }
     }
 
@@ -117,28 +129,35 @@ impl Landscape {
     }
 
     /// Steepest-descent receivers; fixed cells take their given receiver. Returns the free cells
-    /// left without a lower neighbour.
+    /// left without a lower neighbour in their own basin (they go across the divide, if anywhere).
     fn receivers(&mut self) -> usize {
         let (w, h, cell) = (self.width, self.height, self.cell);
         let diag = cell * std::f64::consts::SQRT_2;
-        let (z, fixed, frec) = (&self.z, &self.fixed, &self.fixed_receiver);
-        self.receiver.par_iter_mut().enumerate().for_each(|(i, out)| {
-            if fixed[i] {
-                *out = if frec[i] == NONE { i as u32 } else { frec[i] };
-                return;
-            }
-            let mut best = (0.0, i);
-            for d in 0..8 {
-                if let Some(n) = nb(i, d, w, h) {
-                    let s = (z[i] - z[n]) / if d & 1 == 1 { diag } else { cell };
-                    if s > best.0 {
-                        best = (s, n);
+        let (z, fixed, frec, basin) = (&self.z, &self.fixed, &self.fixed_receiver, &self.basin);
+        self.receiver
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, out)| {
+                if fixed[i] {
+                    *out = if frec[i] == NONE { i as u32 } else { frec[i] };
+                    return 0;
+                }
+                // Steepest descent within the cell's basin; across a divide only if nothing is
+                // lower on its own side (a cell the fill could only reach from the other side).
+                let (mut best, mut other) = ((0.0, i), (0.0, i));
+                for d in 0..8 {
+                    if let Some(n) = nb(i, d, w, h) {
+                        let s = (z[i] - z[n]) / if d & 1 == 1 { diag } else { cell };
+                        let b = if same_basin(basin[i], basin[n]) { &mut best } else { &mut other };
+                        if s > b.0 {
+                            *b = (s, n);
+                        }
                     }
                 }
-            }
-            *out = best.1 as u32;
-        });
-        self.receiver.par_iter().enumerate().filter(|(i, r)| **r as usize == *i && !self.fixed[*i]).count()
+                *out = if best.1 != i { best.1 } else { other.1 } as u32;
+                usize::from(best.1 == i)
+            })
+            .sum()
     }
 
     /// An initial surface grown outwards from the `sources` (fixed cells such as the imposed
@@ -166,21 +185,42 @@ impl Landscape {
 
     /// The one Priority-Flood of the landscape: from `seeds`, lowest first (ties by index), each
     /// cell not yet reached (nor fixed) gets `rise(z of the cell it was reached from, its own z,
-    /// direction, index)` and joins the queue.
+    /// direction, index)` and joins the queue. The flood does not cross basin divides; cells only
+    /// reachable across one (a basin without a base level of its own) are flooded after, from the
+    /// cells next to them.
     fn flood_from(&mut self, seeds: impl Iterator<Item = usize>, rise: impl Fn(f64, f64, usize, usize) -> f64) {
         let (w, h) = (self.width, self.height);
         let mut closed = self.fixed.clone();
-        let mut open: BinaryHeap<Reverse<(u64, u32)>> = seeds.map(|i| Reverse((order_key(self.z[i]), i as u32))).collect();
-        while let Some(Reverse((_, c))) = open.pop() {
-            let c = c as usize;
-            for d in 0..8 {
-                let Some(n) = nb(c, d, w, h) else { continue };
-                if closed[n] {
-                    continue;
+        let mut reached = vec![false; closed.len()];
+        let mut open: BinaryHeap<Reverse<(u64, u32)>> = seeds
+            .map(|i| {
+                reached[i] = true;
+                Reverse((order_key(self.z[i]), i as u32))
+            })
+            .collect();
+        for constrained in [true, false] {
+            if !constrained {
+                // Seeds for the rest: reached cells next to a cell not reached.
+                let rest: Vec<usize> = (0..w * h)
+                    .filter(|&i| reached[i] && (0..8).filter_map(|d| nb(i, d, w, h)).any(|n| !closed[n]))
+                    .collect();
+                open.extend(rest.into_iter().map(|i| Reverse((order_key(self.z[i]), i as u32))));
+            }
+            while let Some(Reverse((_, c))) = open.pop() {
+                let c = c as usize;
+                for d in 0..8 {
+                    let Some(n) = nb(c, d, w, h) else { continue };
+                    if closed[n] || (constrained && !same_basin(self.basin[c], self.basin[n])) {
+                        continue;
+                    }
+                    closed[n] = true;
+                    reached[n] = true;
+                    self.z[n] = rise(self.z[c], self.z[n], d, n);
+                    open.push(Reverse((order_key(self.z[n]), n as u32)));
                 }
-                closed[n] = true;
-                self.z[n] = rise(self.z[c], self.z[n], d, n);
-                open.push(Reverse((order_key(self.z[n]), n as u32)));
+            }
+            if !self.basin.iter().any(|b| *b != 0) {
+                break;
             }
         }
     }
@@ -486,6 +526,66 @@ mod tests {
                 assert!(l.z[r] < l.z[i], "cell {i} does not drain downhill");
             }
         }
+    }
+
+    /// Where each free cell's water ends (the base level its receivers lead to).
+    fn outlet_of(l: &Landscape, mut i: usize) -> usize {
+        while l.receiver[i] as usize != i {
+            i = l.receiver[i] as usize;
+        }
+        i
+    }
+
+    /// A 40 × 30 box whose border is a high divide, with two outlets on its southern edge (columns
+    /// 10 and 30), grown and eroded under uniform uplift; with `divide`, columns 0–24 are basin 1
+    /// and 25–39 basin 2, a divide east of the midway line.
+    fn two_outlets(divide: bool) -> Landscape {
+        let (w, h) = (40, 30);
+        let mut l = Landscape::new(w, h, 100.0, vec![0.0; w * h]);
+        l.fix_border();
+        for i in 0..w * h {
+            if l.fixed[i] {
+                l.z[i] = 1e4;
+            }
+            if divide {
+                l.basin[i] = if i % w < 25 { 1 } else { 2 };
+            }
+        }
+        let mut sources = vec![false; w * h];
+        for c in [10, 30] {
+            let i = (h - 1) * w + c;
+            (l.z[i], sources[i]) = (0.0, true);
+        }
+        l.grow_from(&sources, 0.05, |i| 0.5 + cell_uniform(7, i));
+        l.uplift.iter_mut().for_each(|u| *u = 1e-3);
+        let p = Params { k: 2e-5, m: 0.5, kd: 0.01, dt: 1e4 };
+        for _ in 0..100 {
+            l.step(&p).unwrap();
+        }
+        l.route().unwrap();
+        l
+    }
+
+    fn cell_uniform(seed: u64, i: usize) -> f64 {
+        Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).f64()
+    }
+
+    #[test]
+    fn water_stays_in_its_basin() {
+        let (w, h) = (40, 30);
+        let (west, east) = ((h - 1) * w + 10, (h - 1) * w + 30);
+        // Without the divide, part of columns 20–24 drains to the nearer eastern outlet: the
+        // basin labels are what keeps it west.
+        let interior = || (0..w * h).filter(|i| (i % w) > 0 && (i % w) + 1 < w && i / w > 0 && i / w + 1 < h);
+        let open = two_outlets(false);
+        let crossing = interior().filter(|i| (20..25).contains(&(i % w)) && outlet_of(&open, *i) == east).count();
+        assert!(crossing > 0, "the test needs cells the divide moves");
+        let l = two_outlets(true);
+        for i in interior() {
+            let want = if i % w < 25 { west } else { east };
+            assert_eq!(outlet_of(&l, i), want, "cell {i} (column {}) leaves its basin", i % w);
+        }
+        assert_eq!(l.pits(), 0);
     }
 
     #[test]

@@ -50,6 +50,33 @@ pub fn apportion(total: u32, weights: &[f64]) -> Vec<u32> {
     parts.iter().map(|p| p + base).collect()
 }
 
+/// Radii (m) of the rings over which [`height_above_low_ground`] looks for the valley bottom.
+const LOW_GROUND_RINGS_M: [f64; 3] = [60.0, 150.0, 300.0];
+/// Height above the valley bottom (m) at which a site counts as fully off the channel.
+pub const TERRACE_M: f64 = 5.0;
+
+/// Height of (x, y) above the lowest ground within 300 m (8 points on each of three rings): ≈ 0 on
+/// a channel or a valley floor, a few to tens of metres on a terrace or a fan above it.
+pub fn height_above_low_ground(dem: &Grid<f32>, x: f64, y: f64) -> f64 {
+    let Some(z) = dem.sample_bilinear(x, y) else { return 0.0 };
+    let mut low = z;
+    for r in LOW_GROUND_RINGS_M {
+        for k in 0..8 {
+            let a = k as f64 * std::f64::consts::FRAC_PI_4;
+            if let Some(v) = dem.sample_bilinear(x + r * a.cos(), y + r * a.sin()) {
+                low = low.min(v);
+            }
+        }
+    }
+    (z - low) as f64
+}
+
+/// Weight of a hamlet site by its height above the valley bottom: villages in Sơn La stand on
+/// terraces and fans beside the streams, not in the beds that flash floods sweep.
+fn terrace_weight(above: f64) -> f64 {
+    1.0 - (-(above / TERRACE_M).powi(2)).exp()
+}
+
 pub fn synthesize(
     communes: &[SynthCommune],
     dem: &Grid<f32>,
@@ -71,7 +98,9 @@ pub fn synthesize(
                     let rel = relative_elevation(dem, p.x(), p.y(), 1200.0);
                     let dr = rivers.distance(p);
                     let dd = roads.distance(p);
-                    let score = (-s / 11.0).exp()
+                    let terrace = terrace_weight(height_above_low_ground(dem, p.x(), p.y()));
+                    let score = terrace
+                        * (-s / 11.0).exp()
                         * (-(rel.max(0.0)) / 120.0).exp()
                         * (1.0 + 2.5 * (-dd / 1200.0).exp() + 1.5 * (-dr / 2500.0).exp());
                     (p, score)

@@ -64,6 +64,8 @@ pub struct Real {
     pub rivers: Vec<RealLine>,
     pub roads: Vec<RealLine>,
     pub towns: Vec<RealPlace>,
+    /// HydroBASINS level-6 basins meeting the province (their divides are the real main divides).
+    pub basins: Vec<MultiPolygon<f64>>,
 }
 
 fn bad(path: &str, problem: impl Into<String>) -> Error {
@@ -192,7 +194,12 @@ pub fn load(crs: &str) -> Result<Real> {
             towns.push(RealPlace { name: prop(&f, "name"), pos: pt });
         }
     }
-    Ok(Real { province, districts, communes, rivers, roads, towns })
+    let p = "real/hydro/son_la_hydrobasins_l6.geojson";
+    let mut basins = Vec::new();
+    for f in features(p)? {
+        basins.push(multipolygon(geom(p, &f, &t)?));
+    }
+    Ok(Real { province, districts, communes, rivers, roads, towns, basins })
 }
 
 /// Flatten lines into their vertices, densified so no two consecutive points are more than `step` apart.

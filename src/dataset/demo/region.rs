@@ -106,6 +106,9 @@ pub fn translate(real: &mut Real, tile: &Tile) {
     for t in &mut real.towns {
         t.pos.translate_mut(dx, dy);
     }
+    for b in &mut real.basins {
+        b.translate_mut(dx, dy);
+    }
 }
 
 /// The real layers a region's dataset.toml names: (embedded source, file written under
