@@ -39,6 +39,7 @@ pub mod slope;
 pub mod smooth;
 pub mod stage;
 pub mod streams;
+pub mod synthetic;
 pub mod tiled;
 pub mod twi;
 pub mod warning;
