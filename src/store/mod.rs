@@ -21,4 +21,4 @@ pub use paths::redact_paths;
 pub use reader::Store;
 pub use row::Row;
 pub use style::RasterStyle;
-pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};
+pub use writer::{BackgroundWrites, StoreWriter, MANIFEST_JSON, RESULTS_GPKG};
