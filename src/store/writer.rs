@@ -360,3 +360,28 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::GeoTransform;
+
+    #[test]
+    fn background_rasters_are_in_the_commit_and_a_failed_one_fails_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("s");
+        let g = Arc::new(Grid::new(4, 3, GeoTransform { x0: 500_000.0, y0: 2_400_090.0, dx: 30.0, dy: 30.0 }, 7.5f32, Some(-9999.0)));
+        let mut w = StoreWriter::begin(&target).unwrap();
+        w.put_raster_background("a", g.clone(), "EPSG:32648", RasterStyle::Continuous).unwrap();
+        w.commit(Manifest::default()).unwrap();
+        let (back, _) = crate::grid::io::read_raster_f32(&target.join("a.tif"), 1).unwrap();
+        assert_eq!(back.data, g.data);
+
+        let mut w = StoreWriter::begin(&target).unwrap();
+        w.put_raster_background("b", g, "not a crs", RasterStyle::Continuous).unwrap();
+        let e = w.commit(Manifest::default()).unwrap_err().to_string();
+        assert!(e.contains("not a crs"), "{e}");
+        // The failed commit left the previous store as it was.
+        assert!(target.join("a.tif").exists() && !target.join("b.tif").exists());
+    }
+}
