@@ -42,7 +42,7 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
     let mut seen = vec![0u64; (w * h).div_ceil(64)];
     let mut flats: Vec<Vec<u32>> = Vec::new();
     let mut stack = Vec::new();
-    let mut single: Vec<(u32, u8)> = Vec::new();
+    let mut single: Vec<u32> = Vec::new();
     for &s in &flat_cells {
         let s = s as usize;
         if seen[s >> 6] & (1 << (s & 63)) != 0 {
@@ -50,9 +50,9 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
         }
         seen[s >> 6] |= 1 << (s & 63);
         // Most flats of a filled DEM are one cell (a filled one-cell pit, level with its spill
-        // cell): resolved here, without the per-flat arrays.
+        // cell): kept apart and resolved without the per-flat arrays.
         if !(0..8).any(|d| neighbour(s % w, s / w, d, w, h).is_some_and(|n| dirs.data[n] == NOFLOW)) {
-            single.push((s as u32, single_cell(filled, dirs, s)));
+            single.push(s as u32);
             continue;
         }
         let mut cells = vec![s as u32];
@@ -75,6 +75,7 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
 
     let dirs_ro = &*dirs;
     let updates: Vec<Vec<(u32, u8)>> = flats.par_iter().map(|cells| resolve_one(filled, dirs_ro, cells)).collect();
+    let single: Vec<(u32, u8)> = single.par_iter().map(|&c| (c, single_cell(filled, dirs_ro, c as usize))).collect();
     for u in updates.into_iter().chain(std::iter::once(single)) {
         for (i, d) in u {
             dirs.data[i as usize] = d;
