@@ -1,26 +1,29 @@
 //! Throughput (cells/s) of the risk stage's heavy steps: slope, depression filling, D8 with flats,
-//! flow accumulation — on a synthetic 1024² terrain and, when `covermap demo-data` has been run, on
-//! a 2048² window of the demo Sơn La DEM (`data/sonla/generated/dem.tif`).
-//! Run: `cargo bench --bench risk`.
+//! flow accumulation — on the synthetic terrain of issue 15's table at its size, 3000² cells of 30 m
+//! (`risk::synthetic::bench_dem`, the DEM `scripts/bench_reference.py` gives richdem, whitebox and
+//! pysheds), and, when `covermap demo-data` has been run, on a 2048² window of the demo Sơn La DEM
+//! (`data/sonla/generated/dem.tif`). Besides criterion's figures each step prints its cells/s per
+//! core (best of three runs ÷ rayon's threads).
+//! Run: `cargo bench --bench risk` (or `-- --quick`, or a filter such as `fill`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 use covermap::grid::{GeoTransform, Grid};
+use covermap::risk::synthetic::bench_dem;
 use covermap::risk::{accumulation, fill, flowdir, slope};
 
-/// Ridges and valleys (sum of sines) plus hash noise that creates many small pits and flats.
-fn synthetic(n: usize) -> Grid<f32> {
-    let t = GeoTransform { x0: 400_000.0, y0: 2_400_000.0, dx: 30.0, dy: 30.0 };
-    let mut g = Grid::new(n, n, t, 0.0f32, Some(-32768.0));
-    for r in 0..n {
-        for c in 0..n {
-            let (x, y) = (c as f32 / 64.0, r as f32 / 64.0);
-            let h = ((c as u32).wrapping_mul(73_856_093) ^ (r as u32).wrapping_mul(19_349_663)) % 1000;
-            let z = 800.0 + 300.0 * (x.sin() * y.cos()) + 120.0 * (2.7 * x + 1.3 * y).sin() + h as f32 / 200.0;
-            g.set(c, r, (z * 2.0).round() / 2.0);
-        }
-    }
-    g
+/// Print `f`'s throughput on `cells` cells per core: the best of three runs.
+fn per_core<R>(step: &str, dem: &str, cells: usize, f: impl Fn() -> R) {
+    let best = (0..3)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::MAX, f64::min);
+    let cores = rayon::current_num_threads();
+    let rate = cells as f64 / best;
+    eprintln!("risk/{step}/{dem}: {best:.3} s, {:.1} M cells/s, {:.1} M cells/s per core ({cores} cores)", rate / 1e6, rate / 1e6 / cores as f64);
 }
 
 fn demo_window(n: usize) -> Option<Grid<f32>> {
@@ -37,13 +40,20 @@ fn demo_window(n: usize) -> Option<Grid<f32>> {
 }
 
 fn bench(c: &mut Criterion) {
-    let mut dems = vec![("synthetic_1024", synthetic(1024))];
+    let mut dems = vec![("synthetic_3000", bench_dem(3000))];
     if let Some(d) = demo_window(2048) {
         dems.push(("demo_2048", d));
     }
     let mut grp = c.benchmark_group("risk");
     grp.sample_size(10);
     for (name, dem) in &dems {
+        let filled = fill::fill_depressions(dem).unwrap();
+        let dirs = flowdir::d8_flow_directions(&filled).unwrap();
+        per_core("slope", name, dem.len(), || slope::slope_degrees(dem));
+        per_core("fill", name, dem.len(), || fill::fill_depressions(dem).unwrap());
+        per_core("d8_flats", name, dem.len(), || flowdir::d8_flow_directions(&filled).unwrap());
+        per_core("accumulation", name, dem.len(), || accumulation::flow_accumulation(&dirs).unwrap());
+        drop((filled, dirs));
         grp.throughput(Throughput::Elements(dem.len() as u64));
         grp.bench_with_input(BenchmarkId::new("slope", name), dem, |b, d| b.iter(|| slope::slope_degrees(d)));
         grp.bench_with_input(BenchmarkId::new("fill", name), dem, |b, d| b.iter(|| fill::fill_depressions(d).unwrap()));

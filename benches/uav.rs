@@ -2,7 +2,10 @@
 //! - `indices/compute`: the four index formulas on in-memory reflectances;
 //! - `indices/file`: an orthomosaic file → four Float32 COGs with overviews (read, compute, write);
 //! - `zonal/exact`: exact coverage + weighted statistics of 1 ha parcels on an in-memory raster;
-//! - `zonal/file`: the same through `observe_parcels` on a COG (window reads, parallel parcels).
+//! - `zonal/file`: the same through `observe_parcels` on a COG (window reads, parallel parcels);
+//! - `zonal/tool_mean_count`, `zonal/tool_quantiles`: `covermap zonal`'s `zonal_stats_files` on the
+//!   COG and a GeoJSON of the parcels, mean + count (moments streamed, nothing sorted) and with
+//!   p10/p50/p90 (values kept and sorted); each also prints its pixels/s per core.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use geo::{MultiPolygon, Polygon};
@@ -16,6 +19,7 @@ use covermap::uav::indices::INDEX_NODATA;
 use covermap::uav::ortho::Orthomosaic;
 use covermap::uav::parcels::observe_parcels;
 use covermap::uav::zonal::{WeightedValues, ZonalStats};
+use covermap::uav::zonal_file::{parse_stats, zonal_stats_files};
 use covermap::uav::{Band, CameraSetup, UavParams, VegetationIndex};
 
 const CRS: &str = "EPSG:32648";
@@ -130,6 +134,31 @@ fn zonal(c: &mut Criterion) {
         .collect();
     let params = UavParams::default();
     g.bench_function("file", |b| b.iter(|| observe_parcels(&raster, None, &orchards, CRS, &params).unwrap().len()));
+
+    let zones = dir.path().join("parcels.geojson");
+    let features: Vec<String> = orchards
+        .iter()
+        .map(|o| {
+            let ring: Vec<String> = o.geom.exterior().coords().map(|c| format!("[{},{}]", c.x, c.y)).collect();
+            format!(r#"{{"type":"Feature","properties":{{"pid":{}}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#, o.id, ring.join(","))
+        })
+        .collect();
+    let fc = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::32648"}}}},"features":[{}]}}"#,
+        features.join(",")
+    );
+    std::fs::write(&zones, fc).unwrap();
+    for (name, list) in [("tool_mean_count", "mean,count"), ("tool_quantiles", "mean,count,p10,p50,p90")] {
+        let stats = parse_stats(list).unwrap();
+        let run = || zonal_stats_files(&p, 1, &zones, &stats).unwrap();
+        let t = std::time::Instant::now();
+        let px = run().pixels;
+        let s = t.elapsed().as_secs_f64();
+        let cores = rayon::current_num_threads();
+        eprintln!("zonal/{name}: {px} px in {s:.3} s, {:.1} M px/s per core ({cores} cores)", px as f64 / s / 1e6 / cores as f64);
+        g.throughput(Throughput::Elements(px));
+        g.bench_function(name, |b| b.iter(|| run().zones.len()));
+    }
     g.finish();
 }
 

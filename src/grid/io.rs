@@ -102,6 +102,10 @@ pub fn write_cog<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync>(grid:
     let cog = DriverManager::get_driver_by_name("COG").map_err(|e| Error::gdal(path, e))?;
     let opts = RasterCreationOptions::from_iter([
         "COMPRESS=DEFLATE",
+        // Level 1 instead of GDAL's default 6: on the province's hand.tif (38 M Float32 cells)
+        // 2.6 s instead of 4.2 s of CPU for a file 1 % larger (class rasters 15–24 %, the whole
+        // store's rasters 3 %); the values are the same.
+        "LEVEL=1",
         "PREDICTOR=YES",
         "BLOCKSIZE=512",
         "OVERVIEWS=AUTO",

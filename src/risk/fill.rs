@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 
 use rayon::prelude::*;
 
-use super::d8::{check_size, is_valid, neighbour};
+use super::d8::{check_size, is_valid, neighbour, DC, DR};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -98,6 +98,7 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
         open.push(k, i);
     }
     let mut pit: VecDeque<u32> = VecDeque::new();
+    let offsets: [isize; 8] = std::array::from_fn(|d| DR[d] * w as isize + DC[d]);
 
     loop {
         let c = if let Some(c) = pit.pop_front() {
@@ -109,18 +110,32 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
         };
         let z = filled.data[c];
         let (col, row) = (c % w, c / w);
-        for d in 0..8 {
-            let Some(n) = neighbour(col, row, d, w, h) else { continue };
-            if is_marked(&closed, n) {
-                continue;
+        macro_rules! visit {
+            ($n:expr) => {{
+                let n = $n;
+                if !is_marked(&closed, n) {
+                    mark(&mut closed, n);
+                    let zn = filled.data[n];
+                    if zn <= z {
+                        filled.data[n] = z;
+                        pit.push_back(n as u32);
+                    } else {
+                        open.push(key(zn), n as u32);
+                    }
+                }
+            }};
+        }
+        // Interior cells (all but the border, which are seeds) need no bounds checks: same
+        // neighbours in the same order, by precomputed offsets.
+        if col > 0 && row > 0 && col + 1 < w && row + 1 < h {
+            for off in offsets {
+                visit!(c.wrapping_add_signed(off));
             }
-            mark(&mut closed, n);
-            let zn = filled.data[n];
-            if zn <= z {
-                filled.data[n] = z;
-                pit.push_back(n as u32);
-            } else {
-                open.push(key(zn), n as u32);
+        } else {
+            for d in 0..8 {
+                if let Some(n) = neighbour(col, row, d, w, h) {
+                    visit!(n);
+                }
             }
         }
     }

@@ -13,7 +13,9 @@
 //! Flats are independent, so they are found once (a sequential flood over the flat cells only) and
 //! resolved in parallel, each with local arrays indexed through its bounding box (or a hash map for
 //! long thin flats) — memory grows with the flat cells, not with the grid. A flat with no low edge (only possible on a DEM that was
-//! not depression-filled) gets one terminal cell ([`OUTLET`]) and drains to it.
+//! not depression-filled) gets one terminal cell ([`OUTLET`]) and drains to it. A flat of one cell
+//! (most of them on a filled DEM: a one-cell pit raised to its spill level) is resolved during the
+//! grouping, with the same result and no per-flat arrays (issue 15: D8 + flats was the slowest step).
 
 use std::collections::VecDeque;
 
@@ -40,12 +42,19 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
     let mut seen = vec![0u64; (w * h).div_ceil(64)];
     let mut flats: Vec<Vec<u32>> = Vec::new();
     let mut stack = Vec::new();
+    let mut single: Vec<u32> = Vec::new();
     for &s in &flat_cells {
         let s = s as usize;
         if seen[s >> 6] & (1 << (s & 63)) != 0 {
             continue;
         }
         seen[s >> 6] |= 1 << (s & 63);
+        // Most flats of a filled DEM are one cell (a filled one-cell pit, level with its spill
+        // cell): kept apart and resolved without the per-flat arrays.
+        if !(0..8).any(|d| neighbour(s % w, s / w, d, w, h).is_some_and(|n| dirs.data[n] == NOFLOW)) {
+            single.push(s as u32);
+            continue;
+        }
         let mut cells = vec![s as u32];
         stack.push(s);
         while let Some(c) = stack.pop() {
@@ -66,11 +75,33 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
 
     let dirs_ro = &*dirs;
     let updates: Vec<Vec<(u32, u8)>> = flats.par_iter().map(|cells| resolve_one(filled, dirs_ro, cells)).collect();
-    for u in updates {
+    let single: Vec<(u32, u8)> = single.par_iter().map(|&c| (c, single_cell(filled, dirs_ro, c as usize))).collect();
+    for u in updates.into_iter().chain(std::iter::once(single)) {
         for (i, d) in u {
             dirs.data[i as usize] = d;
         }
     }
+}
+
+/// The direction [`resolve_one`] gives a flat of the one cell `c`: it has no flat neighbour, so
+/// every low edge has mask 2 and the cell a higher one; the first cardinal low edge counter-
+/// clockwise from east wins, else the first diagonal one; without a low edge it is the flat's
+/// terminal cell ([`OUTLET`]).
+fn single_cell(filled: &Grid<f32>, dirs: &Grid<u8>, c: usize) -> u8 {
+    let (w, h) = (dirs.width, dirs.height);
+    let z = filled.data[c];
+    let mut diagonal = None;
+    for d in 0..8 {
+        let Some(m) = neighbour(c % w, c / w, d, w, h) else { continue };
+        let dm = dirs.data[m];
+        if dm != NODATA && dm != NOFLOW && filled.data[m] == z {
+            if !is_diagonal(d) {
+                return d as u8;
+            }
+            diagonal = diagonal.or(Some(d as u8));
+        }
+    }
+    diagonal.unwrap_or(OUTLET)
 }
 
 /// Directions for one flat (`cells` sorted): the whole connected set of [`NOFLOW`] cells, so a
@@ -78,6 +109,9 @@ pub fn resolve_flats(filled: &Grid<f32>, dirs: &mut Grid<u8>) {
 pub fn resolve_one(filled: &Grid<f32>, dirs: &Grid<u8>, cells: &[u32]) -> Vec<(u32, u8)> {
     let (w, h) = (dirs.width, dirs.height);
     let n = cells.len();
+    if n == 1 {
+        return vec![(cells[0], single_cell(filled, dirs, cells[0] as usize))];
+    }
     let index = LocalIndex::new(cells, w);
     let local = |i: usize| index.get(i);
     let z = filled.data[cells[0] as usize];

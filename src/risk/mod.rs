@@ -8,7 +8,7 @@
 //! Models: [`landslide`] and [`flood`] (weighted overlays with [`ahp`] weights and [`rating`] curves)
 //! → [`classify`] into five classes. Products: [`zones`] (via [`regions`], [`polygonize`], [`smooth`]),
 //! [`hamlets`], [`exposure`], [`warning`]. [`stage`] runs it all for `covermap build`, with the
-//! `[risk]` parameters of [`params`].
+//! `[risk]` parameters of [`params`]. [`synthetic`] is the benchmarks' terrain (issue 15's 3000² DEM).
 //!
 //! Store products (names other work relies on): rasters `slope.tif` (°), `flow_accumulation.tif`
 //! (cells, inclusive), `hand.tif` (m), `landslide_susceptibility.tif`, `flood_susceptibility.tif`
@@ -40,6 +40,7 @@ pub mod slope;
 pub mod smooth;
 pub mod stage;
 pub mod streams;
+pub mod synthetic;
 pub mod tiled;
 pub mod twi;
 pub mod warning;

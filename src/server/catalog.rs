@@ -10,7 +10,7 @@ use super::state::AppState;
 use crate::tiles::tilejson::info;
 
 pub async fn get_catalog(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let base = super::http::base_url(&headers, st.config());
     let mut tiles = Map::new();
     let mut tables = Map::new();

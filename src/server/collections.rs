@@ -46,7 +46,7 @@ pub async fn get_collections(State(st): State<AppState>, RawQuery(raw): RawQuery
     only_params(&q, &["f"])?;
     format_param(&q, &["json"], "json")?;
     let base = base_url(&headers, st.config());
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let collections: Vec<Json> = cat.vectors().map(|v| collection_json(v, &base)).collect();
     let v = json!({
         "links": [
@@ -67,7 +67,7 @@ pub async fn get_collection(
     let q = query_map(raw.as_deref());
     only_params(&q, &["f"])?;
     format_param(&q, &["json"], "json")?;
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let v = cat.vector(&id).ok_or_else(|| unknown_collection(&id))?;
     let base = base_url(&headers, st.config());
     Ok(json_response(&headers, &collection_json(v, &base), "application/json"))

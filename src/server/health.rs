@@ -22,6 +22,8 @@ pub async fn get_health(State(st): State<AppState>, headers: HeaderMap) -> Respo
         "version": env!("CARGO_PKG_VERSION"),
         "layers": {"vector": vector, "raster": raster, "archive": archive},
         "problems": cat.problems,
+        // Heavy layers still being read at the start (served in a few seconds).
+        "loading": st.loading(),
         // The store's name only: an unauthenticated client has no business knowing server paths.
         "store": cat.store_dir.as_ref().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().to_string()),
         "built_at_unix": cat.manifest.as_ref().and_then(|m| m.get("built_at_unix")).cloned(),

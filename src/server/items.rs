@@ -126,7 +126,7 @@ pub async fn get_items(
     let limit = int_param(&q, "limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     let offset = int_param(&q, "offset", 0, i64::MAX)?.unwrap_or(0);
     let boxes = q.get("bbox").map(|b| parse_bbox(b)).transpose()?;
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let src = cat.vector(&id).ok_or_else(|| unknown_collection(&id))?.clone();
     let base = base_url(&headers, st.config());
 
@@ -200,7 +200,7 @@ pub async fn get_item(
     only_params(&q, &["f", "crs"])?;
     check_crs(&q, "crs")?;
     format_param(&q, &["json", "geojson"], "json")?;
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let src = cat.vector(&id).ok_or_else(|| unknown_collection(&id))?;
     let missing = || ApiError::not_found("unknown feature", format!("collection `{id}` has no feature `{fid}`"));
     let n: i64 = fid.parse().map_err(|_| missing())?;

@@ -22,7 +22,7 @@ pub async fn get_legend(
             format!("`/tiles/{layer}/{file}`: tiles are at /tiles/{{layer}}/{{z}}/{{x}}/{{y}}.mvt|png, the legend at /tiles/{{layer}}/legend.json"),
         ));
     }
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let src = cat.get(&layer).ok_or_else(|| ApiError::not_found("unknown layer", format!("unknown layer `{layer}`")))?;
     let v = match src {
         Source::Raster(r) => r.colormap.legend(&layer),

@@ -179,15 +179,17 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Build the state a config describes: the store's catalog (when the store exists) plus the archives.
+/// The store's heavy layers are read in the background ([`AppState::load_heavy`]): the server
+/// answers in about a second instead of several.
 pub async fn load_state(config: ServerConfig) -> Result<AppState> {
-    let mut cat = match &config.store_dir {
+    let (mut cat, heavy) = match &config.store_dir {
         Some(dir) if dir.join(crate::store::MANIFEST_JSON).exists() || config.archives.is_empty() => {
             let dir = dir.clone();
-            tokio::task::spawn_blocking(move || state::load_store_catalog(&dir))
+            tokio::task::spawn_blocking(move || state::load_store_catalog_light(&dir))
                 .await
                 .map_err(|e| Error::Service(format!("catalog task: {e}")))??
         }
-        _ => Catalog::empty(),
+        _ => (Catalog::empty(), Vec::new()),
     };
     let mut config = config;
     if cat.store_dir.is_none() {
@@ -201,7 +203,14 @@ pub async fn load_state(config: ServerConfig) -> Result<AppState> {
     if cat.sources.is_empty() && !cat.problems.is_empty() {
         return Err(Error::Service(format!("nothing to serve: {}", cat.problems.join("; "))));
     }
-    Ok(AppState::new(cat, config))
+    let state = AppState::new(cat, config);
+    if !heavy.is_empty() {
+        // Marked before the first request, so none can miss that they are coming.
+        state.mark_loading(heavy.clone());
+        let st = state.clone();
+        tokio::spawn(async move { st.load_heavy(heavy).await });
+    }
+    Ok(state)
 }
 
 async fn shutdown_signal() {

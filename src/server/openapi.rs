@@ -72,7 +72,7 @@ pub async fn get_api(State(st): State<AppState>, RawQuery(raw): RawQuery, header
     let q = query_map(raw.as_deref());
     only_params(&q, &["f"])?;
     super::http::format_param(&q, &["json"], "json")?;
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     let collections: Vec<String> = cat.vectors().map(|v| v.id.clone()).collect();
     let layers: Vec<String> = cat.sources.iter().filter(|(_, s)| s.format().is_some()).map(|(k, _)| k.clone()).collect();
     let base = base_url(&headers, st.config());

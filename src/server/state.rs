@@ -46,6 +46,10 @@ struct Inner {
     jobs: Jobs,
     config: ServerConfig,
     uav_ingest: RwLock<Option<UavIngest>>,
+    /// Heavy layers still being read after the start ([`AppState::load_heavy`]); `ready` turns
+    /// true when they are served (at once when there are none).
+    loading: std::sync::Mutex<Vec<String>>,
+    ready: tokio::sync::watch::Sender<bool>,
     /// Swapped-out catalogs a request still held at the swap: when the last one ends, the watcher's
     /// next tick trims the heap (the swap's own trim came too early for them).
     retired: std::sync::Mutex<Vec<std::sync::Weak<Catalog>>>,
@@ -75,8 +79,74 @@ impl AppState {
             jobs: Jobs::default(),
             config,
             uav_ingest: RwLock::new(None),
+            loading: std::sync::Mutex::new(Vec::new()),
+            ready: tokio::sync::watch::Sender::new(true),
             retired: std::sync::Mutex::new(Vec::new()),
         }))
+    }
+
+    /// The heavy layers not served yet (empty once the start is complete).
+    pub fn loading(&self) -> Vec<String> {
+        self.0.loading.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The catalog once the heavy layers are in: what a listing (`/catalog`, `/collections`,
+    /// TileJSON, OpenAPI) or a request for one of them needs. Immediate when nothing is loading.
+    pub async fn full_catalog(&self) -> Arc<Catalog> {
+        let mut rx = self.0.ready.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = rx.wait_for(|ready| *ready).await;
+        self.catalog()
+    }
+
+    /// Record that `heavy` is being read: requests needing the full catalog wait from now on.
+    pub fn mark_loading(&self, heavy: Vec<String>) {
+        *self.0.loading.lock().unwrap_or_else(|e| e.into_inner()) = heavy;
+        self.0.ready.send_replace(false);
+    }
+
+    /// Serve `heavy` (layers [`crate::store::Store::open_light`] left out) once read: the server
+    /// answers while they load — rasters, tiles of the other layers and `/health` at once;
+    /// requests that need them wait ([`AppState::full_catalog`]). Holds the reload lock, so a new
+    /// store generation noticed meanwhile is loaded after, whole; if the store changed while the
+    /// layers were read, or reading failed, the whole store is loaded again instead.
+    pub async fn load_heavy(&self, heavy: Vec<String>) {
+        if heavy.is_empty() {
+            return;
+        }
+        let Some(dir) = self.store_dir().map(Path::to_path_buf) else { return };
+        self.mark_loading(heavy.clone());
+        let t = std::time::Instant::now();
+        let lock = self.0.reloading.lock().await;
+        let started = self.generation();
+        let cat = self.catalog();
+        let read = tokio::task::spawn_blocking(move || -> Result<(Catalog, Option<Generation>)> {
+            let names: Vec<&str> = heavy.iter().map(String::as_str).collect();
+            let layers = crate::store::gpkg::read_layers(&dir, &names)?.into_iter().flatten().collect();
+            let full = cat.with_layers(layers);
+            Ok((full, Generation::of(&dir)))
+        })
+        .await
+        .map_err(|e| Error::Service(format!("loading the heavy layers: {e}")))
+        .and_then(|r| r);
+        match read {
+            Ok((full, generation)) if generation == started => {
+                self.swap_catalog(full);
+                drop(lock);
+                tracing::info!("heavy layers served after {:.1} s", t.elapsed().as_secs_f64());
+            }
+            other => {
+                drop(lock);
+                if let Err(e) = other {
+                    tracing::warn!("{e}; loading the whole store again");
+                }
+                if let Err(e) = self.reload().await {
+                    tracing::warn!("reloading the store: {e}");
+                }
+            }
+        }
+        self.0.loading.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.0.ready.send_replace(true);
     }
 
     /// The catalog now (cheap: an `Arc` clone).
@@ -186,6 +256,17 @@ impl AppState {
 pub fn load_store_catalog(dir: &Path) -> Result<Catalog> {
     let store = crate::store::Store::open(dir)?;
     Ok(Catalog::from_store(store))
+}
+
+/// A layer with this many features or more is read after the server has started answering
+/// ([`AppState::load_heavy`]). On Sơn la: `risk_zones` (31,802 polygons, 90 MB of geometry) and
+/// `coverage_h3` (69,404 hexagons); every other layer has fewer than 7,000.
+pub const HEAVY_LAYER_FEATURES: u64 = 20_000;
+
+/// The catalog of a store without its heavy layers, and their names.
+pub fn load_store_catalog_light(dir: &Path) -> Result<(Catalog, Vec<String>)> {
+    let (store, heavy) = crate::store::Store::open_light(dir, HEAVY_LAYER_FEATURES)?;
+    Ok((Catalog::from_store(store), heavy))
 }
 
 /// Load the catalog of one generation: when a writer swapped the store while it was being read

@@ -19,7 +19,7 @@ pub async fn get_tilejson(
     let ids = name
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::not_found("not found", format!("`/tiles/{name}`: TileJSON is at /tiles/{{layers}}.json")))?;
-    let cat = st.catalog();
+    let cat = st.full_catalog().await;
     // Validates the list (unknown layers, mixing rasters with vectors) as a tile request would.
     cat.resolve(ids).map_err(lookup_error)?;
     let infos: Vec<_> = ids.split(',').filter_map(|id| cat.get(id.trim()).map(|s| info(id.trim(), s))).collect();

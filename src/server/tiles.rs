@@ -43,8 +43,16 @@ pub async fn get_tile(
         ApiError::not_found("unknown tile format", format!("`.{ext}`: tiles are {}", TileFormat::URL_EXTS))
     })?;
     let tile = TileId::new(parse_coord("z", &z)?, parse_coord("x", &x)?, parse_coord("y", y)?)?;
-    let cat = st.catalog();
-    let resolved = cat.resolve(&layers).map_err(lookup_error)?;
+    let mut cat = st.catalog();
+    let resolved = match cat.resolve(&layers) {
+        // A heavy layer still being read at the start: wait for it rather than call it unknown.
+        Err(LookupError::Unknown(_)) if !st.loading().is_empty() => {
+            cat = st.full_catalog().await;
+            cat.resolve(&layers)
+        }
+        r => r,
+    }
+    .map_err(lookup_error)?;
     if resolved.format() != want {
         return Err(ApiError::bad_request(
             "wrong tile format",

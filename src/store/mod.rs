@@ -21,6 +21,6 @@ pub use manifest::{Manifest, StageTiming};
 pub use paths::redact_paths;
 pub use reader::Store;
 pub use row::Row;
-pub use sink::{MemorySink, RasterData, Sink, SinkCell, StoreSink};
+pub use sink::{MemorySink, RasterData, SharedRaster, Sink, SinkCell, StoreSink};
 pub use style::RasterStyle;
-pub use writer::{StoreWriter, MANIFEST_JSON, RESULTS_GPKG};
+pub use writer::{BackgroundWrites, StoreWriter, MANIFEST_JSON, RESULTS_GPKG};

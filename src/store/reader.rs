@@ -19,6 +19,13 @@ pub struct Store {
 
 impl Store {
     pub fn open(dir: &Path) -> Result<Self> {
+        Ok(Self::open_light(dir, u64::MAX)?.0)
+    }
+
+    /// [`Store::open`] without the layers of `heavy_features` features or more (the server's
+    /// start: `risk_zones` and `coverage_h3` are most of the time it takes), whose names come
+    /// second, to be read with [`super::gpkg::read_layers`].
+    pub fn open_light(dir: &Path, heavy_features: u64) -> Result<(Self, Vec<String>)> {
         let mpath = dir.join(MANIFEST_JSON);
         if !mpath.exists() {
             return Err(Error::store(dir, "no manifest.json: run `covermap build` first"));
@@ -26,10 +33,18 @@ impl Store {
         let manifest = Manifest::read(&mpath)?;
         let gpkg = dir.join(RESULTS_GPKG);
         let ds = gdal::Dataset::open(&gpkg).map_err(|e| Error::store(&gpkg, format!("cannot open: {e}")))?;
-        let names: Vec<String> = {
+        let (mut names, mut heavy) = (Vec::new(), Vec::new());
+        {
             use gdal::vector::LayerAccess;
-            ds.layers().map(|l| l.name()).collect()
-        };
+            for l in ds.layers() {
+                // GeoPackage keeps the counts (gpkg_ogr_contents): no scan.
+                if heavy_features < u64::MAX && l.feature_count() >= heavy_features {
+                    heavy.push(l.name());
+                } else {
+                    names.push(l.name());
+                }
+            }
+        }
         let mut layers = Vec::with_capacity(names.len());
         for n in &names {
             layers.push(super::gpkg::read_layer(&ds, &gpkg, n)?);
@@ -40,7 +55,7 @@ impl Store {
             .map(|rel| (rel.trim_end_matches(".tif").to_string(), dir.join(rel)))
             .filter(|(_, p)| p.exists())
             .collect();
-        Ok(Self { dir: dir.to_path_buf(), manifest, layers, rasters })
+        Ok((Self { dir: dir.to_path_buf(), manifest, layers, rasters }, heavy))
     }
 
     pub fn layer(&self, name: &str) -> Option<&Layer> {

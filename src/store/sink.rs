@@ -5,8 +5,9 @@
 //! whether it writes a store or memory.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{Layer, RasterStyle, StoreWriter};
+use super::{BackgroundWrites, Layer, RasterStyle, StoreWriter};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -18,9 +19,29 @@ pub enum RasterData<'a> {
     U32(&'a Grid<u32>),
 }
 
+/// A raster the analysis shares with the sink (see [`Sink::raster_shared`]).
+pub enum SharedRaster {
+    F32(Arc<Grid<f32>>),
+    I32(Arc<Grid<i32>>),
+    U8(Arc<Grid<u8>>),
+    U32(Arc<Grid<u32>>),
+}
+
+impl SharedRaster {
+    fn data(&self) -> RasterData<'_> {
+        match self {
+            Self::F32(g) => RasterData::F32(g),
+            Self::I32(g) => RasterData::I32(g),
+            Self::U8(g) => RasterData::U8(g),
+            Self::U32(g) => RasterData::U32(g),
+        }
+    }
+}
+
 /// A cell type a [`Sink`] takes (the types of [`RasterData`]).
 pub trait SinkCell: Copy {
     fn data(grid: &Grid<Self>) -> RasterData<'_>;
+    fn shared(grid: Arc<Grid<Self>>) -> SharedRaster;
 }
 
 macro_rules! sink_cell {
@@ -28,6 +49,9 @@ macro_rules! sink_cell {
         impl SinkCell for $t {
             fn data(grid: &Grid<Self>) -> RasterData<'_> {
                 RasterData::$v(grid)
+            }
+            fn shared(grid: Arc<Grid<Self>>) -> SharedRaster {
+                SharedRaster::$v(grid)
             }
         }
     };
@@ -47,12 +71,26 @@ pub trait Sink {
     fn files_dir(&self) -> Option<&Path>;
     /// Record a raster file written under [`Sink::files_dir`] (path relative to it) with its style.
     fn register_raster(&mut self, rel: &str, style: RasterStyle);
+    /// [`Sink::raster`] of a raster the caller keeps using: a store compresses it on a background
+    /// thread while the analysis goes on (it counts as written once [`Sink::flush`] returns).
+    fn raster_shared(&mut self, name: &str, grid: SharedRaster, style: RasterStyle) -> Result<()> {
+        self.raster(name, grid.data(), style)
+    }
+    /// Wait for the writes [`Sink::raster_shared`] started; the first failure is returned.
+    fn flush(&mut self) -> Result<BackgroundWrites> {
+        Ok(BackgroundWrites::default())
+    }
 }
 
 impl dyn Sink + '_ {
     /// [`Sink::raster`] for any cell type the store writes.
     pub fn put_raster<T: SinkCell>(&mut self, name: &str, grid: &Grid<T>, style: RasterStyle) -> Result<()> {
         self.raster(name, T::data(grid), style)
+    }
+
+    /// [`Sink::raster_shared`] for any cell type the store writes.
+    pub fn put_raster_shared<T: SinkCell>(&mut self, name: &str, grid: Arc<Grid<T>>, style: RasterStyle) -> Result<()> {
+        self.raster_shared(name, T::shared(grid), style)
     }
 }
 
@@ -87,6 +125,18 @@ impl Sink for StoreSink<'_> {
     }
     fn register_raster(&mut self, rel: &str, style: RasterStyle) {
         self.w.register_raster(rel, style)
+    }
+    fn raster_shared(&mut self, name: &str, grid: SharedRaster, style: RasterStyle) -> Result<()> {
+        let crs = &self.crs;
+        match grid {
+            SharedRaster::F32(g) => self.w.put_raster_background(name, g, crs, style),
+            SharedRaster::I32(g) => self.w.put_raster_background(name, g, crs, style),
+            SharedRaster::U8(g) => self.w.put_raster_background(name, g, crs, style),
+            SharedRaster::U32(g) => self.w.put_raster_background(name, g, crs, style),
+        }
+    }
+    fn flush(&mut self) -> Result<BackgroundWrites> {
+        self.w.finish_background()
     }
 }
 

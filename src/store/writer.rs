@@ -5,6 +5,8 @@
 //! writers in different processes take turns and an update starts from the latest store.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
 use gdal::raster::GdalType;
 
@@ -27,6 +29,8 @@ pub struct StoreWriter {
     /// Raster file → the style its producer declared.
     styles: std::collections::BTreeMap<String, RasterStyle>,
     committed: bool,
+    /// Rasters being encoded by background threads ([`StoreWriter::put_raster_background`]).
+    pending: Vec<PendingRaster>,
     /// Held until the writer is gone (declared last: dropped after the staging directory is removed).
     _lock: StoreLock,
 }
@@ -56,6 +60,7 @@ impl StoreWriter {
             rasters: Vec::new(),
             styles: Default::default(),
             committed: false,
+            pending: Vec::new(),
             _lock: lock,
         })
     }
@@ -115,6 +120,58 @@ impl StoreWriter {
         Ok(())
     }
 
+    /// [`StoreWriter::put_raster`] on a background thread: the COG is compressed while the caller
+    /// goes on computing (the risk stage's Priority-Flood is sequential, so one core is free for
+    /// the encoding). The grid is shared, not copied, and freed when both are done with it. The
+    /// raster counts as written only once [`StoreWriter::finish_background`] (or the commit) has
+    /// joined the thread; a failed write fails that call, naming the file.
+    pub fn put_raster_background<T: GdalType + Copy + Into<f64> + PartialEq + Send + Sync + 'static>(
+        &mut self,
+        name: &str,
+        grid: Arc<Grid<T>>,
+        crs: &str,
+        style: RasterStyle,
+    ) -> Result<()> {
+        let rel = format!("{name}.tif");
+        let path = self.staging.join(&rel);
+        let crs = crs.to_string();
+        let handle = std::thread::Builder::new()
+            .name(format!("cog {name}"))
+            .spawn({
+                let path = path.clone();
+                move || {
+                    let t = Instant::now();
+                    crate::grid::io::write_cog(&grid, &path, &crs)?;
+                    Ok(t.elapsed().as_secs_f64())
+                }
+            })
+            .map_err(|e| Error::io(&path, e))?;
+        self.pending.push(PendingRaster { path, handle });
+        self.register_raster(&rel, style);
+        Ok(())
+    }
+
+    /// Wait for every background raster write; the first failure is returned (all are joined).
+    pub fn finish_background(&mut self) -> Result<BackgroundWrites> {
+        let t = Instant::now();
+        let mut done = BackgroundWrites::default();
+        let mut first_err = None;
+        for p in self.pending.drain(..) {
+            let r = p.handle.join().unwrap_or_else(|_| Err(Error::Invariant(format!("writing {} panicked", p.path.display()))));
+            match r {
+                Ok(s) => {
+                    done.rasters += 1;
+                    done.write_seconds += s;
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        done.waited_seconds = t.elapsed().as_secs_f64();
+        first_err.map_or(Ok(done), Err)
+    }
+
     /// Add a raster by copying a file that already is a COG (e.g. the input DEM), else re-encode `grid`.
     pub fn put_raster_file_or_f32(&mut self, name: &str, file: Option<&Path>, grid: &Grid<f32>, crs: &str, style: RasterStyle) -> Result<()> {
         if let Some(src) = file.filter(|f| is_cog(f)) {
@@ -144,6 +201,7 @@ impl StoreWriter {
 
     /// Write the manifest and swap the staging directory in place of the target, atomically.
     pub fn commit(mut self, mut manifest: Manifest) -> Result<()> {
+        self.finish_background()?;
         if let Some(ds) = self.gpkg.take() {
             ds.close().map_err(|e| Error::gdal(self.staging.join(RESULTS_GPKG), e))?;
         }
@@ -168,10 +226,28 @@ impl StoreWriter {
 impl Drop for StoreWriter {
     fn drop(&mut self) {
         if !self.committed {
+            // Background writes end before their directory goes.
+            let _ = self.finish_background();
             self.gpkg.take();
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// A raster file being written by a background thread; the thread returns its seconds of writing.
+struct PendingRaster {
+    path: PathBuf,
+    handle: std::thread::JoinHandle<Result<f64>>,
+}
+
+/// What [`StoreWriter::finish_background`] joined.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BackgroundWrites {
+    pub rasters: usize,
+    /// Seconds the writing threads took, summed (mostly overlapped with the caller's work).
+    pub write_seconds: f64,
+    /// Seconds the caller waited for them at the join.
+    pub waited_seconds: f64,
 }
 
 /// Whether a GeoTIFF has the COG layout (GDAL's IMAGE_STRUCTURE metadata says LAYOUT=COG).
@@ -283,4 +359,29 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::GeoTransform;
+
+    #[test]
+    fn background_rasters_are_in_the_commit_and_a_failed_one_fails_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("s");
+        let g = Arc::new(Grid::new(4, 3, GeoTransform { x0: 500_000.0, y0: 2_400_090.0, dx: 30.0, dy: 30.0 }, 7.5f32, Some(-9999.0)));
+        let mut w = StoreWriter::begin(&target).unwrap();
+        w.put_raster_background("a", g.clone(), "EPSG:32648", RasterStyle::Continuous).unwrap();
+        w.commit(Manifest::default()).unwrap();
+        let (back, _) = crate::grid::io::read_raster_f32(&target.join("a.tif"), 1).unwrap();
+        assert_eq!(back.data, g.data);
+
+        let mut w = StoreWriter::begin(&target).unwrap();
+        w.put_raster_background("b", g, "not a crs", RasterStyle::Continuous).unwrap();
+        let e = w.commit(Manifest::default()).unwrap_err().to_string();
+        assert!(e.contains("not a crs"), "{e}");
+        // The failed commit left the previous store as it was.
+        assert!(target.join("a.tif").exists() && !target.join("b.tif").exists());
+    }
 }

@@ -23,6 +23,20 @@ use crate::store::{Layer, RasterStyle, Store};
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
+/// Values that are absolute paths (a flight's `images`) are served relative to the store's
+/// directory: clients never see the server's file system.
+fn redact_layers(layers: &mut [Layer], root: &Path) {
+    for l in layers {
+        for v in l.features.iter_mut().flat_map(|f| f.values.iter_mut()) {
+            if let crate::store::Value::Text(t) = v {
+                if t.starts_with('/') {
+                    *t = crate::store::redact_paths(t, root);
+                }
+            }
+        }
+    }
+}
+
 /// Name of the hillshade basemap source.
 pub const HILLSHADE: &str = "hillshade";
 
@@ -162,15 +176,7 @@ impl Catalog {
         // directory, problems likewise: clients never see the server's file system.
         let root = store.dir.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut layers = store.layers;
-        for l in &mut layers {
-            for v in l.features.iter_mut().flat_map(|f| f.values.iter_mut()) {
-                if let crate::store::Value::Text(t) = v {
-                    if t.starts_with('/') {
-                        *t = crate::store::redact_paths(t, &root);
-                    }
-                }
-            }
-        }
+        redact_layers(&mut layers, &root);
         // The store's effective parameters; an unreadable section is reported and its defaults used.
         let (th, problem) = match Thresholds::from_params(&store.manifest.params) {
             Ok(t) => (t, None),
@@ -184,6 +190,40 @@ impl Catalog {
         cat.problems = cat.problems.iter().map(|p| crate::store::redact_paths(p, &root)).collect();
         cat.manifest = serde_json::to_value(&store.manifest).ok();
         cat.store_dir = Some(store.dir);
+        cat
+    }
+
+    /// This catalog with `layers` added — the heavy layers of its store, read after the rest
+    /// ([`crate::store::Store::open_light`]). The sources already prepared are shared, not rebuilt;
+    /// the result is a new generation (tile cache keys change).
+    pub fn with_layers(&self, layers: Vec<Layer>) -> Catalog {
+        let dir = self.store_dir.clone().unwrap_or_default();
+        let origin = dir.join(crate::store::RESULTS_GPKG);
+        let root = dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut layers = layers;
+        redact_layers(&mut layers, &root);
+        let mut cat = Catalog {
+            sources: self.sources.clone(),
+            problems: self.problems.clone(),
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            manifest: self.manifest.clone(),
+            store_dir: self.store_dir.clone(),
+            thresholds: self.thresholds.clone(),
+        };
+        let prepared: Vec<(String, Result<VectorSource>)> =
+            layers.into_par_iter().map(|l| (l.name.clone(), VectorSource::from_layer(l, &origin))).collect();
+        for (name, r) in prepared {
+            match r {
+                Ok(v) => {
+                    cat.sources.insert(name, Source::Vector(Arc::new(v)));
+                }
+                Err(e) => {
+                    let p = crate::store::redact_paths(&format!("layer `{name}` not served: {e}"), &root);
+                    tracing::warn!("{p}");
+                    cat.problems.push(p);
+                }
+            }
+        }
         cat
     }
 

@@ -53,7 +53,9 @@ fn ogr2ogr_copies_every_collection_with_the_store_count() {
             .unwrap(),
     );
     let t0 = Instant::now();
-    while http_get(port, "/health").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
+    // Ready for every collection once `/health` lists no layer still loading (the heavy ones,
+    // risk_zones and coverage_h3, are read after the server starts answering).
+    while http_get(port, "/health").is_none_or(|r| !r.starts_with("HTTP/1.1 200") || !r.contains("\"loading\":[]")) {
         assert!(t0.elapsed() < Duration::from_secs(120), "server did not come up");
         std::thread::sleep(Duration::from_millis(200));
     }
