@@ -70,7 +70,7 @@ pub const UPLIFT_M_PER_YR: f64 = 5e-3;
 pub const MIN_RIVER_GRADIENT: f64 = 5e-4;
 /// Amplitude of the small-scale relief (m), scaled by 0.35 + slope / 0.3 (at most 1.5). 90 m since
 /// version 8: the shorter evolution leaves smoother hillslopes (median slope 13.6° at 30 m with 60 m).
-pub const DETAIL_M: f64 = 90.0;
+pub const DETAIL_M: f64 = 100.0;
 
 /// Catmull-Rom sample of a grid at fractional pixel (px, py) (pixel centres at +0.5).
 fn bicubic(g: &Grid<f32>, px: f64, py: f64, fill: f32) -> f64 {
