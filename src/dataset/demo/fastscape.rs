@@ -483,13 +483,7 @@ mod tests {
         // grown start has no pit (nothing for the ε-fill to flatten) and every cell's water reaches
         // the one outlet; after erosion with uniform uplift it still does, still without pits.
         let (w, h) = (40, 30);
-        let mut l = Landscape::new(w, h, 100.0, vec![0.0; w * h]);
-        l.fix_border();
-        for i in 0..w * h {
-            if l.fixed[i] {
-                l.z[i] = 1e4;
-            }
-        }
+        let mut l = walled_box(w, h);
         let mut sources = vec![false; w * h];
         for r in 0..h {
             let i = r * w + 12;
@@ -528,6 +522,18 @@ mod tests {
         }
     }
 
+    /// A `w` × `h` landscape of 100 m cells whose border is fixed as a high (10 km) divide.
+    fn walled_box(w: usize, h: usize) -> Landscape {
+        let mut l = Landscape::new(w, h, 100.0, vec![0.0; w * h]);
+        l.fix_border();
+        for i in 0..w * h {
+            if l.fixed[i] {
+                l.z[i] = 1e4;
+            }
+        }
+        l
+    }
+
     /// Where each free cell's water ends (the base level its receivers lead to).
     fn outlet_of(l: &Landscape, mut i: usize) -> usize {
         while l.receiver[i] as usize != i {
@@ -541,13 +547,9 @@ mod tests {
     /// and 25–39 basin 2, a divide east of the midway line.
     fn two_outlets(divide: bool) -> Landscape {
         let (w, h) = (40, 30);
-        let mut l = Landscape::new(w, h, 100.0, vec![0.0; w * h]);
-        l.fix_border();
-        for i in 0..w * h {
-            if l.fixed[i] {
-                l.z[i] = 1e4;
-            }
-            if divide {
+        let mut l = walled_box(w, h);
+        if divide {
+            for i in 0..w * h {
                 l.basin[i] = if i % w < 25 { 1 } else { 2 };
             }
         }
