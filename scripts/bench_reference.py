@@ -12,6 +12,7 @@ accumulation), exactextract (mean + count). Ours: `covermap risk` (its per-step 
 Setup:  python3 -m venv --system-site-packages /work/venv-ref
         /work/venv-ref/bin/pip install richdem-fork whitebox-workflows pysheds exactextract
 Run:    cargo build --release && /work/venv-ref/bin/python scripts/bench_reference.py [--dem-size 3000] [--zonal-size 8000] [--repeat 3]
+        [--skip-hydrology | --skip-zonal]
 
 On a shared machine the load changes within seconds, so the tools run in rounds — ours, then each
 reference, then ours again — and each figure is the best (minimum) of its `--repeat` rounds
@@ -197,26 +198,32 @@ def main():
     ap.add_argument("--dem-size", type=int, default=3000)
     ap.add_argument("--zonal-size", type=int, default=8000)
     ap.add_argument("--skip-zonal", action="store_true")
+    ap.add_argument("--skip-hydrology", action="store_true", help="only the zonal statistics (exactextract)")
     ap.add_argument("--repeat", type=int, default=3, help="rounds; each figure is the best of its rounds")
     ap.add_argument("--pysheds-every-round", action="store_true")
     a = ap.parse_args()
     load0 = os.getloadavg()[0]
     tmp = tempfile.mkdtemp(prefix="covermap-bench-")
-    dem = synthetic_dem(a.dem_size)
-    dem_path = os.path.join(tmp, "dem.tif")
-    write_tif(dem_path, dem, 30.0, -32768.0)
-    res = hydrology(dem_path, dem, a.repeat, a.pysheds_every_round)
+    res = {}
+    if not a.skip_hydrology:
+        dem = synthetic_dem(a.dem_size)
+        dem_path = os.path.join(tmp, "dem.tif")
+        write_tif(dem_path, dem, 30.0, -32768.0)
+        res = hydrology(dem_path, dem, a.repeat, a.pysheds_every_round)
     if not a.skip_zonal:
         res.update(zonal(tmp, a.zonal_size, a.repeat))
     print(f"# {a.dem_size}² DEM ({a.dem_size**2 / 1e6:.0f} M cells), {a.zonal_size}² zonal raster, {os.cpu_count()} cores, "
           f"best of {a.repeat} rounds; load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after")
     for k, v in res.items():
         print(f"{k:<42} {v:8.2f} s" if not k.startswith("max") else f"{k:<42} {v:.2e}")
-    best_ref = min(res["richdem fill+D8+acc"], res["whitebox-workflows fill+D8+acc"], res["pysheds fill+D8+acc"])
-    print(f"ratio best reference / covermap, fill+D8+acc: {best_ref / res['covermap fill+D8+acc']:.2f}")
-    print(f"ratio richdem / covermap, slope: {res['richdem slope'] / max(res['covermap slope'], 0.005):.2f}")
+    if not a.skip_hydrology:
+        best_ref = min(res["richdem fill+D8+acc"], res["whitebox-workflows fill+D8+acc"], res["pysheds fill+D8+acc"])
+        print(f"ratio best reference / covermap, fill+D8+acc: {best_ref / res['covermap fill+D8+acc']:.2f}")
+        print(f"ratio richdem / covermap, slope: {res['richdem slope'] / max(res['covermap slope'], 0.005):.2f}")
     if not a.skip_zonal:
         print(f"ratio exactextract / covermap, mean+count: {res['exactextract mean,count'] / res['covermap zonal mean,count']:.2f}")
+        print(f"ratio exactextract / covermap, mean+count+quantiles: "
+              f"{res['exactextract mean,count,p10,p50,p90'] / res['covermap zonal mean,count,p10,p50,p90']:.2f}")
 
 
 if __name__ == "__main__":
