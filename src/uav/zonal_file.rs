@@ -2,6 +2,8 @@
 //! fractions of [`super::coverage`] and exactextract's definitions of [`super::zonal`], for files
 //! instead of a flight. The zones are reprojected into the raster's CRS (fractions are computed in
 //! the raster's own grid, as exactextract does); each zone reads only the raster window under it.
+//! Zones are rayon tasks, each thread reading through its own GDAL dataset (datasets are not `Sync`)
+//! into buffers it reuses from zone to zone.
 //!
 //! Statistics (exactextract's names where it has them): `count` (Σ coverage of valid pixels),
 //! `sum` (Σ wx), `mean`, `stdev` (alias `std`; population form, by West's weighted incremental
