@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<()> {
     let dist = distance_to(&feat, w, h, dem.transform);
     let big = (200e6 / (cell * cell)).ceil() as u32;
     // The rivers layer is clipped to the province: count inside it too.
-    let inside = covermap::risk::rasterize::burn_polygons(&dem, &[&r.province]);
+    let inside = covermap::grid::rasterize::burn_polygons(&dem, &[&r.province]);
     let (mut n_big, mut near, mut n_in, mut near_in) = (0usize, 0usize, 0usize, 0usize);
     for i in 0..n {
         if acc.data[i] != u32::MAX && acc.data[i] >= big {

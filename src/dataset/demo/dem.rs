@@ -289,7 +289,7 @@ fn setup(real: &Real, coarse: &Grid<f32>, crs: &str, frame: Frame) -> Result<Set
     // the channels are unlabelled (the trunk rivers pass from one basin into the next).
     let like = Grid::new(ew, eh, et, 0u8, None);
     let polys: Vec<&geo::MultiPolygon<f64>> = real.basins.iter().collect();
-    let mut basin = crate::risk::rasterize::burn_polygons(&like, &polys).data;
+    let mut basin = crate::grid::rasterize::burn_polygons(&like, &polys).data;
     for &c in &ch.order {
         basin[c as usize] = 0;
     }
