@@ -6,7 +6,9 @@
 //!
 //! `… terrain_metrics -- --evolution [SEED]` measures the landscape-evolution grid alone (the 125 m
 //! fine pass the 30 m DEM is refined from), synthesized in memory: the same figures in a fraction of
-//! the time, for trying the model's parameters.
+//! the time, for trying the model's parameters. `… terrain_metrics -- --dem [SEED]` synthesizes the
+//! 30 m DEM as `covermap demo-data` does (evolution, refinement, carving) in memory and measures it,
+//! without the other layers.
 
 use covermap::dataset::demo::{dem, dem::target_on, real, DEFAULT_SEED, WORKING_CRS};
 use covermap::grid::distance::distance_to;
@@ -24,13 +26,17 @@ fn pct(v: &mut [f32], p: f64) -> f32 {
 
 fn main() -> anyhow::Result<()> {
     let arg = std::env::args().nth(1).unwrap_or_else(|| "data/sonla".into());
-    let (dem, coarse) = if arg == "--evolution" {
+    let (dem, coarse) = if arg == "--evolution" || arg == "--dem" {
         let seed = std::env::args().nth(2).map(|s| s.parse()).transpose()?.unwrap_or(DEFAULT_SEED);
         let (coarse, _) = read_raster_f32(std::path::Path::new("data/sonla/real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif"), 1)?;
         let r = real::load(WORKING_CRS)?;
         let t0 = std::time::Instant::now();
-        let dem = dem::evolution_surface(&r, &coarse, WORKING_CRS, seed, 30.0)?;
-        println!("evolution grid (seed {seed}) in {:.1}s", t0.elapsed().as_secs_f64());
+        let dem = if arg == "--dem" {
+            dem::synthesize(&r, &coarse, WORKING_CRS, seed, 30.0)?
+        } else {
+            dem::evolution_surface(&r, &coarse, WORKING_CRS, seed, 30.0)?
+        };
+        println!("{} (seed {seed}) in {:.1}s", if arg == "--dem" { "30 m DEM" } else { "evolution grid" }, t0.elapsed().as_secs_f64());
         (dem, coarse)
     } else {
         let data = std::path::PathBuf::from(arg);
@@ -64,7 +70,7 @@ fn main() -> anyhow::Result<()> {
     let dist = distance_to(&feat, w, h, dem.transform);
     let big = (200e6 / (cell * cell)).ceil() as u32;
     // The rivers layer is clipped to the province: count inside it too.
-    let inside = covermap::risk::rasterize::burn_polygons(&dem, &[&r.province]);
+    let inside = covermap::grid::rasterize::burn_polygons(&dem, &[&r.province]);
     let (mut n_big, mut near, mut n_in, mut near_in) = (0usize, 0usize, 0usize, 0usize);
     for i in 0..n {
         if acc.data[i] != u32::MAX && acc.data[i] >= big {

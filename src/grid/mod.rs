@@ -6,6 +6,7 @@ pub mod distance;
 pub mod horn;
 pub mod io;
 pub mod metric_dem;
+pub mod rasterize;
 
 use serde::{Deserialize, Serialize};
 

@@ -61,7 +61,7 @@ pub struct Exposure {
 /// Commune index + 1 of every cell (0 = outside every commune).
 pub fn commune_raster<T: Copy + PartialEq + Send + Sync>(ds: &Dataset, like: &Grid<T>) -> Grid<u16> {
     let polys: Vec<_> = ds.communes.iter().map(|c| &c.geom).collect();
-    super::rasterize::burn_polygons(like, &polys)
+    crate::grid::rasterize::burn_polygons(like, &polys)
 }
 
 impl Exposure {

@@ -33,7 +33,6 @@ pub mod hand;
 pub mod landslide;
 pub mod params;
 pub mod polygonize;
-pub mod rasterize;
 pub mod rating;
 pub mod regions;
 pub mod slope;

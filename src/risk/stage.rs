@@ -19,7 +19,7 @@ use super::hamlets::HamletRisk;
 use super::hand::hand_and_drainage_area;
 use super::landslide::landslide_index;
 use super::params::RiskParams;
-use super::rasterize::burn_lines;
+use crate::grid::rasterize::burn_lines;
 use super::slope::slope_degrees;
 use super::streams::{stream_mask, threshold_cells};
 use super::warning::{site_classes, warning_gaps, Recompute, WarningSummary};

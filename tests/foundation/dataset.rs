@@ -82,7 +82,7 @@ fn check_counts(data: &Path, ds: &Dataset) {
 /// coarser cells average the hillslopes away).
 ///
 /// The evolved terrain (issue 11: FastScape, Braun & Willett 2013, with a 125 m pass) has a median
-/// slope of 17.5° at 30 m (docs/ARCHITECTURE.md "Demo terrain"); 200 m cells average hillslopes away.
+/// slope of 15.1° at 30 m (docs/ARCHITECTURE.md "Demo terrain"); 200 m cells average hillslopes away.
 fn check_dem(dem_file: &Path, ds: &Dataset, min_mean_slope: f64) {
     let (min, max) = ds.dem.min_max().unwrap();
     assert!(min >= 50.0, "lowest point {min} m");

@@ -13,6 +13,7 @@ mod build;
 mod cli;
 mod crs;
 mod dataset;
+mod terrain_drainage;
 mod demo_data;
 mod validation;
 mod reliability_inputs;

@@ -20,6 +20,7 @@ pub mod rng;
 pub mod roads;
 pub mod sites;
 pub mod terrain;
+pub mod trunks;
 pub mod uav_flights;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_SEED: u64 = 20_190_401;
 pub const WORKING_CRS: &str = "EPSG:32648";
 /// Bumped whenever the synthesis changes, so a stale generated dataset is regenerated.
-pub const GENERATOR_VERSION: u32 = 8;
+pub const GENERATOR_VERSION: u32 = 9;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {

@@ -1,6 +1,7 @@
-//! Burning vector features onto the DEM grid: lines (roads) as the cells they cross, polygons
-//! (communes, districts) as the cells whose centre they contain. Used for distance-to-road and for
-//! attributing cells, sites and road lengths to administrative units.
+//! Burning vector features onto a grid: lines (roads) as the cells they cross, polygons
+//! (communes, districts, basins) as the cells whose centre they contain. A shared raster primitive:
+//! the risk stage uses it for distance-to-road and for attributing cells, sites and road lengths to
+//! administrative units; the demo generator for the real drainage divides.
 
 use geo::{LineString, MultiPolygon};
 use rayon::prelude::*;
