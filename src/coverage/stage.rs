@@ -154,6 +154,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
             for line in cal.summary_lines() {
                 eprintln!("  {line}");
             }
+            eprintln!("  {}", cal.off_air_line());
             eprintln!(
                 "  calibration: {} measurements in {:.1} s, in-vehicle loss {:.1} dB ({})",
                 cal.points.len(),

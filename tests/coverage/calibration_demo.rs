@@ -1,8 +1,8 @@
 //! Drive-test calibration on the demo data: the generator's truth (in `generated/GENERATED.json`) is
 //! the engine's own prediction plus a known bias per operator × band, Gudmundson-correlated
-//! shadowing of known σ, a known car-body loss and a few sites off air. The build must recover the
-//! biases within 1.5 dB per operator and 2 dB per operator × band (the off-air sites' one-sided
-//! tail, see below) and σ within 1.5 dB, and calibration must lower the held-out error.
+//! shadowing of known σ, a known car-body loss and a few sites off air. The build must find the
+//! sites off air (and no other), recover the biases within 1 dB per operator and per operator × band
+//! and σ within 1.5 dB, and calibration must lower the held-out error.
 
 use super::common;
 
@@ -31,6 +31,8 @@ fn calibration_recovers_the_generators_truth() {
         .collect();
     let sigma: BTreeMap<String, f64> =
         truth["shadowing"].as_array().unwrap().iter().map(|s| (s["operator"].as_str().unwrap().to_string(), s["sigma_db"].as_f64().unwrap())).collect();
+    let corr_m: BTreeMap<String, f64> =
+        truth["shadowing"].as_array().unwrap().iter().map(|s| (s["operator"].as_str().unwrap().to_string(), s["correlation_m"].as_f64().unwrap())).collect();
     let samples = truth["samples"].as_u64().unwrap();
     assert!((7_000..=13_000).contains(&samples), "about 10,000 drive-test samples, got {samples}");
 
@@ -52,14 +54,20 @@ fn calibration_recovers_the_generators_truth() {
         e.0 += n * offset;
         e.1 += n * b;
         e.2 += n;
+        // Shadowing is an AR(1) process along the drives (40 m steps, correlation ρ = exp(−40/d_c)):
+        // n samples carry n(1−ρ)/(1+ρ) independent ones, so a group's mean has a standard error of
+        // σ/√n_eff, ≈ 0.3 dB at n_eff = 400, ≈ 0.55 dB for MobiFone 900's 116.
+        let rho = (-40.0 / corr_m[&op]).exp();
+        let n_eff = n * (1.0 - rho) / (1.0 + rho);
         if n >= 300.0 {
-            // 2 dB per group: the sites the generator takes off air are still in the model, and
-            // the drive tests near them measure another site 15–40 dB lower — a one-sided tail
-            // (≈ 10 % of MobiFone 1800's fitted points on the v8 terrain) that 3σ clipping only
-            // partly removes, measured 1.01 dB off for that group on the v8 terrain and 1.51 dB on
-            // v9 (its drives pass elsewhere): the tail's weight follows the routes, not the
-            // calibration. Per operator (below) 1.5 dB: MobiFone's mean was 1.40 dB off on v9.
-            assert!((offset - b).abs() < 2.0, "{op} {band} MHz: offset {offset} dB, truth {b} dB");
+            // The sites the generator takes off air are still in the model, and the drive tests near
+            // them measure another site 15–40 dB lower — a one-sided tail that 3σ clipping only
+            // partly removed (MobiFone 1800 came out 1.01 dB off): their points are left out now
+            // (0.68 dB off). 1 dB where the group has ≥ 400 independent samples; 1.5 dB for the
+            // smaller ones, whose sampling error alone is 0.4–0.55 dB (VNPT 900, with no site off
+            // air, is 1.02 dB off: its shadowing draw and the car-body loss's 0.46 dB).
+            let tol = if n_eff >= 400.0 { 1.0 } else { 1.5 };
+            assert!((offset - b).abs() < tol, "{op} {band} MHz: offset {offset} dB, truth {b} dB (n_eff {n_eff:.0})");
             assert!((s - sigma[&op]).abs() < 1.5, "{op} {band} MHz: σ {s} dB, truth {} dB", sigma[&op]);
         }
         let nh = num(cal, i, "n_holdout").unwrap();
@@ -70,8 +78,21 @@ fn calibration_recovers_the_generators_truth() {
         }
     }
     assert_eq!(per_op.len(), 3, "three operators measured");
+
+    // Sites off air: every site the calibration suspects is one the generator took off air, at least
+    // one of them is found (the drives pass near some), and exactly their points are left out.
+    let missing: Vec<i64> = truth["missing_site_ids"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let suspects: Vec<i64> = (0..cal.features.len())
+        .flat_map(|i| text(cal, i, "suspect_off_air").split(',').filter(|s| !s.is_empty()).map(|s| s.parse::<i64>().unwrap()).collect::<Vec<_>>())
+        .collect();
+    assert!(!suspects.is_empty(), "no site suspected off air (the generator took {missing:?} off air)");
+    assert!(suspects.iter().all(|s| missing.contains(s)), "suspected {suspects:?}, off air {missing:?}");
+    let excluded: f64 = (0..cal.features.len()).map(|i| num(cal, i, "n_excluded").unwrap()).sum();
+    let flagged: Vec<usize> = (0..meas.features.len()).filter(|i| num(meas, *i, "suspect_off_air") == Some(1.0)).collect();
+    assert_eq!(flagged.len() as f64, excluded);
+    assert!(flagged.iter().all(|i| suspects.contains(&(num(meas, *i, "serving_site_id").unwrap() as i64))));
     for (op, (o, b, n)) in &per_op {
-        assert!((o / n - b / n).abs() < 1.5, "{op}: mean offset {} dB, truth {} dB", o / n, b / n);
+        assert!((o / n - b / n).abs() < 1.0, "{op}: mean offset {} dB, truth {} dB", o / n, b / n);
     }
     let (before, after) = ((held_before / held_n).sqrt(), (held_after / held_n).sqrt());
     assert!(held_n > 1000.0, "held-out points: {held_n}");

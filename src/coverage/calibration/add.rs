@@ -144,6 +144,7 @@ fn empty_layer(crs: &str) -> Layer {
         in_vehicle_loss_estimated: false,
         enabled: false,
         applied: Default::default(),
+        suspect_off_air: vec![],
     };
     let mut l = super::layers::measurements_layer(&ds, &cal);
     l.crs = crs.to_string();

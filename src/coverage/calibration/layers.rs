@@ -1,5 +1,7 @@
 //! The calibration as store layers: `measurements` (every drive-test point with the model's
-//! prediction before and after calibration) and `calibration` (one row per operator × band).
+//! prediction before and after calibration, `suspect_off_air` = 1 where its predicted best server is
+//! suspected off air and the point was left out of the fit) and `calibration` (one row per operator ×
+//! band; `n_excluded` such points and `suspect_off_air` the ids of those sites, comma-separated).
 
 use geo::Geometry;
 
@@ -36,6 +38,7 @@ pub fn measurements_layer(ds: &Dataset, cal: &Calibration) -> Layer {
             ("site_id", T::Integer),
             ("serving_site_id", T::Integer),
             ("distance_m", T::Real),
+            ("suspect_off_air", T::Integer),
         ],
     );
     for p in &cal.points {
@@ -60,6 +63,7 @@ pub fn measurements_layer(ds: &Dataset, cal: &Calibration) -> Layer {
                 m.site_id.into(),
                 p.site.map(|s| ds.sites[s].id).into(),
                 p.distance_m.map(|d| d.round()).into(),
+                p.suspect_off_air.into(),
             ],
         );
     }
@@ -84,6 +88,8 @@ pub fn calibration_layer(ds: &Dataset, cal: &Calibration) -> Layer {
             ("rmse_after_db", T::Real),
             ("applied", T::Integer),
             ("in_vehicle_loss_db", T::Real),
+            ("n_excluded", T::Integer),
+            ("suspect_off_air", T::Text),
         ],
     );
     for (i, g) in cal.groups.iter().enumerate() {
@@ -103,6 +109,8 @@ pub fn calibration_layer(ds: &Dataset, cal: &Calibration) -> Layer {
                 r2(g.rmse_after_db),
                 g.applied.into(),
                 r2(Some(cal.in_vehicle_loss_db)),
+                g.n_excluded.into(),
+                g.suspect_off_air.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",").into(),
             ],
         );
     }

@@ -3,7 +3,8 @@
 //! Every measurement is compared with the engine's prediction at its location ([`predict`]): the
 //! measured operator's best server — within the measured band when the measurement names one. Per
 //! operator × band the residuals (measured − predicted, in-vehicle samples corrected by the car-body
-//! loss) give an offset and a residual σ ([`fit`], robust to a few gross errors). The offsets are
+//! loss) give an offset and a residual σ ([`fit`], robust to a few gross errors; the points of sites
+//! that look off air — consistently far below the fit — are left out and the sites reported). The offsets are
 //! applied as EIRP corrections of the operator's transmitters in the band, so the rasters, the hamlet
 //! values, the indicators and the planner all see the calibrated model without a second engine; σ
 //! feeds the location probability ([`crate::coverage::location`]).
@@ -21,7 +22,7 @@ pub mod predict;
 
 use std::collections::BTreeMap;
 
-use fit::{assign_roles, me_rmse, robust_mean_sigma, vehicle_loss, Role};
+use fit::{assign_roles, me_rmse, robust_mean_sigma, suspect_off_air, vehicle_loss, Role, SuspectSite};
 pub use params::{Applied, CalibrationParams, DEFAULT_IN_VEHICLE_LOSS_DB};
 use predict::{best, tx_hits, TxHit};
 
@@ -46,6 +47,8 @@ pub struct MeasuredPoint {
     pub site: Option<usize>,
     pub distance_m: Option<f64>,
     pub role: Role,
+    /// Its predicted best server is suspected off air ([`fit::suspect_off_air`]): left out of the fit.
+    pub suspect_off_air: bool,
 }
 
 impl MeasuredPoint {
@@ -59,8 +62,12 @@ impl MeasuredPoint {
 pub struct GroupFit {
     pub operator: String,
     pub band_mhz: f64,
-    /// Measurements with a prediction.
+    /// Measurements with a prediction used in the fit.
     pub n: usize,
+    /// Measurements left out because their predicted best server is suspected off air.
+    pub n_excluded: usize,
+    /// Ids of those sites (of this operator, with points in this band).
+    pub suspect_off_air: Vec<i64>,
     pub n_holdout: usize,
     pub offset_db: f64,
     pub sigma_db: f64,
@@ -93,6 +100,20 @@ pub struct Calibration {
     pub in_vehicle_loss_estimated: bool,
     pub enabled: bool,
     pub applied: Applied,
+    /// Sites whose points sit consistently far below the fit (off air during the drives, or badly
+    /// modelled), fitted on every point; their points are left out of the offsets.
+    pub suspect_off_air: Vec<OffAirSite>,
+}
+
+/// A site suspected off air, for the report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OffAirSite {
+    pub site_id: i64,
+    pub operator: String,
+    /// Points it best-serves in the model.
+    pub n: usize,
+    /// Their median residual relative to their group's fit (dB).
+    pub median_db: f64,
 }
 
 impl Calibration {
@@ -114,22 +135,79 @@ impl Calibration {
             })
             .collect()
     }
+
+    /// The build's line on sites suspected off air.
+    pub fn off_air_line(&self) -> String {
+        if self.suspect_off_air.is_empty() {
+            return "calibration: no site suspected off air".into();
+        }
+        let list: Vec<String> =
+            self.suspect_off_air.iter().map(|s| format!("{} site {} ({} points, median {:.1} dB)", s.operator, s.site_id, s.n, s.median_db)).collect();
+        format!("calibration: suspected off air, their points left out of the offsets: {}", list.join(", "))
+    }
 }
 
 fn band_key(b: f64) -> i64 {
     b.round() as i64
 }
 
-/// The group (operator, band) offsets fitted on `use_point` points; vehicle loss too.
+/// The group (operator, band) offsets fitted on `use_point` points; vehicle loss too; the sites
+/// suspected off air among those points, whose points the offsets leave out.
 struct Fitted {
     offsets: BTreeMap<(String, i64), (f64, f64, usize)>,
     loss: f64,
     estimated: bool,
+    suspects: Vec<SuspectSite>,
 }
 
+fn veh_loss(m: &crate::dataset::Measurement, loss: f64) -> f64 {
+    if m.environment == MeasureEnv::InVehicle {
+        loss
+    } else {
+        0.0
+    }
+}
+
+/// Fit, then find the sites whose points sit far below that fit and fit again without them, until no
+/// new site is found (at most three rounds: leaving a tail out raises the offset a little, which can
+/// uncover a second site just past the rule).
 fn fit_groups(ds: &Dataset, pts: &[MeasuredPoint], cp: &CalibrationParams, use_point: impl Fn(&MeasuredPoint) -> bool) -> Fitted {
+    let mut out: Vec<usize> = Vec::new();
+    let mut fitted = fit_groups_once(ds, pts, cp, &use_point, &out);
+    for _ in 0..3 {
+        let rel = relative_residuals(ds, pts, &fitted, &use_point);
+        let new: Vec<usize> =
+            suspect_off_air(&rel, cp.off_air_min_points, cp.off_air_median_db).into_iter().map(|s| s.site).filter(|s| !out.contains(s)).collect();
+        if new.is_empty() {
+            break;
+        }
+        out.extend(new);
+        fitted = fit_groups_once(ds, pts, cp, &use_point, &out);
+    }
+    // Reported: each left-out site's points relative to the final fit.
+    let rel: Vec<(usize, f64)> = relative_residuals(ds, pts, &fitted, &use_point).into_iter().filter(|(s, _)| out.contains(s)).collect();
+    fitted.suspects = suspect_off_air(&rel, 1, f64::INFINITY);
+    fitted
+}
+
+/// (predicted best server, residual − its group's offset, car-body loss corrected) of the `use_point`
+/// points of a fitted group.
+fn relative_residuals(ds: &Dataset, pts: &[MeasuredPoint], fitted: &Fitted, use_point: impl Fn(&MeasuredPoint) -> bool) -> Vec<(usize, f64)> {
+    pts.iter()
+        .filter(|p| use_point(p))
+        .filter_map(|p| {
+            let (pred, b, site) = (p.predicted_dbm?, p.band_mhz?, p.site?);
+            let m = &ds.measurements[p.index];
+            let off = fitted.offsets.get(&(m.operator.clone(), band_key(b)))?.0;
+            Some((site, m.rsrp_dbm - pred + veh_loss(m, fitted.loss) - off))
+        })
+        .collect()
+}
+
+/// One fit of the groups on the `use_point` points, leaving out those best served by a site in `out`.
+fn fit_groups_once(ds: &Dataset, pts: &[MeasuredPoint], cp: &CalibrationParams, use_point: impl Fn(&MeasuredPoint) -> bool, out: &[usize]) -> Fitted {
     let mut by_group: BTreeMap<(String, i64), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
-    for p in pts.iter().filter(|p| use_point(p)) {
+    for p in pts.iter().filter(|p| use_point(p) && !p.site.is_some_and(|s| out.contains(&s))) {
         let (Some(pred), Some(b)) = (p.predicted_dbm, p.band_mhz) else { continue };
         let m = &ds.measurements[p.index];
         let e = by_group.entry((m.operator.clone(), band_key(b))).or_default();
@@ -153,7 +231,7 @@ fn fit_groups(ds: &Dataset, pts: &[MeasuredPoint], cp: &CalibrationParams, use_p
             robust_mean_sigma(&all).map(|(m, s, _)| (k, (m, s, all.len())))
         })
         .collect();
-    Fitted { offsets, loss, estimated }
+    Fitted { offsets, loss, estimated, suspects: Vec::new() }
 }
 
 /// Compare the dataset's measurements with the model (sites prepared without calibration) and fit.
@@ -184,13 +262,18 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
                 site: b.map(|(h, _)| h.site),
                 distance_m: b.map(|(h, _)| h.distance_m as f64),
                 role: roles[i],
+                suspect_off_air: false,
             }
         })
         .collect();
 
     let all = fit_groups(ds, &pts, cp, |_| true);
+    // The train-only fit judges sites on its own points: the hold-out stays unseen.
     let train = fit_groups(ds, &pts, cp, |p| p.role == Role::Fit);
-    let veh = |m: &crate::dataset::Measurement, loss: f64| if m.environment == MeasureEnv::InVehicle { loss } else { 0.0 };
+    let veh = veh_loss;
+    for p in pts.iter_mut() {
+        p.suspect_off_air = p.site.is_some_and(|s| all.suspects.iter().any(|x| x.site == s));
+    }
 
     // Per group: the table row, with held-out errors of the train-only fit.
     let mut groups = Vec::new();
@@ -215,10 +298,19 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
         e.1 += before.len();
         e.2.extend(&before);
         e.3.extend(&after);
+        let excluded: Vec<&MeasuredPoint> = pts
+            .iter()
+            .filter(|p| p.suspect_off_air && ms[p.index].operator == *op && p.predicted_dbm.is_some() && p.band_mhz.is_some_and(|b| band_key(b) == *band))
+            .collect();
+        let mut suspect_ids: Vec<i64> = excluded.iter().filter_map(|p| p.site).map(|s| ds.sites[s].id).collect();
+        suspect_ids.sort();
+        suspect_ids.dedup();
         groups.push(GroupFit {
             operator: op.clone(),
             band_mhz: *band as f64,
             n: *n,
+            n_excluded: excluded.len(),
+            suspect_off_air: suspect_ids,
             n_holdout: before.len(),
             offset_db: *offset,
             sigma_db: *sigma,
@@ -270,6 +362,11 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
         in_vehicle_loss_estimated: all.estimated,
         enabled,
         applied,
+        suspect_off_air: all
+            .suspects
+            .iter()
+            .map(|s| OffAirSite { site_id: ds.sites[s.site].id, operator: ds.sites[s.site].operator.clone(), n: s.n, median_db: s.median_db })
+            .collect(),
     }))
 }
 

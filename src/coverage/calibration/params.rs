@@ -30,6 +30,12 @@ pub struct CalibrationParams {
     /// An uncovered hamlet is "challenged" when a measurement within this distance (m) reaches the
     /// covered threshold.
     pub challenge_radius_m: f64,
+    /// A site is suspected off air (its points left out of the fit and reported) when the median
+    /// residual of the points it best-serves, relative to their operator × band fit, is below this
+    /// (dB; see `calibration::fit`).
+    pub off_air_median_db: f64,
+    /// … over at least this many points.
+    pub off_air_min_points: usize,
 }
 
 impl Default for CalibrationParams {
@@ -44,6 +50,8 @@ impl Default for CalibrationParams {
             default_sigma_db: 8.0,
             in_vehicle_loss_db: None,
             challenge_radius_m: 500.0,
+            off_air_median_db: -12.0,
+            off_air_min_points: 10,
         }
     }
 }
@@ -74,6 +82,12 @@ impl CalibrationParams {
         }
         if !(self.challenge_radius_m.is_finite() && self.challenge_radius_m > 0.0) {
             return bad("challenge_radius_m", "must be a positive number of metres");
+        }
+        if !(self.off_air_median_db.is_finite() && self.off_air_median_db < 0.0) {
+            return bad("off_air_median_db", "must be a negative number of dB");
+        }
+        if self.off_air_min_points < 3 {
+            return bad("off_air_min_points", "must be at least 3");
         }
         if let Some(v) = self.in_vehicle_loss_db {
             if !(v.is_finite() && (0.0..=40.0).contains(&v)) {
