@@ -43,7 +43,7 @@ fn synthetic() -> Catalog {
     }
     let mut districts = communes.clone();
     districts.name = "districts".into();
-    let mut roads = Layer::new("roads", GeomKind::LineString, "EPSG:32648", &[]);
+    let mut roads = Layer::new::<&str>("roads", GeomKind::LineString, "EPSG:32648", &[]);
     for k in 0..300i64 {
         let pts: Vec<(f64, f64)> = (0..200).map(|j| (300_000.0 + j as f64 * 900.0, 2_280_000.0 + k as f64 * 500.0 + 300.0 * (j as f64 * 0.3).sin())).collect();
         roads.push(k, Some(geo::LineString::from(pts).into()), vec![]);

@@ -12,6 +12,8 @@ pub mod grid;
 pub mod progress;
 pub mod radio;
 pub mod risk;
+#[cfg(test)]
+pub(crate) mod scratch;
 pub mod server;
 pub mod shard;
 pub mod store;

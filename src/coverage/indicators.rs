@@ -13,7 +13,32 @@ use super::hamlets::HamletStatus;
 use super::params::CoverageParams;
 use crate::dataset::Dataset;
 
-/// Counts for one area. Shares are derived by the accessors.
+/// Hamlets and their people: an area's, or those of its hamlets reaching a level of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reach {
+    pub hamlets: u32,
+    pub population: u64,
+}
+
+impl Reach {
+    /// The hamlets `members` (indices into `Dataset::hamlets`) and their people.
+    pub fn of(ds: &Dataset, members: &[usize]) -> Reach {
+        Reach { hamlets: members.len() as u32, population: members.iter().map(|h| ds.hamlets[*h].population as u64).sum() }
+    }
+
+    /// Count one more hamlet of `population` people.
+    pub fn add(&mut self, population: u64) {
+        self.hamlets += 1;
+        self.population += population;
+    }
+
+    /// Shares (%) of `area`'s hamlets and of its people; `None` for an empty area.
+    pub fn shares(&self, area: &Reach) -> (Option<f64>, Option<f64>) {
+        (share(self.hamlets as f64, area.hamlets as f64), share(self.population as f64, area.population as f64))
+    }
+}
+
+/// Counts for one area; shares are derived ([`Reach::shares`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Indicators {
     /// "province", "district" or "commune".
@@ -22,27 +47,23 @@ pub struct Indicators {
     pub name: String,
     /// District code of a commune; empty otherwise.
     pub parent_code: String,
-    pub hamlets: u32,
-    pub hamlets_4g: u32,
+    /// The area's hamlets and people.
+    pub all: Reach,
+    /// Those with 4G (best server over all operators).
+    pub covered: Reach,
+    /// Those covered at 90 % location probability (best server over all operators).
+    pub covered_p90: Reach,
+    /// Those within fiber reach.
+    pub fiber_ready: Reach,
     pub hamlets_good: u32,
     pub hamlets_multi_operator: u32,
-    pub population: u64,
-    pub population_4g: u64,
     pub communes: u32,
     pub communes_fiber: u32,
-    pub hamlets_fiber: u32,
-    pub population_fiber: u64,
     pub mean_rsrp_dbm: Option<f64>,
     pub p10_rsrp_dbm: Option<f64>,
-    /// Per operator (order of `Dataset::operators()`): hamlets and people covered by it.
-    pub op_hamlets_4g: Vec<u32>,
-    pub op_population_4g: Vec<u64>,
-    /// Hamlets and people covered at 90 % location probability (best server over all operators).
-    pub hamlets_4g_p90: u32,
-    pub population_4g_p90: u64,
-    /// The same per operator, each with its own σ.
-    pub op_hamlets_4g_p90: Vec<u32>,
-    pub op_population_4g_p90: Vec<u64>,
+    /// Per operator (order of `Dataset::operators()`): covered by it, and at 90 % with its own σ.
+    pub per_operator: Vec<Reach>,
+    pub per_operator_p90: Vec<Reach>,
 }
 
 pub fn share(part: f64, whole: f64) -> Option<f64> {
@@ -50,26 +71,8 @@ pub fn share(part: f64, whole: f64) -> Option<f64> {
 }
 
 impl Indicators {
-    pub fn share_hamlets_4g(&self) -> Option<f64> {
-        share(self.hamlets_4g as f64, self.hamlets as f64)
-    }
-    pub fn share_population_4g(&self) -> Option<f64> {
-        share(self.population_4g as f64, self.population as f64)
-    }
-    pub fn share_hamlets_4g_p90(&self) -> Option<f64> {
-        share(self.hamlets_4g_p90 as f64, self.hamlets as f64)
-    }
-    pub fn share_population_4g_p90(&self) -> Option<f64> {
-        share(self.population_4g_p90 as f64, self.population as f64)
-    }
     pub fn share_communes_fiber(&self) -> Option<f64> {
         share(self.communes_fiber as f64, self.communes as f64)
-    }
-    pub fn share_hamlets_fiber(&self) -> Option<f64> {
-        share(self.hamlets_fiber as f64, self.hamlets as f64)
-    }
-    pub fn share_population_fiber(&self) -> Option<f64> {
-        share(self.population_fiber as f64, self.population as f64)
     }
 
     /// The operations-centre line: "x % of hamlets, y % of people covered by 4G; z % of communes with fiber".
@@ -78,8 +81,8 @@ impl Indicators {
         format!(
             "{}: {} of hamlets, {} of people covered by 4G; {} of communes with fiber",
             self.name,
-            p(self.share_hamlets_4g()),
-            p(self.share_population_4g()),
+            p(self.covered.shares(&self.all).0),
+            p(self.covered.shares(&self.all).1),
             p(self.share_communes_fiber())
         )
     }
@@ -107,13 +110,8 @@ pub fn aggregate(
     n_ops: usize,
     params: &CoverageParams,
 ) -> Indicators {
-    let mut ind = Indicators {
-        op_hamlets_4g: vec![0; n_ops],
-        op_population_4g: vec![0; n_ops],
-        op_hamlets_4g_p90: vec![0; n_ops],
-        op_population_4g_p90: vec![0; n_ops],
-        ..Default::default()
-    };
+    let mut ind =
+        Indicators { per_operator: vec![Reach::default(); n_ops], per_operator_p90: vec![Reach::default(); n_ops], ..Default::default() };
     let covered_at = params.covered_dbm as f32;
     // Median level an operator needs at a hamlet for 90 % location probability, with its own σ.
     let ops = ds.operators();
@@ -125,30 +123,24 @@ pub fn aggregate(
     for &i in members {
         let s = &statuses[i];
         let pop = ds.hamlets[s.hamlet].population as u64;
-        ind.hamlets += 1;
-        ind.population += pop;
+        ind.all.add(pop);
         if s.covered {
-            ind.hamlets_4g += 1;
-            ind.population_4g += pop;
+            ind.covered.add(pop);
         }
         if s.covered_p90 {
-            ind.hamlets_4g_p90 += 1;
-            ind.population_4g_p90 += pop;
+            ind.covered_p90.add(pop);
         }
         ind.hamlets_good += s.good as u32;
         ind.hamlets_multi_operator += (s.operators >= 2) as u32;
         if s.fiber_ready {
-            ind.hamlets_fiber += 1;
-            ind.population_fiber += pop;
+            ind.fiber_ready.add(pop);
         }
         for (o, v) in s.per_operator.iter().enumerate() {
             if *v >= covered_at {
-                ind.op_hamlets_4g[o] += 1;
-                ind.op_population_4g[o] += pop;
+                ind.per_operator[o].add(pop);
             }
             if *v >= p90_at[o] {
-                ind.op_hamlets_4g_p90[o] += 1;
-                ind.op_population_4g_p90[o] += pop;
+                ind.per_operator_p90[o].add(pop);
             }
         }
         rsrp.push(if s.rsrp_dbm.is_nan() { floor } else { (s.rsrp_dbm as f64).max(floor) });
@@ -250,10 +242,8 @@ mod tests {
     fn summary_line() {
         let ind = Indicators {
             name: "Sơn La".into(),
-            hamlets: 200,
-            hamlets_4g: 150,
-            population: 1000,
-            population_4g: 900,
+            all: Reach { hamlets: 200, population: 1000 },
+            covered: Reach { hamlets: 150, population: 900 },
             communes: 4,
             communes_fiber: 3,
             ..Default::default()

@@ -8,10 +8,10 @@ use geo::{Geometry, MultiPolygon};
 
 use super::gaps::{Gap, GapArea};
 use super::hamlets::HamletStatus;
-use super::indicators::{AllIndicators, Indicators};
+use super::indicators::{AllIndicators, Indicators, Reach};
 use super::planner::Proposal;
 use crate::dataset::Dataset;
-use crate::store::{FieldType as T, GeomKind, Layer, Value};
+use crate::store::{fields_then, FieldType as T, GeomKind, Layer, Value};
 
 /// An operator name as a field/raster suffix: lower-case ASCII letters, digits and `_`.
 pub fn operator_key(op: &str) -> String {
@@ -23,11 +23,13 @@ pub fn operator_key(op: &str) -> String {
     }
 }
 
-fn round2(v: Option<f64>) -> Value {
+/// A stored figure, rounded to 0.01 (`None`: null).
+pub fn round2(v: Option<f64>) -> Value {
     v.map(|x| (x * 100.0).round() / 100.0).into()
 }
 
-fn rsrp_value(v: f32) -> Value {
+/// A sampled value (RSRP, SINR, rate), rounded to 0.01; NaN (no signal) is null.
+pub fn rsrp_value(v: f32) -> Value {
     if v.is_nan() {
         Value::Null
     } else {
@@ -35,31 +37,45 @@ fn rsrp_value(v: f32) -> Value {
     }
 }
 
-pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[String]) -> Layer {
-    let mut fields: Vec<(String, T)> = [
-        ("hamlet_id", T::Integer),
-        ("name", T::Text),
-        ("commune_code", T::Text),
-        ("population", T::Integer),
-        ("rsrp_dbm", T::Real),
-        ("covered", T::Integer),
-        ("good", T::Integer),
-        ("operators", T::Integer),
-        ("serving_site_id", T::Integer),
-        ("serving_operator", T::Text),
-        ("fiber_distance_m", T::Real),
-        ("fiber_ready", T::Integer),
-        ("p_covered", T::Real),
-        ("covered_p90", T::Integer),
+/// The four fields of one reach figure of an area: `hamlets_<what>`, `share_hamlets_<what>`,
+/// `population_<what>`, `share_population_<what>` (counts, and per cent of the area's).
+pub fn reach_fields(what: &str) -> [(String, T); 4] {
+    [
+        (format!("hamlets_{what}"), T::Integer),
+        (format!("share_hamlets_{what}"), T::Real),
+        (format!("population_{what}"), T::Integer),
+        (format!("share_population_{what}"), T::Real),
     ]
-    .iter()
-    .map(|(n, t)| (n.to_string(), *t))
-    .collect();
-    for op in operators {
-        fields.push((format!("rsrp_{}_dbm", operator_key(op)), T::Real));
-    }
-    let f: Vec<(&str, T)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-    let mut l = Layer::new("hamlet_coverage", GeomKind::Point, &ds.crs, &f);
+}
+
+/// The values of [`reach_fields`]: `reach`, of the hamlets and people of `area`.
+pub fn reach_values(reach: &Reach, area: &Reach) -> [Value; 4] {
+    let (hamlets, people) = reach.shares(area);
+    [reach.hamlets.into(), round2(hamlets), (reach.population as i64).into(), round2(people)]
+}
+
+/// The fixed fields of `hamlet_coverage`, in the order of each feature's values; then the RSRP of
+/// each operator (`rsrp_<operator>_dbm`).
+const HAMLET_COVERAGE_FIELDS: &[(&str, T)] = &[
+    ("hamlet_id", T::Integer),
+    ("name", T::Text),
+    ("commune_code", T::Text),
+    ("population", T::Integer),
+    ("rsrp_dbm", T::Real),
+    ("covered", T::Integer),
+    ("good", T::Integer),
+    ("operators", T::Integer),
+    ("serving_site_id", T::Integer),
+    ("serving_operator", T::Text),
+    ("fiber_distance_m", T::Real),
+    ("fiber_ready", T::Integer),
+    ("p_covered", T::Real),
+    ("covered_p90", T::Integer),
+];
+
+pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[String]) -> Layer {
+    let per_operator = operators.iter().map(|op| (format!("rsrp_{}_dbm", operator_key(op)), T::Real));
+    let mut l = Layer::new("hamlet_coverage", GeomKind::Point, &ds.crs, &fields_then(HAMLET_COVERAGE_FIELDS, per_operator));
     for s in statuses {
         let h = &ds.hamlets[s.hamlet];
         let site = s.serving_site.map(|i| &ds.sites[i]);
@@ -85,96 +101,81 @@ pub fn hamlet_coverage(ds: &Dataset, statuses: &[HamletStatus], operators: &[Str
     l
 }
 
+/// The fixed indicator fields, in the order of [`indicator_values`]; then six per operator.
+const INDICATOR_FIELDS: &[(&str, T)] = &[
+    ("code", T::Text),
+    ("name", T::Text),
+    ("level", T::Text),
+    ("district_code", T::Text),
+    ("summary", T::Text),
+    ("hamlets", T::Integer),
+    ("hamlets_4g", T::Integer),
+    ("share_hamlets_4g", T::Real),
+    ("population", T::Integer),
+    ("population_4g", T::Integer),
+    ("share_population_4g", T::Real),
+    ("hamlets_good", T::Integer),
+    ("hamlets_multi_operator", T::Integer),
+    ("communes", T::Integer),
+    ("communes_fiber", T::Integer),
+    ("share_communes_fiber", T::Real),
+    ("hamlets_fiber_ready", T::Integer),
+    ("share_hamlets_fiber_ready", T::Real),
+    ("population_fiber_ready", T::Integer),
+    ("share_population_fiber_ready", T::Real),
+    ("mean_rsrp_dbm", T::Real),
+    ("p10_rsrp_dbm", T::Real),
+    ("hamlets_4g_p90", T::Integer),
+    ("share_hamlets_4g_p90", T::Real),
+    ("population_4g_p90", T::Integer),
+    ("share_population_4g_p90", T::Real),
+];
+
 /// The indicator fields, shared by the three levels.
 pub fn indicator_fields(operators: &[String]) -> Vec<(String, T)> {
-    let mut f: Vec<(String, T)> = [
-        ("code", T::Text),
-        ("name", T::Text),
-        ("level", T::Text),
-        ("district_code", T::Text),
-        ("summary", T::Text),
-        ("hamlets", T::Integer),
-        ("hamlets_4g", T::Integer),
-        ("share_hamlets_4g", T::Real),
-        ("population", T::Integer),
-        ("population_4g", T::Integer),
-        ("share_population_4g", T::Real),
-        ("hamlets_good", T::Integer),
-        ("hamlets_multi_operator", T::Integer),
-        ("communes", T::Integer),
-        ("communes_fiber", T::Integer),
-        ("share_communes_fiber", T::Real),
-        ("hamlets_fiber_ready", T::Integer),
-        ("share_hamlets_fiber_ready", T::Real),
-        ("population_fiber_ready", T::Integer),
-        ("share_population_fiber_ready", T::Real),
-        ("mean_rsrp_dbm", T::Real),
-        ("p10_rsrp_dbm", T::Real),
-        ("hamlets_4g_p90", T::Integer),
-        ("share_hamlets_4g_p90", T::Real),
-        ("population_4g_p90", T::Integer),
-        ("share_population_4g_p90", T::Real),
-    ]
-    .iter()
-    .map(|(n, t)| (n.to_string(), *t))
-    .collect();
-    for op in operators {
+    let per_operator = operators.iter().flat_map(|op| {
         let k = operator_key(op);
-        f.push((format!("hamlets_4g_{k}"), T::Integer));
-        f.push((format!("share_hamlets_4g_{k}"), T::Real));
-        f.push((format!("population_4g_{k}"), T::Integer));
-        f.push((format!("share_population_4g_{k}"), T::Real));
-        f.push((format!("share_hamlets_4g_p90_{k}"), T::Real));
-        f.push((format!("share_population_4g_p90_{k}"), T::Real));
-    }
-    f
+        reach_fields(&format!("4g_{k}"))
+            .into_iter()
+            .chain([(format!("share_hamlets_4g_p90_{k}"), T::Real), (format!("share_population_4g_p90_{k}"), T::Real)])
+    });
+    fields_then(INDICATOR_FIELDS, per_operator)
 }
 
 pub fn indicator_values(ind: &Indicators) -> Vec<Value> {
+    let (share_hamlets_4g, share_population_4g) = ind.covered.shares(&ind.all);
     let mut v: Vec<Value> = vec![
         ind.code.clone().into(),
         ind.name.clone().into(),
         ind.level.clone().into(),
         if ind.parent_code.is_empty() { Value::Null } else { ind.parent_code.clone().into() },
         ind.summary().into(),
-        ind.hamlets.into(),
-        ind.hamlets_4g.into(),
-        round2(ind.share_hamlets_4g()),
-        (ind.population as i64).into(),
-        (ind.population_4g as i64).into(),
-        round2(ind.share_population_4g()),
+        ind.all.hamlets.into(),
+        ind.covered.hamlets.into(),
+        round2(share_hamlets_4g),
+        (ind.all.population as i64).into(),
+        (ind.covered.population as i64).into(),
+        round2(share_population_4g),
         ind.hamlets_good.into(),
         ind.hamlets_multi_operator.into(),
         ind.communes.into(),
         ind.communes_fiber.into(),
         round2(ind.share_communes_fiber()),
-        ind.hamlets_fiber.into(),
-        round2(ind.share_hamlets_fiber()),
-        (ind.population_fiber as i64).into(),
-        round2(ind.share_population_fiber()),
-        round2(ind.mean_rsrp_dbm),
-        round2(ind.p10_rsrp_dbm),
-        ind.hamlets_4g_p90.into(),
-        round2(ind.share_hamlets_4g_p90()),
-        (ind.population_4g_p90 as i64).into(),
-        round2(ind.share_population_4g_p90()),
     ];
-    for (o, (h, p)) in ind.op_hamlets_4g.iter().zip(&ind.op_population_4g).enumerate() {
-        v.push((*h).into());
-        v.push(round2(super::indicators::share(*h as f64, ind.hamlets as f64)));
-        v.push((*p as i64).into());
-        v.push(round2(super::indicators::share(*p as f64, ind.population as f64)));
-        let (h90, p90) = (ind.op_hamlets_4g_p90.get(o).copied().unwrap_or(0), ind.op_population_4g_p90.get(o).copied().unwrap_or(0));
-        v.push(round2(super::indicators::share(h90 as f64, ind.hamlets as f64)));
-        v.push(round2(super::indicators::share(p90 as f64, ind.population as f64)));
+    v.extend(reach_values(&ind.fiber_ready, &ind.all));
+    v.extend([round2(ind.mean_rsrp_dbm), round2(ind.p10_rsrp_dbm)]);
+    v.extend(reach_values(&ind.covered_p90, &ind.all));
+    for (o, op) in ind.per_operator.iter().enumerate() {
+        v.extend(reach_values(op, &ind.all));
+        let (hamlets_p90, people_p90) = ind.per_operator_p90.get(o).copied().unwrap_or_default().shares(&ind.all);
+        v.extend([round2(hamlets_p90), round2(people_p90)]);
     }
     v
 }
 
 /// `commune_indicators`, `district_indicators` and `province_indicators`.
 pub fn indicator_layers(ds: &Dataset, all: &AllIndicators, operators: &[String]) -> Vec<Layer> {
-    let fields = indicator_fields(operators);
-    let f: Vec<(&str, T)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let f = indicator_fields(operators);
     let mut communes = Layer::new("commune_indicators", GeomKind::MultiPolygon, &ds.crs, &f);
     for (c, ind) in ds.communes.iter().zip(&all.communes) {
         communes.push(c.id, Some(Geometry::MultiPolygon(c.geom.clone())), indicator_values(ind));
@@ -189,37 +190,35 @@ pub fn indicator_layers(ds: &Dataset, all: &AllIndicators, operators: &[String])
     vec![communes, districts, province]
 }
 
+/// The fields of `coverage_gaps`, in the order of each feature's values.
+const COVERAGE_GAPS_FIELDS: &[(&str, T)] = &[
+    ("rank", T::Integer),
+    ("hamlet_id", T::Integer),
+    ("hamlet_name", T::Text),
+    ("commune_code", T::Text),
+    ("commune_name", T::Text),
+    ("district_code", T::Text),
+    ("district_name", T::Text),
+    ("population", T::Integer),
+    ("rsrp_dbm", T::Real),
+    ("nearest_site_id", T::Integer),
+    ("nearest_site_operator", T::Text),
+    ("nearest_site_m", T::Real),
+    ("elevation_m", T::Real),
+    ("gap_area_id", T::Integer),
+    ("gap_area_hamlets", T::Integer),
+    ("gap_area_population", T::Integer),
+    ("p_covered", T::Real),
+    ("challenged", T::Integer),
+    ("challenge_measurements", T::Integer),
+    ("challenge_best_dbm", T::Real),
+];
+
 pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea], params: &super::params::CoverageParams) -> Vec<Layer> {
     let challenges = super::calibration::challenge::Challenges::new(ds, params);
     let commune = |code: &str| ds.communes.iter().find(|c| c.code == code);
     let district = |code: &str| ds.districts.iter().find(|d| d.code == code);
-    let mut l = Layer::new(
-        "coverage_gaps",
-        GeomKind::Point,
-        &ds.crs,
-        &[
-            ("rank", T::Integer),
-            ("hamlet_id", T::Integer),
-            ("hamlet_name", T::Text),
-            ("commune_code", T::Text),
-            ("commune_name", T::Text),
-            ("district_code", T::Text),
-            ("district_name", T::Text),
-            ("population", T::Integer),
-            ("rsrp_dbm", T::Real),
-            ("nearest_site_id", T::Integer),
-            ("nearest_site_operator", T::Text),
-            ("nearest_site_m", T::Real),
-            ("elevation_m", T::Real),
-            ("gap_area_id", T::Integer),
-            ("gap_area_hamlets", T::Integer),
-            ("gap_area_population", T::Integer),
-            ("p_covered", T::Real),
-            ("challenged", T::Integer),
-            ("challenge_measurements", T::Integer),
-            ("challenge_best_dbm", T::Real),
-        ],
-    );
+    let mut l = Layer::new("coverage_gaps", GeomKind::Point, &ds.crs, COVERAGE_GAPS_FIELDS);
     for g in gaps {
         let h = &ds.hamlets[g.hamlet];
         let c = commune(&h.commune_code);
@@ -280,70 +279,59 @@ pub fn gap_layers(ds: &Dataset, gaps: &[Gap], areas: &[GapArea], params: &super:
     vec![l, al]
 }
 
+/// The fields of `proposed_sites`, in the order of each feature's values.
+const PROPOSED_SITES_FIELDS: &[(&str, T)] = &[
+    ("rank", T::Integer),
+    ("site_id", T::Integer),
+    ("operator", T::Text),
+    ("elevation_m", T::Real),
+    ("height_m", T::Real),
+    ("frequency_mhz", T::Real),
+    ("rs_eirp_dbm", T::Real),
+    ("sectors", T::Integer),
+    ("gap_area_id", T::Integer),
+    ("road_distance_m", T::Real),
+    ("hamlets_added", T::Integer),
+    ("population_added", T::Integer),
+    ("hamlet_ids", T::Text),
+    ("after_hamlets_4g", T::Integer),
+    ("after_share_hamlets_4g", T::Real),
+    ("after_population_4g", T::Integer),
+    ("after_share_population_4g", T::Real),
+    ("after_mean_rsrp_dbm", T::Real),
+    ("after_p10_rsrp_dbm", T::Real),
+    ("gain_share_population_4g", T::Real),
+    ("after_summary", T::Text),
+];
+
 pub fn proposal_layer(ds: &Dataset, proposals: &[Proposal], before: &Indicators) -> Layer {
-    let mut l = Layer::new(
-        "proposed_sites",
-        GeomKind::Point,
-        &ds.crs,
-        &[
-            ("rank", T::Integer),
-            ("site_id", T::Integer),
-            ("operator", T::Text),
-            ("elevation_m", T::Real),
-            ("height_m", T::Real),
-            ("frequency_mhz", T::Real),
-            ("rs_eirp_dbm", T::Real),
-            ("sectors", T::Integer),
-            ("gap_area_id", T::Integer),
-            ("road_distance_m", T::Real),
-            ("hamlets_added", T::Integer),
-            ("population_added", T::Integer),
-            ("hamlet_ids", T::Text),
-            ("after_hamlets_4g", T::Integer),
-            ("after_share_hamlets_4g", T::Real),
-            ("after_population_4g", T::Integer),
-            ("after_share_population_4g", T::Real),
-            ("after_mean_rsrp_dbm", T::Real),
-            ("after_p10_rsrp_dbm", T::Real),
-            ("gain_share_population_4g", T::Real),
-            ("after_summary", T::Text),
-        ],
-    );
+    let mut l = Layer::new("proposed_sites", GeomKind::Point, &ds.crs, PROPOSED_SITES_FIELDS);
     for p in proposals {
         let s = &p.site;
         let sec = &s.sectors[0];
         let ids: Vec<String> = p.hamlets.iter().map(|h| ds.hamlets[*h].id.to_string()).collect();
-        let gain = match (p.after.share_population_4g(), before.share_population_4g()) {
+        let gain = match (p.after.covered.shares(&p.after.all).1, before.covered.shares(&before.all).1) {
             (Some(a), Some(b)) => Some(a - b),
             _ => None,
         };
-        l.push(
-            p.rank as i64,
-            Some(Geometry::Point(s.pos)),
-            vec![
-                p.rank.into(),
-                s.id.into(),
-                s.operator.clone().into(),
-                (p.ground_m as f64).round().into(),
-                sec.height_m.into(),
-                sec.frequency_mhz.into(),
-                sec.rs_eirp_dbm.into(),
-                s.sectors.len().into(),
-                p.gap_area.into(),
-                p.road_distance_m.round().into(),
-                p.hamlets.len().into(),
-                (p.population as i64).into(),
-                ids.join(",").into(),
-                p.after.hamlets_4g.into(),
-                round2(p.after.share_hamlets_4g()),
-                (p.after.population_4g as i64).into(),
-                round2(p.after.share_population_4g()),
-                round2(p.after.mean_rsrp_dbm),
-                round2(p.after.p10_rsrp_dbm),
-                round2(gain),
-                p.after.summary().into(),
-            ],
-        );
+        let mut v: Vec<Value> = vec![
+            p.rank.into(),
+            s.id.into(),
+            s.operator.clone().into(),
+            (p.ground_m as f64).round().into(),
+            sec.height_m.into(),
+            sec.frequency_mhz.into(),
+            sec.rs_eirp_dbm.into(),
+            s.sectors.len().into(),
+            p.gap_area.into(),
+            p.road_distance_m.round().into(),
+            p.hamlets.len().into(),
+            (p.population as i64).into(),
+            ids.join(",").into(),
+        ];
+        v.extend(reach_values(&p.after.covered, &p.after.all));
+        v.extend([round2(p.after.mean_rsrp_dbm), round2(p.after.p10_rsrp_dbm), round2(gain), p.after.summary().into()]);
+        l.push(p.rank as i64, Some(Geometry::Point(s.pos)), v);
     }
     l
 }

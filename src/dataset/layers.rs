@@ -31,6 +31,20 @@ pub fn sector_wedge(x: f64, y: f64, azimuth: Option<f64>, beamwidth: f64, r: f64
     Polygon::new(LineString(pts), vec![])
 }
 
+/// The fields of `sectors`, in the order of each feature's values.
+const SECTORS_FIELDS: &[(&str, T)] = &[
+    ("site_id", T::Integer),
+    ("operator", T::Text),
+    ("azimuth_deg", T::Real),
+    ("height_m", T::Real),
+    ("mech_tilt_deg", T::Real),
+    ("elec_tilt_deg", T::Real),
+    ("h_beamwidth_deg", T::Real),
+    ("v_beamwidth_deg", T::Real),
+    ("rs_eirp_dbm", T::Real),
+    ("frequency_mhz", T::Real),
+];
+
 pub fn base_layers(ds: &Dataset) -> Vec<Layer> {
     let crs = ds.crs.as_str();
     let mut out = Vec::new();
@@ -86,23 +100,7 @@ pub fn base_layers(ds: &Dataset) -> Vec<Layer> {
     }
     out.push(l);
 
-    let mut l = Layer::new(
-        "sectors",
-        GeomKind::Polygon,
-        crs,
-        &[
-            ("site_id", T::Integer),
-            ("operator", T::Text),
-            ("azimuth_deg", T::Real),
-            ("height_m", T::Real),
-            ("mech_tilt_deg", T::Real),
-            ("elec_tilt_deg", T::Real),
-            ("h_beamwidth_deg", T::Real),
-            ("v_beamwidth_deg", T::Real),
-            ("rs_eirp_dbm", T::Real),
-            ("frequency_mhz", T::Real),
-        ],
-    );
+    let mut l = Layer::new("sectors", GeomKind::Polygon, crs, SECTORS_FIELDS);
     for (s, x) in ds.sectors() {
         let wedge = sector_wedge(s.pos.x(), s.pos.y(), x.azimuth_deg, x.h_beamwidth_deg, 400.0);
         l.push(

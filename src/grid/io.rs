@@ -282,8 +282,7 @@ mod tests {
 
     #[test]
     fn corrupt_file_is_a_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("bad.tif");
+        let (_dir, p) = crate::scratch::scratch("bad.tif");
         std::fs::write(&p, b"II*\0garbage").unwrap();
         let e = read_raster_f32(&p, 1).unwrap_err().to_string();
         assert!(e.contains("bad.tif"), "{e}");

@@ -71,6 +71,19 @@ impl<T: Copy + PartialEq + Send + Sync> Grid<T> {
         Self { width, height, transform, nodata, data: vec![fill; width * height] }
     }
 
+    /// A grid whose cell (col, row) is `value(col, row)` (computed row by row, west to east).
+    pub fn from_fn(width: usize, height: usize, transform: GeoTransform, nodata: Option<T>, mut value: impl FnMut(usize, usize) -> T) -> Self {
+        let data = (0..height).flat_map(|r| (0..width).map(move |c| (c, r))).map(|(c, r)| value(c, r)).collect();
+        Self { width, height, transform, nodata, data }
+    }
+
+    /// Set every cell of columns `cols` × rows `rows` to `v`.
+    pub fn fill_block(&mut self, cols: std::ops::Range<usize>, rows: std::ops::Range<usize>, v: T) {
+        for r in rows {
+            self.data[r * self.width + cols.start..r * self.width + cols.end].fill(v);
+        }
+    }
+
     /// A grid with the same shape and placement as `self`, filled with `fill`.
     pub fn like<U: Copy + PartialEq + Send + Sync>(&self, fill: U, nodata: Option<U>) -> Grid<U> {
         Grid::new(self.width, self.height, self.transform, fill, nodata)
@@ -226,13 +239,7 @@ mod tests {
 
     fn grid() -> Grid<f32> {
         let t = GeoTransform { x0: 1000.0, y0: 2000.0, dx: 10.0, dy: 10.0 };
-        let mut g = Grid::new(4, 3, t, 0.0f32, Some(-9999.0));
-        for r in 0..3 {
-            for c in 0..4 {
-                g.set(c, r, (c + 10 * r) as f32);
-            }
-        }
-        g
+        Grid::from_fn(4, 3, t, Some(-9999.0), |c, r| (c + 10 * r) as f32)
     }
 
     #[test]

@@ -85,14 +85,8 @@ mod tests {
     fn v_valley(w: usize, h: usize) -> Grid<f32> {
         // Valley along the middle column, falling to the south: z = |c − mid| · 10 + (h − r).
         let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 30.0 };
-        let mut g = Grid::new(w, h, t, 0.0f32, Some(-9999.0));
         let mid = w / 2;
-        for r in 0..h {
-            for c in 0..w {
-                g.set(c, r, (c as f32 - mid as f32).abs() * 10.0 + (h - r) as f32);
-            }
-        }
-        g
+        Grid::from_fn(w, h, t, Some(-9999.0), |c, r| (c as f32 - mid as f32).abs() * 10.0 + (h - r) as f32)
     }
 
     #[test]

@@ -215,13 +215,10 @@ mod tests {
     fn writes_every_product_and_conserves_flow() {
         // A tilted valley: z = 0.05·|x − 300| + 0.02·y; it drains south along x = 300.
         let t = GeoTransform { x0: 500_000.0, y0: 2_400_000.0, dx: 30.0, dy: 30.0 };
-        let mut dem = Grid::new(20, 30, t, 0f32, Some(-9999.0));
-        for r in 0..30 {
-            for c in 0..20 {
-                let (x, y) = (c as f64 * 30.0, (30 - r) as f64 * 30.0);
-                dem.set(c, r, (100.0 + 0.05 * (x - 300.0).abs() + 0.02 * y) as f32);
-            }
-        }
+        let dem = Grid::from_fn(20, 30, t, Some(-9999.0), |c, r| {
+            let (x, y) = (c as f64 * 30.0, (30 - r) as f64 * 30.0);
+            (100.0 + 0.05 * (x - 300.0).abs() + 0.02 * y) as f32
+        });
         let dir = tempfile::tempdir().unwrap();
         let params = RiskParams { stream_threshold_km2: 0.02, ..RiskParams::default() };
         let mut names = Vec::new();

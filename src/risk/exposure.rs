@@ -17,7 +17,7 @@ use super::classify::CLASS_NODATA;
 use super::hamlets::sample;
 use crate::dataset::Dataset;
 use crate::grid::Grid;
-use crate::store::{FieldType, GeomKind, Layer, Value};
+use crate::store::{fields_then, FieldType, GeomKind, Layer, Value};
 
 pub const COMMUNE_LAYER: &str = "exposure_commune";
 pub const DISTRICT_LAYER: &str = "exposure_district";
@@ -184,18 +184,19 @@ impl Exposure {
     }
 }
 
+/// The unit's fields, the hazard, then the [`Counts`] of each class 1–5 and of the high classes.
 fn fields(unit: &[(&'static str, FieldType)]) -> Vec<(String, FieldType)> {
-    let mut f: Vec<(String, FieldType)> = unit.iter().map(|(n, t)| (n.to_string(), *t)).collect();
-    f.push(("hazard".into(), FieldType::Text));
-    for k in (1..=5).map(|k| k.to_string()).chain(std::iter::once("high".to_string())) {
-        f.push((format!("area_m2_{k}"), FieldType::Real));
-        f.push((format!("hamlets_{k}"), FieldType::Integer));
-        f.push((format!("people_{k}"), FieldType::Integer));
-        f.push((format!("sites_{k}"), FieldType::Integer));
-        f.push((format!("fiber_aps_{k}"), FieldType::Integer));
-        f.push((format!("road_m_{k}"), FieldType::Real));
-    }
-    f
+    let per_class = (1..=5).map(|k| k.to_string()).chain(std::iter::once("high".to_string())).flat_map(|k| {
+        [
+            (format!("area_m2_{k}"), FieldType::Real),
+            (format!("hamlets_{k}"), FieldType::Integer),
+            (format!("people_{k}"), FieldType::Integer),
+            (format!("sites_{k}"), FieldType::Integer),
+            (format!("fiber_aps_{k}"), FieldType::Integer),
+            (format!("road_m_{k}"), FieldType::Real),
+        ]
+    });
+    fields_then(unit, std::iter::once(("hazard".to_string(), FieldType::Text)).chain(per_class))
 }
 
 fn values(c: &Counts) -> [Value; 6] {
@@ -219,9 +220,7 @@ fn push_rows(l: &mut Layer, id_base: usize, unit_vals: Vec<Value>, geom: &geo::M
 }
 
 fn layer_with(name: &str, crs: &str, unit: &[(&'static str, FieldType)]) -> Layer {
-    let f = fields(unit);
-    let refs: Vec<(&str, FieldType)> = f.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-    Layer::new(name, GeomKind::MultiPolygon, crs, &refs)
+    Layer::new(name, GeomKind::MultiPolygon, crs, &fields(unit))
 }
 
 /// `exposure_commune`: one feature per commune and hazard, with the commune's outline.

@@ -100,14 +100,7 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
     let mut pit: VecDeque<u32> = VecDeque::new();
     let offsets: [isize; 8] = std::array::from_fn(|d| DR[d] * w as isize + DC[d]);
 
-    loop {
-        let c = if let Some(c) = pit.pop_front() {
-            c as usize
-        } else if let Some(i) = open.pop() {
-            i as usize
-        } else {
-            break;
-        };
+    while let Some(c) = next_cell(&mut pit, &mut open) {
         let z = filled.data[c];
         let (col, row) = (c % w, c / w);
         macro_rules! visit {
@@ -140,6 +133,12 @@ pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
         }
     }
     Ok(filled)
+}
+
+/// The next cell of the improved Priority-Flood (Barnes et al. 2014, Algorithm 2): a cell raised
+/// inside a pit first (FIFO: all at the pit's spill height), else the lowest of the open boundary.
+pub(crate) fn next_cell(pit: &mut VecDeque<u32>, open: &mut RadixHeap) -> Option<usize> {
+    pit.pop_front().or_else(|| open.pop()).map(|c| c as usize)
 }
 
 /// Monotone radix heap of (key, cell) pairs: pops in non-decreasing key order, provided no key

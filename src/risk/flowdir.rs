@@ -79,12 +79,7 @@ mod tests {
     fn steepest_neighbour_wins_and_border_drains_out() {
         // Heights fall to the east; the east border cells have no lower neighbour: outlets.
         let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 10.0, dy: 10.0 };
-        let mut g = Grid::new(4, 3, t, 0.0f32, Some(-9999.0));
-        for r in 0..3 {
-            for c in 0..4 {
-                g.set(c, r, (10 - 3 * c) as f32 + r as f32 * 0.1);
-            }
-        }
+        let g = Grid::from_fn(4, 3, t, Some(-9999.0), |c, r| (10 - 3 * c) as f32 + r as f32 * 0.1);
         let d = d8_flow_directions(&g).unwrap();
         // Interior cell (1, 1): east drop 3/10 = 0.3, south-east drop 3.1/14.14 = 0.219 → east.
         assert_eq!(d.get(1, 1), 0);

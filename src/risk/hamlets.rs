@@ -43,6 +43,21 @@ pub fn sample<T: Copy + PartialEq + Send + Sync>(g: &Grid<T>, p: Point<f64>) -> 
     (Some(v) != g.nodata).then_some(v)
 }
 
+/// The fields of the [`LAYER`] layer, in the order of each feature's values.
+const FIELDS: &[(&str, FieldType)] = &[
+    ("hamlet_id", FieldType::Integer),
+    ("name", FieldType::Text),
+    ("commune_code", FieldType::Text),
+    ("population", FieldType::Integer),
+    ("landslide_class", FieldType::Integer),
+    ("flood_class", FieldType::Integer),
+    ("max_class", FieldType::Integer),
+    ("hand_m", FieldType::Real),
+    ("slope_deg", FieldType::Real),
+    ("high_risk", FieldType::Integer),
+    ("rank", FieldType::Integer),
+];
+
 impl HamletRisk {
     pub fn new(ds: &Dataset) -> Self {
         Self { rows: ds.hamlets.iter().map(|h| HamletHazard { hamlet_id: h.id, ..Default::default() }).collect() }
@@ -86,24 +101,7 @@ impl HamletRisk {
     /// The `hamlet_risk` layer: every hamlet, with its classes, HAND, slope, population, commune and
     /// (for high-risk hamlets) its rank by population.
     pub fn layer(&self, ds: &Dataset, high_class: u8) -> Layer {
-        let mut l = Layer::new(
-            LAYER,
-            GeomKind::Point,
-            &ds.crs,
-            &[
-                ("hamlet_id", FieldType::Integer),
-                ("name", FieldType::Text),
-                ("commune_code", FieldType::Text),
-                ("population", FieldType::Integer),
-                ("landslide_class", FieldType::Integer),
-                ("flood_class", FieldType::Integer),
-                ("max_class", FieldType::Integer),
-                ("hand_m", FieldType::Real),
-                ("slope_deg", FieldType::Real),
-                ("high_risk", FieldType::Integer),
-                ("rank", FieldType::Integer),
-            ],
-        );
+        let mut l = Layer::new(LAYER, GeomKind::Point, &ds.crs, FIELDS);
         let mut rank = vec![None; self.rows.len()];
         for (k, i) in self.ranked_high(ds, high_class).into_iter().enumerate() {
             rank[i] = Some(k as i64 + 1);

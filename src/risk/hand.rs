@@ -95,12 +95,7 @@ mod tests {
         // V valley z = 10 |c − 3| + (6 − r): side cells drain straight across to the thalweg of the
         // same row, so HAND = 10 |c − 3| exactly (the definition of Rennó et al. 2008).
         let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 30.0 };
-        let mut g = Grid::new(7, 6, t, 0.0f32, Some(-9999.0));
-        for r in 0..6 {
-            for c in 0..7 {
-                g.set(c, r, (c as f32 - 3.0).abs() * 10.0 + (6 - r) as f32);
-            }
-        }
+        let g = Grid::from_fn(7, 6, t, Some(-9999.0), |c, r| (c as f32 - 3.0).abs() * 10.0 + (6 - r) as f32);
         let dirs = d8_flow_directions(&fill_depressions(&g).unwrap()).unwrap();
         let acc = flow_accumulation(&dirs).unwrap();
         let streams = stream_mask(&acc, 7);

@@ -50,6 +50,22 @@ fn hazard_name(ls: u8, fl: u8, high: u8) -> &'static str {
     }
 }
 
+/// The fields of the [`LAYER`] layer, in the order of each feature's values.
+const FIELDS: &[(&str, FieldType)] = &[
+    ("kind", FieldType::Text),
+    ("hamlet_id", FieldType::Integer),
+    ("site_id", FieldType::Integer),
+    ("name", FieldType::Text),
+    ("operator", FieldType::Text),
+    ("commune_code", FieldType::Text),
+    ("hazard", FieldType::Text),
+    ("class", FieldType::Integer),
+    ("rsrp_dbm", FieldType::Real),
+    ("rsrp_without_dbm", FieldType::Real),
+    ("hamlets_affected", FieldType::Integer),
+    ("people_affected", FieldType::Integer),
+];
+
 /// Build the `warning_gaps` layer.
 pub fn warning_gaps(
     ds: &Dataset,
@@ -64,25 +80,7 @@ pub fn warning_gaps(
         return Err(Error::Invariant(format!("coverage gives {} hamlet RSRP values for {} hamlets", rsrp.len(), ds.hamlets.len())));
     }
     let covered = |v: f32| v.is_finite() && v >= covered_dbm;
-    let mut l = Layer::new(
-        LAYER,
-        GeomKind::Point,
-        &ds.crs,
-        &[
-            ("kind", FieldType::Text),
-            ("hamlet_id", FieldType::Integer),
-            ("site_id", FieldType::Integer),
-            ("name", FieldType::Text),
-            ("operator", FieldType::Text),
-            ("commune_code", FieldType::Text),
-            ("hazard", FieldType::Text),
-            ("class", FieldType::Integer),
-            ("rsrp_dbm", FieldType::Real),
-            ("rsrp_without_dbm", FieldType::Real),
-            ("hamlets_affected", FieldType::Integer),
-            ("people_affected", FieldType::Integer),
-        ],
-    );
+    let mut l = Layer::new(LAYER, GeomKind::Point, &ds.crs, FIELDS);
     let mut sum = WarningSummary::default();
     let mut id = 0i64;
     let rsrp_val = |v: f32| if v.is_finite() { Value::from(v) } else { Value::Null };

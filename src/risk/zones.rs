@@ -146,16 +146,8 @@ mod tests {
         // isolated 2 × 2 block of class 5 (0.36 ha) — below the 5 ha minimum, so it is sieved away.
         let t = GeoTransform { x0: 0.0, y0: 1200.0, dx: 30.0, dy: 30.0 };
         let mut g = Grid::new(60, 40, t, 1u8, Some(0));
-        for r in 10..30 {
-            for c in 10..30 {
-                g.set(c, r, 4);
-            }
-        }
-        for r in 5..7 {
-            for c in 45..47 {
-                g.set(c, r, 5);
-            }
-        }
+        g.fill_block(10..30, 10..30, 4);
+        g.fill_block(45..47, 5..7, 5);
         let mut layer = new_layer("EPSG:32648");
         let opt = ZoneOptions { min_class: 3, min_area_m2: 50_000.0, smoothing_iterations: 2, max_vertices: MAX_ZONE_VERTICES };
         let n = add_zones(&mut layer, "landslide", &g, None, &opt);
@@ -183,11 +175,7 @@ mod tests {
         let (w, h) = (1200, 600);
         let t = GeoTransform { x0: 500_000.0, y0: 2_400_000.0, dx: 30.0, dy: 30.0 };
         let mut g = Grid::new(w, h, t, 1u8, Some(0));
-        for r in 0..12 {
-            for c in 0..w {
-                g.set(c, r, 4);
-            }
-        }
+        g.fill_block(0..w, 0..12, 4);
         for j in 0..100u64 {
             for r in 12..h - 4 {
                 let v = hash(j, (r / 2) as u64);
@@ -230,17 +218,8 @@ mod tests {
         // A 40 × 20-cell class-5 block straddling two communes split at column 30.
         let t = GeoTransform { x0: 0.0, y0: 1200.0, dx: 30.0, dy: 30.0 };
         let mut g = Grid::new(60, 40, t, 1u8, Some(0));
-        let mut units = Grid::new(60, 40, t, 1u16, None);
-        for r in 0..40 {
-            for c in 0..60 {
-                if (10..30).contains(&r) && (10..50).contains(&c) {
-                    g.set(c, r, 5);
-                }
-                if c >= 30 {
-                    units.set(c, r, 2);
-                }
-            }
-        }
+        g.fill_block(10..50, 10..30, 5);
+        let units = Grid::from_fn(60, 40, t, None, |c, _| if c >= 30 { 2u16 } else { 1 });
         let u = Units { grid: &units, codes: vec!["04000", "04003"] };
         let mut layer = new_layer("EPSG:32648");
         let opt = ZoneOptions { min_class: 3, min_area_m2: 50_000.0, smoothing_iterations: 2, max_vertices: MAX_ZONE_VERTICES };
@@ -260,11 +239,8 @@ mod tests {
         // fills nodata, so only the hole rule can remove it).
         let t = GeoTransform { x0: 0.0, y0: 1500.0, dx: 30.0, dy: 30.0 };
         let mut g = Grid::new(50, 50, t, 1u8, Some(0));
-        for r in 10..40 {
-            for c in 10..40 {
-                g.set(c, r, if (20..23).contains(&r) && (20..23).contains(&c) { 0 } else { 4 });
-            }
-        }
+        g.fill_block(10..40, 10..40, 4);
+        g.fill_block(20..23, 20..23, 0);
         let opt = ZoneOptions { min_class: 3, min_area_m2: 5_000.0, smoothing_iterations: 2, max_vertices: MAX_ZONE_VERTICES };
         let mut keep = new_layer("EPSG:32648");
         add_zones(&mut keep, "landslide", &g, None, &opt);

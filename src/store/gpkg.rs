@@ -189,8 +189,7 @@ mod tests {
 
     #[test]
     fn layers_round_trip_with_ids_and_types() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("r.gpkg");
+        let (_dir, p) = crate::scratch::scratch("r.gpkg");
         let mut l = Layer::new(
             "communes",
             GeomKind::MultiPolygon,

@@ -102,6 +102,12 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// A layer's fixed fields (its schema table) followed by generated ones (one per operator, per speed
+/// tier, …), for [`Layer::new`].
+pub fn fields_then(fixed: &[(&str, FieldType)], more: impl IntoIterator<Item = (String, FieldType)>) -> Vec<(String, FieldType)> {
+    fixed.iter().map(|(n, t)| (n.to_string(), *t)).chain(more).collect()
+}
+
 /// The geometry kind of a layer (one per layer, as GeoPackage and MVT want).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GeomKind {
@@ -134,12 +140,14 @@ pub struct Layer {
 }
 
 impl Layer {
-    pub fn new(name: &str, kind: GeomKind, crs: &str, fields: &[(&str, FieldType)]) -> Self {
+    /// An empty layer with these fields (names borrowed from a layer's schema table or built, as
+    /// [`fields_then`] does).
+    pub fn new<N: AsRef<str>>(name: &str, kind: GeomKind, crs: &str, fields: &[(N, FieldType)]) -> Self {
         Self {
             name: name.to_string(),
             kind,
             crs: crs.to_string(),
-            fields: fields.iter().map(|(n, t)| Field { name: n.to_string(), ty: *t }).collect(),
+            fields: fields.iter().map(|(n, t)| Field { name: n.as_ref().to_string(), ty: *t }).collect(),
             features: Vec::new(),
         }
     }

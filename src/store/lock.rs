@@ -106,8 +106,7 @@ mod tests {
 
     #[test]
     fn a_second_writer_fails_naming_the_holder_or_waits() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = dir.path().join("out/sonla");
+        let (dir, store) = crate::scratch::scratch("out/sonla");
         let held = lock_store(&store, LockWait::Fail).unwrap();
         assert_eq!(held.path(), dir.path().join("out/.sonla.lock"));
         // flock locks belong to the open file: a second open in this process conflicts like another

@@ -16,7 +16,7 @@ pub mod style;
 pub mod writer;
 
 pub use lock::{lock_store, LockWait, StoreLock};
-pub use layer::{Feature, Field, FieldType, GeomKind, Layer, Value};
+pub use layer::{fields_then, Feature, Field, FieldType, GeomKind, Layer, Value};
 pub use manifest::{Manifest, StageTiming};
 pub use paths::redact_paths;
 pub use reader::Store;

@@ -94,8 +94,7 @@ mod tests {
     #[test]
     fn rasters_keep_their_declared_style() {
         use crate::store::RasterStyle;
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out/t");
+        let (_tmp, dir) = crate::scratch::scratch("out/t");
         build(&dir, 1);
         let s = Store::open(&dir).unwrap();
         assert_eq!(s.manifest.raster_styles.get("dem.tif"), Some(&RasterStyle::Elevation));
@@ -118,8 +117,7 @@ mod tests {
 
     #[test]
     fn commit_replaces_and_abandoned_build_leaves_store_intact() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out/t");
+        let (tmp, dir) = crate::scratch::scratch("out/t");
         build(&dir, 1);
         let s = Store::open(&dir).unwrap();
         assert_eq!(s.layer("things").unwrap().features[0].values[0].as_i64(), Some(1));
@@ -130,7 +128,7 @@ mod tests {
         // A build that fails half-way (dropped without commit) changes nothing.
         {
             let mut w = StoreWriter::begin(&dir).unwrap();
-            let l = Layer::new("other", GeomKind::Point, "EPSG:32648", &[]);
+            let l = Layer::new::<&str>("other", GeomKind::Point, "EPSG:32648", &[]);
             w.put_layer(&l).unwrap();
         }
         let s = Store::open(&dir).unwrap();
@@ -143,8 +141,7 @@ mod tests {
 
     #[test]
     fn update_keeps_existing_files_and_never_writes_through_links() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("s");
+        let (_tmp, dir) = crate::scratch::scratch("s");
         build(&dir, 5);
         let before = std::fs::read(dir.join(MANIFEST_JSON)).unwrap();
         let (mut w, m) = StoreWriter::begin_update(&dir).unwrap();

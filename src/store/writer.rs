@@ -368,8 +368,7 @@ mod tests {
 
     #[test]
     fn background_rasters_are_in_the_commit_and_a_failed_one_fails_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("s");
+        let (_dir, target) = crate::scratch::scratch("s");
         let g = Arc::new(Grid::new(4, 3, GeoTransform { x0: 500_000.0, y0: 2_400_090.0, dx: 30.0, dy: 30.0 }, 7.5f32, Some(-9999.0)));
         let mut w = StoreWriter::begin(&target).unwrap();
         w.put_raster_background("a", g.clone(), "EPSG:32648", RasterStyle::Continuous).unwrap();

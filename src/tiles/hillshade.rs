@@ -67,8 +67,7 @@ mod tests {
     #[test]
     fn matches_gdaldem() {
         use gdal::raster::Buffer;
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("dem.tif");
+        let (dir, src) = crate::scratch::scratch("dem.tif");
         let dst = dir.path().join("hs.tif");
         let (w, h) = (12usize, 10usize);
         // A tilted, bumpy surface in metres on a 30 m grid (values of a few hundred metres, steep slopes).

@@ -310,12 +310,12 @@ mod tests {
 
     #[test]
     fn duplicate_ids_and_missing_crs_are_errors() {
-        let mut l = Layer::new("h", GeomKind::Point, "EPSG:4326", &[]);
+        let mut l = Layer::new::<&str>("h", GeomKind::Point, "EPSG:4326", &[]);
         l.push(1, Some(Geometry::Point(point!(x: 104.0, y: 21.0))), vec![]);
         l.push(1, Some(Geometry::Point(point!(x: 104.0, y: 21.0))), vec![]);
         let e = VectorSource::from_layer(l, Path::new("results.gpkg")).err().unwrap().to_string();
         assert!(e.contains("layer `h`") && e.contains("feature 1") && e.contains("duplicate"), "{e}");
-        let mut l = Layer::new("h", GeomKind::Point, "", &[]);
+        let mut l = Layer::new::<&str>("h", GeomKind::Point, "", &[]);
         l.push(1, Some(Geometry::Point(point!(x: 104.0, y: 21.0))), vec![]);
         assert!(VectorSource::from_layer(l, Path::new("x")).is_err());
     }

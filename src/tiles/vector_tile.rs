@@ -46,7 +46,9 @@ impl ToTile {
 
 const CLIP: ClipBox = ClipBox { lo: -(BUFFER as f64), hi: EXTENT as f64 + BUFFER as f64 };
 
-fn polygons_to_tile(polys: &[Polygon<f64>], tt: &ToTile, out: &mut Vec<Vec<Vec<[i32; 2]>>>) {
+/// Polygons in tile coordinates, clipped to the tile and its buffer and snapped to the grid.
+fn polygons_to_tile(polys: &[Polygon<f64>], tt: &ToTile) -> Vec<Vec<Vec<[i32; 2]>>> {
+    let mut out = Vec::new();
     for p in polys {
         let local = p.map_coords(|c| {
             let [x, y] = tt.apply(c.x, c.y);
@@ -58,9 +60,12 @@ fn polygons_to_tile(polys: &[Polygon<f64>], tt: &ToTile, out: &mut Vec<Vec<Vec<[
             }
         }
     }
+    out
 }
 
-fn lines_to_tile<'a>(lines: impl Iterator<Item = &'a geo::LineString<f64>>, tt: &ToTile, out: &mut Vec<Vec<[i32; 2]>>) {
+/// Lines in tile coordinates, clipped (a line may leave and re-enter: several parts) and snapped.
+fn lines_to_tile<'a>(lines: impl Iterator<Item = &'a geo::LineString<f64>>, tt: &ToTile) -> Vec<Vec<[i32; 2]>> {
+    let mut out = Vec::new();
     for l in lines {
         let pts: Vec<[f64; 2]> = l.0.iter().map(|c| tt.apply(c.x, c.y)).collect();
         for part in clip_line(&pts, &CLIP) {
@@ -70,6 +75,7 @@ fn lines_to_tile<'a>(lines: impl Iterator<Item = &'a geo::LineString<f64>>, tt: 
             }
         }
     }
+    out
 }
 
 /// A geometry (EPSG:3857) in tile coordinates, clipped; `None` when nothing is left in the tile.
@@ -89,26 +95,10 @@ fn to_tile_geom(g: &Geometry<f64>, tt: &ToTile) -> Option<TileGeom> {
                 .collect();
             TileGeom::Points(pts)
         }
-        Geometry::LineString(l) => {
-            let mut v = Vec::new();
-            lines_to_tile(std::iter::once(l), tt, &mut v);
-            TileGeom::Lines(v)
-        }
-        Geometry::MultiLineString(ml) => {
-            let mut v = Vec::new();
-            lines_to_tile(ml.0.iter(), tt, &mut v);
-            TileGeom::Lines(v)
-        }
-        Geometry::Polygon(p) => {
-            let mut v = Vec::new();
-            polygons_to_tile(std::slice::from_ref(p), tt, &mut v);
-            TileGeom::Polygons(v)
-        }
-        Geometry::MultiPolygon(mp) => {
-            let mut v = Vec::new();
-            polygons_to_tile(&mp.0, tt, &mut v);
-            TileGeom::Polygons(v)
-        }
+        Geometry::LineString(l) => TileGeom::Lines(lines_to_tile(std::iter::once(l), tt)),
+        Geometry::MultiLineString(ml) => TileGeom::Lines(lines_to_tile(ml.0.iter(), tt)),
+        Geometry::Polygon(p) => TileGeom::Polygons(polygons_to_tile(std::slice::from_ref(p), tt)),
+        Geometry::MultiPolygon(mp) => TileGeom::Polygons(polygons_to_tile(&mp.0, tt)),
         Geometry::Rect(r) => return to_tile_geom(&Geometry::Polygon(r.to_polygon()), tt),
         Geometry::Triangle(t) => return to_tile_geom(&Geometry::Polygon(t.to_polygon()), tt),
         Geometry::Line(l) => {

@@ -16,7 +16,7 @@ use super::indices::VegetationIndex;
 use super::ortho::Orthomosaic;
 use super::params::UavParams;
 use super::parcels::{footprint_polygon, observe_parcels, parcels_in, same_crs};
-use super::records::{FlightRecord, HealthRecord};
+use super::records::{FlightRecord, HealthRecord, Linkage};
 use crate::crs::Transformer;
 use crate::dataset::Orchard;
 use crate::error::{Error, Result};
@@ -192,12 +192,7 @@ pub fn process_flight(
                 canopy_share: o.health.canopy_share,
                 stressed_share: o.health.stressed_share,
                 health_class: o.health.class,
-                prev_flight_id: None,
-                prev_ndvi_mean: None,
-                prev_health_class: None,
-                ndvi_change: None,
-                health_fell: false,
-                latest: false,
+                link: Linkage::default(),
             }
         })
         .collect();

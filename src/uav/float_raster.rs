@@ -156,8 +156,7 @@ mod tests {
 
     #[test]
     fn cog_round_trip_with_overviews() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.tif");
+        let (dir, path) = crate::scratch::scratch("x.tif");
         let t = GeoTransform { x0: 500000.0, y0: 2300000.0, dx: 0.5, dy: 0.5 };
         let wkt = gdal::spatial_ref::SpatialRef::from_epsg(32648).unwrap().to_wkt().unwrap();
         let (w, h) = (700, 600);

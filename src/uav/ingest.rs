@@ -162,9 +162,9 @@ pub fn ingest_request(store_dir: &Path, req: &IngestRequest, progress: ProgressF
         .map(|r| Decline {
             orchard_id: r.orchard_id,
             crop: r.crop.clone(),
-            from: r.prev_health_class.map(|c| c.name().to_string()).unwrap_or_default(),
+            from: r.link.prev_health_class.map(|c| c.name().to_string()).unwrap_or_default(),
             to: r.health_class.name().to_string(),
-            ndvi_change: r.ndvi_change,
+            ndvi_change: r.link.ndvi_change,
         })
         .collect();
     Ok(IngestReport {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 
 use super::health::HealthClass;
-use super::records::{FlightRecord, HealthRecord};
+use super::records::{FlightRecord, HealthRecord, Linkage};
 use crate::error::Result;
 use crate::store::{FieldType, GeomKind, Layer, Row, Value};
 
@@ -34,6 +34,11 @@ const HEALTH_FIELDS: &[(&str, FieldType)] = &[
     ("canopy_share", FieldType::Real),
     ("stressed_share", FieldType::Real),
     ("health_class", FieldType::Text),
+    // then the linkage: LINK_FIELDS
+];
+
+/// The [`Linkage`] fields, last in `orchard_health`; written by [`link_values`], read by [`read_link`].
+const LINK_FIELDS: &[(&str, FieldType)] = &[
     ("prev_flight_id", FieldType::Text),
     ("prev_ndvi_mean", FieldType::Real),
     ("prev_health_class", FieldType::Text),
@@ -41,6 +46,28 @@ const HEALTH_FIELDS: &[(&str, FieldType)] = &[
     ("health_fell", FieldType::Integer),
     ("latest", FieldType::Integer),
 ];
+
+fn link_values(k: &Linkage) -> [Value; 6] {
+    [
+        k.prev_flight_id.clone().into(),
+        k.prev_ndvi_mean.into(),
+        k.prev_health_class.map(|c| c.name()).into(),
+        k.ndvi_change.into(),
+        k.health_fell.into(),
+        k.latest.into(),
+    ]
+}
+
+fn read_link(r: &Row) -> Result<Linkage> {
+    Ok(Linkage {
+        prev_flight_id: r.opt_text("prev_flight_id")?,
+        prev_ndvi_mean: r.opt_real("prev_ndvi_mean")?,
+        prev_health_class: r.parsed("prev_health_class", "health class", HealthClass::parse)?,
+        ndvi_change: r.opt_real("ndvi_change")?,
+        health_fell: r.int("health_fell")? != 0,
+        latest: r.int("latest")? != 0,
+    })
+}
 
 const FLIGHT_FIELDS: &[(&str, FieldType)] = &[
     ("flight_id", FieldType::Text),
@@ -63,9 +90,10 @@ const FLIGHT_FIELDS: &[(&str, FieldType)] = &[
 
 /// The `orchard_health` layer from linked rows (see [`super::records::relink`]).
 pub fn health_layer(rows: &[HealthRecord], crs: &str) -> Layer {
-    let mut l = Layer::new(ORCHARD_HEALTH, GeomKind::Polygon, crs, HEALTH_FIELDS);
+    let fields: Vec<(&str, FieldType)> = HEALTH_FIELDS.iter().chain(LINK_FIELDS).copied().collect();
+    let mut l = Layer::new(ORCHARD_HEALTH, GeomKind::Polygon, crs, &fields);
     for (i, r) in rows.iter().enumerate() {
-        let values: Vec<Value> = vec![
+        let mut values: Vec<Value> = vec![
             r.orchard_id.into(),
             r.flight_id.as_str().into(),
             r.date.as_str().into(),
@@ -82,13 +110,8 @@ pub fn health_layer(rows: &[HealthRecord], crs: &str) -> Layer {
             r.canopy_share.into(),
             r.stressed_share.into(),
             r.health_class.name().into(),
-            r.prev_flight_id.clone().into(),
-            r.prev_ndvi_mean.into(),
-            r.prev_health_class.map(|c| c.name()).into(),
-            r.ndvi_change.into(),
-            r.health_fell.into(),
-            r.latest.into(),
         ];
+        values.extend(link_values(&r.link));
         l.push(i as i64 + 1, Some(r.geom.clone().into()), values);
     }
     l
@@ -105,7 +128,7 @@ pub fn flights_layer(flights: &[FlightRecord], rows: &[HealthRecord], crs: &str)
         for r in mine {
             n += 1;
             stressed += matches!(r.health_class, HealthClass::Stressed | HealthClass::Severe) as usize;
-            declined += r.health_fell as usize;
+            declined += r.link.health_fell as usize;
         }
         let values: Vec<Value> = vec![
             f.id.as_str().into(),
@@ -152,12 +175,7 @@ pub fn health_rows(layer: &Layer, src: &Path) -> Result<Vec<HealthRecord>> {
                 canopy_share: r.real("canopy_share")?,
                 stressed_share: r.real("stressed_share")?,
                 health_class: r.parsed("health_class", "health class", HealthClass::parse)?.ok_or_else(|| r.error("no health_class"))?,
-                prev_flight_id: r.opt_text("prev_flight_id")?,
-                prev_ndvi_mean: r.opt_real("prev_ndvi_mean")?,
-                prev_health_class: r.parsed("prev_health_class", "health class", HealthClass::parse)?,
-                ndvi_change: r.opt_real("ndvi_change")?,
-                health_fell: r.int("health_fell")? != 0,
-                latest: r.int("latest")? != 0,
+                link: read_link(&r)?,
             })
         })
         .collect()

@@ -53,7 +53,14 @@ pub struct HealthRecord {
     pub canopy_share: f64,
     pub stressed_share: f64,
     pub health_class: HealthClass,
-    // Linkage, filled by `relink`.
+    /// The link to the parcel's previous observation, filled by [`relink`] (empty until then).
+    pub link: Linkage,
+}
+
+/// Where one parcel observation stands in the parcel's history: filled together by [`relink`],
+/// stored together as the `orchard_health` layer's linkage fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Linkage {
     pub prev_flight_id: Option<String>,
     pub prev_ndvi_mean: Option<f64>,
     pub prev_health_class: Option<HealthClass>,
@@ -74,15 +81,17 @@ pub fn relink(rows: &mut [HealthRecord]) {
             None => (None, None, None),
         };
         if let Some(j) = prev {
-            rows[j].latest = false;
+            rows[j].link.latest = false;
         }
         let r = &mut rows[i];
-        r.ndvi_change = pm.map(|m| r.ndvi_mean - m);
-        r.health_fell = pc.is_some_and(|c| r.health_class.fell_from(c));
-        r.prev_flight_id = pf;
-        r.prev_ndvi_mean = pm;
-        r.prev_health_class = pc;
-        r.latest = true;
+        r.link = Linkage {
+            ndvi_change: pm.map(|m| r.ndvi_mean - m),
+            health_fell: pc.is_some_and(|c| r.health_class.fell_from(c)),
+            prev_flight_id: pf,
+            prev_ndvi_mean: pm,
+            prev_health_class: pc,
+            latest: true,
+        };
         last.insert(r.orchard_id, i);
     }
 }
@@ -90,12 +99,12 @@ pub fn relink(rows: &mut [HealthRecord]) {
 /// Parcels whose health fell in `flight_id`, worst first: by new class (severe first; a parcel that
 /// lost its canopy counts as worst), then by NDVI change (largest drop first), then id.
 pub fn declines<'a>(rows: &'a [HealthRecord], flight_id: &str) -> Vec<&'a HealthRecord> {
-    let mut v: Vec<&HealthRecord> = rows.iter().filter(|r| r.flight_id == flight_id && r.health_fell).collect();
+    let mut v: Vec<&HealthRecord> = rows.iter().filter(|r| r.flight_id == flight_id && r.link.health_fell).collect();
     let severity = |r: &HealthRecord| r.health_class.rank().map_or(4, |k| k as i32);
     v.sort_by(|a, b| {
         severity(b)
             .cmp(&severity(a))
-            .then(a.ndvi_change.unwrap_or(0.0).total_cmp(&b.ndvi_change.unwrap_or(0.0)))
+            .then(a.link.ndvi_change.unwrap_or(0.0).total_cmp(&b.link.ndvi_change.unwrap_or(0.0)))
             .then(a.orchard_id.cmp(&b.orchard_id))
     });
     v
@@ -124,12 +133,7 @@ pub(crate) fn sample_row(orchard_id: i64, flight: &str, date: &str, ndvi: f64, c
         canopy_share: 0.6,
         stressed_share: 0.1,
         health_class: class,
-        prev_flight_id: None,
-        prev_ndvi_mean: None,
-        prev_health_class: None,
-        ndvi_change: None,
-        health_fell: false,
-        latest: false,
+        link: Linkage::default(),
     }
 }
 
@@ -151,15 +155,15 @@ mod tests {
         relink(&mut rows);
         let get = |id: i64, f: &str| rows.iter().find(|r| r.orchard_id == id && r.flight_id == f).unwrap();
         let r = get(2, "b");
-        assert_eq!(r.prev_flight_id.as_deref(), Some("a"));
-        assert!((r.ndvi_change.unwrap() + 0.2).abs() < 1e-12);
-        assert!(r.health_fell && r.latest);
-        assert!(!get(2, "a").latest);
-        assert!(!get(1, "b").health_fell);
-        assert!(get(3, "b").ndvi_change.is_none() && !get(3, "b").health_fell);
+        assert_eq!(r.link.prev_flight_id.as_deref(), Some("a"));
+        assert!((r.link.ndvi_change.unwrap() + 0.2).abs() < 1e-12);
+        assert!(r.link.health_fell && r.link.latest);
+        assert!(!get(2, "a").link.latest);
+        assert!(!get(1, "b").link.health_fell);
+        assert!(get(3, "b").link.ndvi_change.is_none() && !get(3, "b").link.health_fell);
         // Flight c skips nothing for parcel 1: its previous observation is flight b.
-        assert_eq!(get(1, "c").prev_flight_id.as_deref(), Some("b"));
-        assert!(get(1, "c").health_fell);
+        assert_eq!(get(1, "c").link.prev_flight_id.as_deref(), Some("b"));
+        assert!(get(1, "c").link.health_fell);
         let d = declines(&rows, "b");
         assert_eq!(d.iter().map(|r| r.orchard_id).collect::<Vec<_>>(), vec![2]);
     }

@@ -43,13 +43,13 @@ fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
 
     // Indicators add up across levels.
     let p = &out.indicators.province;
-    assert_eq!(p.hamlets as usize, ds.hamlets.len());
-    assert_eq!(p.hamlets, out.indicators.districts.iter().map(|d| d.hamlets).sum::<u32>());
-    assert_eq!(p.population_4g, out.indicators.communes.iter().map(|c| c.population_4g).sum::<u64>());
+    assert_eq!(p.all.hamlets as usize, ds.hamlets.len());
+    assert_eq!(p.all.hamlets, out.indicators.districts.iter().map(|d| d.all.hamlets).sum::<u32>());
+    assert_eq!(p.covered.population, out.indicators.communes.iter().map(|c| c.covered.population).sum::<u64>());
     assert_eq!(p.communes_fiber, out.commune_fiber.iter().filter(|f| **f).count() as u32);
-    assert!(p.hamlets_4g > 0 && p.hamlets_4g < p.hamlets, "{}", p.summary());
+    assert!(p.covered.hamlets > 0 && p.covered.hamlets < p.all.hamlets, "{}", p.summary());
     let gaps = store.layer("coverage_gaps").unwrap();
-    assert_eq!(gaps.features.len() as u32, p.hamlets - p.hamlets_4g);
+    assert_eq!(gaps.features.len() as u32, p.all.hamlets - p.covered.hamlets);
 
     // The API's JSON/CSV as the server answers them from this store.
     let app = server_common::app_for(&out_dir);
@@ -68,10 +68,10 @@ fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
     // The planner: each proposal adds what it says, and building the proposed sites and recomputing
     // coverage from scratch gives exactly the population coverage it reports after them.
     assert!(!out.proposals.is_empty());
-    let mut expected = p.population_4g;
+    let mut expected = p.covered.population;
     for pr in &out.proposals {
         expected += pr.population;
-        assert_eq!(pr.after.population_4g, expected, "proposal {}", pr.rank);
+        assert_eq!(pr.after.covered.population, expected, "proposal {}", pr.rank);
         assert!(pr.population > 0);
     }
     let mut built = mini_province(5);
@@ -79,7 +79,7 @@ fn stage_writes_the_store_and_the_planner_keeps_its_promise() {
     let rsrp = hamlet_rsrp_without_sites(&built, &params, &[]).unwrap();
     let covered_pop: u64 =
         rsrp.iter().zip(&built.hamlets).filter(|(v, _)| **v >= params.covered_dbm as f32).map(|(_, h)| h.population as u64).sum();
-    assert_eq!(covered_pop, out.proposals.last().unwrap().after.population_4g);
+    assert_eq!(covered_pop, out.proposals.last().unwrap().after.covered.population);
     let pj = get("/api/planner?k=1").json();
     assert_eq!(pj["rows"][0]["rank"], 1);
     assert_eq!(pj["count"], 1);

@@ -10,10 +10,6 @@ use axum::body::Body;
 use common::*;
 use covermap::server::{router, ServerConfig, UavIngest};
 
-fn app() -> axum::Router {
-    app_for(&fixture_store())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn indicators_json_and_csv() {
     let app = app();

@@ -9,10 +9,6 @@ use std::io::Read;
 use axum::body::Body;
 use common::*;
 
-fn app() -> axum::Router {
-    app_for(&fixture_store())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tile_errors_are_json_4xx() {
     let app = app();

@@ -6,10 +6,6 @@ use super::server_common as common;
 
 use common::*;
 
-fn app() -> axum::Router {
-    app_for(&fixture_store())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn collections_describe_every_layer() {
     let app = app();

@@ -208,6 +208,11 @@ pub fn app_for(store: &Path) -> Router {
     router(state_for(store, config_for(store)))
 }
 
+/// The router over the shared fixture store (see [`fixture_store`]).
+pub fn app() -> Router {
+    app_for(&fixture_store())
+}
+
 pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,

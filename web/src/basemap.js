@@ -2,6 +2,7 @@
 // district and commune outlines, rivers, roads and towns, with labels rendered from glyphs the
 // service serves itself (/fonts). Only what the catalog has is added.
 import { allItems, rows } from './api.js';
+import { byZoom, ROUND_LINE, vectorLayer } from './mapstyle.js';
 
 export const FONT = ['Noto Sans Regular'];
 export const FONT_BOLD = ['Noto Sans Bold'];
@@ -31,6 +32,9 @@ function add(map, group, layer, before) {
   (BASE_GROUPS[group] ||= []).push(layer.id);
 }
 
+/// `add` for a style layer over the store's vector layer `src`.
+const addVector = (map, group, src, layer) => add(map, group, vectorLayer(src, layer));
+
 const halo = { 'text-halo-color': 'rgba(255,255,255,0.92)', 'text-halo-width': 1.4, 'text-halo-blur': 0.3 };
 
 /// Add the basemap layers. Thematic layers are later inserted below `labels-anchor`, so labels
@@ -55,117 +59,82 @@ export function addBasemap(map, cat) {
     const w = cat.hasField('rivers', 'strahler')
       ? ['interpolate', ['linear'], ['coalesce', ['get', 'strahler'], 1], 1, 0.6, 3, 1.2, 6, 3]
       : 1;
-    add(map, 'water', {
+    addVector(map, 'water', 'rivers', {
       id: 'rivers',
       type: 'line',
-      source: 'rivers',
-      'source-layer': 'rivers',
-      paint: { 'line-color': '#5b9fd3', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, ['*', w, 0.6], 12, ['*', w, 1.6]] },
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': '#5b9fd3', 'line-width': byZoom(['*', w, 0.6], ['*', w, 1.6], 12) },
+      layout: ROUND_LINE,
     });
   }
   if (src('roads')) {
     const cls = cat.hasField('roads', 'class') ? ['get', 'class'] : 'district';
     const major = ['in', cls, ['literal', ['national', 'provincial']]];
-    add(map, 'roads', {
-      id: 'roads-casing',
-      type: 'line',
-      source: 'roads',
-      'source-layer': 'roads',
-      paint: {
-        'line-color': ['case', major, '#9b6b3c', '#8f8576'],
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, ['case', major, 1.6, 0.9], 13, ['case', major, 6, 3.6]],
-      },
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
-    });
-    add(map, 'roads', {
-      id: 'roads',
-      type: 'line',
-      source: 'roads',
-      'source-layer': 'roads',
-      paint: {
-        'line-color': ['case', major, '#f7d38a', '#fbfaf5'],
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, ['case', major, 1, 0.4], 13, ['case', major, 4, 2]],
-        'line-opacity': ['case', major, 1, 0.85],
-      },
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
-    });
+    // Major roads (national, provincial) and the others: [major, other] colours and widths.
+    const road = (id, [c1, c2], [lo1, lo2], [hi1, hi2], paint = {}) =>
+      addVector(map, 'roads', 'roads', {
+        id,
+        type: 'line',
+        paint: { 'line-color': ['case', major, c1, c2], 'line-width': byZoom(['case', major, lo1, lo2], ['case', major, hi1, hi2]), ...paint },
+        layout: ROUND_LINE,
+      });
+    road('roads-casing', ['#9b6b3c', '#8f8576'], [1.6, 0.9], [6, 3.6]);
+    road('roads', ['#f7d38a', '#fbfaf5'], [1, 0.4], [4, 2], { 'line-opacity': ['case', major, 1, 0.85] });
   }
   map.addLayer({ id: 'lines-anchor', type: 'background', layout: { visibility: 'none' } });
   if (src('communes')) {
-    add(map, 'admin', {
+    addVector(map, 'admin', 'communes', {
       id: 'commune-lines',
       type: 'line',
-      source: 'communes',
-      'source-layer': 'communes',
       minzoom: 8,
       paint: { 'line-color': '#7d7190', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.3, 12, 1], 'line-opacity': 0.7 },
     });
     // Invisible fill so a click anywhere in a commune finds it (whatever the switches say).
-    map.addLayer({
-      id: 'commune-hit',
-      type: 'fill',
-      source: 'communes',
-      'source-layer': 'communes',
-      paint: { 'fill-color': '#000', 'fill-opacity': 0 },
-    });
+    map.addLayer(vectorLayer('communes', { id: 'commune-hit', type: 'fill', paint: { 'fill-color': '#000', 'fill-opacity': 0 } }));
   }
   if (src('districts')) {
-    add(map, 'admin', {
+    addVector(map, 'admin', 'districts', {
       id: 'district-lines',
       type: 'line',
-      source: 'districts',
-      'source-layer': 'districts',
-      paint: { 'line-color': '#5a4a70', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.8, 12, 2], 'line-dasharray': [3, 1.5] },
+      paint: { 'line-color': '#5a4a70', 'line-width': byZoom(0.8, 2, 12), 'line-dasharray': [3, 1.5] },
     });
   }
   if (src('province')) {
-    add(map, 'admin', {
+    addVector(map, 'admin', 'province', {
       id: 'province-line',
       type: 'line',
-      source: 'province',
-      'source-layer': 'province',
       paint: { 'line-color': '#3b2a55', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1.5, 12, 4] },
     });
   }
   map.addLayer({ id: 'points-anchor', type: 'background', layout: { visibility: 'none' } });
   map.addLayer({ id: 'labels-anchor', type: 'background', layout: { visibility: 'none' } });
   if (cat.has('rivers') && cat.hasField('rivers', 'name')) {
-    add(map, 'water', {
+    addVector(map, 'water', 'rivers', {
       id: 'river-labels',
       type: 'symbol',
-      source: 'rivers',
-      'source-layer': 'rivers',
       minzoom: 9,
       layout: { 'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': FONT_ITALIC, 'text-size': 11, 'text-max-angle': 30 },
       paint: { 'text-color': '#2f6f9f', ...halo },
     });
   }
   if (cat.has('roads') && cat.hasField('roads', 'name')) {
-    add(map, 'roads', {
+    addVector(map, 'roads', 'roads', {
       id: 'road-labels',
       type: 'symbol',
-      source: 'roads',
-      'source-layer': 'roads',
       minzoom: 11,
       layout: { 'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 10.5 },
       paint: { 'text-color': '#6b4b2a', ...halo },
     });
   }
   if (src('towns')) {
-    add(map, 'places', {
+    addVector(map, 'places', 'towns', {
       id: 'towns',
       type: 'circle',
-      source: 'towns',
-      'source-layer': 'towns',
       minzoom: 8,
       paint: { 'circle-radius': 2.5, 'circle-color': '#333', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
     });
-    add(map, 'places', {
+    addVector(map, 'places', 'towns', {
       id: 'town-labels',
       type: 'symbol',
-      source: 'towns',
-      'source-layer': 'towns',
       minzoom: 8,
       layout: {
         'text-field': ['get', 'name'],

@@ -6,41 +6,36 @@
 use geo::Geometry;
 
 use super::Calibration;
+use crate::coverage::layers::round2 as r2;
 use crate::dataset::Dataset;
-use crate::store::{FieldType as T, GeomKind, Layer, Value};
-
-fn r2(v: Option<f64>) -> Value {
-    v.map(|x| (x * 100.0).round() / 100.0).into()
-}
+use crate::store::{FieldType as T, GeomKind, Layer};
 
 pub const MEASUREMENTS: &str = "measurements";
 pub const CALIBRATION: &str = "calibration";
 
+/// The fields of the [`MEASUREMENTS`] layer, in the order of each feature's values.
+const MEASUREMENTS_FIELDS: &[(&str, T)] = &[
+    ("operator", T::Text),
+    ("band", T::Real),
+    ("measured_dbm", T::Real),
+    ("predicted_dbm", T::Real),
+    ("calibrated_dbm", T::Real),
+    ("residual_db", T::Real),
+    ("calibrated_residual_db", T::Real),
+    ("holdout", T::Integer),
+    ("role", T::Text),
+    ("source", T::Text),
+    ("environment", T::Text),
+    ("time", T::Text),
+    ("pci", T::Integer),
+    ("site_id", T::Integer),
+    ("serving_site_id", T::Integer),
+    ("distance_m", T::Real),
+    ("suspect_off_air", T::Integer),
+];
+
 pub fn measurements_layer(ds: &Dataset, cal: &Calibration) -> Layer {
-    let mut l = Layer::new(
-        MEASUREMENTS,
-        GeomKind::Point,
-        &ds.crs,
-        &[
-            ("operator", T::Text),
-            ("band", T::Real),
-            ("measured_dbm", T::Real),
-            ("predicted_dbm", T::Real),
-            ("calibrated_dbm", T::Real),
-            ("residual_db", T::Real),
-            ("calibrated_residual_db", T::Real),
-            ("holdout", T::Integer),
-            ("role", T::Text),
-            ("source", T::Text),
-            ("environment", T::Text),
-            ("time", T::Text),
-            ("pci", T::Integer),
-            ("site_id", T::Integer),
-            ("serving_site_id", T::Integer),
-            ("distance_m", T::Real),
-            ("suspect_off_air", T::Integer),
-        ],
-    );
+    let mut l = Layer::new(MEASUREMENTS, GeomKind::Point, &ds.crs, MEASUREMENTS_FIELDS);
     for p in &cal.points {
         let m = &ds.measurements[p.index];
         l.push(
@@ -70,28 +65,26 @@ pub fn measurements_layer(ds: &Dataset, cal: &Calibration) -> Layer {
     l
 }
 
+/// The fields of the [`CALIBRATION`] layer, in the order of each feature's values.
+const CALIBRATION_FIELDS: &[(&str, T)] = &[
+    ("operator", T::Text),
+    ("band", T::Real),
+    ("n", T::Integer),
+    ("n_holdout", T::Integer),
+    ("offset_db", T::Real),
+    ("sigma_db", T::Real),
+    ("me_before_db", T::Real),
+    ("rmse_before_db", T::Real),
+    ("me_after_db", T::Real),
+    ("rmse_after_db", T::Real),
+    ("applied", T::Integer),
+    ("in_vehicle_loss_db", T::Real),
+    ("n_excluded", T::Integer),
+    ("suspect_off_air", T::Text),
+];
+
 pub fn calibration_layer(ds: &Dataset, cal: &Calibration) -> Layer {
-    let mut l = Layer::new(
-        CALIBRATION,
-        GeomKind::None,
-        &ds.crs,
-        &[
-            ("operator", T::Text),
-            ("band", T::Real),
-            ("n", T::Integer),
-            ("n_holdout", T::Integer),
-            ("offset_db", T::Real),
-            ("sigma_db", T::Real),
-            ("me_before_db", T::Real),
-            ("rmse_before_db", T::Real),
-            ("me_after_db", T::Real),
-            ("rmse_after_db", T::Real),
-            ("applied", T::Integer),
-            ("in_vehicle_loss_db", T::Real),
-            ("n_excluded", T::Integer),
-            ("suspect_off_air", T::Text),
-        ],
-    );
+    let mut l = Layer::new(CALIBRATION, GeomKind::None, &ds.crs, CALIBRATION_FIELDS);
     for (i, g) in cal.groups.iter().enumerate() {
         l.push(
             i as i64 + 1,
@@ -103,10 +96,10 @@ pub fn calibration_layer(ds: &Dataset, cal: &Calibration) -> Layer {
                 g.n_holdout.into(),
                 r2(Some(g.offset_db)),
                 r2(Some(g.sigma_db)),
-                r2(g.me_before_db),
-                r2(g.rmse_before_db),
-                r2(g.me_after_db),
-                r2(g.rmse_after_db),
+                r2(g.held_out.me_before_db),
+                r2(g.held_out.rmse_before_db),
+                r2(g.held_out.me_after_db),
+                r2(g.held_out.rmse_after_db),
                 g.applied.into(),
                 r2(Some(cal.in_vehicle_loss_db)),
                 g.n_excluded.into(),

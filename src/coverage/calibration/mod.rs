@@ -71,11 +71,8 @@ pub struct GroupFit {
     pub n_holdout: usize,
     pub offset_db: f64,
     pub sigma_db: f64,
-    /// Errors (measured − model) on the held-out points, before and after calibration.
-    pub me_before_db: Option<f64>,
-    pub rmse_before_db: Option<f64>,
-    pub me_after_db: Option<f64>,
-    pub rmse_after_db: Option<f64>,
+    #[serde(flatten)]
+    pub held_out: HeldOutErrors,
     /// Whether the offset is applied to the model (enough points, calibration on).
     pub applied: bool,
 }
@@ -86,8 +83,26 @@ pub struct OperatorSummary {
     pub operator: String,
     pub n: usize,
     pub n_holdout: usize,
+    pub held_out: HeldOutErrors,
+}
+
+/// Errors (measured − model, dB) on held-out points before and after calibration: mean and RMSE,
+/// `None` without held-out points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct HeldOutErrors {
+    pub me_before_db: Option<f64>,
     pub rmse_before_db: Option<f64>,
+    pub me_after_db: Option<f64>,
     pub rmse_after_db: Option<f64>,
+}
+
+impl HeldOutErrors {
+    /// From the held-out residuals of the uncalibrated and the calibrated model.
+    pub fn of(before: &[f64], after: &[f64]) -> Self {
+        let (me_before_db, rmse_before_db) = me_rmse(before).unzip();
+        let (me_after_db, rmse_after_db) = me_rmse(after).unzip();
+        HeldOutErrors { me_before_db, rmse_before_db, me_after_db, rmse_after_db }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,8 +143,8 @@ impl Calibration {
                     o.operator,
                     o.n,
                     o.n_holdout,
-                    f(o.rmse_before_db),
-                    f(o.rmse_after_db),
+                    f(o.held_out.rmse_before_db),
+                    f(o.held_out.rmse_after_db),
                     if self.enabled { "" } else { " (not applied: [coverage.calibration] enabled = false)" }
                 )
             })
@@ -291,8 +306,6 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
             let off = train.offsets.get(&(op.clone(), *band)).map_or(0.0, |o| o.0);
             after.push(m.rsrp_dbm - (pred + off - veh(m, train.loss)));
         }
-        let (mb, rb) = me_rmse(&before).unzip();
-        let (ma, ra) = me_rmse(&after).unzip();
         let e = op_err.entry(op.clone()).or_default();
         e.0 += n;
         e.1 += before.len();
@@ -314,10 +327,7 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
             n_holdout: before.len(),
             offset_db: *offset,
             sigma_db: *sigma,
-            me_before_db: mb,
-            rmse_before_db: rb,
-            me_after_db: ma,
-            rmse_after_db: ra,
+            held_out: HeldOutErrors::of(&before, &after),
             applied: enabled && *n >= cp.min_points,
         });
     }
@@ -327,8 +337,7 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
             operator: op,
             n,
             n_holdout: nh,
-            rmse_before_db: me_rmse(&b).map(|x| x.1),
-            rmse_after_db: me_rmse(&a).map(|x| x.1),
+            held_out: HeldOutErrors::of(&b, &a),
         })
         .collect();
 

@@ -34,7 +34,7 @@ use crate::crs::Transformer;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::store::{FieldType as T, GeomKind, Layer, Value};
+use crate::store::{fields_then, FieldType as T, GeomKind, Layer, Value};
 
 mod grid;
 pub use grid::{cell_at, HexGrid, HexStats, HexSums};
@@ -74,6 +74,19 @@ fn cells_of(points: &[(f64, f64)], crs: &str) -> Result<Vec<CellIndex>> {
     Transformer::new(crs, "EPSG:4326")?.convert_all(&mut ll)?;
     ll.iter().map(|(lon, lat)| cell_at(*lon, *lat, RESOLUTION)).collect()
 }
+
+/// The fixed fields of the [`LAYER`] layer, in the order of each feature's values; then the share of
+/// the area reaching each speed tier (`area_share_<tier>`).
+const FIELDS: &[(&str, T)] = &[
+    ("h3_index", T::Text),
+    ("operator", T::Text),
+    ("area_share_p90", T::Real),
+    ("mean_rsrp_dbm", T::Real),
+    ("population", T::Integer),
+    ("n_measurements", T::Integer),
+    ("measured_mean_dbm", T::Real),
+    ("mean_dl_mbps", T::Real),
+];
 
 impl HexCoverage {
     /// Assign the DEM to hexagons and count the hamlets' population and the measurements per hexagon.
@@ -146,22 +159,8 @@ impl HexCoverage {
         if !missing.is_empty() {
             return Err(Error::Invariant(format!("{LAYER}: no raster folded in for {}", missing.join(", "))));
         }
-        let mut fields: Vec<(String, T)> = [
-            ("h3_index", T::Text),
-            ("operator", T::Text),
-            ("area_share_p90", T::Real),
-            ("mean_rsrp_dbm", T::Real),
-            ("population", T::Integer),
-            ("n_measurements", T::Integer),
-            ("measured_mean_dbm", T::Real),
-            ("mean_dl_mbps", T::Real),
-        ]
-        .iter()
-        .map(|(n, t)| (n.to_string(), *t))
-        .collect();
-        fields.extend(self.tiers.iter().map(|t| (format!("area_share_{}", QualityParams::tier_key(*t)), T::Real)));
-        let field_refs: Vec<(&str, T)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-        let mut layer = Layer::new(LAYER, GeomKind::Polygon, &ds.crs, &field_refs);
+        let per_tier = self.tiers.iter().map(|t| (format!("area_share_{}", QualityParams::tier_key(*t)), T::Real));
+        let mut layer = Layer::new(LAYER, GeomKind::Polygon, &ds.crs, &fields_then(FIELDS, per_tier));
         // Reported: the hexagons whose centre is in the province, and every one holding a hamlet.
         let centres: Vec<(f64, f64)> = self.grid.hexes.iter().map(|c| LatLng::from(*c)).map(|ll| (ll.lng(), ll.lat())).collect();
         let mut projected = centres;

@@ -14,19 +14,11 @@
 use super::params::QualityParams;
 use super::pass::PointQuality;
 use crate::coverage::hamlets::HamletStatus;
-use crate::coverage::indicators::{hamlet_communes, share};
-use crate::coverage::layers::operator_key;
+use crate::coverage::indicators::{hamlet_communes, Reach};
+use crate::coverage::layers::{operator_key, reach_fields, reach_values, rsrp_value as real};
 use crate::coverage::params::CoverageParams;
 use crate::dataset::Dataset;
-use crate::store::{Field, FieldType as T, Layer, Value};
-
-fn real(v: f32) -> Value {
-    if v.is_nan() {
-        Value::Null
-    } else {
-        Value::Real(((v as f64) * 100.0).round() / 100.0)
-    }
-}
+use crate::store::{fields_then, Field, FieldType as T, Layer, Value};
 
 fn append(layer: &mut Layer, fields: &[(String, T)], rows: Vec<Vec<Value>>) {
     debug_assert_eq!(rows.len(), layer.features.len());
@@ -35,6 +27,19 @@ fn append(layer: &mut Layer, fields: &[(String, T)], rows: Vec<Vec<Value>>) {
         f.values.extend(r);
     }
 }
+
+/// The fixed fields added to `hamlet_coverage`, in the order of [`extend_hamlets`]' values; then
+/// each operator's SINR and rate.
+const HAMLET_FIELDS: &[(&str, T)] = &[
+    ("sinr_db", T::Real),
+    ("dl_mbps", T::Real),
+    ("serving_sector_id", T::Integer),
+    ("runner_up_site_id", T::Integer),
+    ("runner_up_sector_id", T::Integer),
+    ("runner_up_rsrp_dbm", T::Real),
+    ("covered_in_vehicle", T::Integer),
+    ("covered_indoor", T::Integer),
+];
 
 /// `quality[o][h]`: operator `o`'s quality at hamlet `h`.
 pub fn extend_hamlets(
@@ -45,24 +50,11 @@ pub fn extend_hamlets(
     quality: &[Vec<PointQuality>],
     params: &CoverageParams,
 ) {
-    let mut fields: Vec<(String, T)> = [
-        ("sinr_db", T::Real),
-        ("dl_mbps", T::Real),
-        ("serving_sector_id", T::Integer),
-        ("runner_up_site_id", T::Integer),
-        ("runner_up_sector_id", T::Integer),
-        ("runner_up_rsrp_dbm", T::Real),
-        ("covered_in_vehicle", T::Integer),
-        ("covered_indoor", T::Integer),
-    ]
-    .iter()
-    .map(|(n, t)| (n.to_string(), *t))
-    .collect();
-    for op in operators {
+    let per_operator = operators.iter().flat_map(|op| {
         let k = operator_key(op);
-        fields.push((format!("sinr_{k}_db"), T::Real));
-        fields.push((format!("dl_mbps_{k}"), T::Real));
-    }
+        [(format!("sinr_{k}_db"), T::Real), (format!("dl_mbps_{k}"), T::Real)]
+    });
+    let fields = fields_then(HAMLET_FIELDS, per_operator);
     let rows = statuses
         .iter()
         .enumerate()
@@ -96,28 +88,18 @@ fn covered_with(s: &HamletStatus, margin_db: f64, params: &CoverageParams) -> bo
 
 /// Hamlets and people covered in a vehicle and indoors in one area.
 fn environment_values(ds: &Dataset, members: &[usize], statuses: &[HamletStatus], params: &CoverageParams) -> Vec<Value> {
-    let hamlets = members.len() as f64;
-    let people: f64 = members.iter().map(|h| ds.hamlets[*h].population as f64).sum();
+    let area = Reach::of(ds, members);
     let mut v = Vec::new();
     for margin in [params.in_vehicle_loss_db, params.indoor_loss_db] {
         let hs: Vec<usize> = members.iter().copied().filter(|h| covered_with(&statuses[*h], margin, params)).collect();
-        let pop: f64 = hs.iter().map(|h| ds.hamlets[*h].population as f64).sum();
-        v.push((hs.len() as i64).into());
-        v.push(r2(share(hs.len() as f64, hamlets)));
-        v.push((pop as i64).into());
-        v.push(r2(share(pop, people)));
+        v.extend(reach_values(&Reach::of(ds, &hs), &area));
     }
     v
 }
 
-fn r2(x: Option<f64>) -> Value {
-    x.map(|x| (x * 100.0).round() / 100.0).into()
-}
-
 /// Hamlets and people reaching each speed tier in one area.
 fn tier_values(ds: &Dataset, members: &[usize], quality: &[Vec<PointQuality>], q: &QualityParams) -> Vec<Value> {
-    let hamlets = members.len() as f64;
-    let people: f64 = members.iter().map(|h| ds.hamlets[*h].population as f64).sum();
+    let area = Reach::of(ds, members);
     let mut v = Vec::new();
     for &t in &q.tiers_mbps {
         let reach = |o: Option<usize>, h: usize| match o {
@@ -126,11 +108,7 @@ fn tier_values(ds: &Dataset, members: &[usize], quality: &[Vec<PointQuality>], q
         };
         for o in std::iter::once(None).chain((0..quality.len()).map(Some)) {
             let hs: Vec<usize> = members.iter().copied().filter(|h| reach(o, *h)).collect();
-            let pop: f64 = hs.iter().map(|h| ds.hamlets[*h].population as f64).sum();
-            v.push((hs.len() as i64).into());
-            v.push(r2(share(hs.len() as f64, hamlets)));
-            v.push((pop as i64).into());
-            v.push(r2(share(pop, people)));
+            v.extend(reach_values(&Reach::of(ds, &hs), &area));
         }
     }
     v
@@ -149,18 +127,12 @@ pub fn extend_indicators(
     let q = &params.quality;
     let mut fields = Vec::new();
     for env in ["in_vehicle", "indoor"] {
-        fields.push((format!("hamlets_4g_{env}"), T::Integer));
-        fields.push((format!("share_hamlets_4g_{env}"), T::Real));
-        fields.push((format!("population_4g_{env}"), T::Integer));
-        fields.push((format!("share_population_4g_{env}"), T::Real));
+        fields.extend(reach_fields(&format!("4g_{env}")));
     }
     for &t in &q.tiers_mbps {
         let tk = QualityParams::tier_key(t);
         for suffix in std::iter::once(String::new()).chain(operators.iter().map(|o| format!("_{}", operator_key(o)))) {
-            fields.push((format!("hamlets_dl_{tk}{suffix}"), T::Integer));
-            fields.push((format!("share_hamlets_dl_{tk}{suffix}"), T::Real));
-            fields.push((format!("population_dl_{tk}{suffix}"), T::Integer));
-            fields.push((format!("share_population_dl_{tk}{suffix}"), T::Real));
+            fields.extend(reach_fields(&format!("dl_{tk}{suffix}")));
         }
     }
     let hc = hamlet_communes(ds);

@@ -167,12 +167,8 @@ mod tests {
     #[test]
     fn parcel_shapes_are_in_range() {
         let t = crate::grid::GeoTransform { x0: 0.0, y0: 10_000.0, dx: 30.0, dy: 30.0 };
-        let mut dem = Grid::new(334, 334, t, 0.0f32, None);
-        for r in 0..334 {
-            for c in 0..334 {
-                dem.set(c, r, 500.0 + c as f32 * 3.0); // 10 % slope eastwards: contour runs north–south
-            }
-        }
+        // 10 % slope eastwards: contour runs north–south.
+        let dem = Grid::from_fn(334, 334, t, None, |c, _| 500.0 + c as f32 * 3.0);
         let mut rng = Rng::new(1);
         let mut n = 0;
         for _ in 0..200 {

@@ -206,8 +206,7 @@ mod tests {
 
     #[test]
     fn parses_trimmed_fields_and_optional_columns() {
-        let dir = tempfile::tempdir().unwrap();
-        let cases = dir.path().join("c.csv");
+        let (dir, cases) = crate::scratch::scratch("c.csv");
         std::fs::write(
             &cases,
             "h_tx__meter,h_rx__meter,epsilon,sigma,N_0,f__mhz,pol,climate,time,location,situation,mdvar\r,A__db,rtn,warnings\n\

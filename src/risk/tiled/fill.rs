@@ -26,7 +26,7 @@ use super::{Rect, TileLayout};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
 use crate::risk::d8::{is_valid, neighbour};
-use crate::risk::fill::{is_edge, key, RadixHeap};
+use crate::risk::fill::{is_edge, key, next_cell, RadixHeap};
 
 /// The label of everything that drains off the DEM.
 pub const OCEAN: u32 = 0;
@@ -80,14 +80,7 @@ pub fn fill_tile(dem: &Grid<f32>, rect: Rect) -> TileFill {
     }
     // Priority-Flood over the tile (the improved variant of fill.rs: a FIFO for cells inside pits).
     let mut pit: VecDeque<u32> = VecDeque::new();
-    loop {
-        let k = if let Some(k) = pit.pop_front() {
-            k as usize
-        } else if let Some(k) = open.pop() {
-            k as usize
-        } else {
-            break;
-        };
+    while let Some(k) = next_cell(&mut pit, &mut open) {
         let (c, r) = (rect.c0 + k % rect.w, rect.r0 + k / rect.w);
         let z = filled[k];
         for d in 0..8 {

@@ -9,7 +9,8 @@ import { operatorKey, operatorName, styles } from '../catalog.js';
 import { t } from '../i18n.js';
 import { el, ramp, rasterLegend } from '../legend.js';
 import { num } from '../format.js';
-import { ensure, operatorChooser } from './common.js';
+import { byZoom } from '../mapstyle.js';
+import { addRaster, addVector, operatorChooser, subHeading } from './common.js';
 import { h3Choices, h3Color, OVERVIEW_BELOW_ZOOM } from './h3.js';
 import { registerTheme } from './registry.js';
 
@@ -48,7 +49,7 @@ export function calibrationTable(rows) {
       el('thead', {}, el('tr', {}, head.map((k) => el('th', { 'data-i18n': k, text: t(k) })))),
       el('tbody', {}, shown.map((r) => el('tr', {}, r.map((v) => el('td', { text: v }))))),
     ),
-    el('div', { class: 'lg-sub', 'data-i18n': 'calib_units', text: t('calib_units') }),
+    subHeading('calib_units'),
   );
 }
 
@@ -59,11 +60,9 @@ function probabilityDef(cat) {
     title: 'l_cov_p90',
     sources: () => ['coverage_probability'],
     build(map) {
-      ensure(map, cat, 'coverage_probability');
-      map.addLayer({ id: 'coverage-p90', type: 'raster', source: 'coverage_probability', paint: { 'raster-opacity': 0.75 } }, 'fills-anchor');
       const legend = el('div');
-      const ready = rasterLegend('coverage_probability').then((l) => legend.replaceChildren(l, el('div', { class: 'lg-sub', 'data-i18n': 'p90_note', text: t('p90_note') })));
-      return { layers: ['coverage-p90'], legend, ready };
+      const ready = rasterLegend('coverage_probability').then((l) => legend.replaceChildren(l, subHeading('p90_note')));
+      return { layers: [addRaster(map, cat, 'coverage_probability', 'coverage-p90', 0.75)], legend, ready };
     },
   };
 }
@@ -95,31 +94,21 @@ function measurementsDef(cat) {
     title: 'l_measured',
     sources: () => ['measurements'],
     build(map) {
-      ensure(map, cat, 'measurements');
-      map.addLayer(
-        {
-          id: 'measurements',
-          type: 'circle',
-          source: 'measurements',
-          'source-layer': 'measurements',
-          filter: filter(),
-          layout: { 'circle-sort-key': sortKey() },
-          paint: {
-            'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 1.8, 13, 4.5],
-            'circle-color': color(),
-            'circle-opacity': 0.95,
-            // A hairline so the points near 0 dB (white) stand out from the hillshade.
-            'circle-stroke-color': 'rgba(40,40,40,0.55)',
-            'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 7, 0.25, 13, 0.6],
-          },
-        },
-        'labels-anchor',
-      );
+      const paint = {
+        'circle-radius': byZoom(1.8, 4.5),
+        'circle-color': color(),
+        'circle-opacity': 0.95,
+        // A hairline so the points near 0 dB (white) stand out from the hillshade.
+        'circle-stroke-color': 'rgba(40,40,40,0.55)',
+        'circle-stroke-width': byZoom(0.25, 0.6),
+      };
+      const layer = { id: 'measurements', type: 'circle', filter: filter(), layout: { 'circle-sort-key': sortKey() }, paint };
+      addVector(map, cat, 'measurements', layer, 'labels-anchor');
       const colors = RESIDUAL_STOPS.filter((_, i) => i % 2 === 1);
       const legend = el(
         'div',
         { class: 'lg-measured' },
-        el('div', { class: 'lg-sub', 'data-i18n': 'residual_legend', text: t('residual_legend') }),
+        subHeading('residual_legend'),
         ramp(colors, '−15 dB', '+15 dB'),
         el('div', { class: 'lg-ends' }, el('small', { 'data-i18n': 'over_predicted', text: t('over_predicted') }), el('small', { 'data-i18n': 'under_predicted', text: t('under_predicted') })),
       );
@@ -127,17 +116,14 @@ function measurementsDef(cat) {
         .catch(() => null)
         .then((doc) => {
           const table = calibrationTable(doc?.rows);
-          if (table) legend.append(el('div', { class: 'lg-sub', 'data-i18n': 'calib_table', text: t('calib_table') }), table);
+          if (table) legend.append(subHeading('calib_table'), table);
         });
-      const ctl = [];
-      if (keys.length > 1) {
-        ctl.push(
-          operatorChooser(keys, state.op, (k) => {
-            state.op = k;
-            map.setFilter('measurements', filter());
-          }),
-        );
-      }
+      const ctl = [
+        operatorChooser(keys, state.op, (k) => {
+          state.op = k;
+          map.setFilter('measurements', filter());
+        }),
+      ].filter(Boolean);
       if (residuals.length > 1) {
         const sel = el(
           'select',
@@ -180,51 +166,21 @@ function h3Def(cat) {
     title: 'l_h3',
     sources: () => ['coverage_h3'],
     build(map) {
-      ensure(map, cat, 'coverage_h3');
+      const hexagons = (layer) => addVector(map, cat, 'coverage_h3', layer, 'fills-anchor');
+      const fill = (overview) => ({ 'fill-color': h3Color(state.field, state.op, overview, SHARE_STOPS), 'fill-opacity': 0.7 });
       // Below the overview zoom one feature per hexagon with every operator's shares; from it the
       // rows of the chosen operator.
-      map.addLayer(
-        {
-          id: 'h3-fill-overview',
-          type: 'fill',
-          source: 'coverage_h3',
-          'source-layer': 'coverage_h3',
-          maxzoom: OVERVIEW_BELOW_ZOOM,
-          paint: { 'fill-color': h3Color(state.field, state.op, true, SHARE_STOPS), 'fill-opacity': 0.7 },
-        },
-        'fills-anchor',
-      );
-      map.addLayer(
-        {
-          id: 'h3-fill',
-          type: 'fill',
-          source: 'coverage_h3',
-          'source-layer': 'coverage_h3',
-          minzoom: OVERVIEW_BELOW_ZOOM,
-          filter: opFilter(),
-          paint: { 'fill-color': h3Color(state.field, state.op, false, SHARE_STOPS), 'fill-opacity': 0.7 },
-        },
-        'fills-anchor',
-      );
-      map.addLayer(
-        {
-          id: 'h3-line',
-          type: 'line',
-          source: 'coverage_h3',
-          'source-layer': 'coverage_h3',
-          filter: opFilter(),
-          minzoom: OVERVIEW_BELOW_ZOOM,
-          paint: { 'line-color': 'rgba(60,60,60,0.35)', 'line-width': 0.5 },
-        },
-        'fills-anchor',
-      );
+      hexagons({ id: 'h3-fill-overview', type: 'fill', maxzoom: OVERVIEW_BELOW_ZOOM, paint: fill(true) });
+      hexagons({ id: 'h3-fill', type: 'fill', minzoom: OVERVIEW_BELOW_ZOOM, filter: opFilter(), paint: fill(false) });
+      const outline = { 'line-color': 'rgba(60,60,60,0.35)', 'line-width': 0.5 };
+      hexagons({ id: 'h3-line', type: 'line', filter: opFilter(), minzoom: OVERVIEW_BELOW_ZOOM, paint: outline });
       const title = el('div', { class: 'lg-sub', text: legendText() });
       const legend = el(
         'div',
         {},
         title,
         ramp(SHARE_STOPS.filter((_, i) => i % 2 === 1), '0 %', '100 %'),
-        el('div', { class: 'lg-sub', 'data-i18n': 'h3_note', text: t('h3_note') }),
+        subHeading('h3_note'),
       );
       const repaint = () => {
         map.setPaintProperty('h3-fill-overview', 'fill-color', h3Color(state.field, state.op, true, SHARE_STOPS));
@@ -232,15 +188,13 @@ function h3Def(cat) {
         for (const id of ['h3-fill', 'h3-line']) map.setFilter(id, opFilter());
         title.textContent = legendText();
       };
-      const ctl = [];
-      if (hasOp && keys.length > 1) {
-        ctl.push(
+      const ctl = [
+        hasOp &&
           operatorChooser(keys, state.op, (key) => {
             state.op = key;
             repaint();
           }),
-        );
-      }
+      ].filter(Boolean);
       if (choices.length > 1) {
         const sel = el(
           'select',

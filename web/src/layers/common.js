@@ -1,10 +1,12 @@
-// Building blocks the theme modules share: adding a catalog source once, circles sized by
+// Building blocks the theme modules share: adding a catalog source once, style layers over a
+// catalog vector layer or raster, legend sub-headings, circles sized by
 // population, an operator chooser, and the "one raster per operator" layer (RSRP, SINR, downlink
 // rate) whose operators and legend both come from the service (`<prefix>_<operator>` rasters in
 // /catalog, /tiles/{layer}/legend.json).
 import { operatorName } from '../catalog.js';
 import { t } from '../i18n.js';
 import { el, rasterLegend, sizes } from '../legend.js';
+import { byZoom, vectorLayer } from '../mapstyle.js';
 
 /// Add a catalog layer as a map source unless it is there already.
 export function ensure(map, cat, id) {
@@ -13,7 +15,7 @@ export function ensure(map, cat, id) {
 
 /// Circle radius growing with population (area ∝ people) and with zoom.
 export function popRadius(cat, id, small = 1.5, big = 6) {
-  if (!cat.hasField(id, 'population')) return ['interpolate', ['linear'], ['zoom'], 7, 2.5, 13, 7];
+  if (!cat.hasField(id, 'population')) return byZoom(2.5, 7);
   const s = ['sqrt', ['max', 0, ['to-number', ['get', 'population'], 0]]];
   return [
     'interpolate', ['linear'], ['zoom'],
@@ -29,8 +31,10 @@ export const popSizes = (color) => sizes(color, [[100, 2.6], [500, 4.2], [2000, 
 /// others by name.
 export const operatorLabel = (key) => (key === 'any' ? t('any_operator') : key === 'serving' ? t('serving_operator') : operatorName(key));
 
-/// A labelled <select> of operator keys; `onchange(key)` when the choice changes.
+/// A labelled <select> of operator keys; `onchange(key)` when the choice changes. Null (nothing to
+/// choose) for fewer than two keys.
 export function operatorChooser(keys, current, onchange) {
+  if (keys.length < 2) return null;
   const sel = el(
     'select',
     { 'aria-label': t('operator'), 'data-i18n-title': 'operator', onchange: () => onchange(sel.value) },
@@ -71,22 +75,65 @@ export function operatorRasterDef(cat, { id, prefix, group, title, opacity = 0.7
       const legend = el('div', { class: 'lg-op', 'data-raster': current.id });
       const refresh = () => rasterLegend(current.id).then((l) => legend.replaceChildren(l, ...(extra ? [extra()] : [])));
       const ready = refresh();
-      const controls =
-        family.length > 1
-          ? operatorChooser(
-              family.map((f) => f.key),
-              current.key,
-              (key) => {
-                current = family.find((f) => f.key === key);
-                map.removeLayer(id);
-                add();
-                legend.dataset.raster = current.id;
-                refresh();
-              },
-            )
-          : null;
+      const controls = operatorChooser(
+        family.map((f) => f.key),
+        current.key,
+        (key) => {
+          current = family.find((f) => f.key === key);
+          map.removeLayer(id);
+          add();
+          legend.dataset.raster = current.id;
+          refresh();
+        },
+      );
       return { layers: [id], legend, controls, ready };
     },
   };
   return def;
+}
+
+/// Add a style layer drawing the catalog's vector layer `src` below `anchor` (adding the source
+/// first if needed); returns the style layer's id.
+export function addVector(map, cat, src, layer, anchor) {
+  ensure(map, cat, src);
+  map.addLayer(vectorLayer(src, layer), anchor);
+  return layer.id;
+}
+
+/// Add a style layer drawing the catalog's raster `src` below `anchor`; returns its id.
+export function addRaster(map, cat, src, id, opacity, anchor = 'fills-anchor') {
+  ensure(map, cat, src);
+  map.addLayer({ id, type: 'raster', source: src, paint: { 'raster-opacity': opacity } }, anchor);
+  return id;
+}
+
+/// A legend's sub-heading, translated (and re-translated when the language changes).
+export const subHeading = (key) => el('div', { class: 'lg-sub', 'data-i18n': key, text: t(key) });
+
+/// Hamlets as circles sized by population with a white outline that thickens with zoom, drawn with
+/// `color` (the coverage and speed-tier views of `hamlet_coverage`).
+export const hamletCircles = (cat, src, color, opacity) => ({
+  'circle-radius': popRadius(cat, src),
+  'circle-color': color,
+  'circle-opacity': opacity,
+  'circle-stroke-color': '#fff',
+  'circle-stroke-width': byZoom(0.4, 1.2, 12),
+});
+
+/// A layer drawing several of the catalog's vector layers together (e.g. fiber routes and access
+/// points), offered when any of them exists; `add(map, legend)` adds the style layers of those the
+/// catalog has, appends their legend rows and returns the style layer ids. Null when none exists.
+export function vectorsDef(cat, { id, group, title, sources, add }) {
+  const present = sources.filter((s) => cat.isVector(s));
+  if (!present.length) return null;
+  return {
+    id,
+    group,
+    title,
+    sources: () => present,
+    build(map) {
+      const legend = el('div');
+      return { layers: add(map, legend), legend };
+    },
+  };
 }

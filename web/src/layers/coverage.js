@@ -3,9 +3,9 @@
 import { operatorName, styles } from '../catalog.js';
 import { OPERATOR_COLORS } from '../basemap.js';
 import { findField, shareKind } from '../format.js';
-import { t } from '../i18n.js';
 import { circle, el, fill, ramp, rasterLegend, row } from '../legend.js';
-import { ensure, operatorRasterDef, popRadius, popSizes } from './common.js';
+import { byZoom } from '../mapstyle.js';
+import { addRaster, addVector, hamletCircles, operatorRasterDef, popSizes, subHeading } from './common.js';
 import { registerTheme } from './registry.js';
 
 /// The operators in the sites legend: those the coverage rasters are written for (the dataset's),
@@ -28,11 +28,9 @@ function defs(cat) {
       title: 'l_landcover',
       sources: () => ['landcover'],
       build(map) {
-        ensure(map, cat, 'landcover');
-        map.addLayer({ id: 'landcover', type: 'raster', source: 'landcover', paint: { 'raster-opacity': 0.7 } }, 'fills-anchor');
         const legend = el('div');
         rasterLegend('landcover').then((l) => legend.replaceChildren(l));
-        return { layers: ['landcover'], legend };
+        return { layers: [addRaster(map, cat, 'landcover', 'landcover', 0.7)], legend };
       },
     });
   }
@@ -48,27 +46,15 @@ function defs(cat) {
       defaultOn: true,
       sources: () => ['hamlet_coverage'],
       build(map) {
-        ensure(map, cat, 'hamlet_coverage');
-        map.addLayer(
-          {
-            id: 'hamlet-coverage',
-            type: 'circle',
-            source: 'hamlet_coverage',
-            'source-layer': 'hamlet_coverage',
-            layout: { 'circle-sort-key': ['case', coveredExpr, 0, 1] },
-            paint: {
-              'circle-radius': popRadius(cat, 'hamlet_coverage'),
-              'circle-color': ['case', coveredExpr, styles.covered, styles.uncovered],
-              'circle-opacity': 0.85,
-              'circle-stroke-color': '#fff',
-              'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 7, 0.4, 12, 1.2],
-            },
-          },
-          'labels-anchor',
-        );
+        const layer = {
+          id: 'hamlet-coverage',
+          type: 'circle',
+          layout: { 'circle-sort-key': ['case', coveredExpr, 0, 1] },
+          paint: hamletCircles(cat, 'hamlet_coverage', ['case', coveredExpr, styles.covered, styles.uncovered], 0.85),
+        };
         const legend = el('div', {}, row(circle(styles.covered), 'covered'), row(circle(styles.uncovered), 'not_covered'));
-        if (cat.hasField('hamlet_coverage', 'population')) legend.append(el('div', { class: 'lg-sub', 'data-i18n': 'size_population', text: t('size_population') }), popSizes('#999'));
-        return { layers: ['hamlet-coverage'], legend };
+        if (cat.hasField('hamlet_coverage', 'population')) legend.append(subHeading('size_population'), popSizes('#999'));
+        return { layers: [addVector(map, cat, 'hamlet_coverage', layer, 'labels-anchor')], legend };
       },
     });
   }
@@ -88,24 +74,9 @@ function defs(cat) {
       sources: () => ['commune_indicators'],
       shareField,
       build(map) {
-        ensure(map, cat, 'commune_indicators');
-        map.addLayer(
-          {
-            id: 'commune-coverage',
-            type: 'fill',
-            source: 'commune_indicators',
-            'source-layer': 'commune_indicators',
-            paint: { 'fill-color': ['interpolate', ['linear'], s, ...stops], 'fill-opacity': 0.62, 'fill-outline-color': 'rgba(80,60,100,0.5)' },
-          },
-          'fills-anchor',
-        );
-        const legend = el(
-          'div',
-          {},
-          el('div', { class: 'lg-sub', 'data-i18n': 'share_people', text: t('share_people') }),
-          ramp(stops.filter((_, i) => i % 2 === 1), '≤ 30 %', '100 %'),
-        );
-        return { layers: ['commune-coverage'], legend };
+        const paint = { 'fill-color': ['interpolate', ['linear'], s, ...stops], 'fill-opacity': 0.62, 'fill-outline-color': 'rgba(80,60,100,0.5)' };
+        const legend = el('div', {}, subHeading('share_people'), ramp(stops.filter((_, i) => i % 2 === 1), '≤ 30 %', '100 %'));
+        return { layers: [addVector(map, cat, 'commune_indicators', { id: 'commune-coverage', type: 'fill', paint }, 'fills-anchor')], legend };
       },
     });
   }
@@ -121,37 +92,11 @@ function defs(cat) {
         const layers = [];
         const opColor = ['match', ['downcase', ['to-string', ['get', 'operator']]], ...Object.entries(OPERATOR_COLORS).flat(), '#555'];
         if (cat.isVector('sectors')) {
-          ensure(map, cat, 'sectors');
-          map.addLayer(
-            {
-              id: 'sectors',
-              type: 'fill',
-              source: 'sectors',
-              'source-layer': 'sectors',
-              minzoom: 11,
-              paint: { 'fill-color': opColor, 'fill-opacity': 0.35, 'fill-outline-color': opColor },
-            },
-            'points-anchor',
-          );
-          layers.push('sectors');
+          const paint = { 'fill-color': opColor, 'fill-opacity': 0.35, 'fill-outline-color': opColor };
+          layers.push(addVector(map, cat, 'sectors', { id: 'sectors', type: 'fill', minzoom: 11, paint }, 'points-anchor'));
         }
-        ensure(map, cat, 'cell_sites');
-        map.addLayer(
-          {
-            id: 'cell-sites',
-            type: 'circle',
-            source: 'cell_sites',
-            'source-layer': 'cell_sites',
-            paint: {
-              'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 2.2, 13, 6],
-              'circle-color': opColor,
-              'circle-stroke-color': '#fff',
-              'circle-stroke-width': 1,
-            },
-          },
-          'labels-anchor',
-        );
-        layers.push('cell-sites');
+        const paint = { 'circle-radius': byZoom(2.2, 6), 'circle-color': opColor, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 };
+        layers.push(addVector(map, cat, 'cell_sites', { id: 'cell-sites', type: 'circle', paint }, 'labels-anchor'));
         const legend = el(
           'div',
           {},

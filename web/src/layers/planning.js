@@ -1,103 +1,59 @@
 // Theme "site planning": the coverage gaps (areas, or uncovered hamlets as points when the
 // analysis wrote no polygons) and the proposed sites, numbered by their rank.
 import { FONT_BOLD } from '../basemap.js';
-import { circle, el, fill, row } from '../legend.js';
-import { ensure, popRadius } from './common.js';
+import { circle, fill, row } from '../legend.js';
+import { byZoom } from '../mapstyle.js';
+import { addVector, popRadius, vectorsDef } from './common.js';
 import { registerTheme } from './registry.js';
 
 const GAP = '#ff7f00';
 
 function defs(cat) {
-  const defs = [];
-  // --- Planning -----------------------------------------------------------------------------
-  if (cat.isVector('coverage_gaps') || cat.isVector('proposed_sites')) {
-    defs.push({
-      id: 'gaps',
-      group: 'g_planning',
-      title: 'l_gaps',
-      sources: () => ['coverage_gaps', 'proposed_sites'].filter((id) => cat.isVector(id)),
-      build(map) {
-        const layers = [];
-        const legend = el('div');
-        if (cat.isVector('coverage_gaps')) {
-          ensure(map, cat, 'coverage_gaps');
-          if (cat.geometry('coverage_gaps').includes('polygon')) {
-            map.addLayer(
-              { id: 'gaps-fill', type: 'fill', source: 'coverage_gaps', 'source-layer': 'coverage_gaps', paint: { 'fill-color': GAP, 'fill-opacity': 0.28 } },
-              'fills-anchor',
-            );
-            map.addLayer(
-              {
-                id: 'gaps-line',
-                type: 'line',
-                source: 'coverage_gaps',
-                'source-layer': 'coverage_gaps',
-                paint: { 'line-color': '#b35806', 'line-width': 1.6, 'line-dasharray': [2, 1] },
-              },
-              'points-anchor',
-            );
-            layers.push('gaps-fill', 'gaps-line');
-            legend.append(row(fill('rgba(255,127,0,0.3)', '#b35806'), 'gap_area'));
-          } else {
-            map.addLayer(
-              {
-                id: 'gaps-points',
-                type: 'circle',
-                source: 'coverage_gaps',
-                'source-layer': 'coverage_gaps',
-                paint: {
-                  'circle-radius': popRadius(cat, 'coverage_gaps', 2.5, 8),
-                  'circle-color': 'rgba(255,127,0,0.35)',
-                  'circle-stroke-color': '#b35806',
-                  'circle-stroke-width': 1.5,
-                },
-              },
-              'labels-anchor',
-            );
-            layers.push('gaps-points');
-            legend.append(row(circle('rgba(255,127,0,0.35)', 12, '#b35806'), 'gap_area'));
-          }
-        }
-        if (cat.isVector('proposed_sites')) {
-          ensure(map, cat, 'proposed_sites');
-          map.addLayer(
-            {
-              id: 'proposed-sites',
-              type: 'circle',
-              source: 'proposed_sites',
-              'source-layer': 'proposed_sites',
-              paint: {
-                'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 5, 13, 10],
-                'circle-color': '#ffd400',
-                'circle-stroke-color': '#111',
-                'circle-stroke-width': 2,
-              },
-            },
-            'labels-anchor',
+  const def = vectorsDef(cat, {
+    id: 'gaps',
+    group: 'g_planning',
+    title: 'l_gaps',
+    sources: ['coverage_gaps', 'proposed_sites'],
+    add(map, legend) {
+      const layers = [];
+      if (cat.isVector('coverage_gaps')) {
+        const gaps = (layer, anchor) => addVector(map, cat, 'coverage_gaps', layer, anchor);
+        if (cat.geometry('coverage_gaps').includes('polygon')) {
+          layers.push(
+            gaps({ id: 'gaps-fill', type: 'fill', paint: { 'fill-color': GAP, 'fill-opacity': 0.28 } }, 'fills-anchor'),
+            gaps({ id: 'gaps-line', type: 'line', paint: { 'line-color': '#b35806', 'line-width': 1.6, 'line-dasharray': [2, 1] } }, 'points-anchor'),
           );
-          const rank = cat.field('proposed_sites', ['rank', 'order', 'name']);
-          map.addLayer({
-            id: 'proposed-labels',
-            type: 'symbol',
-            source: 'proposed_sites',
-            'source-layer': 'proposed_sites',
-            layout: {
-              'text-field': rank ? ['to-string', ['get', rank]] : ['to-string', ['id']],
-              'text-font': FONT_BOLD,
-              'text-size': 10,
-              'text-allow-overlap': true,
-            },
-            paint: { 'text-color': '#111' },
-          });
-          layers.push('proposed-sites', 'proposed-labels');
-          legend.append(row(circle('#ffd400', 14, '#111'), 'proposed_site'));
+          legend.append(row(fill('rgba(255,127,0,0.3)', '#b35806'), 'gap_area'));
+        } else {
+          const paint = {
+            'circle-radius': popRadius(cat, 'coverage_gaps', 2.5, 8),
+            'circle-color': 'rgba(255,127,0,0.35)',
+            'circle-stroke-color': '#b35806',
+            'circle-stroke-width': 1.5,
+          };
+          layers.push(gaps({ id: 'gaps-points', type: 'circle', paint }, 'labels-anchor'));
+          legend.append(row(circle('rgba(255,127,0,0.35)', 12, '#b35806'), 'gap_area'));
         }
-        return { layers, legend };
-      },
-    });
-  }
-
-  return defs;
+      }
+      if (cat.isVector('proposed_sites')) {
+        const paint = { 'circle-radius': byZoom(5, 10), 'circle-color': '#ffd400', 'circle-stroke-color': '#111', 'circle-stroke-width': 2 };
+        const rank = cat.field('proposed_sites', ['rank', 'order', 'name']);
+        const layout = {
+          'text-field': rank ? ['to-string', ['get', rank]] : ['to-string', ['id']],
+          'text-font': FONT_BOLD,
+          'text-size': 10,
+          'text-allow-overlap': true,
+        };
+        layers.push(
+          addVector(map, cat, 'proposed_sites', { id: 'proposed-sites', type: 'circle', paint }, 'labels-anchor'),
+          addVector(map, cat, 'proposed_sites', { id: 'proposed-labels', type: 'symbol', layout, paint: { 'text-color': '#111' } }),
+        );
+        legend.append(row(circle('#ffd400', 14, '#111'), 'proposed_site'));
+      }
+      return layers;
+    },
+  });
+  return def ? [def] : [];
 }
 
 registerTheme({ id: 'planning', group: 'g_planning', order: 40, defs });

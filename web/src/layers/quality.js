@@ -4,9 +4,9 @@
 // speed-tier view: hamlets coloured by their downlink rate's tier (per operator or the serving one).
 import { getOptional } from '../api.js';
 import { styles } from '../catalog.js';
-import { onLanguage, t } from '../i18n.js';
+import { onLanguage } from '../i18n.js';
 import { circle, el, labelFor, row } from '../legend.js';
-import { ensure, operatorChooser, operatorRasterDef, popRadius } from './common.js';
+import { addVector, hamletCircles, operatorChooser, operatorRasterDef, subHeading } from './common.js';
 import { registerTheme } from './registry.js';
 import { tierExpression, tierSteps } from './tiers.js';
 
@@ -34,27 +34,16 @@ function speedTierDef(cat) {
     title: 'l_speed_tiers',
     sources: () => ['hamlet_coverage'],
     build(map) {
-      ensure(map, cat, 'hamlet_coverage');
       const legend = el('div', { class: 'lg-tiers' });
       let steps = [];
       const paint = () => map.setPaintProperty('speed-tiers', 'circle-color', tierExpression(current.field, steps));
-      map.addLayer(
-        {
-          id: 'speed-tiers',
-          type: 'circle',
-          source: 'hamlet_coverage',
-          'source-layer': 'hamlet_coverage',
-          layout: { 'circle-sort-key': ['-', 0, ['to-number', ['get', current.field], 0]] },
-          paint: {
-            'circle-radius': popRadius(cat, 'hamlet_coverage'),
-            'circle-color': '#9e9e9e',
-            'circle-opacity': 0.9,
-            'circle-stroke-color': '#fff',
-            'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 7, 0.4, 12, 1.2],
-          },
-        },
-        'labels-anchor',
-      );
+      const layer = {
+        id: 'speed-tiers',
+        type: 'circle',
+        layout: { 'circle-sort-key': ['-', 0, ['to-number', ['get', current.field], 0]] },
+        paint: hamletCircles(cat, 'hamlet_coverage', '#9e9e9e', 0.9),
+      };
+      addVector(map, cat, 'hamlet_coverage', layer, 'labels-anchor');
       const ready = (raster ? getOptional(`tiles/${encodeURIComponent(raster)}/legend.json`).catch(() => null) : Promise.resolve(null)).then((lg) => {
         steps = tierSteps(styles.tiersMbps, lg);
         paint();
@@ -62,23 +51,20 @@ function speedTierDef(cat) {
           legend.replaceChildren(
             ...[...steps].reverse().map((s) => row(circle(s.color, 10), labelFor(s.label), true)),
             row(circle('#9e9e9e', 10), 'no_serving'),
-            el('div', { class: 'lg-sub', 'data-i18n': 'tier_note', text: t('tier_note') }),
+            subHeading('tier_note'),
           );
         render();
         onLanguage(render);
       });
-      const controls =
-        rates.length > 1
-          ? operatorChooser(
-              rates.map((r) => r.key),
-              current.key,
-              (key) => {
-                current = rates.find((r) => r.key === key);
-                map.setLayoutProperty('speed-tiers', 'circle-sort-key', ['-', 0, ['to-number', ['get', current.field], 0]]);
-                paint();
-              },
-            )
-          : null;
+      const controls = operatorChooser(
+        rates.map((r) => r.key),
+        current.key,
+        (key) => {
+          current = rates.find((r) => r.key === key);
+          map.setLayoutProperty('speed-tiers', 'circle-sort-key', ['-', 0, ['to-number', ['get', current.field], 0]]);
+          paint();
+        },
+      );
       return { layers: ['speed-tiers'], legend, controls, ready };
     },
   };

@@ -3,7 +3,7 @@
 // Class colours are the service's (/catalog thresholds.risk.classes).
 import { styles } from '../catalog.js';
 import { circle, el, fill, row } from '../legend.js';
-import { ensure, popRadius } from './common.js';
+import { addRaster, addVector, popRadius } from './common.js';
 import { registerTheme } from './registry.js';
 
 const CLASS_COLORS = styles.classColors;
@@ -31,25 +31,15 @@ function defs(cat) {
       build(map) {
         const lid = `${id}-zones`;
         if (zones) {
-          ensure(map, cat, 'risk_zones');
           const cls = ['to-number', ['get', 'class'], 0];
-          map.addLayer(
-            {
-              id: lid,
-              type: 'fill',
-              source: 'risk_zones',
-              'source-layer': 'risk_zones',
-              filter: ['all', ['==', ['get', 'hazard'], hazard], ['>=', cls, 2]],
-              paint: {
-                'fill-color': ['match', cls, 1, CLASS_COLORS[0], 2, CLASS_COLORS[1], 3, CLASS_COLORS[2], 4, CLASS_COLORS[3], CLASS_COLORS[4]],
-                'fill-opacity': ['interpolate', ['linear'], cls, 2, 0.25, 5, 0.6],
-              },
-            },
-            'fills-anchor',
-          );
+          const paint = {
+            'fill-color': ['match', cls, 1, CLASS_COLORS[0], 2, CLASS_COLORS[1], 3, CLASS_COLORS[2], 4, CLASS_COLORS[3], CLASS_COLORS[4]],
+            'fill-opacity': ['interpolate', ['linear'], cls, 2, 0.25, 5, 0.6],
+          };
+          const filter = ['all', ['==', ['get', 'hazard'], hazard], ['>=', cls, 2]];
+          addVector(map, cat, 'risk_zones', { id: lid, type: 'fill', filter, paint }, 'fills-anchor');
         } else {
-          ensure(map, cat, rasterId);
-          map.addLayer({ id: lid, type: 'raster', source: rasterId, paint: { 'raster-opacity': 0.65 } }, 'fills-anchor');
+          addRaster(map, cat, rasterId, lid, 0.65);
         }
         return { layers: [lid], legend: classLegend() };
       },
@@ -64,26 +54,15 @@ function defs(cat) {
       title: 'l_hamlet_risk',
       sources: () => ['hamlet_risk'],
       build(map) {
-        ensure(map, cat, 'hamlet_risk');
-        map.addLayer(
-          {
-            id: 'hamlet-risk',
-            type: 'circle',
-            source: 'hamlet_risk',
-            'source-layer': 'hamlet_risk',
-            filter: ['>=', maxClass, 4],
-            layout: { 'circle-sort-key': maxClass },
-            paint: {
-              'circle-radius': popRadius(cat, 'hamlet_risk', 2.5, 7),
-              'circle-color': ['case', ['>=', maxClass, 5], CLASS_COLORS[4], CLASS_COLORS[3]],
-              'circle-stroke-color': '#3a0a0a',
-              'circle-stroke-width': 1,
-            },
-          },
-          'labels-anchor',
-        );
+        const paint = {
+          'circle-radius': popRadius(cat, 'hamlet_risk', 2.5, 7),
+          'circle-color': ['case', ['>=', maxClass, 5], CLASS_COLORS[4], CLASS_COLORS[3]],
+          'circle-stroke-color': '#3a0a0a',
+          'circle-stroke-width': 1,
+        };
+        const layer = { id: 'hamlet-risk', type: 'circle', filter: ['>=', maxClass, 4], layout: { 'circle-sort-key': maxClass }, paint };
         const legend = el('div', {}, row(circle(CLASS_COLORS[4], 11, '#3a0a0a'), 'class_5'), row(circle(CLASS_COLORS[3], 11, '#3a0a0a'), 'class_4'));
-        return { layers: ['hamlet-risk'], legend };
+        return { layers: [addVector(map, cat, 'hamlet_risk', layer, 'labels-anchor')], legend };
       },
     });
   }

@@ -5,7 +5,7 @@ import { getOptional } from '../api.js';
 import { styles } from '../catalog.js';
 import { t } from '../i18n.js';
 import { el, fill, rasterLegend, row } from '../legend.js';
-import { ensure } from './common.js';
+import { addVector, ensure, subHeading } from './common.js';
 import { registerTheme } from './registry.js';
 
 const HEALTH_COLORS = styles.healthColors;
@@ -23,50 +23,18 @@ function defs(cat) {
       sources: () => [src],
       focus: true,
       build(map) {
-        ensure(map, cat, src);
         const latest = health && cat.hasField(src, 'latest') ? ['==', ['to-number', ['get', 'latest'], 1], 1] : true;
         const color = health
           ? ['match', ['get', 'health_class'], ...Object.entries(HEALTH_COLORS).flat(), '#999']
           : ['match', ['get', 'crop'], 'mango', '#f4a300', 'longan', '#8c6d31', '#6a9f3a'];
-        map.addLayer(
-          {
-            id: 'orchards-fill',
-            type: 'fill',
-            source: src,
-            'source-layer': src,
-            filter: latest,
-            paint: { 'fill-color': color, 'fill-opacity': 0.75 },
-          },
-          'lines-anchor',
-        );
-        map.addLayer(
-          {
-            id: 'orchards-line',
-            type: 'line',
-            source: src,
-            'source-layer': src,
-            filter: latest,
-            minzoom: 11,
-            paint: { 'line-color': '#333', 'line-width': 0.6 },
-          },
-          'lines-anchor',
-        );
-        const layers = ['orchards-fill', 'orchards-line'];
+        const layers = [
+          addVector(map, cat, src, { id: 'orchards-fill', type: 'fill', filter: latest, paint: { 'fill-color': color, 'fill-opacity': 0.75 } }, 'lines-anchor'),
+          addVector(map, cat, src, { id: 'orchards-line', type: 'line', filter: latest, minzoom: 11, paint: { 'line-color': '#333', 'line-width': 0.6 } }, 'lines-anchor'),
+        ];
         if (health && cat.isVector('orchards')) {
           // Parcels no flight has covered yet, as context under the assessed ones.
-          ensure(map, cat, 'orchards');
-          map.addLayer(
-            {
-              id: 'orchards-all',
-              type: 'fill',
-              source: 'orchards',
-              'source-layer': 'orchards',
-              minzoom: 10,
-              paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.35, 'fill-outline-color': '#6b6b6b' },
-            },
-            'orchards-fill',
-          );
-          layers.unshift('orchards-all');
+          const paint = { 'fill-color': '#ffffff', 'fill-opacity': 0.35, 'fill-outline-color': '#6b6b6b' };
+          layers.unshift(addVector(map, cat, 'orchards', { id: 'orchards-all', type: 'fill', minzoom: 10, paint }, 'orchards-fill'));
         }
         const legend = health
           ? el(
@@ -127,7 +95,7 @@ function uavDef(cat, rasterIds) {
       const legend = el('div');
       const flightSel = el('select', { 'data-i18n-title': 'flight_date', 'aria-label': t('flight_date') });
       const indexSel = el('select', { 'data-i18n-title': 'index', 'aria-label': t('index') });
-      const hint = el('div', { class: 'lg-sub', 'data-i18n': 'zoom_in_uav', text: t('zoom_in_uav') });
+      const hint = subHeading('zoom_in_uav');
       const go = el('button', { type: 'button', class: 'link', 'data-i18n': 'go_to_flight', text: t('go_to_flight'), onclick: () => def.zoomTo?.() });
       const refreshLegend = () => {
         const r = current();
