@@ -188,11 +188,16 @@ pub fn run(a: SiteArgs) -> anyhow::Result<()> {
     let secs = t.elapsed().as_secs_f64();
     covermap::grid::io::write_cog(&grid, &a.out, &m.crs)?;
     let mut vals: Vec<f32> = grid.data.iter().copied().filter(|v| !grid.is_nodata(*v)).collect();
-    vals.sort_by(f32::total_cmp);
     let (what, unit) = if a.eirp.is_some() { ("RSRP", "dBm") } else { ("loss", "dB") };
-    let range = match (vals.first(), vals.get(vals.len() / 2), vals.last()) {
-        (Some(lo), Some(mid), Some(hi)) => format!("{what} min {lo:.1} / median {mid:.1} / max {hi:.1} {unit}"),
-        _ => format!("no {what} computed"),
+    let range = if vals.is_empty() {
+        format!("no {what} computed")
+    } else {
+        // The middle value by selection (the sorted order's, without sorting 3 M values).
+        let mid_i = vals.len() / 2;
+        let (_, &mut mid, _) = vals.select_nth_unstable_by(mid_i, f32::total_cmp);
+        let lo = vals.iter().copied().min_by(f32::total_cmp).unwrap_or(mid);
+        let hi = vals.iter().copied().max_by(f32::total_cmp).unwrap_or(mid);
+        format!("{what} min {lo:.1} / median {mid:.1} / max {hi:.1} {unit}")
     };
     let cores = rayon::current_num_threads() as f64;
     println!(
