@@ -158,7 +158,7 @@ pub struct ItmParams {
 
 /// The default [`ItmParams::radial_delta_h_step`] of area sweeps: measured on a 30 km site over the
 /// Sơn La terrain (docs/ARCHITECTURE.md, "ITM along radials, one site").
-pub const DEFAULT_RADIAL_DELTA_H_STEP: f64 = 0.125;
+pub const DEFAULT_RADIAL_DELTA_H_STEP: f64 = 0.0625;
 
 /// The largest [`ItmParams::radial_delta_h_step`] accepted.
 pub const MAX_RADIAL_DELTA_H_STEP: f64 = 0.5;
