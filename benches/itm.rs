@@ -7,8 +7,10 @@
 //! bilinear interpolation, ITM at every point of every radial; then every DEM cell within 30 km takes
 //! the loss of its nearest radial sample. That is the coverage engine itself (`coverage::engine::
 //! sweep_sites` with a band whose model is ITM: radials born where neighbours drift a cell apart, so
-//! rings near the site are thinned), one omni site. Besides criterion's wall-clock figures the bench
-//! prints CPU-time figures, which stay meaningful when other work shares the machine.
+//! rings near the site are thinned), one omni site, with the engine's default Δh interpolation
+//! (`ItmParams::radial_delta_h_step`; the p2p and radial figures are exact). Besides criterion's
+//! wall-clock figures the bench prints CPU-time figures, which stay meaningful when other work
+//! shares the machine.
 
 use std::time::Duration;
 

@@ -9,13 +9,16 @@
 //! radials run in parallel.
 //!
 //! A radial that leaves the DEM (or meets nodata) is cut there: ITM needs the whole profile up to
-//! a receiver. The point evaluation prepares the chain's profile up to the receiver only, so it
-//! agrees with the full sweep up to floating-point rounding (ITM's sums are accumulated per path).
+//! a receiver. Δh is interpolated between anchors up to [`delta_h_lookahead`] points beyond a
+//! receiver (`ItmParams::radial_delta_h_step`, `radio::itm::radial`), so the sweep reads each
+//! chain that far past its farthest receiver and the point evaluation that far past its cell: the
+//! point evaluation prepares the chain's profile up to there only, and agrees with the full sweep
+//! up to floating-point rounding (ITM's sums are accumulated per path).
 
 use rayon::prelude::*;
 
 use crate::grid::Grid;
-use crate::radio::itm::{ItmError, ItmParams, ItmPath, ItmScratch};
+use crate::radio::itm::{delta_h_lookahead, ItmError, ItmParams, ItmPath, ItmScratch};
 use super::profile::{Profile, Sample};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
@@ -76,13 +79,14 @@ fn radial_itm(
 ) -> Result<u64, ItmError> {
     let own = plan.band(plan.birth(i)).0;
     out[own..].fill(Sample::NONE);
-    // The farthest marked sample: the profile is read no further (ITM at a receiver uses the
-    // profile up to it only).
+    // The farthest marked sample: the profile is read no further than Δh's lookahead beyond it
+    // (ITM at a receiver uses the profile up to it only, its interpolated Δh up to an anchor).
     let Some(last) = bits.iter().enumerate().rev().find(|(_, w)| **w != 0).map(|(k, w)| k * 64 + 63 - w.leading_zeros() as usize)
     else {
         return Ok(0);
     };
-    let valid = chain_profile(prof, plan, i, last, elev);
+    let read_to = (last + delta_h_lookahead(params.radial_delta_h_step, last)).min(plan.n);
+    let valid = chain_profile(prof, plan, i, read_to, elev);
     if valid < 2 || own >= valid {
         return Ok(0);
     }
@@ -145,7 +149,8 @@ pub fn eval_cell_itm(
     sc: &mut Scratch,
     c: &CellRef,
 ) -> Result<Sample, ItmError> {
-    let valid = chain_profile(prof, plan, c.radial, c.s, &mut sc.elev);
+    let read_to = (c.s + delta_h_lookahead(params.radial_delta_h_step, c.s)).min(plan.n);
+    let valid = chain_profile(prof, plan, c.radial, read_to, &mut sc.elev);
     if valid <= c.s {
         return Ok(Sample::NONE);
     }

@@ -60,7 +60,8 @@ fn read_metric_dem_within(path: &Path, around: Option<(f64, f64, f64)>) -> Resul
     drop(ds);
     let sr = spatial_ref(&crs)?;
     let (dem, crs, warped_from) = if sr.is_geographic() {
-        let (g, _) = read_raster_f32(path, 1)?;
+        // The placement only (a 1° SRTM tile's cells are read by the warp, not here).
+        let g = placement(path)?;
         let b = g.bounds();
         let (lon, lat) = ((b.min_x + b.max_x) / 2.0, (b.min_y + b.max_y) / 2.0);
         if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
@@ -71,7 +72,6 @@ fn read_metric_dem_within(path: &Path, around: Option<(f64, f64, f64)>) -> Resul
         if cell.is_nan() || cell < 0.1 {
             return Err(Error::input(path, format!("cell of {}° × {}° is too small to analyse", g.transform.dx, g.transform.dy)));
         }
-        drop(g);
         let utm = utm_zone_crs(lon, lat);
         let (t, w, h) = warp_target(path, &crs, &utm, cell)?;
         let (t, w, h) = match around {
@@ -107,6 +107,20 @@ fn read_metric_dem_within(path: &Path, around: Option<(f64, f64, f64)>) -> Resul
         return Err(Error::input(path, "the DEM has no valid cell (all nodata)"));
     }
     Ok(MetricDem { dem, crs, warped_from })
+}
+
+/// The placement of band 1 of `path` as an empty grid (no cell read), with
+/// [`read_raster_f32`]'s checks and messages.
+fn placement(path: &Path) -> Result<Grid<f32>> {
+    let ds = open(path)?;
+    let gt = ds.geo_transform().map_err(|e| Error::input(path, format!("no georeferencing ({e})")))?;
+    let transform = super::GeoTransform::from_gdal(&gt)
+        .ok_or_else(|| Error::input(path, "raster is rotated or not north-up; warp it first (gdalwarp)"))?;
+    if ds.raster_count() == 0 {
+        return Err(Error::input(path, "band 1 requested, the file has 0"));
+    }
+    let (width, height) = ds.raster_size();
+    Ok(Grid { width, height, transform, nodata: None, data: Vec::new() })
 }
 
 #[cfg(test)]

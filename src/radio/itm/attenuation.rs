@@ -180,6 +180,13 @@ pub(crate) fn reference_attenuation(
         let a_o = a_sml - k_1 * d_sml - k_2 * d_sml.ln();
         // Eq. 3.19.
         (a_o + k_1 * d + k_2 * d.ln(), PropMode::LineOfSight)
+    } else if d <= 10e6 && d <= d_sml.max(d_ml + 1.088 * scale * f.ln()) {
+        // Not beyond the diffraction–troposcatter transition d_x whatever the troposcatter line
+        // (d_x below is at least this, or 10,000 km when the troposcatter loss is unusable): the
+        // diffraction line, without evaluating the troposcatter loss twice (the same result, bit
+        // for bit; nearly every receiver of a 30 km site at 1800 MHz takes this branch, as
+        // d_x ≥ d_ml + ~28 km there).
+        (m_d * d + a_d0, PropMode::Diffraction)
     } else {
         // Two distances far into the troposcatter region; H₀ carried from d₆ to d₅.
         let d_5 = d_ml + 200e3;

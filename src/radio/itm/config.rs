@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::errors::ItmError;
-use super::inputs::{Climate, ItmParams, Mdvar, Polarization};
+use super::inputs::{Climate, ItmParams, Mdvar, Polarization, DEFAULT_RADIAL_DELTA_H_STEP};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -24,6 +24,9 @@ pub struct ItmConfig {
     pub situation_pct: f64,
     /// Receiver height above ground, m.
     pub h_rx_m: f64,
+    /// Area sweeps: Δh computed at receivers this fraction of the distance apart and interpolated
+    /// between ([`ItmParams::radial_delta_h_step`]); 0 for the exact model at every receiver.
+    pub radial_delta_h_step: f64,
 }
 
 impl Default for ItmConfig {
@@ -39,6 +42,7 @@ impl Default for ItmConfig {
             location_pct: 50.0,
             situation_pct: 50.0,
             h_rx_m: 1.5,
+            radial_delta_h_step: DEFAULT_RADIAL_DELTA_H_STEP,
         }
     }
 }
@@ -59,6 +63,7 @@ impl ItmConfig {
             time_pct: self.time_pct,
             location_pct: self.location_pct,
             situation_pct: self.situation_pct,
+            radial_delta_h_step: self.radial_delta_h_step,
         };
         p.validate()?;
         Ok(p)
@@ -81,5 +86,10 @@ mod tests {
         assert!(toml::from_str::<ItmConfig>("climat = 5").is_err());
         let bad = ItmConfig { mdvar: 5, ..ItmConfig::default() };
         assert_eq!(bad.params(30.0, 900.0).unwrap_err().code(), 1014);
+        assert_eq!(c.radial_delta_h_step, DEFAULT_RADIAL_DELTA_H_STEP);
+        let exact: ItmConfig = toml::from_str("radial_delta_h_step = 0").unwrap();
+        assert_eq!(exact.params(30.0, 1800.0).unwrap().radial_delta_h_step, 0.0);
+        let too_coarse = ItmConfig { radial_delta_h_step: 0.7, ..ItmConfig::default() };
+        assert_eq!(too_coarse.params(30.0, 1800.0).unwrap_err().code(), 1101);
     }
 }

@@ -58,10 +58,14 @@ pub enum ItmError {
     /// malformed profile or an output buffer of the wrong length.
     #[error("terrain profile: {0}")]
     Profile(&'static str),
+    /// covermap's own parameter (no reference code): the Δh interpolation step of area sweeps.
+    #[error("radial Δh step {0} is out of range 0–0.5 (0: Δh at every receiver)")]
+    RadialDeltaHStep(f64),
 }
 
 impl ItmError {
-    /// The reference implementation's return code (1000–1022); 1100 for covermap's own profile check.
+    /// The reference implementation's return code (1000–1022); 1100 for covermap's own profile check, 1101
+    /// for its Δh interpolation step.
     pub fn code(&self) -> i32 {
         match self {
             ItmError::TxTerminalHeight(_) => 1000,
@@ -87,6 +91,7 @@ impl ItmError {
             ItmError::SurfaceRefractivitySmall(_) => 1021,
             ItmError::SurfaceRefractivityLarge(_) => 1022,
             ItmError::Profile(_) => 1100,
+            ItmError::RadialDeltaHStep(_) => 1101,
         }
     }
 
@@ -116,6 +121,7 @@ impl ItmError {
             ItmError::TxSitingCriteria(_) => "tx_site_criteria",
             ItmError::RxSitingCriteria(_) => "rx_site_criteria",
             ItmError::Profile(_) => "terrain profile",
+            ItmError::RadialDeltaHStep(_) => "radial_delta_h_step",
         }
     }
 }

@@ -148,7 +148,20 @@ pub struct ItmParams {
     pub time_pct: f64,
     pub location_pct: f64,
     pub situation_pct: f64,
+    /// Area sweeps only ([`super::ItmPath`] along a radial; never the point-to-point functions):
+    /// the receivers at which Δh is computed are `r` × the distance apart (a power of two of
+    /// profile points), the others interpolate it (`super::radial`); 0 computes Δh at every
+    /// receiver, the exact model. [`ItmParams::from_codes`] gives 0, [`super::ItmConfig`]
+    /// [`DEFAULT_RADIAL_DELTA_H_STEP`].
+    pub radial_delta_h_step: f64,
 }
+
+/// The default [`ItmParams::radial_delta_h_step`] of area sweeps: measured on a 30 km site over the
+/// Sơn La terrain (docs/ARCHITECTURE.md, "ITM along radials, one site").
+pub const DEFAULT_RADIAL_DELTA_H_STEP: f64 = 0.0625;
+
+/// The largest [`ItmParams::radial_delta_h_step`] accepted.
+pub const MAX_RADIAL_DELTA_H_STEP: f64 = 0.5;
 
 impl ItmParams {
     /// Build from the reference's raw inputs, validating in the reference's order so that the
@@ -188,6 +201,7 @@ impl ItmParams {
             time_pct,
             location_pct,
             situation_pct,
+            radial_delta_h_step: 0.0,
         };
         p.validate()?;
         Ok(p)
@@ -213,6 +227,9 @@ impl ItmParams {
         check_pct(self.situation_pct).map_err(ItmError::InvalidSituation)?;
         check_pct(self.time_pct).map_err(ItmError::InvalidTime)?;
         check_pct(self.location_pct).map_err(ItmError::InvalidLocation)?;
+        if !(0.0..=MAX_RADIAL_DELTA_H_STEP).contains(&self.radial_delta_h_step) {
+            return Err(ItmError::RadialDeltaHStep(self.radial_delta_h_step));
+        }
         Ok(w)
     }
 

@@ -42,9 +42,12 @@ pub use area::{area_cr_loss_db, area_loss_db};
 pub use attenuation::{free_space_loss_db, PropMode};
 pub use config::ItmConfig;
 pub use errors::{ItmError, Warnings};
-pub use inputs::{cr_error, Climate, ItmParams, Mdvar, Polarization, SitingCriteria, VariabilityMode};
+pub use inputs::{
+    cr_error, Climate, ItmParams, Mdvar, Polarization, SitingCriteria, VariabilityMode, DEFAULT_RADIAL_DELTA_H_STEP,
+    MAX_RADIAL_DELTA_H_STEP,
+};
 pub use p2p::{p2p_cr_loss_db, p2p_loss_db, ItmResult};
-pub use radial::{radial_losses, ItmPath, ItmScratch};
+pub use radial::{delta_h_lookahead, radial_losses, ItmPath, ItmScratch};
 pub use terrain::{Elevation, PathGeometry};
 pub use variability::inverse_ccdf;
 

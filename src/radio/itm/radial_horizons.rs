@@ -6,7 +6,9 @@
 //! - Transmitter: θ_i(c) = u_i − x_i·c with u_i = (z_i − z_tx)/x_i and c = 1/(2a_e) is a line in c
 //!   per terrain point. The upper envelope of these lines (a convex hull built incrementally as
 //!   the receiver moves out, slopes −x_i decreasing) answers "which point is the horizon for this
-//!   c" by binary search.
+//!   c" by binary search. Only points whose u_i exceeds every earlier u_j enter it: with c > 0 and
+//!   x_i > x_j, u_i ≤ u_j puts line i below line j everywhere it matters, so the envelope over
+//!   c > 0 and its argmax are unchanged (on mountain radials a few percent of the points).
 //! - Receiver: scanned backwards from the receiver in blocks of 16 points; a block whose highest
 //!   point could not beat the best angle so far even at the block's nearest distance is skipped
 //!   (θ_j ≤ (max z − z_rx)/D_near − c·D_near), and the scan stops when the prefix maximum says the
@@ -31,15 +33,19 @@ pub(crate) struct RadialHorizons {
     inv_x: Vec<f64>,
     /// The spacing added i times (the reference's running distance), when not exact.
     acc_x: Vec<f64>,
+    /// Steps of the receiver's running distance (`repeated_sub`) by binade, when not exact.
+    binades: BinadeSteps,
     /// pmax[i] = max z[1..=i].
     pmax: Vec<f64>,
     /// block_max[b] = max z[b·BLOCK .. (b+1)·BLOCK].
     block_max: Vec<f64>,
     /// u[i] = (z_i − z_tx)·inv_x[i].
     u: Vec<f64>,
+    /// The points whose u exceeds every earlier point's (candidates for the TX horizon), in order.
+    rising: Vec<u32>,
     /// Upper envelope of the TX lines, earliest point first.
     hull: Vec<u32>,
-    /// Lines 1..built are in the hull.
+    /// The lines of rising[..built] are in the hull.
     built: usize,
 }
 
@@ -59,8 +65,32 @@ fn multiples_are_exact(xi: f64, n: usize) -> bool {
 /// bit. While r and r − xi stay in one binade [2^e, 2^(e+1)) (ulp u), r is a multiple of u and
 /// fl(r − xi) = r − xi_u with xi_u = xi rounded to a multiple of u (unless xi/u ends in exactly ½,
 /// where round-half-even depends on r: then steps are taken one by one); so a binade's steps are one
-/// exact subtraction of t·xi_u, and only the step that leaves it is taken as is.
+/// exact subtraction of t·xi_u, and only the step that leaves it is taken as is. (The sweep uses
+/// [`repeated_sub_with`] and a [`BinadeSteps`] table of the radial's spacing.)
+#[cfg(test)]
 pub(crate) fn repeated_sub(d: f64, xi: f64, m: usize) -> f64 {
+    repeated_sub_with(d, xi, m, |e| binade_step(xi, e))
+}
+
+/// `xi` rounded to a multiple of the ulp of binade `e` (biased exponent) and its reciprocal; 0
+/// where the steps must be taken one by one (a tie at half an ulp).
+#[inline]
+fn binade_step(xi: f64, e: u64) -> (f64, f64) {
+    let u = f64::from_bits((e.saturating_sub(52).max(1)) << 52); // the binade's ulp
+    let q = xi / u; // exact: u is a power of two
+    // ⌊q⌋ by truncation (q > 0; a libm floor call costs more than the rest of the step).
+    let fl = if q < 4503599627370496.0 { (q as u64) as f64 } else { q };
+    let frac = q - fl;
+    if frac == 0.5 || u < f64::MIN_POSITIVE {
+        return (0.0, 0.0);
+    }
+    let xi_u = if frac < 0.5 { fl } else { fl + 1.0 } * u;
+    (xi_u, 1.0 / xi_u)
+}
+
+/// [`repeated_sub`] with the per-binade steps from `step` (e.g. a table for one spacing).
+#[inline]
+fn repeated_sub_with(d: f64, xi: f64, m: usize, step: impl Fn(u64) -> (f64, f64)) -> f64 {
     let mut r = d;
     let mut left = m;
     while left > 0 {
@@ -73,20 +103,15 @@ pub(crate) fn repeated_sub(d: f64, xi: f64, m: usize) -> f64 {
         }
         let e = r.to_bits() >> 52; // biased exponent (r > 0, normal)
         let base = f64::from_bits(e << 52); // 2^e, the binade's floor
-        let u = f64::from_bits((e.saturating_sub(52).max(1)) << 52); // its ulp
-        let q = xi / u; // exact: u is a power of two
-        // ⌊q⌋ by truncation (q > 0; a libm floor call costs more than the rest of the step).
-        let fl = if q < 4503599627370496.0 { (q as u64) as f64 } else { q };
-        let frac = q - fl;
         let head = r - base; // exact (Sterbenz)
-        if frac != 0.5 && head >= xi && u >= f64::MIN_POSITIVE {
-            let xi_u = if frac < 0.5 { fl } else { fl + 1.0 } * u;
+        if head >= xi {
+            let (xi_u, inv) = step(e);
             if xi_u > 0.0 {
                 // Steps j = 1..=t stay in the binade iff (r − (j−1)·xi_u) − 2^e ≥ xi, i.e.
-                // t = ⌊(head − xi)/xi_u⌋ + 1, corrected for the division's rounding with exact
-                // tests ((j−1)·xi_u and head − (j−1)·xi_u are multiples of u below 2^e).
+                // t = ⌊(head − xi)/xi_u⌋ + 1, the estimate corrected with exact tests
+                // ((j−1)·xi_u and head − (j−1)·xi_u are multiples of u below 2^e).
                 let stays = |j: usize| j >= 1 && head - (j - 1) as f64 * xi_u >= xi;
-                let mut c = (((head - xi) / xi_u) as usize).saturating_add(1).min(left);
+                let mut c = (((head - xi) * inv) as usize).saturating_add(1).min(left);
                 while c > 0 && !stays(c) {
                     c -= 1;
                 }
@@ -106,6 +131,42 @@ pub(crate) fn repeated_sub(d: f64, xi: f64, m: usize) -> f64 {
     r
 }
 
+/// [`binade_step`] for every binade a radial's distances fall in, for one spacing.
+#[derive(Debug, Clone, Default)]
+struct BinadeSteps {
+    xi: f64,
+    /// Biased exponent of the first entry.
+    e0: u64,
+    steps: Vec<(f64, f64)>,
+}
+
+impl BinadeSteps {
+    /// Covers the binades from xi's to d_max's (kept when the spacing is the same and they are covered).
+    fn prepare(&mut self, xi: f64, d_max: f64) {
+        if !(xi.is_normal() && xi > 0.0 && d_max.is_finite()) {
+            self.steps.clear();
+            return;
+        }
+        let e0 = xi.to_bits() >> 52;
+        let e1 = d_max.max(xi).to_bits() >> 52;
+        if self.xi.to_bits() == xi.to_bits() && self.e0 == e0 && self.e0 + self.steps.len() as u64 > e1 {
+            return;
+        }
+        self.xi = xi;
+        self.e0 = e0;
+        self.steps.clear();
+        self.steps.extend((e0..=e1).map(|e| binade_step(xi, e)));
+    }
+
+    #[inline]
+    fn get(&self, xi: f64, e: u64) -> (f64, f64) {
+        match e.checked_sub(self.e0).and_then(|k| self.steps.get(k as usize)) {
+            Some(&s) => s,
+            None => binade_step(xi, e),
+        }
+    }
+}
+
 impl RadialHorizons {
     /// Prepare for the profile `z` (site first) with transmitter height `h_tx` over the ground.
     pub fn prepare(&mut self, z: &[f64], xi: f64, h_tx: f64) {
@@ -118,6 +179,7 @@ impl RadialHorizons {
         self.inv_x.extend((1..n).map(|i| 1.0 / (i as f64 * xi)));
         self.acc_x.clear();
         if !self.exact_multiples {
+            self.binades.prepare(xi, n as f64 * xi);
             let mut acc = 0.0;
             self.acc_x.push(0.0);
             for _ in 1..n {
@@ -138,8 +200,16 @@ impl RadialHorizons {
         self.u.push(0.0);
         let z_tx = self.z_tx;
         self.u.extend(z[1..].iter().zip(&self.inv_x[1..]).map(|(&v, &inv)| (v - z_tx) * inv));
+        self.rising.clear();
+        let mut top = f64::NEG_INFINITY;
+        for (i, &v) in self.u.iter().enumerate().skip(1) {
+            if v > top {
+                top = v;
+                self.rising.push(i as u32);
+            }
+        }
         self.hull.clear();
-        self.built = 1;
+        self.built = 0;
     }
 
     /// Adds TX line `i` to the upper envelope (lines arrive with decreasing slopes −x_i).
@@ -165,12 +235,13 @@ impl RadialHorizons {
     /// The TX line with the highest angle at c among points 1..k (k = receiver index).
     #[inline]
     fn tx_best(&mut self, k: usize, c: f64) -> Option<usize> {
-        if self.built > k {
+        if self.built > 0 && self.rising[self.built - 1] as usize >= k {
+            // A receiver nearer than the last line added: start again.
             self.hull.clear();
-            self.built = 1;
+            self.built = 0;
         }
-        while self.built < k {
-            self.push_line(self.built);
+        while self.built < self.rising.len() && (self.rising[self.built] as usize) < k {
+            self.push_line(self.rising[self.built] as usize);
             self.built += 1;
         }
         if self.hull.is_empty() {
@@ -215,7 +286,11 @@ impl RadialHorizons {
         }
 
         if let Some(i) = self.rx_best(z, np, z_rx, c) {
-            let d_rx = if self.exact_multiples { (np - i) as f64 * xi } else { repeated_sub(d, xi, i) };
+            let d_rx = if self.exact_multiples {
+                (np - i) as f64 * xi
+            } else {
+                repeated_sub_with(d, xi, i, |e| self.binades.get(xi, e))
+            };
             let t = -(z_rx - z[i]) / d_rx - d_rx / (2.0 * a_e);
             if t > theta[1] {
                 theta[1] = t;
@@ -297,8 +372,14 @@ mod tests {
             for np in [1usize, 2, 7, 63, 500, 2000] {
                 let d = np as f64 * xi;
                 let mut want = d;
+                // The table of one spacing, covering a shorter radial than this one (its binades
+                // beyond are computed on the fly) or the whole of it.
+                let mut table = BinadeSteps::default();
+                table.prepare(xi, if np % 2 == 0 { d } else { 0.5 * d });
                 for m in 0..=np {
                     assert_eq!(repeated_sub(d, xi, m).to_bits(), want.to_bits(), "xi={xi} np={np} m={m}");
+                    let tabled = repeated_sub_with(d, xi, m, |e| table.get(xi, e));
+                    assert_eq!(tabled.to_bits(), want.to_bits(), "table: xi={xi} np={np} m={m}");
                     want -= xi;
                 }
             }
