@@ -352,7 +352,7 @@ mod tests {
             sweep(&prof, &plan, &mut full);
             let mut marked = Scratch::default();
             // A buffer dirtied by another transmitter first: left-out samples keep stale values.
-            sweep(&Profile::new(&ds.dem, &prepare_site(&ds, 0, &three_sector_site(2, "t", x - 700.0, y, 45.0, 900.0), &params).unwrap().txs[0], &params), &plan, &mut marked);
+            sweep(&Profile::new(&ds.dem, &prepare_site(&ds, 0, &three_sector_site(2, "t", x + 300.0, y - 300.0, 45.0, 900.0), &params).unwrap().txs[0], &params), &plan, &mut marked);
             let evaluated = sweep_tx(&prof, &plan, &mut marked, tx, &ds.dem).unwrap();
             let mut cells = 0;
             for_each_located(tx, &plan, &ds.dem, |_, c| {
