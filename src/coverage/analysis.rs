@@ -86,7 +86,12 @@ impl Stage for Coverage {
             cov.gaps.len(),
             cov.proposals.len()
         );
-        cx.board.put(HamletSignal { rsrp, covered_dbm: params.covered_dbm as f32, params: cov.params, table: OnceLock::new() });
+        // The sweep's own hits when it ran here, so the warning reach walks no radial again.
+        let table = OnceLock::new();
+        if let Some(t) = cov.hamlet_hits {
+            let _ = table.set(t);
+        }
+        cx.board.put(HamletSignal { rsrp, covered_dbm: params.covered_dbm as f32, params: cov.params, table });
         Ok(StageReport { detail, timings: Vec::new() })
     }
 }

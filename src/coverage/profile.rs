@@ -189,6 +189,26 @@ impl<'a> Profile<'a> {
     /// Walk samples `from..=to` of the radial at azimuth `az` (radians clockwise from north),
     /// continuing `hull`, writing `out[s]`.
     pub fn walk(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample]) {
+        self.walk_impl(az, from, to, st, out, None)
+    }
+
+    /// Whether [`Self::walk_marked`] may leave samples out: the loss at one sample must not depend on
+    /// the losses computed before it — Bullington's is a function of the hull alone; Deygout keeps a
+    /// memo from sample to sample, so it computes them all.
+    pub fn can_skip_samples(&self) -> bool {
+        !(self.diffraction && self.method == DiffractionMethod::Deygout)
+    }
+
+    /// [`Self::walk`] writing only the samples whose bit `base + s` is set in `need` (the others
+    /// are left as they were); the terrain hull and the horizon are carried through every sample, so
+    /// a written sample is the one [`Self::walk`] writes, bit for bit. Only where
+    /// [`Self::can_skip_samples`].
+    pub fn walk_marked(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: &[u64], base: usize) {
+        self.walk_impl(az, from, to, st, out, Some((need, base)))
+    }
+
+    #[inline(always)]
+    fn walk_impl(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: Option<(&[u64], usize)>) {
         let ux = self.step_m * az.sin() * self.inv_dx;
         let uy = -self.step_m * az.cos() * self.inv_dy;
         let tx = Vertex::new(0.0, self.z_tx);
@@ -202,6 +222,18 @@ impl<'a> Profile<'a> {
             };
             let x = self.xs[s];
             let zp = z - self.drop[s];
+            let p = Vertex::new(x, zp);
+            if let Some((need, base)) = need {
+                let b = base + s;
+                if need[b >> 6] & (1u64 << (b & 63)) == 0 {
+                    // No cell takes this sample: only the terrain goes on.
+                    if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
+                        st.horizon = Some(p);
+                    }
+                    hull::push(&mut st.hull, p, self.eps);
+                    continue;
+                }
+            }
             let rx = Vertex::new(x, zp + self.hr);
             let diff = match (self.diffraction, st.horizon) {
                 (true, Some(horizon)) => match self.method {
@@ -213,7 +245,6 @@ impl<'a> Profile<'a> {
             };
             let dep = fastmath::atan(((self.z_tx - rx.z) / x) as f64).to_degrees() as f32;
             out[s] = Sample { loss_db: self.model[s] + diff, dep_deg: dep };
-            let p = Vertex::new(x, zp);
             if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
                 st.horizon = Some(p);
             }

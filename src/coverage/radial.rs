@@ -88,7 +88,10 @@ impl RadialPlan {
     pub fn radial_at(&self, s: usize, az: f64) -> usize {
         let l = self.level[s] as u32;
         let nl = self.n0 << l;
-        let j = ((az * nl as f64 / TAU + 0.5) as usize) % nl;
+        let j = (az * nl as f64 / TAU + 0.5) as usize;
+        // `% nl` only when needed: az < 2π gives j ≤ nl, so the wrap is one compare, not a 64-bit
+        // division per located cell (nl is not a power of two). Same value for every input.
+        let j = if j < nl { j } else { j % nl };
         j << (self.lmax - l)
     }
 

@@ -62,6 +62,9 @@ pub struct CoverageOutput {
     /// The parameters as applied (with the calibration's offsets and σ): what later stages must use
     /// to see the same model.
     pub params: CoverageParams,
+    /// Every site's RSRP at every hamlet, as [`hamlet_signal_table`] computes it, when the sweep ran
+    /// here (read from each site's sweep); `None` from a merge's grids.
+    pub hamlet_hits: Option<SiteHitTable>,
 }
 
 /// Check that site ids fit the Int32 serving-site raster.
@@ -190,6 +193,9 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
     let mut per_op = vec![vec![f32::NAN; operators.len()]; ds.hamlets.len()];
     let mut stats = SweepStats::default();
     let mut quality: Vec<Vec<PointQuality>> = Vec::with_capacity(operators.len());
+    // Every site's signal at the hamlets, read from the sweep when the source swept (the risk
+    // stage's warning reach asks it, and would otherwise walk every site's radials again).
+    let mut hits: Option<Vec<(usize, Vec<(u32, f32)>)>> = Some(Vec::new());
     let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();
@@ -208,18 +214,24 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
         drop(raster);
         sink.put_raster(&format!("sinr_{key}"), &q.sinr, RasterStyle::Sinr)?;
         sink.put_raster(&format!("dl_mbps_{key}"), &q.dl_mbps, RasterStyle::SpeedTiers)?;
+        match (&mut hits, q.site_hits) {
+            (Some(all), Some(h)) => all.extend(h),
+            _ => hits = None,
+        }
         quality.push(q.points);
     }
     pb.finish_and_clear();
+    let hamlet_hits = hits.and_then(|h| SiteHitTable::from_hits(&sites, cells.len(), h));
     let hamlet_any: Vec<Option<(f32, u32)>> = cell_index.iter().map(|i| any.get(*i)).collect();
     let (rsrp_any, serving) = any.into_grids(dem, |i| ds.sites[i as usize].id as i32);
     let sweep_seconds = t.elapsed().as_secs_f64();
     let cores = rayon::current_num_threads() as f64;
     eprintln!(
-        "  coverage sweep: {} sites, {} transmitters, {:.1} M cells evaluated in {:.1} s: {:.2} M cells/s ({:.2} M cells/s/core, {} cores)",
+        "  coverage sweep: {} sites, {} transmitters, {:.1} M cells evaluated, {:.1} M profile samples evaluated, in {:.1} s: {:.2} M cells/s ({:.2} M cells/s/core, {} cores)",
         sites.len(),
         stats.transmitters,
         stats.cells as f64 / 1e6,
+        stats.samples as f64 / 1e6,
         sweep_seconds,
         stats.cells as f64 / sweep_seconds / 1e6,
         stats.cells as f64 / sweep_seconds / cores / 1e6,
@@ -307,6 +319,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
         seconds: start.elapsed().as_secs_f64(),
         calibration,
         params: params.clone(),
+        hamlet_hits,
     })
 }
 

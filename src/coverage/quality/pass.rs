@@ -19,10 +19,12 @@ use super::sinr::{noise_per_re_dbm, sinr_db};
 use super::throughput::dl_mbps;
 use super::topn::{pack, quantized, unpack, TopNGrid};
 use std::collections::HashMap;
+use std::sync::Mutex;
 use crate::coverage::best::{MaxGrid, RSRP_NODATA};
 use crate::coverage::engine::{sweep_sites_with, SweepStats};
 use crate::coverage::params::CoverageParams;
 use crate::coverage::sites::{PreparedSite, Transmitter};
+use crate::coverage::points::swept_hits;
 use crate::coverage::sweep::visit_cells;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -64,6 +66,10 @@ pub struct OperatorQuality {
     pub dl_mbps: Grid<f32>,
     /// In the order of the `points` given to [`OperatorPass::new`].
     pub points: Vec<PointQuality>,
+    /// Every transmitter's RSRP at the points, read from its sweep ([`crate::coverage::points::swept_hits`]):
+    /// `(PreparedSite::index, hits)`, for the hamlet signal table the risk stage asks; `None` when
+    /// the pass did not sweep (a merge's lists).
+    pub site_hits: Option<Vec<(usize, Vec<(u32, f32)>)>>,
 }
 
 /// Every sector of the operator numbered (u16, the top-N grid's sector index), per site in order.
@@ -183,6 +189,28 @@ impl<'a> OperatorPass<'a> {
         E: Fn(usize, f32, &PreparedSite) + Sync,
         T: Fn() + Sync,
     {
+        self.sweep_carrier_hits(f_mhz, dem, sites, params, source, best, emit, tick, None)
+    }
+
+    /// [`Self::sweep_carrier`], also reading each transmitter's hits at the DEM cells `points`
+    /// (indices) into `hits` when given.
+    #[allow(clippy::too_many_arguments)]
+    fn sweep_carrier_hits<E, T>(
+        &self,
+        f_mhz: f64,
+        dem: &Grid<f32>,
+        sites: &[&PreparedSite],
+        params: &CoverageParams,
+        source: &str,
+        best: &MaxGrid,
+        emit: E,
+        tick: T,
+        hits: Option<(&[usize], &Mutex<Vec<(usize, Vec<(u32, f32)>)>>)>,
+    ) -> Result<(TopNGrid, SweepStats)>
+    where
+        E: Fn(usize, f32, &PreparedSite) + Sync,
+        T: Fn() + Sync,
+    {
         let floor = params.min_rsrp_dbm as f32;
         let top = TopNGrid::new(dem.len(), self.q.servers);
         let stats = sweep_sites_with(
@@ -193,6 +221,10 @@ impl<'a> OperatorPass<'a> {
             |tx| tx.f_mhz == f_mhz,
             |site, tx, plan, sc| {
                 let base = self.tx_base(site, tx);
+                if let Some((points, out)) = hits {
+                    let h = swept_hits(dem, tx, plan, sc, points, floor);
+                    out.lock().unwrap_or_else(|p| p.into_inner()).push((site.index, h));
+                }
                 visit_cells(tx, plan, sc, dem, |i, c, smp| {
                     let mut b = f32::NEG_INFINITY;
                     for (k, sec) in tx.sectors.iter().enumerate() {
@@ -237,8 +269,9 @@ impl<'a> OperatorPass<'a> {
         let mut rate = vec![RSRP_NODATA; dem.len()];
         let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
         let mut stats = SweepStats::default();
+        let hits = Mutex::new(Vec::new());
         for (f, band) in &self.carriers {
-            let (top, s) = self.sweep_carrier(*f, dem, sites, params, source, best, &emit, &tick)?;
+            let (top, s) = self.sweep_carrier_hits(*f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
             stats.add(s);
             self.finish_carrier(band, &top, best, &mut sinr, &mut rate);
             let mut l = vec![0u32; n];
@@ -247,7 +280,9 @@ impl<'a> OperatorPass<'a> {
                 self.candidates(&l, &mut cands[h]);
             }
         }
-        Ok((self.quality(dem, sinr, rate, points, cands), stats))
+        let mut q = self.quality(dem, sinr, rate, points, cands);
+        q.site_hits = Some(hits.into_inner().unwrap_or_else(|p| p.into_inner()));
+        Ok((q, stats))
     }
 
     /// The pass's products from each carrier's top-N lists given by blocks of rows (a merged build's
@@ -326,7 +361,7 @@ impl<'a> OperatorPass<'a> {
                 PointQuality { sinr_db: nan(sinr.data[i]), dl_mbps: nan(rate.data[i]), serving: c.first().copied(), runner_up: c.get(1).copied() }
             })
             .collect();
-        OperatorQuality { sinr, dl_mbps: rate, points }
+        OperatorQuality { sinr, dl_mbps: rate, points, site_hits: None }
     }
 
     /// Thermal noise per RE of a carrier's channel.
