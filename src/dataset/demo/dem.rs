@@ -84,9 +84,10 @@ pub const TRUNK_AREA_M2: f64 = 2e7;
 /// × (1 − exp(−(d / this)²)) at distance d from them.
 pub const TRUNK_FLOOR_M: f64 = 100.0;
 /// Amplitude (m, times a gradient-noise fBm of about ±0.5) and wavelength (m) of the displacement of
-/// the imposed channels on flat ground (the amplitude is ÷ (1 + slope / 0.05)).
-pub const TRUNK_MEANDER_M: f64 = 250.0;
-pub const TRUNK_MEANDER_WAVELENGTH_M: f64 = 1500.0;
+/// the imposed channels on flat ground (the amplitude is ÷ (1 + slope / 0.05)). 250 m over 1.5 km
+/// left the long runs nearly straight in the hillshade; the river agreement is 83.2 % with either.
+pub const TRUNK_MEANDER_M: f64 = 500.0;
+pub const TRUNK_MEANDER_WAVELENGTH_M: f64 = 2500.0;
 
 /// Catmull-Rom sample of a grid at fractional pixel (px, py) (pixel centres at +0.5).
 fn bicubic(g: &Grid<f32>, px: f64, py: f64, fill: f32) -> f64 {
