@@ -1,8 +1,8 @@
 //! Drive-test calibration on the demo data: the generator's truth (in `generated/GENERATED.json`) is
 //! the engine's own prediction plus a known bias per operator × band, Gudmundson-correlated
 //! shadowing of known σ, a known car-body loss and a few sites off air. The build must recover the
-//! biases within 1.5 dB per operator and 2 dB per operator × band (the off-air sites' one-sided
-//! tail, see below) and σ within 1.5 dB, and calibration must lower the held-out error.
+//! biases within 1.5 dB per operator and per operator × band (the off-air sites' one-sided tail,
+//! see below) and σ within 1.5 dB, and calibration must lower the held-out error.
 
 use super::common;
 
@@ -53,13 +53,14 @@ fn calibration_recovers_the_generators_truth() {
         e.1 += n * b;
         e.2 += n;
         if n >= 300.0 {
-            // 2 dB per group: the sites the generator takes off air are still in the model, and
+            // 1.5 dB per group: the sites the generator takes off air are still in the model, and
             // the drive tests near them measure another site 15–40 dB lower — a one-sided tail
             // (≈ 10 % of MobiFone 1800's fitted points on the v8 terrain) that 3σ clipping only
-            // partly removes, measured 1.01 dB off for that group on the v8 terrain and 1.51 dB on
-            // v9 (its drives pass elsewhere): the tail's weight follows the routes, not the
-            // calibration. Per operator (below) 1.5 dB: MobiFone's mean was 1.40 dB off on v9.
-            assert!((offset - b).abs() < 2.0, "{op} {band} MHz: offset {offset} dB, truth {b} dB");
+            // partly removes, measured 1.01 dB off for that group on the v8 terrain; on v9 (other
+            // drive routes, other off-air sites) VNPT 1800 is 1.29 dB off: the tail's weight follows
+            // the routes, not the calibration. Per operator (below) 1.5 dB too: VNPT's mean is
+            // 1.02 dB off on v9 (an earlier v9 draft had MobiFone's 1.40 dB off).
+            assert!((offset - b).abs() < 1.5, "{op} {band} MHz: offset {offset} dB, truth {b} dB");
             assert!((s - sigma[&op]).abs() < 1.5, "{op} {band} MHz: σ {s} dB, truth {} dB", sigma[&op]);
         }
         let nh = num(cal, i, "n_holdout").unwrap();
