@@ -26,9 +26,19 @@ pub struct Trunks {
     pub on: Vec<bool>,
 }
 
-/// Trace every step of the evolution grid `ev` (its `receiver`s, `stack` order and drainage `area`)
-/// whose cell drains at least `min_area` (m²) onto the output grid `out`.
-pub fn trace(ev: &Frame, receiver: &[u32], stack: &[u32], area: &[f64], min_area: f64, out: &Frame) -> Trunks {
+/// Trace every step of the evolution grid (its `receiver`s, `stack` order and drainage `area`)
+/// whose cell drains at least `min_area` (m²) onto the output grid `out`, from `at(cell)` to
+/// `at(receiver)`: the cells' centres, or centres displaced by a smooth field so that the long
+/// straight runs D8 draws on gentle planar slopes wind as real streams do (one point per cell, so
+/// the network stays connected at its confluences).
+pub fn trace(
+    receiver: &[u32],
+    stack: &[u32],
+    area: &[f64],
+    min_area: f64,
+    out: &Frame,
+    at: impl Fn(usize) -> geo::Coord<f64>,
+) -> Trunks {
     let mut on = vec![false; out.width * out.height];
     let mut paths = Vec::new();
     // Reversed stack: every cell before its receiver, so donors' paths come first.
@@ -37,7 +47,7 @@ pub fn trace(ev: &Frame, receiver: &[u32], stack: &[u32], area: &[f64], min_area
         if r == i || area[i] < min_area {
             continue;
         }
-        let line = geo::LineString(vec![ev.centre(i), ev.centre(r)]);
+        let line = geo::LineString(vec![at(i), at(r)]);
         // Samples 0.4 cells apart: consecutive cells are 8-neighbours.
         let mut path: Vec<u32> = Vec::new();
         for c in densify(&line, out.cell * 0.4) {
@@ -155,7 +165,7 @@ mod tests {
         stack.extend(rest);
         // Output: 30 m cells, rising eastwards (against the trunk) with 20 m of noise.
         let out = Frame { x0: 0.0, y0: 480.0, cell: 30.0, width: 24, height: 16 };
-        let tr = trace(&ev, &receiver, &stack, &area, 1e6, &out);
+        let tr = trace(&receiver, &stack, &area, 1e6, &out, |i| ev.centre(i));
         assert_eq!(tr.paths.len(), 7, "the trunk's 5 steps and the tributary's 2");
         let mut rng = Rng::new(17);
         let data: Vec<f32> = (0..24 * 16).map(|i| 100.0 + (i % 24) as f32 * 2.0 + 20.0 * rng.f64() as f32).collect();
