@@ -22,7 +22,7 @@ use crate::radio::itm::{delta_h_lookahead, ItmError, ItmParams, ItmPath, ItmScra
 use super::profile::{Profile, Sample};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
-use super::sweep::{chain_segments, for_each_located, CellRef, Scratch};
+use super::sweep::{chain_segments, mark_needed, words_per_radial, CellRef, Scratch};
 
 /// Radials per parallel task at least (a radial is ~1,000 ITM evaluations at 30 km).
 const MIN_RADIALS_PER_TASK: usize = 8;
@@ -46,22 +46,6 @@ fn chain_profile(prof: &Profile, plan: &RadialPlan, i: usize, s_end: usize, elev
         }
     });
     elev.len()
-}
-
-/// Words of the needed-sample bitmap per radial.
-#[inline]
-fn words_per_radial(plan: &RadialPlan) -> usize {
-    (plan.n + 1).div_ceil(64)
-}
-
-/// Marks in `needed` (one bit per sample, radial-major) every sample some cell of `grid` takes.
-fn mark_needed(plan: &RadialPlan, tx: &Transmitter, grid: &Grid<f32>, needed: &mut Vec<u64>) {
-    let wpr = words_per_radial(plan);
-    needed.clear();
-    needed.resize(plan.n_final * wpr, 0);
-    for_each_located(tx, plan, grid, |_, c: &CellRef| {
-        needed[c.radial * wpr + c.s / 64] |= 1u64 << (c.s % 64);
-    });
 }
 
 /// ITM on radial `i` at the samples marked in `bits` (its row of the bitmap) into `out` (its row of
@@ -166,7 +150,7 @@ mod tests {
     use super::super::sites::prepare_site;
     use super::super::synthetic::{empty_dataset, hilly_dem, omni_site};
     use super::*;
-    use crate::coverage::sweep::{swept_sample, sweep_tx};
+    use crate::coverage::sweep::{for_each_located, swept_sample, sweep_tx};
     use crate::radio::Propagation;
 
     #[test]

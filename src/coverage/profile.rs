@@ -199,16 +199,16 @@ impl<'a> Profile<'a> {
         !(self.diffraction && self.method == DiffractionMethod::Deygout)
     }
 
-    /// [`Self::walk`] writing only the samples whose bit `base + s` is set in `need` (the others
-    /// are left as they were); the terrain hull and the horizon are carried through every sample, so
-    /// a written sample is the one [`Self::walk`] writes, bit for bit. Only where
-    /// [`Self::can_skip_samples`].
-    pub fn walk_marked(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: &[u64], base: usize) {
-        self.walk_impl(az, from, to, st, out, Some((need, base)))
+    /// [`Self::walk`] writing only the samples whose bit is set in `need`, the radial's row of
+    /// [`super::sweep::mark_needed`]'s bitmap (the others are left as they were); the terrain hull
+    /// and the horizon are carried through every sample, so a written sample is the one
+    /// [`Self::walk`] writes, bit for bit. Only where [`Self::can_skip_samples`].
+    pub fn walk_marked(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: &[u64]) {
+        self.walk_impl(az, from, to, st, out, Some(need))
     }
 
     #[inline(always)]
-    fn walk_impl(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: Option<(&[u64], usize)>) {
+    fn walk_impl(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: Option<&[u64]>) {
         let ux = self.step_m * az.sin() * self.inv_dx;
         let uy = -self.step_m * az.cos() * self.inv_dy;
         let tx = Vertex::new(0.0, self.z_tx);
@@ -223,9 +223,8 @@ impl<'a> Profile<'a> {
             let x = self.xs[s];
             let zp = z - self.drop[s];
             let p = Vertex::new(x, zp);
-            if let Some((need, base)) = need {
-                let b = base + s;
-                if need[b >> 6] & (1u64 << (b & 63)) == 0 {
+            if let Some(need) = need {
+                if !super::sweep::is_needed(need, s) {
                     // No cell takes this sample: only the terrain goes on.
                     if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
                         st.horizon = Some(p);

@@ -71,7 +71,8 @@ fn sweep_impl(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, marked: bool)
         for i in (0..plan.n_final).step_by(stride) {
             let out = &mut sc.buf[i * row..(i + 1) * row];
             if marked {
-                prof.walk_marked(plan.azimuth(i), a, b, &mut sc.states[i], out, &sc.needed, i * row);
+                let wpr = words_per_radial(plan);
+                prof.walk_marked(plan.azimuth(i), a, b, &mut sc.states[i], out, &sc.needed[i * wpr..(i + 1) * wpr]);
             } else {
                 prof.walk(plan.azimuth(i), a, b, &mut sc.states[i], out);
             }
@@ -198,17 +199,34 @@ pub fn sweep_tx(
 
 /// [`sweep_tx`] for the walked models: mark the samples the cells of `grid` take, then walk.
 fn sweep_marked(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, tx: &Transmitter, grid: &crate::grid::Grid<f32>) -> u64 {
-    let row = plan.n + 1;
-    sc.needed.clear();
-    sc.needed.resize((plan.n_final * row).div_ceil(64), 0);
-    let needed = &mut sc.needed;
-    for_each_located(tx, plan, grid, |_, c| {
-        let b = c.radial * row + c.s;
-        needed[b >> 6] |= 1u64 << (b & 63);
-    });
+    mark_needed(plan, tx, grid, &mut sc.needed);
     let evaluated = sc.needed.iter().map(|w| w.count_ones() as u64).sum();
     sweep_impl(prof, plan, sc, true);
     evaluated
+}
+
+/// Words of the needed-sample bitmap per radial (each radial's row starts on a word).
+#[inline]
+pub(crate) fn words_per_radial(plan: &RadialPlan) -> usize {
+    (plan.n + 1).div_ceil(64)
+}
+
+/// Marks in `needed` (one bit per sample, radial-major, [`words_per_radial`] words a radial) every
+/// sample some cell of `grid` takes: the only samples [`visit_cells`] reads. Both the walked models
+/// and ITM evaluate just these.
+pub(crate) fn mark_needed(plan: &RadialPlan, tx: &Transmitter, grid: &crate::grid::Grid<f32>, needed: &mut Vec<u64>) {
+    let wpr = words_per_radial(plan);
+    needed.clear();
+    needed.resize(plan.n_final * wpr, 0);
+    for_each_located(tx, plan, grid, |_, c| {
+        needed[c.radial * wpr + c.s / 64] |= 1u64 << (c.s % 64);
+    });
+}
+
+/// Whether sample `s` is set in a radial's row `bits` of the bitmap of [`mark_needed`].
+#[inline(always)]
+pub(crate) fn is_needed(bits: &[u64], s: usize) -> bool {
+    bits[s / 64] & (1u64 << (s % 64)) != 0
 }
 
 /// [`eval_cell_chain`] or, for an ITM transmitter, [`super::itm_walk::eval_cell_itm`].
