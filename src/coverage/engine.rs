@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
+use super::cut::CutRule;
 use super::params::CoverageParams;
 use super::profile::Profile;
 use super::radial::RadialPlan;
@@ -65,20 +66,24 @@ where
         sites,
         params,
         source,
+        &CutRule::Off,
         |_| true,
         |site, tx, plan, sc| rasterize(tx, plan, sc, dem, floor, |i, v| emit(i, v, site)),
         tick,
     )
 }
 
-/// The general form of [`sweep_sites`]: sweeps the transmitters `select` accepts and hands each
-/// finished sweep to `visit(site, transmitter, plan, scratch)`, which reads its cells and returns how
-/// many it evaluated (e.g. [`rasterize`], or every sector's value for the network-quality servers).
+/// The general form of [`sweep_sites`]: sweeps the transmitters `select` accepts under the reach
+/// rule `cut` ([`super::cut`]) and hands each finished sweep to `visit(site, transmitter, plan,
+/// scratch)`, which reads its cells and returns how many it evaluated (e.g. [`rasterize`], or every
+/// sector's value for the network-quality servers).
+#[allow(clippy::too_many_arguments)]
 pub fn sweep_sites_with<S, V, T>(
     dem: &Grid<f32>,
     sites: &[&PreparedSite],
     params: &CoverageParams,
     source: &str,
+    cut: &CutRule,
     select: S,
     visit: V,
     tick: T,
@@ -96,6 +101,7 @@ where
                 continue;
             }
             let plan = plan_for(&prof, dem, params);
+            sc.cut.prepare(if params.reach_per_cell { cut } else { &CutRule::Off }, &prof, tx, params.reach_floor_dbm());
             let evaluated = sweep_tx(&prof, &plan, sc, tx, dem).map_err(|e| model_error(source, site, e))?;
             let c = visit(site, tx, &plan, sc);
             tx_n.fetch_add(1, Relaxed);

@@ -46,6 +46,13 @@ pub fn hamlet_cells(ds: &Dataset) -> Result<Vec<(f64, f64)>> {
         .collect()
 }
 
+/// The DEM cell index holding each hamlet ([`hamlet_cells`]).
+pub fn hamlet_cell_indices(ds: &Dataset) -> Result<Vec<usize>> {
+    let dem = &ds.dem;
+    // A cell centre always lies in its cell.
+    Ok(hamlet_cells(ds)?.iter().filter_map(|&(x, y)| dem.cell_of(x, y)).map(|(c, r)| r * dem.width + c).collect())
+}
+
 /// Status of hamlet `i` from its signals and fiber distance.
 pub fn status(
     i: usize,

@@ -109,7 +109,7 @@ pub fn sweep_itm(
     let row = plan.n + 1;
     let wpr = words_per_radial(plan);
     let mut needed = std::mem::take(&mut sc.needed);
-    mark_needed(plan, tx, grid, &mut needed);
+    mark_needed(plan, tx, grid, &sc.cut, &mut needed);
     let buf = sc.buffer(plan);
     let result = buf
         .par_chunks_mut(row)
@@ -190,7 +190,7 @@ mod tests {
         }
         let (mut cells, mut valued) = (0, 0);
         let mut taken = std::collections::HashSet::new();
-        for_each_located(tx, &plan, &ds.dem, |_, c| {
+        for_each_located(tx, &plan, &ds.dem, &crate::coverage::cut::ReachCut::default(), |_, c| {
             let a = swept_sample(&plan, &sc, c);
             let b = full[c.radial * row + c.s];
             assert_eq!(a.loss_db.to_bits(), b.loss_db.to_bits(), "radial {} sample {}", c.radial, c.s);

@@ -17,6 +17,7 @@ pub mod best;
 pub mod analysis;
 pub mod calibration;
 pub mod clutter;
+pub mod cut;
 pub mod engine;
 pub mod fiber;
 pub mod gaps;

@@ -20,7 +20,10 @@
 //! antenna pattern and diffraction only subtract — falls `reach_margin_db` (3 dB) below `covered_dbm`.
 //! Beyond that no cell can be covered, so the cut changes no coverage class; it only leaves cells
 //! that would be weaker than −113 dBm as nodata. For an LTE 1800 sector (30 dBm RS EIRP, 45 m mast,
-//! COST-231 open) the reach is about 16 km instead of 20, which saves a third of its cells.
+//! COST-231 open) the reach is about 16 km instead of 20, which saves a third of its cells. With
+//! `reach_per_cell` (default) the build applies the same floor per direction and per cell — the
+//! sector pattern between the sectors, the terminal clutter under trees — which leaves out about half
+//! of the remaining cells ([`super::cut`]; the hamlets' cells are always evaluated).
 
 use serde::{Deserialize, Serialize};
 
@@ -166,6 +169,10 @@ pub struct CoverageParams {
     pub in_vehicle_loss_db: f64,
     /// Radials stop where line of sight at boresight would be this far below `covered_dbm` (dB).
     pub reach_margin_db: f64,
+    /// The build's sweep also leaves out, per direction and per cell, the cells no sector can bring
+    /// to that floor (antenna pattern and terminal clutter counted; hamlets' cells always kept):
+    /// see `coverage::cut`. `false` evaluates every cell within the radius.
+    pub reach_per_cell: bool,
     /// Add terrain diffraction to the empirical model where the path is obstructed.
     pub diffraction: bool,
     pub diffraction_method: DiffractionMethod,
@@ -216,6 +223,7 @@ impl Default for CoverageParams {
             indoor_loss_db: 15.0,
             in_vehicle_loss_db: 9.0,
             reach_margin_db: 3.0,
+            reach_per_cell: true,
             diffraction: true,
             diffraction_method: DiffractionMethod::Bullington,
             hull_tolerance_m: 0.5,

@@ -23,10 +23,11 @@
 use std::time::Instant;
 
 use super::best::{BestServerGrid, MaxGrid};
+use super::cut::CutRule;
 use super::engine::SweepStats;
 use super::fiber::FiberReach;
 use super::gaps::{find_gaps, Gap, GapArea};
-use super::hamlets::{hamlet_cells, status, HamletStatus};
+use super::hamlets::{hamlet_cell_indices, hamlet_cells, status, HamletStatus};
 use super::indicators::{compute, AllIndicators};
 use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key, proposal_layer};
 use super::params::CoverageParams;
@@ -116,7 +117,8 @@ impl SweepSource for LocalSweep<'_> {
         let OperatorSweep { dem, sites, any, points, tick, .. } = *job;
         let grid = MaxGrid::new(dem.len());
         // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
-        let pass = OperatorPass::new(sites, &self.params.quality, self.source)?;
+        // The reach rule per cell, the hamlets' cells kept exact (`super::cut`).
+        let pass = OperatorPass::new(sites, &self.params.quality, self.source)?.with_cut(CutRule::reach_keeping(dem.len(), points));
         let (q, stats) = pass.run(
             dem,
             sites,
@@ -174,13 +176,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
     let operators = ds.operators();
     let cells = hamlet_cells(ds)?;
     let dem = &ds.dem;
-    let cell_index: Vec<usize> = cells
-        .iter()
-        .map(|(x, y)| {
-            let (c, r) = dem.cell_of(*x, *y).expect("cell centres are inside the DEM");
-            r * dem.width + c
-        })
-        .collect();
+    let cell_index = hamlet_cell_indices(ds)?;
 
     // The regulator hexagons (H3 r8): the DEM's assignment now, each raster folded in when finished.
     let t = Instant::now();

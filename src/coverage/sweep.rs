@@ -12,6 +12,7 @@ use crate::radio::Propagation;
 use super::profile::{Profile, Sample, WalkState};
 use super::radial::RadialPlan;
 use super::sites::Transmitter;
+use super::cut::ReachCut;
 
 /// Reusable per-thread buffers (no allocation per cell or per sample once warm).
 #[derive(Default)]
@@ -25,6 +26,11 @@ pub struct Scratch {
     pub(crate) itm: Option<ItmScratch>,
     /// Which samples some cell takes, one bit per sample, radial-major ([`sweep_tx`]).
     pub(crate) needed: Vec<u64>,
+    /// The per-cell reach rule for the transmitter being swept ([`super::cut`]; off unless the
+    /// engine prepared it).
+    pub(crate) cut: ReachCut,
+    /// Per radial: the last sample the marked walk must reach (its own cells' and its descendants').
+    last: Vec<usize>,
 }
 
 impl Scratch {
@@ -40,6 +46,7 @@ impl Scratch {
 
 /// Fill `sc`'s buffer with every sample of every radial of `plan`.
 pub fn sweep(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch) {
+    sc.cut.off();
     sweep_impl(prof, plan, sc, false)
 }
 
@@ -50,6 +57,9 @@ fn sweep_impl(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, marked: bool)
     sc.buffer(plan);
     if sc.states.len() < plan.n_final {
         sc.states.resize_with(plan.n_final, WalkState::default);
+    }
+    if marked {
+        last_needed(plan, &sc.needed, &mut sc.last);
     }
     for l in 0..=plan.lmax {
         let stride = 1usize << (plan.lmax - l);
@@ -71,11 +81,40 @@ fn sweep_impl(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, marked: bool)
         for i in (0..plan.n_final).step_by(stride) {
             let out = &mut sc.buf[i * row..(i + 1) * row];
             if marked {
+                // Past its last needed sample a radial's walk serves no cell and no descendant.
+                let b = b.min(sc.last[i]);
+                if a > b {
+                    continue;
+                }
                 let wpr = words_per_radial(plan);
                 prof.walk_marked(plan.azimuth(i), a, b, &mut sc.states[i], out, &sc.needed[i * wpr..(i + 1) * wpr]);
             } else {
                 prof.walk(plan.azimuth(i), a, b, &mut sc.states[i], out);
             }
+        }
+    }
+}
+
+/// Per radial, the last sample its marked walk must reach: its own last needed sample, or the sample
+/// before a descendant's birth where that descendant needs any (a radial born at level L starts from
+/// its parent's state at the end of level L − 1's band). 0 where nothing is needed.
+fn last_needed(plan: &RadialPlan, needed: &[u64], last: &mut Vec<usize>) {
+    let wpr = words_per_radial(plan);
+    last.clear();
+    last.extend(needed.chunks(wpr).map(|row| {
+        row.iter().rposition(|&w| w != 0).map_or(0, |k| k * 64 + 63 - row[k].leading_zeros() as usize)
+    }));
+    // Children have higher indices than their parents: from the last radial down, each has its
+    // final value when it is reached.
+    for i in (1..plan.n_final).rev() {
+        let birth = plan.birth(i);
+        if birth == 0 {
+            continue;
+        }
+        let start = plan.band(birth).0;
+        if last[i] >= start {
+            let p = RadialPlan::parent(i);
+            last[p] = last[p].max(start - 1);
         }
     }
 }
@@ -199,7 +238,7 @@ pub fn sweep_tx(
 
 /// [`sweep_tx`] for the walked models: mark the samples the cells of `grid` take, then walk.
 fn sweep_marked(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, tx: &Transmitter, grid: &crate::grid::Grid<f32>) -> u64 {
-    mark_needed(plan, tx, grid, &mut sc.needed);
+    mark_needed(plan, tx, grid, &sc.cut, &mut sc.needed);
     let evaluated = sc.needed.iter().map(|w| w.count_ones() as u64).sum();
     sweep_impl(prof, plan, sc, true);
     evaluated
@@ -214,11 +253,17 @@ pub(crate) fn words_per_radial(plan: &RadialPlan) -> usize {
 /// Marks in `needed` (one bit per sample, radial-major, [`words_per_radial`] words a radial) every
 /// sample some cell of `grid` takes: the only samples [`visit_cells`] reads. Both the walked models
 /// and ITM evaluate just these.
-pub(crate) fn mark_needed(plan: &RadialPlan, tx: &Transmitter, grid: &crate::grid::Grid<f32>, needed: &mut Vec<u64>) {
+pub(crate) fn mark_needed(
+    plan: &RadialPlan,
+    tx: &Transmitter,
+    grid: &crate::grid::Grid<f32>,
+    cut: &ReachCut,
+    needed: &mut Vec<u64>,
+) {
     let wpr = words_per_radial(plan);
     needed.clear();
     needed.resize(plan.n_final * wpr, 0);
-    for_each_located(tx, plan, grid, |_, c| {
+    for_each_located(tx, plan, grid, cut, |_, c| {
         needed[c.radial * wpr + c.s / 64] |= 1u64 << (c.s % 64);
     });
 }
@@ -237,8 +282,9 @@ pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRe
     }
 }
 
-/// Every DEM cell within the sweep of a transmitter located in it, in 32×32 tiles so the samples a
-/// tile needs stay in cache: `f(cell index, located cell)`. Returns the number of cells located.
+/// Every DEM cell within the sweep of a transmitter located in it that `cut` lets through
+/// ([`super::cut`]), in 32×32 tiles so the samples a tile needs stay in cache: `f(cell index,
+/// located cell)`. Returns the number of cells located.
 /// The one definition of which samples a sweep's readers take ([`visit_cells`], and the ITM sweep's
 /// choice of the samples to evaluate, [`super::itm_walk`]).
 #[inline]
@@ -246,6 +292,7 @@ pub fn for_each_located(
     tx: &Transmitter,
     plan: &RadialPlan,
     grid: &crate::grid::Grid<f32>,
+    cut: &ReachCut,
     mut f: impl FnMut(usize, &CellRef),
 ) -> u64 {
     const TILE: usize = 32;
@@ -262,8 +309,12 @@ pub fn for_each_located(
                 for col in tc..(tc + TILE).min(c1) {
                     let (cx, cy) = grid.cell_center(col, row);
                     let Some(c) = locate(plan, tx.x, tx.y, cx, cy) else { continue };
+                    let i = row * grid.width + col;
+                    if !cut.passes(tx, i, &c) {
+                        continue;
+                    }
                     cells += 1;
-                    f(row * grid.width + col, &c);
+                    f(i, &c);
                 }
             }
         }
@@ -282,7 +333,7 @@ pub fn visit_cells(
     grid: &crate::grid::Grid<f32>,
     mut visit: impl FnMut(usize, &CellRef, Sample),
 ) -> u64 {
-    for_each_located(tx, plan, grid, |i, c| {
+    for_each_located(tx, plan, grid, &sc.cut, |i, c| {
         let smp = swept_sample(plan, sc, c);
         if !smp.loss_db.is_nan() {
             visit(i, c, at_receiver(tx, i, smp));
@@ -373,7 +424,7 @@ mod tests {
             sweep(&Profile::new(&ds.dem, &prepare_site(&ds, 0, &three_sector_site(2, "t", x + 300.0, y - 300.0, 45.0, 900.0), &params).unwrap().txs[0], &params), &plan, &mut marked);
             let evaluated = sweep_tx(&prof, &plan, &mut marked, tx, &ds.dem).unwrap();
             let mut cells = 0;
-            for_each_located(tx, &plan, &ds.dem, |_, c| {
+            for_each_located(tx, &plan, &ds.dem, &ReachCut::default(), |_, c| {
                 let (a, b) = (swept_sample(&plan, &full, c), swept_sample(&plan, &marked, c));
                 assert_eq!(a.loss_db.to_bits(), b.loss_db.to_bits(), "{diffraction} ({col}, {row}): s {} radial {}", c.s, c.radial);
                 assert_eq!(a.dep_deg.to_bits(), b.dep_deg.to_bits());

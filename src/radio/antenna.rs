@@ -76,6 +76,20 @@ impl AntennaPattern {
         }
     }
 
+    /// A lower bound of [`Self::attenuation_db`] over every azimuth in [`lo_deg`, `hi_deg`] (degrees,
+    /// 0 ≤ lo ≤ hi ≤ 360) and every depression: min(A_H(φ_min), A_m), φ_min the smallest angle from
+    /// boresight in the interval, since A = min(A_H + A_V, A_m) and A_V ≥ 0. Omni: 0.
+    pub fn min_attenuation_between(&self, lo_deg: f32, hi_deg: f32) -> f32 {
+        let Some(b) = self.azimuth_deg else { return 0.0 };
+        let off = |a: f32| {
+            let d = (a - b).abs() % 360.0;
+            d.min(360.0 - d)
+        };
+        let inside = (lo_deg..=hi_deg).contains(&b) || (lo_deg..=hi_deg).contains(&(b + 360.0)) || (lo_deg..=hi_deg).contains(&(b - 360.0));
+        let phi = if inside { 0.0 } else { off(lo_deg).min(off(hi_deg)) };
+        (self.kh * phi * phi).min(self.am_db)
+    }
+
     /// Convenience form computing sine and cosine itself.
     pub fn attenuation_at(&self, az_deg: f64, dep_deg: f64) -> f64 {
         let r = az_deg.to_radians();
@@ -86,6 +100,29 @@ impl AntennaPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_interval_bound_is_below_every_attenuation_in_it() {
+        // Sampled over each 5° interval and a range of depressions, the bound never exceeds the
+        // pattern, and it is reached at boresight's side of the interval.
+        let p = AntennaPattern::new(Some(350.0), 65.0, 10.0, 2.0, 3.0, 25.0, 20.0);
+        for k in 0..72 {
+            let (lo, hi) = (k as f32 * 5.0, k as f32 * 5.0 + 5.0);
+            let bound = p.min_attenuation_between(lo, hi);
+            let mut least = f32::INFINITY;
+            for j in 0..=50 {
+                let az = lo + (hi - lo) * j as f32 / 50.0;
+                for dep in (-40..=80).map(|k| k as f32 * 0.25 - 10.0) {
+                    least = least.min(p.attenuation_at(az as f64, dep as f64) as f32);
+                }
+            }
+            assert!(bound <= least + 1e-4, "[{lo}, {hi}]: {bound} > {least}");
+            // A_V reaches 0 at θ = tilt, so the bound is tight up to the sampling of the interval.
+            assert!(least - bound < 0.1, "[{lo}, {hi}]: {bound} ≪ {least}");
+        }
+        assert_eq!(p.min_attenuation_between(345.0, 355.0), 0.0);
+        assert_eq!(AntennaPattern::new(None, 360.0, 10.0, 2.0, 0.0, 25.0, 20.0).min_attenuation_between(0.0, 1.0), 0.0);
+    }
 
     /// TR 36.814 Table A.2.1.1-2 case: φ_3dB = 70°, θ_3dB = 10°, A_m = 25 dB, SLA_V = 20 dB.
     fn tr36814(az: Option<f64>, etilt: f64, mtilt: f64) -> AntennaPattern {

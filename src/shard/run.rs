@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::Plan;
 use super::{peak_rss_kb, shard_dir, write_json, SHARD_JSON};
+use crate::coverage::cut::CutRule;
 use crate::coverage::best::{BestServerGrid, MaxGrid, RSRP_NODATA, SITE_NODATA};
 use crate::coverage::layers::operator_key;
 use crate::coverage::quality::OperatorPass;
@@ -131,6 +132,7 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
         return Err(Error::input(plan_path, format!("shard {index}: {} of its {} sites are not in the dataset", wanted.len() - mine.len(), wanted.len())));
     }
     let any = BestServerGrid::new(ds.dem.len());
+    let hamlet_idx = crate::coverage::hamlets::hamlet_cell_indices(&ds)?;
     let mut topn_seconds = 0.0;
     let mut report = ShardReport { index, plan_sha256, sites: mine.len(), tiles: work.tiles.clone(), ..Default::default() };
     for op in ds.operators() {
@@ -141,7 +143,8 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
         // Sectors numbered over all the operator's sites, as the one-machine pass numbers them, so
         // the shards' lists fold into its lists (equal RSRP: the lower sector index first).
         let op_all: Vec<&PreparedSite> = all.iter().filter(|s| s.operator == op).collect();
-        let pass = OperatorPass::new(&op_all, &params.quality, &ds.name)?;
+        // The build's reach rule, the hamlets' cells kept, so the merged grids are the build's.
+        let pass = OperatorPass::new(&op_all, &params.quality, &ds.name)?.with_cut(CutRule::reach_keeping(ds.dem.len(), &hamlet_idx));
         let grid = MaxGrid::new(ds.dem.len());
         let mut topn = super::topn::Writer::new(&pass, ds.dem.width, ds.dem.height);
         let mut encode = 0.0;

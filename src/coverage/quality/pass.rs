@@ -21,6 +21,7 @@ use super::topn::{pack, quantized, unpack, TopNGrid};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use crate::coverage::best::{MaxGrid, RSRP_NODATA};
+use crate::coverage::cut::CutRule;
 use crate::coverage::engine::{sweep_sites_with, SweepStats};
 use crate::coverage::params::CoverageParams;
 use crate::coverage::sites::{PreparedSite, Transmitter};
@@ -80,6 +81,8 @@ pub struct OperatorPass<'a> {
     site_base: HashMap<usize, usize>,
     /// The carriers (MHz), each with its channel.
     carriers: Vec<(f64, QualityBand)>,
+    /// The reach rule of its sweeps ([`crate::coverage::cut`]; off unless [`Self::with_cut`]).
+    cut: CutRule,
 }
 
 /// Each carrier's top-N lists per cell, by blocks of rows: what a merged build reads from the shards'
@@ -138,7 +141,13 @@ impl<'a> OperatorPass<'a> {
             return Err(Error::feature(source, "sectors", sites[0].operator.as_str(), "more than 65,534 sectors in one operator"));
         }
         carriers.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Ok(Self { q, sectors, site_base, carriers })
+        Ok(Self { q, sectors, site_base, carriers, cut: CutRule::Off })
+    }
+
+    /// The pass sweeping under the reach rule `cut` (a build: cells that cannot reach the reach floor
+    /// are left out, the hamlets' cells kept).
+    pub fn with_cut(self, cut: CutRule) -> Self {
+        Self { cut, ..self }
     }
 
     /// The carriers (MHz, ascending), each with its channel: the order the pass sweeps them in.
@@ -218,6 +227,7 @@ impl<'a> OperatorPass<'a> {
             sites,
             params,
             source,
+            &self.cut,
             |tx| tx.f_mhz == f_mhz,
             |site, tx, plan, sc| {
                 let base = self.tx_base(site, tx);
