@@ -87,8 +87,9 @@ fn zero_loss_land_cover_changes_nothing_bit_for_bit() {
 #[test]
 fn a_forest_receiver_loses_exactly_the_class_loss_once() {
     let open = mini_province(7);
-    // No frequency scaling: every carrier (900 and 1800 MHz) pays the table's 12 dB.
-    let p = CoverageParams { clutter: ClutterParams { frequency_scaling: false, ..Default::default() }, ..params() };
+    // No frequency scaling: every carrier (900 and 1800 MHz) pays the table's 12 dB. Every cell
+    // evaluated (no per-cell reach rule, `coverage::cut`, which would leave weak forest cells out).
+    let p = CoverageParams { clutter: ClutterParams { frequency_scaling: false, ..Default::default() }, reach_per_cell: false, ..params() };
     let (a, out_a) = stage(&open, &p);
     let mut ds = mini_province(7);
     let lc = landcover(&ds);
