@@ -15,6 +15,12 @@
 //! most 32 buckets instead of sifting through a binary heap. Memory: the filled copy, one bit per
 //! cell for "already queued", and the queues. The flood itself is sequential (its order is the
 //! algorithm); the seeding scans are parallel.
+//!
+//! On a large DEM with more than one thread, [`fill_depressions`] instead floods tiles in parallel
+//! and joins them along their borders (Barnes 2016, [`super::tiled::fill`], the code the sharded
+//! build runs): the filled DEM is the same bit for bit — every output is the lowest over all paths
+//! off the DEM of the highest elevation on the path, one of the input values — and
+//! [`fill_depressions_sequential`] stays the reference the tests compare it with.
 
 use std::collections::VecDeque;
 
@@ -45,7 +51,17 @@ pub fn is_edge(dem: &Grid<f32>, c: usize, r: usize) -> bool {
     (0..8).any(|d| neighbour(c, r, d, w, h).is_some_and(|n| !is_valid(dem.data[n], dem.nodata)))
 }
 
+/// Below this many cells the sequential flood is used (the tiles' merge is not worth it).
+pub const PARALLEL_MIN_CELLS: usize = 1 << 18;
+
+/// Tiles per thread of the parallel fill: enough for the threads to balance tiles of unequal work
+/// (a tile of ocean-side cells floods faster than one of nested pits), few enough to keep the
+/// merge's graph (a node per tile perimeter cell) small.
+const TILES_PER_THREAD: usize = 8;
+
 /// Fill every depression of `dem`. Nodata cells stay nodata; the result has the DEM's nodata value.
+/// Large DEMs are flooded by tiles in parallel ([`super::tiled::fill::fill_in_tiles`]), others by
+/// [`fill_depressions_sequential`]; both give the same bits.
 ///
 /// ```
 /// use covermap::grid::{GeoTransform, Grid};
@@ -65,6 +81,19 @@ pub fn is_edge(dem: &Grid<f32>, c: usize, r: usize) -> bool {
 /// assert_eq!(filled.get(0, 0), 10.0);
 /// ```
 pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
+    check_size(dem.width, dem.height)?;
+    let threads = rayon::current_num_threads();
+    if threads < 2 || dem.len() < PARALLEL_MIN_CELLS {
+        return fill_depressions_sequential(dem);
+    }
+    // Tiles no smaller than 256 × 256 cells.
+    let tiles = (threads * TILES_PER_THREAD).min(dem.len() / (256 * 256)).max(2);
+    let layout = super::tiled::TileLayout::for_count(dem.width, dem.height, tiles)?;
+    super::tiled::fill::fill_in_tiles(dem, &layout)
+}
+
+/// The improved Priority-Flood of the whole DEM in one sequence (Barnes et al. 2014, Algorithm 2).
+pub fn fill_depressions_sequential(dem: &Grid<f32>) -> Result<Grid<f32>> {
     check_size(dem.width, dem.height)?;
     let (w, h) = (dem.width, dem.height);
     let nd = dem.nodata;
@@ -256,6 +285,23 @@ mod tests {
         ]);
         let f = fill_depressions(&g).unwrap();
         assert_eq!(f.data, g.data);
+    }
+
+    #[test]
+    fn parallel_fill_equals_the_sequential_flood() {
+        // The benches' terrain (many pits and exact flats) with nodata holes, above the parallel
+        // threshold, and the same cut into tiles of several shapes: the same bits every time.
+        let dem = crate::risk::synthetic::bench_dem_with_holes(700);
+        assert!(dem.len() >= PARALLEL_MIN_CELLS);
+        let want = fill_depressions_sequential(&dem).unwrap();
+        let raised = want.data.iter().zip(&dem.data).filter(|(a, b)| a != b).count();
+        assert!(raised > 10_000, "the terrain has depressions to fill ({raised} cells raised)");
+        let same = |g: &Grid<f32>| g.data.iter().zip(&want.data).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same(&fill_depressions(&dem).unwrap()));
+        for n in [2, 7, 16, 40] {
+            let layout = crate::risk::tiled::TileLayout::for_count(dem.width, dem.height, n).unwrap();
+            assert!(same(&crate::risk::tiled::fill::fill_in_tiles(&dem, &layout).unwrap()), "{n} tiles");
+        }
     }
 
     #[test]
