@@ -118,10 +118,79 @@ fn label_sized<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usiz
     (labels, keys, sizes)
 }
 
-/// Flood-fill the 4-connected components of one band of rows (`band`, whose first cell is grid cell
-/// `base`) without leaving it; returns (key, first grid cell, size) per component, numbered from 1
-/// in the band's scan order.
+/// The 4-connected components of one band of rows (`band`, whose first cell is grid cell `base`),
+/// not leaving it; returns (key, first grid cell, size) per component, numbered from 1 in the
+/// band's scan order (the order of their first cells).
+///
+/// Two passes over the rows (Wu, Otoo & Suzuki 2009, "Optimizing two-pass connected-component
+/// labeling algorithms", Pattern Analysis and Applications 12: 117–135): each cell takes the
+/// provisional label of its west or north neighbour of the same key, or a new one, and labels that
+/// meet are joined in a union-find whose root is the smaller label; provisional labels are made in
+/// scan order, so a component's root is the label of its first cell, and numbering the roots in
+/// order numbers the components as a flood fill scanning the band does ([`flood_fill_band`], the
+/// tests' reference) — reading memory in order instead of chasing a stack around the grid.
 fn flood_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl Fn(usize) -> Option<K>) -> Vec<(K, u32, u32)> {
+    let n = band.len();
+    // Provisional label p (from 1): its key, first cell, cells, union-find parent.
+    let mut prov: Vec<(K, u32, u32)> = Vec::new();
+    let mut parent: Vec<u32> = vec![0];
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for i in 0..n {
+        let Some(k) = key(base + i) else {
+            band[i] = 0;
+            continue;
+        };
+        let west = if i % w > 0 { band[i - 1] } else { 0 };
+        let west = if west != 0 && prov[west as usize - 1].0 == k { west } else { 0 };
+        let north = if i >= w { band[i - w] } else { 0 };
+        let north = if north != 0 && prov[north as usize - 1].0 == k { north } else { 0 };
+        let l = match (west, north) {
+            (0, 0) => {
+                prov.push((k, (base + i) as u32, 0));
+                parent.push(prov.len() as u32);
+                prov.len() as u32
+            }
+            (a, 0) | (0, a) => a,
+            (a, b) => {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                if ra != rb {
+                    parent[ra.max(rb) as usize] = ra.min(rb);
+                }
+                a
+            }
+        };
+        band[i] = l;
+        prov[l as usize - 1].2 += 1;
+    }
+    // Roots in label order are the components in first-cell order.
+    let mut number = vec![0u32; parent.len()];
+    let mut comps: Vec<(K, u32, u32)> = Vec::new();
+    for p in 1..parent.len() as u32 {
+        let r = find(&mut parent, p);
+        if r == p {
+            comps.push(prov[p as usize - 1]);
+            number[p as usize] = comps.len() as u32;
+        } else {
+            comps[number[r as usize] as usize - 1].2 += prov[p as usize - 1].2;
+            number[p as usize] = number[r as usize];
+        }
+    }
+    for l in band.iter_mut().filter(|l| **l != 0) {
+        *l = number[*l as usize];
+    }
+    comps
+}
+
+/// Flood-fill the 4-connected components of one band of rows, as [`flood_band`] numbers them (the
+/// reference its tests compare with).
+#[cfg(test)]
+fn flood_fill_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl Fn(usize) -> Option<K>) -> Vec<(K, u32, u32)> {
     let n = band.len();
     let mut comps = Vec::new();
     let mut stack: Vec<u32> = Vec::new();
@@ -166,7 +235,7 @@ fn flood_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl 
 #[cfg(test)]
 fn label_by_key_sequential<K: Copy + Eq>(w: usize, h: usize, key: impl Fn(usize) -> Option<K>) -> (Vec<u32>, Vec<Option<K>>) {
     let mut labels = vec![0u32; w * h];
-    let keys = flood_band(&mut labels, w, 0, &key);
+    let keys = flood_fill_band(&mut labels, w, 0, &key);
     let _ = h;
     (labels, std::iter::once(None).chain(keys.into_iter().map(|k| Some(k.0))).collect())
 }
@@ -177,7 +246,52 @@ pub fn majority(classes: &Grid<u8>) -> Grid<u8> {
     let (w, h) = (classes.width, classes.height);
     let mut out = classes.clone();
     out.data.par_chunks_mut(w).enumerate().for_each(|(r, row)| {
+        let d = &classes.data;
         for (c, o) in row.iter_mut().enumerate() {
+            let own = d[r * w + c];
+            if own == CLASS_NODATA {
+                continue;
+            }
+            let mut count = [0u8; 8];
+            let mut add = |k: u8| {
+                if k != CLASS_NODATA && k < 8 {
+                    count[k as usize] += 1;
+                }
+            };
+            if r > 0 && c > 0 && r + 1 < h && c + 1 < w {
+                // Interior: the nine cells by direct index (the same cells, the same counts).
+                for rr in [r - 1, r, r + 1] {
+                    let b = rr * w + c;
+                    add(d[b - 1]);
+                    add(d[b]);
+                    add(d[b + 1]);
+                }
+            } else {
+                for rr in r.saturating_sub(1)..(r + 2).min(h) {
+                    for cc in c.saturating_sub(1)..(c + 2).min(w) {
+                        add(d[rr * w + cc]);
+                    }
+                }
+            }
+            let mut best = own;
+            for k in 1..8u8 {
+                if count[k as usize] > count[best as usize] {
+                    best = k;
+                }
+            }
+            *o = best;
+        }
+    });
+    out
+}
+
+/// [`majority`] with bounds-checked window loops everywhere (the reference its test compares with).
+#[cfg(test)]
+fn majority_reference(classes: &Grid<u8>) -> Grid<u8> {
+    let (w, h) = (classes.width, classes.height);
+    let mut out = classes.clone();
+    for r in 0..h {
+        for c in 0..w {
             let own = classes.data[r * w + c];
             if own == CLASS_NODATA {
                 continue;
@@ -197,9 +311,9 @@ pub fn majority(classes: &Grid<u8>) -> Grid<u8> {
                     best = k;
                 }
             }
-            *o = best;
+            out.data[r * w + c] = best;
         }
-    });
+    }
     out
 }
 
@@ -376,6 +490,21 @@ mod tests {
             assert_eq!(r.size, size);
             let key = |i: usize| (v[i] != CLASS_NODATA).then(|| (r.labels[i], ((i / w) / 5 * 3 + (i % w) / 5) as u32));
             assert_eq!(label_by_key(w, h, key), label_by_key_sequential(w, h, key), "{w} × {h} keyed");
+        }
+    }
+
+    #[test]
+    fn majority_equals_the_windowed_reference() {
+        let mut s = 3u64;
+        for (w, h) in [(1, 1), (2, 5), (9, 1), (40, 33)] {
+            let v: Vec<u8> = (0..w * h)
+                .map(|_| {
+                    s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((s >> 33) % 7) as u8
+                })
+                .collect();
+            let grid = g(w, h, &v);
+            assert_eq!(majority(&grid).data, majority_reference(&grid).data, "{w} × {h}");
         }
     }
 
