@@ -15,6 +15,13 @@
 //! most 32 buckets instead of sifting through a binary heap. Memory: the filled copy, one bit per
 //! cell for "already queued", and the queues. The flood itself is sequential (its order is the
 //! algorithm); the seeding scans are parallel.
+//!
+//! On a large DEM [`fill_depressions`] instead floods tiles of 256 × 256 cells in parallel
+//! and joins them along their borders (Barnes 2016, [`super::tiled::fill`], the code the sharded
+//! build runs): the filled DEM is the same bit for bit — every output is the lowest over all paths
+//! off the DEM of the highest elevation on the path, one of the input values — and
+//! [`fill_depressions_sequential`] stays the reference the tests compare it with. Besides the
+//! threads, the tiles halve the CPU time: a tile's flood state stays in cache.
 
 use std::collections::VecDeque;
 
@@ -45,7 +52,20 @@ pub fn is_edge(dem: &Grid<f32>, c: usize, r: usize) -> bool {
     (0..8).any(|d| neighbour(c, r, d, w, h).is_some_and(|n| !is_valid(dem.data[n], dem.nodata)))
 }
 
+/// Below this many cells the sequential flood is used (the tiles' merge is not worth it).
+pub const PARALLEL_MIN_CELLS: usize = 1 << 18;
+
+/// Side (cells) of the parallel fill's tiles: a 256 × 256 tile's flood state (8 bytes a cell,
+/// 512 KB) stays in the core's L2 cache instead of missing to memory at every neighbour. On the
+/// province's DEM (38 M cells, the shared 2-core machine, `cargo run --release --example
+/// fill_tiles`) about 600 tiles of this size took 2.7 s of CPU against 5.3–6.0 s for the
+/// one-sequence flood, 4.7–5.0 s for 16 tiles and 7.1 s for 4, every result equal; 256 to 1,024
+/// tiles were within 0.2 s of each other, 4,096 (the merge's graph growing) 3.8 s.
+const TILE_SIDE: usize = 256;
+
 /// Fill every depression of `dem`. Nodata cells stay nodata; the result has the DEM's nodata value.
+/// Large DEMs are flooded by tiles in parallel ([`super::tiled::fill::fill_in_tiles`]), others by
+/// [`fill_depressions_sequential`]; both give the same bits.
 ///
 /// ```
 /// use covermap::grid::{GeoTransform, Grid};
@@ -65,6 +85,17 @@ pub fn is_edge(dem: &Grid<f32>, c: usize, r: usize) -> bool {
 /// assert_eq!(filled.get(0, 0), 10.0);
 /// ```
 pub fn fill_depressions(dem: &Grid<f32>) -> Result<Grid<f32>> {
+    check_size(dem.width, dem.height)?;
+    if dem.len() < PARALLEL_MIN_CELLS {
+        return fill_depressions_sequential(dem);
+    }
+    // Tiles even on one thread: the tiles' flood is cache-resident, the whole grid's is not.
+    let layout = super::tiled::TileLayout::new(dem.width, dem.height, TILE_SIDE, TILE_SIDE)?;
+    super::tiled::fill::fill_in_tiles(dem, &layout)
+}
+
+/// The improved Priority-Flood of the whole DEM in one sequence (Barnes et al. 2014, Algorithm 2).
+pub fn fill_depressions_sequential(dem: &Grid<f32>) -> Result<Grid<f32>> {
     check_size(dem.width, dem.height)?;
     let (w, h) = (dem.width, dem.height);
     let nd = dem.nodata;
@@ -256,6 +287,23 @@ mod tests {
         ]);
         let f = fill_depressions(&g).unwrap();
         assert_eq!(f.data, g.data);
+    }
+
+    #[test]
+    fn parallel_fill_equals_the_sequential_flood() {
+        // The benches' terrain (many pits and exact flats) with nodata holes, above the parallel
+        // threshold, and the same cut into tiles of several shapes: the same bits every time.
+        let dem = crate::risk::synthetic::bench_dem_with_holes(700);
+        assert!(dem.len() >= PARALLEL_MIN_CELLS);
+        let want = fill_depressions_sequential(&dem).unwrap();
+        let raised = want.data.iter().zip(&dem.data).filter(|(a, b)| a != b).count();
+        assert!(raised > 5_000, "the terrain has depressions to fill ({raised} cells raised)");
+        let same = |g: &Grid<f32>| g.data.iter().zip(&want.data).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same(&fill_depressions(&dem).unwrap()));
+        for n in [2, 7, 16, 40, 300] {
+            let layout = crate::risk::tiled::TileLayout::for_count(dem.width, dem.height, n).unwrap();
+            assert!(same(&crate::risk::tiled::fill::fill_in_tiles(&dem, &layout).unwrap()), "{n} tiles");
+        }
     }
 
     #[test]

@@ -4,8 +4,15 @@
 //! region touches itself only diagonally the trace turns right, joining the two cells: the shell
 //! then stays one simple ring and the enclosed background becomes a hole touching it at a point —
 //! valid OGC polygons. Rings keep only their corner vertices.
+//!
+//! Labels are traced in parallel, a share of the labels per task: a trace marks only sides of its
+//! own label's cells, so tasks never mark the same cell, and each label's rings are found in the
+//! same scan order, hence with the same start and vertex order, as by one sequential scan.
+
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use geo::{Coord, LineString, Polygon};
+use rayon::prelude::*;
 
 use crate::grid::GeoTransform;
 
@@ -19,8 +26,9 @@ struct Tracer<'a> {
     labels: &'a [u32],
     w: usize,
     h: usize,
-    /// Per cell, bit k set when side k (top 1, right 2, bottom 4, left 8) was traced.
-    visited: Vec<u8>,
+    /// Per cell, bit k set when side k (top 1, right 2, bottom 4, left 8) was traced; a cell's
+    /// byte is only written by the task tracing its label (so a plain load and store suffice).
+    visited: &'a [AtomicU8],
 }
 
 impl Tracer<'_> {
@@ -59,7 +67,8 @@ impl Tracer<'_> {
         let mut corners = Vec::new();
         loop {
             let (cell, _, bit) = Self::edge_cells(x, y, h);
-            self.visited[cell.1 as usize * self.w + cell.0 as usize] |= bit;
+            let v = &self.visited[cell.1 as usize * self.w + cell.0 as usize];
+            v.store(v.load(Relaxed) | bit, Relaxed);
             match h {
                 E => x += 1,
                 S => y += 1,
@@ -89,19 +98,36 @@ impl Tracer<'_> {
 
 /// Polygons (map coordinates) of the 4-connected regions of `labels` (row-major, 0 = none) for which
 /// `keep(label)` is true, one per region, in label order.
-pub fn polygonize(labels: &[u32], width: usize, height: usize, t: &GeoTransform, keep: impl Fn(u32) -> bool) -> Vec<(u32, Polygon<f64>)> {
-    let mut tr = Tracer { labels, w: width, h: height, visited: vec![0u8; width * height] };
+pub fn polygonize(labels: &[u32], width: usize, height: usize, t: &GeoTransform, keep: impl Fn(u32) -> bool + Sync) -> Vec<(u32, Polygon<f64>)> {
+    let visited: Vec<AtomicU8> = (0..width * height).map(|_| AtomicU8::new(0)).collect();
+    // Labels dealt round-robin over a few tasks per thread (regions of very unequal outline length
+    // then spread over the tasks).
+    let tasks = (rayon::current_num_threads() * 4) as u32;
+    let mut out: Vec<(u32, Polygon<f64>)> = (0..tasks)
+        .into_par_iter()
+        .flat_map_iter(|task| {
+            let tr = Tracer { labels, w: width, h: height, visited: &visited };
+            trace_labels(tr, t, |l| l % tasks == task && keep(l))
+        })
+        .collect();
+    out.sort_unstable_by_key(|p| p.0);
+    out
+}
+
+/// The polygons of the labels `mine` selects, scanning the grid in row-major order.
+fn trace_labels(mut tr: Tracer<'_>, t: &GeoTransform, mine: impl Fn(u32) -> bool) -> Vec<(u32, Polygon<f64>)> {
+    let (width, height, labels) = (tr.w, tr.h, tr.labels);
     // Rings per label: (signed area, ring).
     let mut rings: std::collections::BTreeMap<u32, Vec<(f64, LineString<f64>)>> = Default::default();
     for i in 0..width * height {
         let l = labels[i];
-        if l == 0 || !keep(l) {
+        if l == 0 || !mine(l) {
             continue;
         }
         let (c, r) = ((i % width) as isize, (i / width) as isize);
         // Start vertex and heading of each side's edge: top, right, bottom, left.
         for (bit, (x, y, h)) in [(1u8, (c + 1, r, W)), (2, (c + 1, r + 1, N)), (4, (c, r + 1, E)), (8, (c, r, S))] {
-            if tr.visited[i] & bit != 0 || !tr.is_boundary(x, y, h, l) {
+            if tr.visited[i].load(Relaxed) & bit != 0 || !tr.is_boundary(x, y, h, l) {
                 continue;
             }
             let corners = tr.trace(x, y, h, l);
@@ -168,6 +194,28 @@ mod tests {
         let inner = &polys.iter().find(|(l, _)| reg.class[*l as usize] == 2).unwrap().1;
         assert_eq!(inner.unsigned_area(), 4.0);
         assert!(signed_area(&outer.exterior().0) > 0.0, "shell counter-clockwise");
+    }
+
+    #[test]
+    fn parallel_tracing_equals_one_sequential_scan() {
+        // Noisy regions (holes, diagonal touches, regions spanning the grid) traced by the parallel
+        // tasks and by one scan over every label: the same rings, vertex for vertex.
+        let (w, h) = (120, 90);
+        let mut s = 99u64;
+        let v: Vec<u8> = (0..w * h)
+            .map(|i| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                if (i % w) / 30 == (i / w) / 30 { 1 } else { 1 + ((s >> 33) % 3) as u8 }
+            })
+            .collect();
+        let reg = regions(w, h, &v);
+        let t = GeoTransform { x0: 500_000.0, y0: 2_000_000.0, dx: 30.0, dy: 30.0 };
+        let visited: Vec<AtomicU8> = (0..w * h).map(|_| AtomicU8::new(0)).collect();
+        let want = trace_labels(Tracer { labels: &reg.labels, w, h, visited: &visited }, &t, |_| true);
+        assert!(want.len() > 500, "{} regions", want.len());
+        assert_eq!(polygonize(&reg.labels, w, h, &t, |_| true), want);
+        let odd = polygonize(&reg.labels, w, h, &t, |l| l % 2 == 1);
+        assert_eq!(odd, want.iter().filter(|p| p.0 % 2 == 1).cloned().collect::<Vec<_>>());
     }
 
     #[test]

@@ -23,12 +23,8 @@ impl Regions {
 
 /// Label the 4-connected regions of equal class (the flood fill of [`label_by_key`], keyed by class).
 pub fn label(classes: &Grid<u8>) -> Regions {
-    let (labels, keys) = label_by_key(classes.width, classes.height, |i| Some(classes.data[i]).filter(|k| *k != CLASS_NODATA));
+    let (labels, keys, mut size) = label_sized(classes.width, classes.height, |i| Some(classes.data[i]).filter(|k| *k != CLASS_NODATA));
     let class: Vec<u8> = keys.iter().map(|k| k.unwrap_or(CLASS_NODATA)).collect();
-    let mut size = vec![0u32; class.len()];
-    for &l in &labels {
-        size[l as usize] += 1;
-    }
     size[0] = 0;
     Regions { labels, class, size }
 }
@@ -36,26 +32,184 @@ pub fn label(classes: &Grid<u8>) -> Regions {
 /// 4-connected components of cells with equal key (`None` = no component): `labels[i]` is the
 /// component of cell i (0 = none, components numbered from 1) and `keys[l]` the key of component l
 /// (`keys[0]` unused). Used to cut class regions into pieces (by commune, by grid block): cells of one
-/// region with different keys end up in different pieces.
-pub fn label_by_key<K: Copy + Eq>(w: usize, h: usize, key: impl Fn(usize) -> Option<K>) -> (Vec<u32>, Vec<Option<K>>) {
+/// region with different keys end up in different pieces. Components are numbered in the row-major
+/// order of their first cell, as one flood fill scanning the grid would number them.
+pub fn label_by_key<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usize) -> Option<K> + Sync) -> (Vec<u32>, Vec<Option<K>>) {
+    let (labels, keys, _) = label_sized(w, h, key);
+    (labels, keys)
+}
+
+/// [`label_by_key`] with each component's size in cells (`sizes[0]` unused).
+///
+/// In parallel by bands of rows: each band is flood-filled alone (components numbered locally, in
+/// the band's scan order, with their first cell and size), the components touching across band
+/// borders are joined by a union-find, and every joined component is numbered by its first cell in
+/// the whole grid's row-major order — the smallest first cell of its band parts, since a band's scan
+/// meets each part's first cell first. That is exactly the numbering of one sequential scan
+/// (the tests compare them), so everything downstream (the sieve's order, feature ids) is unchanged.
+fn label_sized<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usize) -> Option<K> + Sync) -> (Vec<u32>, Vec<Option<K>>, Vec<u32>) {
     let mut labels = vec![0u32; w * h];
-    let mut keys: Vec<Option<K>> = vec![None];
+    if w == 0 || h == 0 {
+        return (labels, vec![None], vec![0]);
+    }
+    let bands = (rayon::current_num_threads() * 4).clamp(1, h);
+    let rows = h.div_ceil(bands);
+    // Phase 1: each band alone; (key, first cell, size) per local component.
+    let parts: Vec<Vec<(K, u32, u32)>> =
+        labels.par_chunks_mut(rows * w).enumerate().map(|(b, band)| flood_band(band, w, b * rows * w, &key)).collect();
+    let mut offset = vec![0usize; parts.len() + 1];
+    for (b, p) in parts.iter().enumerate() {
+        offset[b + 1] = offset[b] + p.len();
+    }
+    let total = offset[parts.len()];
+    // Part `g` (global numbering: band after band).
+    fn part_of<'a, K>(parts: &'a [Vec<(K, u32, u32)>], offset: &[usize], g: usize) -> &'a (K, u32, u32) {
+        let b = offset.partition_point(|o| *o <= g) - 1;
+        &parts[b][g - offset[b]]
+    }
+    let part = |g: usize| part_of(&parts, &offset, g);
+    // Phase 2: join the parts touching across each band border (same key, 4-adjacent).
+    let mut parent: Vec<u32> = (0..total as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for b in 1..parts.len() {
+        let (above, below) = ((b * rows - 1) * w, b * rows * w);
+        for c in 0..w {
+            let (la, lb) = (labels[above + c], labels[below + c]);
+            if la == 0 || lb == 0 || parts[b - 1][la as usize - 1].0 != parts[b][lb as usize - 1].0 {
+                continue;
+            }
+            let (ra, rb) = (find(&mut parent, (offset[b - 1] + la as usize - 1) as u32), find(&mut parent, (offset[b] + lb as usize - 1) as u32));
+            if ra != rb {
+                parent[ra.max(rb) as usize] = ra.min(rb);
+            }
+        }
+    }
+    // Every root's first cell (the smallest of its parts') and size; roots numbered by first cell.
+    let mut first = vec![u32::MAX; total];
+    let mut size = vec![0u32; total];
+    for g in 0..total {
+        let r = find(&mut parent, g as u32) as usize;
+        let &(_, f, n) = part(g);
+        first[r] = first[r].min(f);
+        size[r] += n;
+    }
+    let mut roots: Vec<u32> = (0..total as u32).filter(|g| parent[*g as usize] == *g).collect();
+    roots.sort_unstable_by_key(|r| first[*r as usize]);
+    let mut number = vec![0u32; total];
+    for (k, r) in roots.iter().enumerate() {
+        number[*r as usize] = k as u32 + 1;
+    }
+    let final_of: Vec<u32> = (0..total as u32).map(|g| number[find(&mut parent, g) as usize]).collect();
+    let keys: Vec<Option<K>> = std::iter::once(None).chain(roots.iter().map(|r| Some(part(*r as usize).0))).collect();
+    let sizes: Vec<u32> = std::iter::once(0).chain(roots.iter().map(|r| size[*r as usize])).collect();
+    // Phase 3: local numbers → final numbers.
+    labels.par_chunks_mut(rows * w).enumerate().for_each(|(b, band)| {
+        let off = &final_of[offset[b]..offset[b + 1]];
+        for l in band.iter_mut().filter(|l| **l != 0) {
+            *l = off[*l as usize - 1];
+        }
+    });
+    (labels, keys, sizes)
+}
+
+/// The 4-connected components of one band of rows (`band`, whose first cell is grid cell `base`),
+/// not leaving it; returns (key, first grid cell, size) per component, numbered from 1 in the
+/// band's scan order (the order of their first cells).
+///
+/// Two passes over the rows (Wu, Otoo & Suzuki 2009, "Optimizing two-pass connected-component
+/// labeling algorithms", Pattern Analysis and Applications 12: 117–135): each cell takes the
+/// provisional label of its west or north neighbour of the same key, or a new one, and labels that
+/// meet are joined in a union-find whose root is the smaller label; provisional labels are made in
+/// scan order, so a component's root is the label of its first cell, and numbering the roots in
+/// order numbers the components as a flood fill scanning the band does ([`flood_fill_band`], the
+/// tests' reference) — reading memory in order instead of chasing a stack around the grid.
+fn flood_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl Fn(usize) -> Option<K>) -> Vec<(K, u32, u32)> {
+    let n = band.len();
+    // Provisional label p (from 1): its key, first cell, cells, union-find parent.
+    let mut prov: Vec<(K, u32, u32)> = Vec::new();
+    let mut parent: Vec<u32> = vec![0];
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for i in 0..n {
+        let Some(k) = key(base + i) else {
+            band[i] = 0;
+            continue;
+        };
+        let west = if i % w > 0 { band[i - 1] } else { 0 };
+        let west = if west != 0 && prov[west as usize - 1].0 == k { west } else { 0 };
+        let north = if i >= w { band[i - w] } else { 0 };
+        let north = if north != 0 && prov[north as usize - 1].0 == k { north } else { 0 };
+        let l = match (west, north) {
+            (0, 0) => {
+                prov.push((k, (base + i) as u32, 0));
+                parent.push(prov.len() as u32);
+                prov.len() as u32
+            }
+            (a, 0) | (0, a) => a,
+            (a, b) => {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                if ra != rb {
+                    parent[ra.max(rb) as usize] = ra.min(rb);
+                }
+                a
+            }
+        };
+        band[i] = l;
+        prov[l as usize - 1].2 += 1;
+    }
+    // Roots in label order are the components in first-cell order.
+    let mut number = vec![0u32; parent.len()];
+    let mut comps: Vec<(K, u32, u32)> = Vec::new();
+    for p in 1..parent.len() as u32 {
+        let r = find(&mut parent, p);
+        if r == p {
+            comps.push(prov[p as usize - 1]);
+            number[p as usize] = comps.len() as u32;
+        } else {
+            comps[number[r as usize] as usize - 1].2 += prov[p as usize - 1].2;
+            number[p as usize] = number[r as usize];
+        }
+    }
+    for l in band.iter_mut().filter(|l| **l != 0) {
+        *l = number[*l as usize];
+    }
+    comps
+}
+
+/// Flood-fill the 4-connected components of one band of rows, as [`flood_band`] numbers them (the
+/// reference its tests compare with).
+#[cfg(test)]
+fn flood_fill_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl Fn(usize) -> Option<K>) -> Vec<(K, u32, u32)> {
+    let n = band.len();
+    let mut comps = Vec::new();
     let mut stack: Vec<u32> = Vec::new();
-    for s in 0..w * h {
-        if labels[s] != 0 {
+    for s in 0..n {
+        if band[s] != 0 {
             continue;
         }
-        let Some(k) = key(s) else { continue };
-        let l = keys.len() as u32;
-        keys.push(Some(k));
-        labels[s] = l;
+        let Some(k) = key(base + s) else { continue };
+        let l = comps.len() as u32 + 1;
+        band[s] = l;
         stack.push(s as u32);
+        let mut size = 0u32;
         while let Some(c) = stack.pop() {
+            size += 1;
             let c = c as usize;
-            let (col, row) = (c % w, c / w);
+            let col = c % w;
             let mut visit = |j: usize| {
-                if labels[j] == 0 && key(j) == Some(k) {
-                    labels[j] = l;
+                if band[j] == 0 && key(base + j) == Some(k) {
+                    band[j] = l;
                     stack.push(j as u32);
                 }
             };
@@ -65,15 +219,25 @@ pub fn label_by_key<K: Copy + Eq>(w: usize, h: usize, key: impl Fn(usize) -> Opt
             if col + 1 < w {
                 visit(c + 1);
             }
-            if row > 0 {
+            if c >= w {
                 visit(c - w);
             }
-            if row + 1 < h {
+            if c + w < n {
                 visit(c + w);
             }
         }
+        comps.push((k, (base + s) as u32, size));
     }
-    (labels, keys)
+    comps
+}
+
+/// One flood fill scanning the whole grid: the reference [`label_by_key`] must equal.
+#[cfg(test)]
+fn label_by_key_sequential<K: Copy + Eq>(w: usize, h: usize, key: impl Fn(usize) -> Option<K>) -> (Vec<u32>, Vec<Option<K>>) {
+    let mut labels = vec![0u32; w * h];
+    let keys = flood_fill_band(&mut labels, w, 0, &key);
+    let _ = h;
+    (labels, std::iter::once(None).chain(keys.into_iter().map(|k| Some(k.0))).collect())
 }
 
 /// 3 × 3 majority (mode) filter: each classified cell takes the most frequent class among its valid
@@ -82,7 +246,52 @@ pub fn majority(classes: &Grid<u8>) -> Grid<u8> {
     let (w, h) = (classes.width, classes.height);
     let mut out = classes.clone();
     out.data.par_chunks_mut(w).enumerate().for_each(|(r, row)| {
+        let d = &classes.data;
         for (c, o) in row.iter_mut().enumerate() {
+            let own = d[r * w + c];
+            if own == CLASS_NODATA {
+                continue;
+            }
+            let mut count = [0u8; 8];
+            let mut add = |k: u8| {
+                if k != CLASS_NODATA && k < 8 {
+                    count[k as usize] += 1;
+                }
+            };
+            if r > 0 && c > 0 && r + 1 < h && c + 1 < w {
+                // Interior: the nine cells by direct index (the same cells, the same counts).
+                for rr in [r - 1, r, r + 1] {
+                    let b = rr * w + c;
+                    add(d[b - 1]);
+                    add(d[b]);
+                    add(d[b + 1]);
+                }
+            } else {
+                for rr in r.saturating_sub(1)..(r + 2).min(h) {
+                    for cc in c.saturating_sub(1)..(c + 2).min(w) {
+                        add(d[rr * w + cc]);
+                    }
+                }
+            }
+            let mut best = own;
+            for k in 1..8u8 {
+                if count[k as usize] > count[best as usize] {
+                    best = k;
+                }
+            }
+            *o = best;
+        }
+    });
+    out
+}
+
+/// [`majority`] with bounds-checked window loops everywhere (the reference its test compares with).
+#[cfg(test)]
+fn majority_reference(classes: &Grid<u8>) -> Grid<u8> {
+    let (w, h) = (classes.width, classes.height);
+    let mut out = classes.clone();
+    for r in 0..h {
+        for c in 0..w {
             let own = classes.data[r * w + c];
             if own == CLASS_NODATA {
                 continue;
@@ -102,9 +311,9 @@ pub fn majority(classes: &Grid<u8>) -> Grid<u8> {
                     best = k;
                 }
             }
-            *o = best;
+            out.data[r * w + c] = best;
         }
-    });
+    }
     out
 }
 
@@ -257,6 +466,46 @@ mod tests {
         assert_eq!(keys.len(), 3);
         assert_eq!(labels, vec![1, 1, 2, 0, 1, 1, 2, 2]);
         assert_eq!(keys[2], Some(1));
+    }
+
+    #[test]
+    fn parallel_labels_equal_one_sequential_scan() {
+        // Noisy class grids (many small regions, long snakes crossing every band border, nodata),
+        // and the zones' two-part keys: the same numbering, keys and sizes as one flood fill.
+        let mut s = 7u64;
+        let mut rnd = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 33) as u32
+        };
+        for (w, h, classes) in [(1, 1, 2), (7, 1, 2), (1, 9, 3), (37, 29, 2), (64, 200, 3), (301, 157, 6), (500, 400, 2)] {
+            let v: Vec<u8> = (0..w * h).map(|i| if (i / w + i % 7) % 13 == 0 { 1 } else { (rnd() % classes) as u8 }).collect();
+            let grid = g(w, h, &v);
+            let want = label_by_key_sequential(w, h, |i| Some(v[i]).filter(|k| *k != CLASS_NODATA));
+            let r = label(&grid);
+            assert_eq!(r.labels, want.0, "{w} × {h}");
+            let class: Vec<u8> = want.1.iter().map(|k| k.unwrap_or(CLASS_NODATA)).collect();
+            assert_eq!(r.class, class);
+            let mut size = vec![0u32; class.len()];
+            want.0.iter().filter(|l| **l != 0).for_each(|l| size[*l as usize] += 1);
+            assert_eq!(r.size, size);
+            let key = |i: usize| (v[i] != CLASS_NODATA).then(|| (r.labels[i], ((i / w) / 5 * 3 + (i % w) / 5) as u32));
+            assert_eq!(label_by_key(w, h, key), label_by_key_sequential(w, h, key), "{w} × {h} keyed");
+        }
+    }
+
+    #[test]
+    fn majority_equals_the_windowed_reference() {
+        let mut s = 3u64;
+        for (w, h) in [(1, 1), (2, 5), (9, 1), (40, 33)] {
+            let v: Vec<u8> = (0..w * h)
+                .map(|_| {
+                    s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((s >> 33) % 7) as u8
+                })
+                .collect();
+            let grid = g(w, h, &v);
+            assert_eq!(majority(&grid).data, majority_reference(&grid).data, "{w} × {h}");
+        }
     }
 
     #[test]

@@ -20,12 +20,14 @@
 
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
+use rayon::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Rect, TileLayout};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::risk::d8::{is_valid, neighbour};
+use crate::risk::d8::{is_valid, neighbour, DC, DR};
 use crate::risk::fill::{is_edge, key, next_cell, RadixHeap};
 
 /// The label of everything that drains off the DEM.
@@ -52,7 +54,7 @@ pub struct TileFill {
 /// holds a one-cell halo around `rect` wherever `rect` is not on the DEM's border (so "next to
 /// nodata" and "on the border" mean the same as on the whole DEM).
 pub fn fill_tile(dem: &Grid<f32>, rect: Rect) -> TileFill {
-    let (w, h) = (dem.width, dem.height);
+    let w = dem.width;
     let nd = dem.nodata;
     let n = rect.len();
     let mut filled = vec![nd.unwrap_or(f32::NAN); n];
@@ -78,27 +80,40 @@ pub fn fill_tile(dem: &Grid<f32>, rect: Rect) -> TileFill {
             open.push(key(v), k as u32);
         }
     }
-    // Priority-Flood over the tile (the improved variant of fill.rs: a FIFO for cells inside pits).
+    // Priority-Flood over the tile (the improved variant of fill.rs: a FIFO for cells inside pits),
+    // in the tile's own coordinates: a neighbour is in the tile exactly when it is one of the
+    // rect-sized grid's neighbours, visited in the same order as on the whole grid. Cells off the
+    // tile's outer ring need no bounds check (precomputed offsets), which is most of them.
+    let (tw, th) = (rect.w, rect.h);
+    let offsets: [isize; 8] = std::array::from_fn(|d| DR[d] * tw as isize + DC[d]);
     let mut pit: VecDeque<u32> = VecDeque::new();
     while let Some(k) = next_cell(&mut pit, &mut open) {
-        let (c, r) = (rect.c0 + k % rect.w, rect.r0 + k / rect.w);
+        let (lc, lr) = (k % tw, k / tw);
         let z = filled[k];
-        for d in 0..8 {
-            let Some(gi) = neighbour(c, r, d, w, h) else { continue };
-            let (nc, nr) = (gi % w, gi / w);
-            if !rect.contains(nc, nr) {
-                continue;
+        let lab = label[k];
+        macro_rules! visit {
+            ($m:expr) => {{
+                let m = $m;
+                if label[m] == NO_LABEL && is_valid(filled[m], nd) {
+                    label[m] = lab;
+                    if filled[m] <= z {
+                        filled[m] = z;
+                        pit.push_back(m as u32);
+                    } else {
+                        open.push(key(filled[m]), m as u32);
+                    }
+                }
+            }};
+        }
+        if lc > 0 && lr > 0 && lc + 1 < tw && lr + 1 < th {
+            for off in offsets {
+                visit!(k.wrapping_add_signed(off));
             }
-            let m = rect.local(nc, nr);
-            if label[m] != NO_LABEL || !is_valid(filled[m], nd) {
-                continue;
-            }
-            label[m] = label[k];
-            if filled[m] <= z {
-                filled[m] = z;
-                pit.push_back(m as u32);
-            } else {
-                open.push(key(filled[m]), m as u32);
+        } else {
+            for d in 0..8 {
+                if let Some(m) = neighbour(lc, lr, d, tw, th) {
+                    visit!(m);
+                }
             }
         }
     }
@@ -214,11 +229,43 @@ pub fn solve(layout: &TileLayout, tiles: &[TileFill]) -> Result<Vec<Vec<f32>>> {
 /// Phase 2: the tile's final filled elevations (rect-sized), from its phase-1 state and its labels'
 /// drainage levels.
 pub fn raise(tile: &TileFill, level: &[f32], nodata: Option<f32>) -> Vec<f32> {
-    tile.label
-        .iter()
-        .zip(&tile.filled)
-        .map(|(&l, &z)| if l == NO_LABEL { nodata.unwrap_or(z) } else if level[l as usize] > z { level[l as usize] } else { z })
-        .collect()
+    tile.label.iter().zip(&tile.filled).map(|(&l, &z)| raised(l, z, level, nodata)).collect()
+}
+
+/// One cell of phase 2: its locally filled elevation, or its watershed's level when higher.
+#[inline]
+fn raised(l: u32, z: f32, level: &[f32], nodata: Option<f32>) -> f32 {
+    if l == NO_LABEL {
+        nodata.unwrap_or(z)
+    } else if level[l as usize] > z {
+        level[l as usize]
+    } else {
+        z
+    }
+}
+
+/// [`raise`] in the phase-1 arrays themselves (the labels are dropped): no second copy of the tile.
+fn raise_owned(tile: TileFill, level: &[f32], nodata: Option<f32>) -> Vec<f32> {
+    let TileFill { label, mut filled, .. } = tile;
+    for (z, &l) in filled.iter_mut().zip(&label) {
+        *z = raised(l, *z, level, nodata);
+    }
+    filled
+}
+
+/// The whole of `dem` filled on this machine, its tiles (`layout`) flooded in parallel: phase 1 on
+/// every tile at once (rayon), the merge, phase 2 in place, and the tiles copied into one grid.
+/// Equal to [`crate::risk::fill::fill_depressions_sequential`] bit for bit (see the module
+/// documentation); memory about 8 bytes a cell (the locally filled elevations and the labels) on
+/// top of the DEM.
+pub fn fill_in_tiles(dem: &Grid<f32>, layout: &TileLayout) -> Result<Grid<f32>> {
+    if (layout.width, layout.height) != (dem.width, dem.height) {
+        return Err(Error::param("tiles", format!("the tile layout is for {} × {} cells, the DEM has {} × {}", layout.width, layout.height, dem.width, dem.height)));
+    }
+    let tiles: Vec<TileFill> = (0..layout.count()).into_par_iter().map(|t| fill_tile(dem, layout.rect(t))).collect();
+    let levels = solve(layout, &tiles)?;
+    let raised: Vec<Vec<f32>> = tiles.into_par_iter().zip(levels.into_par_iter()).map(|(t, l)| raise_owned(t, &l, dem.nodata)).collect();
+    Ok(super::assemble(dem, layout, &raised, 0.0, dem.nodata))
 }
 
 #[cfg(test)]

@@ -171,13 +171,7 @@ pub fn hydrology(dem: &Grid<f32>, layout: &TileLayout) -> Result<(Grid<f32>, Gri
     if (layout.width, layout.height) != (dem.width, dem.height) {
         return Err(Error::param("tiles", format!("the tile layout is for {} × {} cells, the DEM has {} × {}", layout.width, layout.height, dem.width, dem.height)));
     }
-    let n = layout.count();
-    let phase1: Vec<fill::TileFill> = (0..n).into_par_iter().map(|t| fill::fill_tile(dem, layout.rect(t))).collect();
-    let spill = fill::solve(layout, &phase1)?;
-    let raised: Vec<Vec<f32>> = phase1.par_iter().zip(&spill).map(|(t, s)| fill::raise(t, s, dem.nodata)).collect();
-    drop(phase1);
-    let filled = assemble(dem, layout, &raised, 0.0, dem.nodata);
-    drop(raised);
+    let filled = fill::fill_in_tiles(dem, layout)?;
     let dirs = flats::directions(&filled, layout);
     let acc = accumulation::accumulate(&dirs, layout)?;
     Ok((filled, dirs, acc))
@@ -186,7 +180,7 @@ pub fn hydrology(dem: &Grid<f32>, layout: &TileLayout) -> Result<(Grid<f32>, Gri
 #[cfg(test)]
 mod tests {
     use super::super::accumulation::flow_accumulation;
-    use super::super::fill::fill_depressions;
+    use super::super::fill::fill_depressions_sequential as fill_depressions;
     use super::super::flowdir::d8_flow_directions;
     use super::*;
     use crate::grid::GeoTransform;
