@@ -30,6 +30,9 @@ use crate::coverage::sweep::visit_cells;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
 
+/// A cell's servers from one transmitter offered to the top-N grid together (one lock, [`TopNGrid::offer_all`]).
+const OFFER_BATCH: usize = 8;
+
 /// A sector of the operator: its site (index in `Dataset::sites`) and sector id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SectorRef {
@@ -235,14 +238,31 @@ impl<'a> OperatorPass<'a> {
                     let h = swept_hits(dem, tx, plan, sc, points, floor);
                     out.lock().unwrap_or_else(|p| p.into_inner()).push((site.index, h));
                 }
+                let max_eirp = tx.sectors.iter().map(|s| s.eirp_dbm).fold(f32::NEG_INFINITY, f32::max);
                 visit_cells(tx, plan, sc, dem, |i, c, smp| {
+                    // A pattern only attenuates (≥ 0 dB) and f32 rounding is monotone, so no sector
+                    // exceeds max EIRP − loss: below the floor, the cell gets nothing from this
+                    // transmitter — decided without its patterns.
+                    if max_eirp - smp.loss_db < floor {
+                        return;
+                    }
                     let mut b = f32::NEG_INFINITY;
+                    let mut es = [0u32; OFFER_BATCH];
+                    let mut m = 0;
                     for (k, sec) in tx.sectors.iter().enumerate() {
                         let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - smp.loss_db;
                         if v >= floor {
-                            top.offer(i, pack(v, (base + k) as u16));
+                            if m == OFFER_BATCH {
+                                top.offer_all(i, &es);
+                                m = 0;
+                            }
+                            es[m] = pack(v, (base + k) as u16);
+                            m += 1;
                         }
                         b = b.max(v);
+                    }
+                    if m > 0 {
+                        top.offer_all(i, &es[..m]);
                     }
                     if b >= floor {
                         best.update(i, b);
@@ -430,6 +450,72 @@ mod tests {
             out.copy_from_slice(&self.carriers[carrier][a..a + rows * self.width * self.n]);
             Ok(())
         }
+    }
+
+    #[test]
+    fn carrier_sweep_equals_the_per_sector_fold() {
+        // The visit before its early exit (max EIRP − loss below the floor), the batched offers and
+        // the libm-free rounding: every sector's value offered alone, packed with `f32::round`, the
+        // best sector into the grids. Both over the mini province's operator "alpha" (a floor of −120
+        // dBm so the early exit is taken): the same top-N lists, operator grid and best-server grid.
+        use crate::coverage::best::BestServerGrid;
+        use crate::coverage::engine::sweep_sites_with;
+        let ds = mini_province(11);
+        let params = CoverageParams { max_radius_m: 8000.0, min_rsrp_dbm: -120.0, ..Default::default() };
+        let all = prepare_sites(&ds, &params).unwrap();
+        let sites: Vec<&PreparedSite> = all.iter().filter(|s| s.operator == "alpha").collect();
+        let pass = OperatorPass::new(&sites, &params.quality, &ds.name).unwrap();
+        let floor = params.min_rsrp_dbm as f32;
+        let n = params.quality.servers;
+        let pack_before = |v: f32, sector: u16| {
+            let q = (((v + 200.0) / 0.01).round()).clamp(1.0, 65_535.0) as u32;
+            (q << 16) | (0xFFFF - sector as u32)
+        };
+        let (mut cells, mut kept) = (0usize, 0usize);
+        for (f, _) in pass.carriers() {
+            let (best, any) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()));
+            let (top, _) = pass
+                .sweep_carrier(*f, &ds.dem, &sites, &params, &ds.name, &best, |i, v, s| any.update(i, v, s.index as u32), || {})
+                .unwrap();
+            let (rbest, rany, rtop) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()), TopNGrid::new(ds.dem.len(), n));
+            sweep_sites_with(
+                &ds.dem,
+                &sites,
+                &params,
+                &ds.name,
+                |tx| tx.f_mhz == *f,
+                |site, tx, plan, sc| {
+                    let base = pass.tx_base(site, tx);
+                    visit_cells(tx, plan, sc, &ds.dem, |i, c, smp| {
+                        let mut b = f32::NEG_INFINITY;
+                        for (k, sec) in tx.sectors.iter().enumerate() {
+                            let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - smp.loss_db;
+                            if v >= floor {
+                                rtop.offer(i, pack_before(v, (base + k) as u16));
+                            }
+                            b = b.max(v);
+                        }
+                        if b >= floor {
+                            rbest.update(i, b);
+                            rany.update(i, b, site.index as u32);
+                        }
+                    })
+                },
+                || {},
+            )
+            .unwrap();
+            let (mut a, mut b) = (vec![0u32; n], vec![0u32; n]);
+            for i in 0..ds.dem.len() {
+                top.list(i, &mut a);
+                rtop.list(i, &mut b);
+                assert_eq!(a, b, "{f} MHz, cell {i}");
+                assert_eq!(best.get(i).map(f32::to_bits), rbest.get(i).map(f32::to_bits), "cell {i}");
+                assert_eq!(any.get(i).map(|(v, s)| (v.to_bits(), s)), rany.get(i).map(|(v, s)| (v.to_bits(), s)), "cell {i}");
+                cells += best.get(i).is_some() as usize;
+                kept += a.iter().filter(|e| **e != 0).count();
+            }
+        }
+        assert!(cells > 50_000 && kept > cells, "{cells} {kept}");
     }
 
     #[test]

@@ -19,8 +19,26 @@ const STEP_DB: f32 = 0.01;
 /// Pack a server: RSRP (dBm) and sector index (< 65,535).
 #[inline]
 pub fn pack(rsrp_dbm: f32, sector: u16) -> u32 {
-    let q = (((rsrp_dbm + OFFSET_DB) / STEP_DB).round()).clamp(1.0, 65_535.0) as u32;
+    let q = round_half_away((rsrp_dbm + OFFSET_DB) / STEP_DB).clamp(1.0, 65_535.0) as u32;
     (q << 16) | (0xFFFF - sector as u32)
+}
+
+/// `x.round()` (half away from zero) without libm: without SSE4.1 in the baseline `f32::round` is a
+/// call to `roundf`, once per sector and cell of the sweep. For 0 < x < 2²³ the truncation
+/// `x as u32` is exact and so is `x − trunc(x)` (x's fractional bits), so comparing that with ½
+/// rounds exactly as `roundf` does; anything else goes to `roundf`.
+#[inline(always)]
+fn round_half_away(x: f32) -> f32 {
+    if x > 0.0 && x < 8_388_608.0 {
+        let t = x as u32 as f32;
+        if x - t >= 0.5 {
+            t + 1.0
+        } else {
+            t
+        }
+    } else {
+        x.round()
+    }
 }
 
 /// (RSRP dBm, sector index) of a packed server; `None` for an empty slot.
@@ -84,21 +102,38 @@ impl TopNGrid {
     /// Offer a packed server to cell `i`'s list (each sector at most once per cell).
     #[inline]
     pub fn offer(&self, i: usize, e: u32) {
-        let list = &self.slots[i * self.n..(i + 1) * self.n];
+        self.offer_all(i, &[e]);
+    }
+
+    /// Offer packed servers (distinct sectors) to cell `i`'s list: the list [`Self::offer`] of each
+    /// in turn leaves — a list is the top N of everything inserted, whatever the order ([`insert`])
+    /// — under one lock instead of one per server.
+    #[inline]
+    pub fn offer_all(&self, i: usize, es: &[u32]) {
         // Entries only grow, so a stale read of the weakest is conservative.
-        if list[self.n - 1].load(Relaxed) >= e {
+        let weakest = self.slots[i * self.n + self.n - 1].load(Relaxed);
+        if es.iter().all(|&e| e <= weakest) {
             return;
         }
+        self.offer_locked(i, es);
+    }
+
+    /// [`Self::offer_all`] past its lock-free rejection (kept out of line: the rejection is most offers).
+    #[inline(never)]
+    fn offer_locked(&self, i: usize, es: &[u32]) {
+        let list = &self.slots[i * self.n..(i + 1) * self.n];
         let _g = self.locks[(i >> 4) % STRIPES].lock().unwrap_or_else(|p| p.into_inner());
-        let mut k = self.n - 1;
-        if list[k].load(Relaxed) >= e {
-            return;
+        for &e in es {
+            let mut k = self.n - 1;
+            if list[k].load(Relaxed) >= e {
+                continue;
+            }
+            while k > 0 && list[k - 1].load(Relaxed) < e {
+                list[k].store(list[k - 1].load(Relaxed), Relaxed);
+                k -= 1;
+            }
+            list[k].store(e, Relaxed);
         }
-        while k > 0 && list[k - 1].load(Relaxed) < e {
-            list[k].store(list[k - 1].load(Relaxed), Relaxed);
-            k -= 1;
-        }
-        list[k].store(e, Relaxed);
     }
 
     /// Cell `i`'s packed list, strongest first (empty slots are 0, at the end). Read after the sweep.
@@ -157,6 +192,57 @@ mod tests {
             let mut every: Vec<u32> = lists.iter().flatten().copied().filter(|e| *e != 0).collect();
             every.sort_unstable_by(|a, b| b.cmp(a));
             assert_eq!(&folded[..every.len().min(n)], &every[..every.len().min(n)]);
+        }
+    }
+
+    #[test]
+    fn pack_rounds_as_roundf() {
+        // The libm-free rounding equals f32::round on every quantized RSRP from −200 to +455 dBm in
+        // steps of 1/4096 dB, at the halves and their neighbours, and on the edge cases.
+        let mut x = -200.0f32;
+        while x < 455.0 {
+            let q = (x + OFFSET_DB) / STEP_DB;
+            assert_eq!(round_half_away(q).to_bits(), q.round().to_bits(), "{x}: {q}");
+            x += 1.0 / 4096.0;
+        }
+        for k in 0..70_000u32 {
+            let h = k as f32 + 0.5;
+            for v in [h, f32::from_bits(h.to_bits() - 1), f32::from_bits(h.to_bits() + 1), k as f32] {
+                assert_eq!(round_half_away(v).to_bits(), v.round().to_bits(), "{v}");
+            }
+        }
+        for v in [0.0, -0.0, -0.5, -1.5, 0.49999997, 8_388_607.5, 8_388_608.0, 1e10, -1e10, f32::INFINITY, f32::NEG_INFINITY] {
+            assert_eq!(round_half_away(v).to_bits(), v.round().to_bits(), "{v}");
+        }
+        assert!(round_half_away(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn offering_together_equals_offering_one_by_one() {
+        // Random groups of 1–8 servers per offer (ties in RSRP among them), N = 1–5: the list after
+        // offer_all is the list after inserting each in turn (`insert`, the single offer's rule).
+        let mut st = 99u64;
+        for case in 0..2000 {
+            let n = 1 + (next(&mut st) % 5) as usize;
+            let all = TopNGrid::new(1, n);
+            let mut a = vec![0u32; n];
+            let mut sector = 0u16;
+            for _ in 0..(next(&mut st) % 6) {
+                let m = 1 + (next(&mut st) % 8) as usize;
+                let es: Vec<u32> = (0..m)
+                    .map(|_| {
+                        sector += 1;
+                        pack(-120.0 + (next(&mut st) % 16) as f32 * 0.5, sector)
+                    })
+                    .collect();
+                for &e in &es {
+                    insert(&mut a, e);
+                }
+                all.offer_all(0, &es);
+            }
+            let mut b = vec![0u32; n];
+            all.list(0, &mut b);
+            assert_eq!(a, b, "case {case}");
         }
     }
 
