@@ -17,14 +17,6 @@ use common::*;
 const S3_PORT: u16 = 18601;
 const SERVE_PORT: u16 = 18602;
 
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn moto_server() -> PathBuf {
     if let Ok(p) = std::env::var("COVERMAP_MOTO_SERVER") {
         return PathBuf::from(p);
@@ -76,7 +68,7 @@ fn sharded_build_through_a_local_s3_server() {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
     wait_port(S3_PORT, "moto_server", &mut moto);
-    let _moto = Killed(moto);
+    let _moto = KillOnDrop(moto);
     // The S3 API's CreateBucket: PUT /bucket.
     assert_eq!(http(S3_PORT, "PUT", "/covermap-test").0, 200, "create bucket");
     for (k, v) in [
@@ -130,14 +122,9 @@ fn sharded_build_through_a_local_s3_server() {
     assert!(back.join("results.gpkg").exists() && back.join("manifest.json").exists());
 
     // The server serves the store straight from s3://.
-    let mut serve = Command::new(bin())
-        .args(["serve", "--store", "s3://covermap-test/store", "--port", &SERVE_PORT.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut serve = serve_command("s3://covermap-test/store", SERVE_PORT).spawn().unwrap();
     wait_port(SERVE_PORT, "covermap serve", &mut serve);
-    let _serve = Killed(serve);
+    let _serve = KillOnDrop(serve);
     let (status, body) = http(SERVE_PORT, "GET", "/health");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"ok\""), "{body}");

@@ -4,9 +4,10 @@
 
 use super::server_common as common;
 
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::common::{serve_command, KillOnDrop};
 use common::*;
 use covermap::store::{GeomKind, Store};
 use geo::{CoordsIter, Geometry};
@@ -23,16 +24,6 @@ fn port() -> u16 {
 /// Collections above this many features are read by GDAL in pages of 1,000.
 const LARGE: usize = 5_000;
 
-/// Stops the server however the test ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Vertices of a geometry as GeoJSON writes them (closing points included).
 fn vertices(g: &Geometry<f64>) -> usize {
     g.coords_count()
@@ -43,15 +34,7 @@ fn ogr2ogr_copies_every_collection_with_the_store_count() {
     let dir = demo_store();
     let store = Store::open(&dir).unwrap();
     let port = port();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_covermap"))
-            .args(["serve", "--store"])
-            .arg(&dir)
-            .args(["--port", &port.to_string()])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let server = KillOnDrop(serve_command(&dir, port).spawn().unwrap());
     let t0 = Instant::now();
     // Ready for every collection once `/health` lists no layer still loading (the heavy ones,
     // risk_zones and coverage_h3, are read after the server starts answering).

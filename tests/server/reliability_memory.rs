@@ -8,24 +8,15 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::{serve_command, KillOnDrop};
 use covermap::store::{FieldType, GeomKind, Layer, Manifest, StoreWriter, Value};
 use geo::{point, Geometry};
 
 const PORT: u16 = 18405;
 const POINTS: i64 = 150_000;
 const RELOADS: usize = 6;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn get(path: &str) -> (u16, String) {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", PORT)) else { return (0, String::new()) };
@@ -82,15 +73,7 @@ fn memory_stays_bounded_over_reloads() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     write_store(&store, 0);
-    let child = Command::new(env!("CARGO_BIN_EXE_covermap"))
-        .args(["serve", "--store"])
-        .arg(&store)
-        .args(["--port", &PORT.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let srv = Server(child);
+    let srv = KillOnDrop(serve_command(&store, PORT).spawn().unwrap());
     let pid = srv.0.id();
     let t0 = Instant::now();
     while get("/health").0 != 200 {

@@ -6,11 +6,12 @@
 
 use super::server_common as common;
 use super::uav_support;
+use crate::common::{serve_command, KillOnDrop};
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use covermap::dataset::{Crop, Orchard};
@@ -20,29 +21,13 @@ const TOKEN: &str = "s3cret";
 
 /// A `covermap serve` child, killed on drop.
 struct Server {
-    child: Child,
+    _child: KillOnDrop,
     port: u16,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(store: &Path, port: u16, extra: &[&str]) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_covermap"))
-        .args(["serve", "--store"])
-        .arg(store)
-        .args(["--port", &port.to_string()])
-        .args(extra)
-        .env("COVERMAP_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Server { child, port };
+    let child = serve_command(store, port).args(extra).env("COVERMAP_TOKEN", TOKEN).spawn().unwrap();
+    let s = Server { _child: KillOnDrop(child), port };
     let t0 = Instant::now();
     while raw(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").is_none() {
         assert!(t0.elapsed() < Duration::from_secs(60), "server on {port} did not come up");
