@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 /// DEM cell size of the test datasets: the generator's run time scales with DEM cells (30 m takes a
 /// minute, 200 m about two seconds), and nothing these tests check depends on the resolution.
@@ -66,6 +66,19 @@ impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Poll `check` every `every` until it is `Ok` (its value is returned); after `within` without,
+/// panic with its last `Err`.
+pub fn wait_until<T>(within: Duration, every: Duration, mut check: impl FnMut() -> Result<T, String>) -> T {
+    let t0 = Instant::now();
+    loop {
+        match check() {
+            Ok(v) => return v,
+            Err(why) => assert!(t0.elapsed() < within, "{why}"),
+        }
+        std::thread::sleep(every);
     }
 }
 
@@ -198,6 +211,15 @@ pub fn copy_dataset(tmp: &Path) -> PathBuf {
     let data = tmp.join("data");
     copy_dir(base_dataset(), &data);
     data
+}
+
+/// A private copy of the base dataset and a store built from it at `tmp/<out>`: where the tests that
+/// alter an input (or break a build) and build again start. Returns (dataset, store).
+pub fn built_copy(tmp: &Path, out: &str) -> (PathBuf, PathBuf) {
+    let data = copy_dataset(tmp);
+    let out = tmp.join(out);
+    build(&data, &out, &[]).expect_ok("first build");
+    (data, out)
 }
 
 /// Every file under `dir`, as paths relative to it, sorted.
