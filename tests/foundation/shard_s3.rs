@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
@@ -25,14 +25,15 @@ fn moto_server() -> PathBuf {
 }
 
 fn wait_port(port: u16, what: &str, child: &mut Child) {
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+    wait_until(Duration::from_secs(60), Duration::from_millis(200), || {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{what} exited ({status}) before listening on port {port}");
         }
-        assert!(t.elapsed() < Duration::from_secs(60), "{what} did not listen on port {port} within 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        Err(format!("{what} did not listen on port {port} within 60 s"))
+    });
 }
 
 /// One HTTP/1.0 request; returns (status, body).

@@ -5,9 +5,9 @@
 use super::server_common as common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::{serve_command, KillOnDrop};
+use crate::common::{serve_command, wait_until, KillOnDrop};
 use common::*;
 use covermap::store::{GeomKind, Store};
 use geo::{CoordsIter, Geometry};
@@ -35,13 +35,12 @@ fn ogr2ogr_copies_every_collection_with_the_store_count() {
     let store = Store::open(&dir).unwrap();
     let port = port();
     let server = KillOnDrop(serve_command(&dir, port).spawn().unwrap());
-    let t0 = Instant::now();
     // Ready for every collection once `/health` lists no layer still loading (the heavy ones,
     // risk_zones and coverage_h3, are read after the server starts answering).
-    while http_get(port, "/health").is_none_or(|r| !r.starts_with("HTTP/1.1 200") || !r.contains("\"loading\":[]")) {
-        assert!(t0.elapsed() < Duration::from_secs(120), "server did not come up");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until(Duration::from_secs(120), Duration::from_millis(200), || match http_get(port, "/health") {
+        Some(r) if r.starts_with("HTTP/1.1 200") && r.contains("\"loading\":[]") => Ok(()),
+        _ => Err("server did not come up".into()),
+    });
     // One page of as many zones as allowed stays below 10 MB and links on to the rest.
     let page = http_get(port, "/collections/risk_zones/items?limit=10000").unwrap();
     let body = &page[page.find("\r\n\r\n").unwrap() + 4..];

@@ -8,9 +8,9 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::{serve_command, KillOnDrop};
+use crate::common::{serve_command, wait_until, KillOnDrop};
 use covermap::store::{FieldType, GeomKind, Layer, Manifest, StoreWriter, Value};
 use geo::{point, Geometry};
 
@@ -75,11 +75,7 @@ fn memory_stays_bounded_over_reloads() {
     write_store(&store, 0);
     let srv = KillOnDrop(serve_command(&store, PORT).spawn().unwrap());
     let pid = srv.0.id();
-    let t0 = Instant::now();
-    while get("/health").0 != 200 {
-        assert!(t0.elapsed() < Duration::from_secs(60), "the server did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(Duration::from_secs(60), Duration::from_millis(100), || if get("/health").0 == 200 { Ok(()) } else { Err("the server did not come up".into()) });
     // The fresh value: after the same requests as after every reload, twice (lazy structures built).
     exercise();
     exercise();
@@ -87,11 +83,9 @@ fn memory_stays_bounded_over_reloads() {
     let mut after = Vec::new();
     for g in 1..=RELOADS {
         write_store(&store, g);
-        let t0 = Instant::now();
-        while get(&format!("/collections/gen_{g}")).0 != 200 {
-            assert!(t0.elapsed() < Duration::from_secs(30), "the server did not reload generation {g}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_until(Duration::from_secs(30), Duration::from_millis(100), || {
+            if get(&format!("/collections/gen_{g}")).0 == 200 { Ok(()) } else { Err(format!("the server did not reload generation {g}")) }
+        });
         exercise();
         exercise();
         // Let the old catalog's last readers finish and the trim run.

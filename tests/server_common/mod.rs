@@ -282,6 +282,12 @@ pub fn tile_of(lon: f64, lat: f64, z: u8) -> (u8, u32, u32) {
     (z, x, y)
 }
 
+/// The tile (z, x, y) holding a UTM 48N point.
+pub fn tile_at(x: f64, y: f64, z: u8) -> (u8, u32, u32) {
+    let (lon, lat) = lonlat(x, y);
+    tile_of(lon, lat, z)
+}
+
 /// Lon/lat of a UTM 48N point.
 pub fn lonlat(x: f64, y: f64) -> (f64, f64) {
     thread_local! {
