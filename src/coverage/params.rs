@@ -267,6 +267,14 @@ fn positive(name: &str, v: f64) -> Result<()> {
     }
 }
 
+fn non_negative(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::param(format!("coverage.{name}"), "must be ≥ 0"))
+    }
+}
+
 impl CoverageParams {
     /// Check ranges and consistency; every error names the parameter.
     pub fn validate(&self) -> Result<()> {
@@ -278,20 +286,14 @@ impl CoverageParams {
         positive("vertical_sidelobe_db", self.vertical_sidelobe_db)?;
         positive("fiber_drop_m", self.fiber_drop_m)?;
         positive("gap_link_m", self.gap_link_m)?;
-        if !(self.reach_margin_db.is_finite() && self.reach_margin_db >= 0.0) {
-            return Err(Error::param("coverage.reach_margin_db", "must be ≥ 0"));
-        }
+        non_negative("reach_margin_db", self.reach_margin_db)?;
         for (n, v) in [("indoor_loss_db", self.indoor_loss_db), ("in_vehicle_loss_db", self.in_vehicle_loss_db)] {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(Error::param(format!("coverage.{n}"), format!("must be ≥ 0 dB, got {v}")));
             }
         }
-        if !(self.hull_tolerance_m.is_finite() && self.hull_tolerance_m >= 0.0) {
-            return Err(Error::param("coverage.hull_tolerance_m", "must be ≥ 0"));
-        }
-        if !(self.road_snap_m.is_finite() && self.road_snap_m >= 0.0) {
-            return Err(Error::param("coverage.road_snap_m", "must be ≥ 0"));
-        }
+        non_negative("hull_tolerance_m", self.hull_tolerance_m)?;
+        non_negative("road_snap_m", self.road_snap_m)?;
         for (n, v) in [("covered_dbm", self.covered_dbm), ("good_dbm", self.good_dbm), ("min_rsrp_dbm", self.min_rsrp_dbm)] {
             if !v.is_finite() {
                 return Err(Error::param(format!("coverage.{n}"), "must be a number"));
@@ -337,9 +339,7 @@ impl CoverageParams {
         positive("planner.search_margin_m", p.search_margin_m)?;
         positive("planner.road_max_m", p.road_max_m)?;
         positive("planner.block_m", p.block_m)?;
-        if !(p.min_separation_m.is_finite() && p.min_separation_m >= 0.0) {
-            return Err(Error::param("coverage.planner.min_separation_m", "must be ≥ 0"));
-        }
+        non_negative("planner.min_separation_m", p.min_separation_m)?;
         for (n, v) in [("height_m", p.height_m), ("frequency_mhz", p.frequency_mhz)] {
             if let Some(v) = v {
                 positive(&format!("planner.{n}"), v)?;

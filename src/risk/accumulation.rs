@@ -48,14 +48,22 @@ pub fn flow_accumulation(dirs: &Grid<u8>) -> Result<Grid<u32>> {
         })
         .collect();
     let mut acc: Vec<u32> = dirs.data.par_iter().map(|d| if *d == NODATA { ACC_NODATA } else { 1 }).collect();
-    let mut stack: Vec<u32> = (0..w * h)
+    let stack: Vec<u32> = (0..w * h)
         .into_par_iter()
         .filter(|i| dirs.data[*i] != NODATA && inflow[*i] == 0)
         .map(|i| i as u32)
         .collect();
+    pass_downstream(&mut acc, &mut inflow, stack, |c| receiver(dirs, c))?;
+    Ok(Grid { width: w, height: h, transform: dirs.transform, nodata: Some(ACC_NODATA), data: acc })
+}
+
+/// The donors-first pass shared by the whole-grid and the tiled accumulation: from the cells in
+/// `stack` (all donors done), add each cell's total to its `receiver`'s, releasing the receiver once
+/// its pending `inflow` reaches zero. Indices are those of `acc`.
+pub fn pass_downstream(acc: &mut [u32], inflow: &mut [u8], mut stack: Vec<u32>, receiver: impl Fn(usize) -> Option<usize>) -> Result<()> {
     while let Some(c) = stack.pop() {
         let c = c as usize;
-        if let Some(n) = receiver(dirs, c) {
+        if let Some(n) = receiver(c) {
             acc[n] += acc[c];
             inflow[n] -= 1;
             if inflow[n] == 0 {
@@ -67,7 +75,7 @@ pub fn flow_accumulation(dirs: &Grid<u8>) -> Result<Grid<u32>> {
     if inflow.par_iter().any(|k| *k != 0) {
         return Err(Error::Invariant("flow directions contain a cycle".into()));
     }
-    Ok(Grid { width: w, height: h, transform: dirs.transform, nodata: Some(ACC_NODATA), data: acc })
+    Ok(())
 }
 
 /// Sum of accumulation over the outlets — equals the number of valid cells when flow is conserved.

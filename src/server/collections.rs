@@ -2,12 +2,13 @@
 //! attribute table) of the store as a feature collection, with its spatial extent in CRS84 and links to
 //! its items (GeoJSON and CSV) and tiles.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value as Json};
 
 use super::error::{ApiError, ApiResult};
+use super::extract::PathParams;
 use super::http::{base_url, format_param, json_response, only_params, query_map};
 use super::state::AppState;
 use crate::tiles::vector_source::VectorSource;
@@ -59,11 +60,10 @@ pub async fn get_collections(State(st): State<AppState>, RawQuery(raw): RawQuery
 
 pub async fn get_collection(
     State(st): State<AppState>,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    PathParams(id): PathParams<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path(id) = path?;
     let q = query_map(raw.as_deref());
     only_params(&q, &["f"])?;
     format_param(&q, &["json"], "json")?;

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use geo::{Coord, Intersects, Rect};
@@ -18,6 +18,7 @@ use serde_json::{json, Value as Json};
 
 use super::collections::{unknown_collection, CRS84};
 use super::error::{ApiError, ApiResult};
+use super::extract::PathParams;
 use super::geojson::{feature, rows_csv};
 use super::http::{base_url, format_param, int_param, json_response, only_params, query_map};
 use super::state::AppState;
@@ -113,11 +114,10 @@ fn page_link(base: &str, id: &str, q: &BTreeMap<String, String>, offset: i64, li
 
 pub async fn get_items(
     State(st): State<AppState>,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    PathParams(id): PathParams<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path(id) = path?;
     let q = query_map(raw.as_deref());
     only_params(&q, &ITEM_PARAMS)?;
     check_crs(&q, "crs")?;
@@ -191,11 +191,10 @@ pub async fn get_items(
 
 pub async fn get_item(
     State(st): State<AppState>,
-    path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
+    PathParams((id, fid)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path((id, fid)) = path?;
     let q = query_map(raw.as_deref());
     only_params(&q, &["f", "crs"])?;
     check_crs(&q, "crs")?;

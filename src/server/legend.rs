@@ -1,21 +1,21 @@
 //! `GET /tiles/{layer}/legend.json`: a raster layer's colour map as legend entries (value, colour,
 //! label); for a vector layer, its geometry type and fields (the viewer styles those itself).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
 use super::error::{ApiError, ApiResult};
+use super::extract::PathParams;
 use super::state::AppState;
 use crate::tiles::Source;
 
 pub async fn get_legend(
     State(st): State<AppState>,
-    path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
+    PathParams((layer, file)): PathParams<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path((layer, file)) = path?;
     if file != "legend.json" {
         return Err(ApiError::not_found(
             "not found",

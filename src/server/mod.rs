@@ -13,6 +13,7 @@ pub mod calibration;
 pub mod catalog;
 pub mod collections;
 pub mod error;
+pub mod extract;
 pub mod gaps;
 pub mod geojson;
 pub mod health;

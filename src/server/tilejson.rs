@@ -1,21 +1,21 @@
 //! `GET /tiles/{layers}.json`: TileJSON 3.0.0 of one layer or a composite, with absolute tile URLs
 //! from the request's host.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::error::{ApiError, ApiResult};
+use super::extract::PathParams;
 use super::state::AppState;
 use super::tiles::lookup_error;
 use crate::tiles::tilejson::{info, tilejson};
 
 pub async fn get_tilejson(
     State(st): State<AppState>,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    PathParams(name): PathParams<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path(name) = path?;
     let ids = name
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::not_found("not found", format!("`/tiles/{name}`: TileJSON is at /tiles/{{layers}}.json")))?;

@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::cache::{CachedTile, TileKey};
 use super::error::{ApiError, ApiResult};
+use super::extract::PathParams;
 use super::http::{cached_response, compress, negotiate, Encoding};
 use super::state::AppState;
 use crate::tiles::catalog::{LookupError, Resolved};
@@ -32,10 +33,9 @@ fn parse_coord(name: &str, s: &str) -> ApiResult<u64> {
 
 pub async fn get_tile(
     State(st): State<AppState>,
-    path: Result<Path<(String, String, String, String)>, axum::extract::rejection::PathRejection>,
+    PathParams((layers, z, x, yext)): PathParams<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path((layers, z, x, yext)) = path?;
     let (y, ext) = yext
         .rsplit_once('.')
         .ok_or_else(|| ApiError::not_found("unknown tile format", format!("a tile URL ends in {}", TileFormat::URL_EXTS)))?;

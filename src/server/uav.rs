@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value as Json};
 
 use super::error::{ApiError, ApiResult};
+use super::extract::PathParams;
 use super::geojson::row;
 use super::http::base_url;
 use super::rows::ordered_by;
@@ -68,10 +69,9 @@ pub async fn get_flights(State(st): State<AppState>, headers: HeaderMap) -> ApiR
 
 pub async fn get_parcel(
     State(st): State<AppState>,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let Path(id) = path?;
     let n: i64 = id.parse().map_err(|_| ApiError::param("id", format!("`{id}` is not an orchard id (an integer)")))?;
     let cat = st.catalog();
     let orchard = cat.vector("orchards").and_then(|o| o.index_of(n).map(|i| row(o, i)));

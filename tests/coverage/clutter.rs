@@ -7,9 +7,11 @@
 
 use std::sync::Arc;
 
+use super::support::{self, run_keeping_rasters};
+
 use covermap::coverage::best::RSRP_NODATA;
 use covermap::coverage::clutter::ClutterParams;
-use covermap::coverage::stage::{hamlet_signal_table, run};
+use covermap::coverage::stage::hamlet_signal_table;
 use covermap::store::MemorySink;
 use covermap::coverage::synthetic::mini_province;
 use covermap::coverage::CoverageParams;
@@ -19,15 +21,7 @@ use covermap::grid::Grid;
 use covermap::store::Layer;
 
 fn params() -> CoverageParams {
-    let mut p = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
-    p.planner.k = 1;
-    p
-}
-
-fn stage(ds: &Dataset, p: &CoverageParams) -> (MemorySink, covermap::coverage::CoverageOutput) {
-    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
-    let out = run(ds, p, &mut sink).unwrap();
-    (sink, out)
+    support::params(1)
 }
 
 /// Tree cover in the western half (columns < 200) and on every tenth row, grassland elsewhere, no
@@ -73,14 +67,14 @@ fn same_bits(a: &MemorySink, b: &MemorySink) {
 fn zero_loss_land_cover_changes_nothing_bit_for_bit() {
     let ds = mini_province(5);
     let p = params();
-    let (none, _) = stage(&ds, &p);
+    let (none, _) = run_keeping_rasters(&ds, &p);
     let mut with = mini_province(5);
     with.landcover = Some(Arc::new(landcover(&with)));
     let zero: ClutterParams = toml::from_str("tree_cover = 0\nbuilt_up = 0\nshrubland = 0\ncropland = 0\nmangroves = 0\nherbaceous_wetland = 0").unwrap();
-    let (zeroed, _) = stage(&with, &CoverageParams { clutter: zero, ..p.clone() });
+    let (zeroed, _) = run_keeping_rasters(&with, &CoverageParams { clutter: zero, ..p.clone() });
     same_bits(&none, &zeroed);
     // And the default losses do change the forest.
-    let (lossy, _) = stage(&with, &p);
+    let (lossy, _) = run_keeping_rasters(&with, &p);
     assert_ne!(none.f32_raster("rsrp_any").unwrap().data, lossy.f32_raster("rsrp_any").unwrap().data);
 }
 
@@ -90,11 +84,11 @@ fn a_forest_receiver_loses_exactly_the_class_loss_once() {
     // No frequency scaling: every carrier (900 and 1800 MHz) pays the table's 12 dB. Every cell
     // evaluated (no per-cell reach rule, `coverage::cut`, which would leave weak forest cells out).
     let p = CoverageParams { clutter: ClutterParams { frequency_scaling: false, ..Default::default() }, reach_per_cell: false, ..params() };
-    let (a, out_a) = stage(&open, &p);
+    let (a, out_a) = run_keeping_rasters(&open, &p);
     let mut ds = mini_province(7);
     let lc = landcover(&ds);
     ds.landcover = Some(Arc::new(lc.clone()));
-    let (b, out_b) = stage(&ds, &p);
+    let (b, out_b) = run_keeping_rasters(&ds, &p);
     let floor = p.min_rsrp_dbm as f32;
     let (mut forest, mut grass) = (0, 0);
     for name in ["rsrp_any", "rsrp_alpha", "rsrp_beta"] {

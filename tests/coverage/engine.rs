@@ -2,23 +2,21 @@
 //! bit for bit; every cell in reach gets a value; the "any operator" raster is the per-operator maximum.
 
 use covermap::coverage::best::RSRP_NODATA;
+use super::support::{self, run_keeping_rasters};
 use covermap::coverage::stage::run;
 use covermap::store::MemorySink;
 use covermap::coverage::synthetic::{empty_dataset, flat_dem, mini_province, omni_site};
 use covermap::coverage::{hamlet_rsrp_without_sites, CoverageParams};
 
 fn params() -> CoverageParams {
-    let mut p = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
-    p.planner.k = 3;
-    p
+    support::params(3)
 }
 
 #[test]
 fn raster_hamlet_layer_and_point_engine_agree() {
     let ds = mini_province(3);
     let params = params();
-    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
-    let out = run(&ds, &params, &mut sink).unwrap();
+    let (sink, out) = run_keeping_rasters(&ds, &params);
     for name in ["rsrp_alpha", "rsrp_beta", "rsrp_any", "serving_site", "coverage_class"] {
         assert!(sink.raster_names.iter().any(|n| n == name), "{name} missing: {:?}", sink.raster_names);
     }
@@ -71,8 +69,7 @@ fn every_cell_in_reach_gets_a_value() {
     let (x, y) = ds.dem.cell_center(150, 150);
     ds.sites.push(omni_site(1, "solo", x + 11.0, y - 4.0, 30.0, 1800.0));
     let params = CoverageParams { max_radius_m: 3000.0, min_rsrp_dbm: -300.0, covered_dbm: -300.0, good_dbm: -300.0, ..params() };
-    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
-    run(&ds, &params, &mut sink).unwrap();
+    let (sink, _) = run_keeping_rasters(&ds, &params);
     let any = sink.f32_raster("rsrp_any").unwrap();
     let reach = (100.0 + 0.5) * 30.0;
     let mut inside = 0;
@@ -106,8 +103,7 @@ fn itm_as_a_band_model() {
     params.max_radius_m = 4000.0;
     params.planner.k = 0;
     params.bands[0] = BandConfig { model: ModelKind::Itm, ..params.bands[0].clone() };
-    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
-    let out = run(&ds, &params, &mut sink).unwrap();
+    let (_, out) = run_keeping_rasters(&ds, &params);
     let points = hamlet_rsrp_without_sites(&ds, &params, &[]).unwrap();
     let mut compared = 0;
     for (h, st) in out.hamlets.iter().enumerate() {

@@ -17,3 +17,4 @@ mod stage;
 mod itm_reference;
 mod landcover_demo;
 mod quality;
+mod support;

@@ -6,23 +6,14 @@
 use covermap::coverage::best::RSRP_NODATA;
 use covermap::coverage::quality::sinr::noise_per_re_dbm;
 use covermap::coverage::quality::throughput::peak_mbps;
-use covermap::coverage::stage::run;
+use super::support::{self, run_keeping_rasters};
 use covermap::store::MemorySink;
 use covermap::coverage::synthetic::{mini_province, three_sector_site};
 use covermap::coverage::CoverageParams;
-use covermap::dataset::Dataset;
 use covermap::grid::Grid;
 
 fn params() -> CoverageParams {
-    let mut p = CoverageParams { max_radius_m: 8000.0, ..Default::default() };
-    p.planner.k = 1;
-    p
-}
-
-fn rasters(ds: &Dataset, p: &CoverageParams) -> (MemorySink, covermap::coverage::CoverageOutput) {
-    let mut sink = MemorySink { keep_rasters: true, ..Default::default() };
-    let out = run(ds, p, &mut sink).unwrap();
-    (sink, out)
+    support::params(1)
 }
 
 fn r<'a>(s: &'a MemorySink, name: &str) -> &'a Grid<f32> {
@@ -33,7 +24,7 @@ fn r<'a>(s: &'a MemorySink, name: &str) -> &'a Grid<f32> {
 fn sinr_and_rate_rasters_fields_and_tiers() {
     let ds = mini_province(3);
     let p = params();
-    let (sink, out) = rasters(&ds, &p);
+    let (sink, out) = run_keeping_rasters(&ds, &p);
     let q = &p.quality;
     let noise = noise_per_re_dbm(20.0, 100, q.noise_figure_db);
     let peak = q.bands.iter().map(|b| peak_mbps(b, q)).fold(0.0, f64::max);
@@ -98,11 +89,11 @@ fn sinr_and_rate_rasters_fields_and_tiers() {
 fn adding_a_site_never_lowers_rsrp_nor_raises_sinr_where_it_does_not_serve() {
     let ds = mini_province(5);
     let p = params();
-    let (before, _) = rasters(&ds, &p);
+    let (before, _) = run_keeping_rasters(&ds, &p);
     let mut more = mini_province(5);
     let (x, y) = ds.dem.cell_center(150, 140);
     more.sites.push(three_sector_site(99, "alpha", x, y, 30.0, 1800.0));
-    let (after, _) = rasters(&more, &p);
+    let (after, _) = run_keeping_rasters(&more, &p);
     let (r0, r1) = (r(&before, "rsrp_alpha"), r(&after, "rsrp_alpha"));
     let (s0, s1) = (r(&before, "sinr_alpha"), r(&after, "sinr_alpha"));
     let (mut unserved, mut lowered) = (0, 0);
@@ -127,8 +118,8 @@ fn more_load_never_raises_sinr() {
     lo.quality.load = 0.2;
     let mut hi = lo.clone();
     hi.quality.load = 1.0;
-    let (a, _) = rasters(&ds, &lo);
-    let (b, _) = rasters(&ds, &hi);
+    let (a, _) = run_keeping_rasters(&ds, &lo);
+    let (b, _) = run_keeping_rasters(&ds, &hi);
     let (sa, sb) = (r(&a, "sinr_alpha"), r(&b, "sinr_alpha"));
     let mut lower = 0;
     for i in 0..sa.len() {

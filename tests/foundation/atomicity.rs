@@ -34,9 +34,7 @@ fn assert_usable(out: &Path, communes: usize, context: &str) {
 #[test]
 fn failed_build_leaves_the_previous_store_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = copy_dataset(tmp.path());
-    let out = tmp.path().join("out/sonla");
-    build(&data, &out, &[]).expect_ok("first build");
+    let (data, out) = built_copy(tmp.path(), "out/sonla");
     let before = snapshot(&out);
 
     // A hamlet of a commune that does not exist: found by validation after the DEM and communes load.

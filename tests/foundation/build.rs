@@ -128,9 +128,7 @@ fn check_store(data: &std::path::Path, out: &std::path::Path) {
 #[test]
 fn second_build_is_a_no_op_and_a_changed_input_rebuilds() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = copy_dataset(tmp.path());
-    let out = tmp.path().join("out");
-    build(&data, &out, &[]).expect_ok("first build");
+    let (data, out) = built_copy(tmp.path(), "out");
     let before = snapshot(&out);
 
     let r = build(&data, &out, &[]).expect_ok("second build");

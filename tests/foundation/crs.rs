@@ -13,7 +13,7 @@
 use super::common;
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use covermap::dataset::Dataset;
@@ -30,6 +30,14 @@ fn replace_section(data: &Path, name: &str, section: &str) {
     let start = t.find(&head).unwrap_or_else(|| panic!("no {head}"));
     let end = t[start..].find("\n\n").map(|i| start + i + 1).unwrap_or(t.len());
     std::fs::write(&path, format!("{}{}\n{}", &t[..start], section.trim_end(), &t[end..])).unwrap();
+}
+
+/// A private copy of the base dataset (the tests alter it) and the dataset it loads as before any change.
+fn loaded_copy() -> (tempfile::TempDir, PathBuf, Dataset) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = copy_dataset(tmp.path());
+    let base = covermap::dataset::load(&data).unwrap();
+    (tmp, data, base)
 }
 
 fn ogr2ogr(args: &[&OsStr]) {
@@ -63,9 +71,7 @@ fn datum_shift_is_large_in_son_la() {
 
 #[test]
 fn vn2000_hamlets_land_where_their_wgs84_twins_do() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = copy_dataset(tmp.path());
-    let base = covermap::dataset::load(&data).unwrap();
+    let (_tmp, data, base) = loaded_copy();
     let csv = data.join("generated/hamlets.csv");
     let csv_oo: Vec<&OsStr> =
         ["-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-oo", "KEEP_GEOM_COLUMNS=NO", "-s_srs", "EPSG:4326"].iter().map(OsStr::new).collect();
@@ -114,9 +120,7 @@ fn vn2000_hamlets_land_where_their_wgs84_twins_do() {
 /// Polygons too: the communes in EPSG:3405 in a GeoPackage, every vertex where its WGS 84 twin is.
 #[test]
 fn vn2000_communes_land_where_their_wgs84_twins_do() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = copy_dataset(tmp.path());
-    let base = covermap::dataset::load(&data).unwrap();
+    let (_tmp, data, base) = loaded_copy();
     let src = data.join("generated/communes.geojson");
     let gpkg = data.join("generated/xa_vn2000.gpkg");
     ogr2ogr(&[OsStr::new("-f"), "GPKG".as_ref(), "-nln".as_ref(), "xa".as_ref(), "-t_srs".as_ref(), "EPSG:3405".as_ref(), gpkg.as_os_str(), src.as_os_str()]);
@@ -169,9 +173,7 @@ fn assert_dem_in_place(orig: &covermap::grid::Grid<f32>, warped: &covermap::grid
 /// not the working one — into UTM 48N in place, and the whole dataset validates on it.
 #[test]
 fn dem_in_epsg4326_is_warped_into_place() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = copy_dataset(tmp.path());
-    let base = covermap::dataset::load(&data).unwrap();
+    let (_tmp, data, base) = loaded_copy();
     let src = data.join("generated/dem.tif");
     let ll = data.join("generated/dem_wgs84.tif");
     run("gdalwarp", &[OsStr::new("-q"), "-t_srs".as_ref(), "EPSG:4326".as_ref(), "-r".as_ref(), "bilinear".as_ref(), src.as_os_str(), ll.as_os_str()])
@@ -198,9 +200,7 @@ fn dem_in_epsg4326_is_warped_into_place() {
 /// loads through `load_dem` into UTM 48N in place.
 #[test]
 fn srtm_hgt_tile_is_warped_into_place() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = copy_dataset(tmp.path());
-    let base = covermap::dataset::load(&data).unwrap();
+    let (tmp, data, base) = loaded_copy();
     let src = data.join("generated/dem.tif");
     let tile = tmp.path().join("tile.tif");
     let half = 1.5 / 3600.0; // SRTM pixels are centred on whole degrees

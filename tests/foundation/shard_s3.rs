@@ -10,20 +10,12 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
 const S3_PORT: u16 = 18601;
 const SERVE_PORT: u16 = 18602;
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn moto_server() -> PathBuf {
     if let Ok(p) = std::env::var("COVERMAP_MOTO_SERVER") {
@@ -33,14 +25,15 @@ fn moto_server() -> PathBuf {
 }
 
 fn wait_port(port: u16, what: &str, child: &mut Child) {
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+    wait_until(Duration::from_secs(60), Duration::from_millis(200), || {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{what} exited ({status}) before listening on port {port}");
         }
-        assert!(t.elapsed() < Duration::from_secs(60), "{what} did not listen on port {port} within 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        Err(format!("{what} did not listen on port {port} within 60 s"))
+    });
 }
 
 /// One HTTP/1.0 request; returns (status, body).
@@ -76,7 +69,7 @@ fn sharded_build_through_a_local_s3_server() {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
     wait_port(S3_PORT, "moto_server", &mut moto);
-    let _moto = Killed(moto);
+    let _moto = KillOnDrop(moto);
     // The S3 API's CreateBucket: PUT /bucket.
     assert_eq!(http(S3_PORT, "PUT", "/covermap-test").0, 200, "create bucket");
     for (k, v) in [
@@ -130,14 +123,9 @@ fn sharded_build_through_a_local_s3_server() {
     assert!(back.join("results.gpkg").exists() && back.join("manifest.json").exists());
 
     // The server serves the store straight from s3://.
-    let mut serve = Command::new(bin())
-        .args(["serve", "--store", "s3://covermap-test/store", "--port", &SERVE_PORT.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut serve = serve_command("s3://covermap-test/store", SERVE_PORT).spawn().unwrap();
     wait_port(SERVE_PORT, "covermap serve", &mut serve);
-    let _serve = Killed(serve);
+    let _serve = KillOnDrop(serve);
     let (status, body) = http(SERVE_PORT, "GET", "/health");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"ok\""), "{body}");

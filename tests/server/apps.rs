@@ -77,17 +77,6 @@ fn tiff_bytes() -> Vec<u8> {
     std::fs::read(&p).unwrap()
 }
 
-async fn wait_job(app: &axum::Router, url: &str) -> serde_json::Value {
-    for _ in 0..200 {
-        let j = get(app, url).await.json();
-        if j["state"] == "done" || j["state"] == "failed" {
-            return j;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("job {url} did not finish");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_needs_a_token() {
     let store = fixture_store();

@@ -4,9 +4,10 @@
 
 use super::server_common as common;
 
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use crate::common::{serve_command, wait_until, KillOnDrop};
 use common::*;
 use covermap::store::{GeomKind, Store};
 use geo::{CoordsIter, Geometry};
@@ -23,16 +24,6 @@ fn port() -> u16 {
 /// Collections above this many features are read by GDAL in pages of 1,000.
 const LARGE: usize = 5_000;
 
-/// Stops the server however the test ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Vertices of a geometry as GeoJSON writes them (closing points included).
 fn vertices(g: &Geometry<f64>) -> usize {
     g.coords_count()
@@ -43,22 +34,13 @@ fn ogr2ogr_copies_every_collection_with_the_store_count() {
     let dir = demo_store();
     let store = Store::open(&dir).unwrap();
     let port = port();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_covermap"))
-            .args(["serve", "--store"])
-            .arg(&dir)
-            .args(["--port", &port.to_string()])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let t0 = Instant::now();
+    let server = KillOnDrop(serve_command(&dir, port).spawn().unwrap());
     // Ready for every collection once `/health` lists no layer still loading (the heavy ones,
     // risk_zones and coverage_h3, are read after the server starts answering).
-    while http_get(port, "/health").is_none_or(|r| !r.starts_with("HTTP/1.1 200") || !r.contains("\"loading\":[]")) {
-        assert!(t0.elapsed() < Duration::from_secs(120), "server did not come up");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until(Duration::from_secs(120), Duration::from_millis(200), || match http_get(port, "/health") {
+        Some(r) if r.starts_with("HTTP/1.1 200") && r.contains("\"loading\":[]") => Ok(()),
+        _ => Err("server did not come up".into()),
+    });
     // One page of as many zones as allowed stays below 10 MB and links on to the rest.
     let page = http_get(port, "/collections/risk_zones/items?limit=10000").unwrap();
     let body = &page[page.find("\r\n\r\n").unwrap() + 4..];

@@ -55,8 +55,7 @@ async fn routing_errors_are_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn encoding_is_negotiated_and_never_forced() {
     let app = app();
-    let (lon, lat) = lonlat(X0 + 10_000.0, Y0 + 10_000.0);
-    let (z, x, y) = tile_of(lon, lat, 11);
+    let (z, x, y) = tile_at(X0 + 10_000.0, Y0 + 10_000.0, 11);
     let uri = format!("/tiles/communes,hamlets/{z}/{x}/{y}.mvt");
     let plain = get(&app, &uri).await;
     assert_eq!(plain.status, 200);
@@ -98,8 +97,7 @@ async fn encoding_is_negotiated_and_never_forced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn etag_304_cache_control_cors_head_204() {
     let app = app();
-    let (lon, lat) = lonlat(X0 + 5_000.0, Y0 + 5_000.0);
-    let (z, x, y) = tile_of(lon, lat, 12);
+    let (z, x, y) = tile_at(X0 + 5_000.0, Y0 + 5_000.0, 12);
     let uri = format!("/tiles/communes/{z}/{x}/{y}.mvt");
     let a = get_with(&app, &uri, &[("accept-encoding", "gzip"), ("origin", "http://example.org")]).await;
     assert_eq!(a.status, 200);
@@ -154,8 +152,7 @@ async fn health_metrics_and_cache_counters() {
     let j = h.json();
     assert_eq!(j["status"], "ok");
     assert_eq!(j["problems"].as_array().unwrap().len(), 0);
-    let (lon, lat) = lonlat(X0 + 15_000.0, Y0 + 15_000.0);
-    let (z, x, y) = tile_of(lon, lat, 13);
+    let (z, x, y) = tile_at(X0 + 15_000.0, Y0 + 15_000.0, 13);
     let uri = format!("/tiles/hamlets/{z}/{x}/{y}.mvt");
     get(&app, &uri).await;
     get(&app, &uri).await;
@@ -215,8 +212,7 @@ async fn snapshots_of_tilejson_openapi_and_a_tile() {
     };
     assert_snapshot("tilejson_communes_hamlets", &pretty(get(&app, "/tiles/communes,hamlets.json").await));
     assert_snapshot("openapi", &pretty(get(&app, "/api").await));
-    let (lon, lat) = lonlat(X0 + 10_000.0, Y0 + 10_000.0);
-    let (z, x, y) = tile_of(lon, lat, 12);
+    let (z, x, y) = tile_at(X0 + 10_000.0, Y0 + 10_000.0, 12);
     let r = get(&app, &format!("/tiles/communes,hamlets/{z}/{x}/{y}.mvt")).await;
     assert_eq!(r.status, 200);
     assert_snapshot("tile_communes_hamlets_z12", &format!("tile {z}/{x}/{y}\n{}", describe_tile(&r.body)));

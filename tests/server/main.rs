@@ -1,5 +1,7 @@
 //! The HTTP server and tiles: behaviour, OGC API, applications, the real process, archives, rasters, GDAL. One test binary (link time dominates CI); each file below was its own binary.
 
+#[path = "../common/mod.rs"]
+mod common;
 #[path = "../server_common/mod.rs"]
 mod server_common;
 #[path = "../uav_support/mod.rs"]

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use common::*;
+use crate::common::wait_until;
 use covermap::server::{router, ServerConfig};
 
 #[test]
@@ -21,14 +22,7 @@ fn serve_answers_and_stops_on_sigterm() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let t0 = Instant::now();
-    let health = loop {
-        if let Some(r) = http_get(port, "/health") {
-            break r;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(60), "server did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let health = wait_until(Duration::from_secs(60), Duration::from_millis(100), || http_get(port, "/health").ok_or_else(|| "server did not come up".to_string()));
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"status\":\"ok\""));
     let c = http_get(port, "/collections/communes/items?limit=1").unwrap();
@@ -36,14 +30,7 @@ fn serve_answers_and_stops_on_sigterm() {
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
     }
-    let t1 = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t1.elapsed() < Duration::from_secs(20), "server did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_until(Duration::from_secs(20), Duration::from_millis(50), || child.try_wait().unwrap().ok_or_else(|| "server did not stop on SIGTERM".to_string()));
     let mut err = String::new();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert!(status.success(), "{status:?}: {err}");

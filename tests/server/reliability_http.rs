@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::Router;
-use common::{assert_error, fixture_store, get, request, state_for, Resp};
+use common::{assert_error, fixture_store, get, request, state_for, wait_job, Resp};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use covermap::dataset::{Crop, Orchard};
@@ -42,18 +42,6 @@ async fn post(app: &Router, query: &str, auth: &str, body: Vec<u8>, extra: &[(&s
     let mut h = vec![("authorization", auth), ("content-type", "image/tiff")];
     h.extend_from_slice(extra);
     request(app, "POST", &format!("/api/uav/flights?{query}"), &h, Body::from(body)).await
-}
-
-/// Poll a job until it is done or failed.
-async fn wait_job(app: &Router, url: &str) -> serde_json::Value {
-    for _ in 0..600 {
-        let j = get(app, url).await.json();
-        if j["state"] == "done" || j["state"] == "failed" {
-            return j;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("job {url} did not finish");
 }
 
 /// Job directories under `<store>.uploads`.

@@ -8,24 +8,15 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::{serve_command, wait_until, KillOnDrop};
 use covermap::store::{FieldType, GeomKind, Layer, Manifest, StoreWriter, Value};
 use geo::{point, Geometry};
 
 const PORT: u16 = 18405;
 const POINTS: i64 = 150_000;
 const RELOADS: usize = 6;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn get(path: &str) -> (u16, String) {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", PORT)) else { return (0, String::new()) };
@@ -82,21 +73,9 @@ fn memory_stays_bounded_over_reloads() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     write_store(&store, 0);
-    let child = Command::new(env!("CARGO_BIN_EXE_covermap"))
-        .args(["serve", "--store"])
-        .arg(&store)
-        .args(["--port", &PORT.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let srv = Server(child);
+    let srv = KillOnDrop(serve_command(&store, PORT).spawn().unwrap());
     let pid = srv.0.id();
-    let t0 = Instant::now();
-    while get("/health").0 != 200 {
-        assert!(t0.elapsed() < Duration::from_secs(60), "the server did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(Duration::from_secs(60), Duration::from_millis(100), || if get("/health").0 == 200 { Ok(()) } else { Err("the server did not come up".into()) });
     // The fresh value: after the same requests as after every reload, twice (lazy structures built).
     exercise();
     exercise();
@@ -104,11 +83,9 @@ fn memory_stays_bounded_over_reloads() {
     let mut after = Vec::new();
     for g in 1..=RELOADS {
         write_store(&store, g);
-        let t0 = Instant::now();
-        while get(&format!("/collections/gen_{g}")).0 != 200 {
-            assert!(t0.elapsed() < Duration::from_secs(30), "the server did not reload generation {g}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_until(Duration::from_secs(30), Duration::from_millis(100), || {
+            if get(&format!("/collections/gen_{g}")).0 == 200 { Ok(()) } else { Err(format!("the server did not reload generation {g}")) }
+        });
         exercise();
         exercise();
         // Let the old catalog's last readers finish and the trim run.

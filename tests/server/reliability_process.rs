@@ -6,11 +6,12 @@
 
 use super::server_common as common;
 use super::uav_support;
+use crate::common::{serve_command, wait_until, KillOnDrop};
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use covermap::dataset::{Crop, Orchard};
@@ -20,34 +21,16 @@ const TOKEN: &str = "s3cret";
 
 /// A `covermap serve` child, killed on drop.
 struct Server {
-    child: Child,
+    _child: KillOnDrop,
     port: u16,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(store: &Path, port: u16, extra: &[&str]) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_covermap"))
-        .args(["serve", "--store"])
-        .arg(store)
-        .args(["--port", &port.to_string()])
-        .args(extra)
-        .env("COVERMAP_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Server { child, port };
-    let t0 = Instant::now();
-    while raw(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").is_none() {
-        assert!(t0.elapsed() < Duration::from_secs(60), "server on {port} did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let child = serve_command(store, port).args(extra).env("COVERMAP_TOKEN", TOKEN).spawn().unwrap();
+    let s = Server { _child: KillOnDrop(child), port };
+    wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
+        raw(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok_or_else(|| format!("server on {port} did not come up"))
+    });
     s
 }
 
@@ -307,15 +290,10 @@ fn an_upload_and_a_cli_ingest_together_lose_nothing() {
     assert!(job.contains("\"state\":\"done\"") && job.contains("\"flight_id\":\"2026-06-04\""), "{job}");
     assert_eq!(flight_ids(&store), vec!["2026-06-04", "2026-06-05"], "a writer's flight was lost");
     // What the server serves is that store, whole: both flights, no problems.
-    let t0 = Instant::now();
-    loop {
+    wait_until(Duration::from_secs(15), Duration::from_millis(200), || {
         let f = get(srv.port, "/api/uav/flights");
-        if f.contains("2026-06-04") && f.contains("2026-06-05") {
-            break;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(15), "the server does not serve both flights: {f}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        if f.contains("2026-06-04") && f.contains("2026-06-05") { Ok(()) } else { Err(format!("the server does not serve both flights: {f}")) }
+    });
     assert!(get(srv.port, "/health").contains("\"problems\":[]"));
 }
 
@@ -334,15 +312,10 @@ fn the_server_reloads_a_store_swapped_by_another_process() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let t0 = Instant::now();
-    loop {
+    wait_until(Duration::from_secs(10), Duration::from_millis(200), || {
         let tj = get(srv.port, "/tiles/uav_2026-06-05_ndvi.json");
-        if status_of(&tj) == 200 {
-            break;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(10), "the server still answers {} after 10 s: {tj}", status_of(&tj));
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        if status_of(&tj) == 200 { Ok(()) } else { Err(format!("the server still answers {} after 10 s: {tj}", status_of(&tj))) }
+    });
     assert!(get(srv.port, "/api/uav/flights").contains("2026-06-05"));
 }
 

@@ -51,8 +51,7 @@ fn gdal_reads_our_tiles() {
     let store = fixture_store();
     let cat = Catalog::from_store(covermap::store::Store::open(&store).unwrap());
     // A zoom-12 tile over the south-west commune (no thinning at 12: every hamlet is kept).
-    let (lon, lat) = lonlat(X0 + 4_000.0, Y0 + 4_000.0);
-    let (z, x, y) = tile_of(lon, lat, 12);
+    let (z, x, y) = tile_at(X0 + 4_000.0, Y0 + 4_000.0, 12);
     let t = TileId::new(z as u64, x as u64, y as u64).unwrap();
     let r = cat.resolve("communes,hamlets,roads").unwrap();
     let bytes = Catalog::render(&r, t).unwrap().unwrap();

@@ -36,9 +36,9 @@ fn raster(cat: &Catalog, id: &str) -> std::sync::Arc<RasterSource> {
     }
 }
 
-fn tile_at(x: f64, y: f64, z: u8) -> TileId {
-    let (lon, lat) = lonlat(x, y);
-    let (z, x, y) = tile_of(lon, lat, z);
+/// [`common::tile_at`] as a `TileId`.
+fn tile_id_at(x: f64, y: f64, z: u8) -> TileId {
+    let (z, x, y) = common::tile_at(x, y, z);
     TileId::new(z as u64, x as u64, y as u64).unwrap()
 }
 
@@ -46,7 +46,7 @@ fn tile_at(x: f64, y: f64, z: u8) -> TileId {
 fn classes_match_gdalwarp_nearest() {
     let cat = Catalog::from_store(covermap::store::Store::open(&fixture_store()).unwrap());
     let r = raster(&cat, "landslide_susceptibility");
-    for t in [tile_at(X0 + 8_000.0, Y0 + 8_000.0, 13), tile_at(X0 + 10_000.0, Y0 + 10_000.0, 11)] {
+    for t in [tile_id_at(X0 + 8_000.0, Y0 + 8_000.0, 13), tile_id_at(X0 + 10_000.0, Y0 + 10_000.0, 11)] {
         let ours = r.sample(t, 256, 0, true).unwrap().unwrap();
         let refv = gdalwarp_tile(&r.path, t, "near");
         let (mut same, mut both) = (0, 0);
@@ -74,7 +74,7 @@ fn continuous_values_match_gdalwarp_bilinear() {
     let cat = Catalog::from_store(covermap::store::Store::open(&fixture_store()).unwrap());
     let r = raster(&cat, "dem");
     // Zoom 14 (~9 m pixels over a 100 m grid): both upsample bilinearly.
-    let t = tile_at(X0 + 4_000.0, Y0 + 15_000.0, 14);
+    let t = tile_id_at(X0 + 4_000.0, Y0 + 15_000.0, 14);
     let ours = r.sample(t, 256, 0, false).unwrap().unwrap();
     let refv = gdalwarp_tile(&r.path, t, "bilinear");
     let mut diffs: Vec<f32> = ours.iter().zip(&refv).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (a - b).abs()).collect();
@@ -90,10 +90,10 @@ fn nodata_is_transparent_and_colours_follow_the_map() {
     let cat = Catalog::from_store(covermap::store::Store::open(&fixture_store()).unwrap());
     let dem = raster(&cat, "dem");
     // The nodata hole: cells 90..110 → UTM x 9,000–11,000, y 9,000–11,000.
-    let t = tile_at(X0 + 10_000.0, Y0 + 10_000.0, 15);
+    let t = tile_id_at(X0 + 10_000.0, Y0 + 10_000.0, 15);
     let rgba = dem.render_rgba(t).unwrap();
     assert!(rgba.is_none(), "a tile inside the hole is empty (204)");
-    let t = tile_at(X0 + 10_000.0, Y0 + 10_000.0, 13);
+    let t = tile_id_at(X0 + 10_000.0, Y0 + 10_000.0, 13);
     let rgba = dem.render_rgba(t).unwrap().unwrap();
     let transparent = rgba.chunks(4).filter(|p| p[3] == 0).count();
     assert!(transparent > 100, "the hole shows through");
@@ -118,7 +118,7 @@ fn nodata_is_transparent_and_colours_follow_the_map() {
     assert_eq!(&buf[..info.buffer_size()], &rgba[..]);
     // Hillshade of the DEM: opaque grey where there is relief.
     let hs = raster(&cat, "hillshade");
-    let px = hs.render_rgba(tile_at(X0 + 4_000.0, Y0 + 4_000.0, 12)).unwrap().unwrap();
+    let px = hs.render_rgba(tile_id_at(X0 + 4_000.0, Y0 + 4_000.0, 12)).unwrap().unwrap();
     assert!(px.chunks(4).any(|p| p[3] == 255 && p[0] == p[1] && p[1] == p[2]));
 }
 
@@ -141,7 +141,7 @@ async fn raster_tilejson_and_legends() {
     assert_eq!(l["scheme"], "RdYlGn");
     let l = get(&app, "/tiles/hamlets/legend.json").await.json();
     assert_eq!(l["kind"], "vector");
-    let t = tile_at(X0 + 2_100.0, Y0 + 2_100.0, 18);
+    let t = tile_id_at(X0 + 2_100.0, Y0 + 2_100.0, 18);
     let r = get(&app, &format!("/tiles/uav_f1_ndvi/{}/{}/{}.png", t.z, t.x, t.y)).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("image/png"));

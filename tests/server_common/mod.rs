@@ -251,6 +251,18 @@ pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Resp
     request(app, "GET", uri, headers, Body::empty()).await
 }
 
+/// Poll a job's status URL until it is done or failed (at most 60 s); its last status.
+pub async fn wait_job(app: &Router, url: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let j = get(app, url).await.json();
+        if j["state"] == "done" || j["state"] == "failed" {
+            return j;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("job {url} did not finish");
+}
+
 /// Assert a JSON error with the given status whose text mentions `needle`.
 pub fn assert_error(r: &Resp, status: u16, needle: &str) {
     assert_eq!(r.status.as_u16(), status, "{}", r.text());
@@ -268,6 +280,12 @@ pub fn tile_of(lon: f64, lat: f64, z: u8) -> (u8, u32, u32) {
     let lr = lat.to_radians();
     let y = ((1.0 - (lr.tan() + 1.0 / lr.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
     (z, x, y)
+}
+
+/// The tile (z, x, y) holding a UTM 48N point.
+pub fn tile_at(x: f64, y: f64, z: u8) -> (u8, u32, u32) {
+    let (lon, lat) = lonlat(x, y);
+    tile_of(lon, lat, z)
 }
 
 /// Lon/lat of a UTM 48N point.

@@ -94,22 +94,23 @@ const SMALL_EXCESS: usize = 8;
 /// smallest values in a sorted buffer when the tail exceeds k by little (as a good threshold
 /// leaves it), else by a general selection. Same total order either way (`total_cmp`).
 fn kth_largest(v: &mut [f64], k: usize) -> f64 {
-    let r = v.len() + 1 - k;
-    if r <= SMALL_EXCESS {
-        rth_extreme(v, r, |a, b| a.total_cmp(&b).is_lt())
-    } else {
-        v.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-        v[k - 1]
-    }
+    kth_in_order(v, k, |a, b| b.total_cmp(a))
 }
 
 /// The k-th smallest of `v`, as [`kth_largest`] mirrored.
 fn kth_smallest(v: &mut [f64], k: usize) -> f64 {
+    kth_in_order(v, k, |a, b| a.total_cmp(b))
+}
+
+/// The k-th of `v` in `order` (k ≤ len): the (len − k + 1)-th from the other end kept in a sorted
+/// buffer when that is short, else `select_nth_unstable_by`.
+fn kth_in_order(v: &mut [f64], k: usize, order: impl Fn(&f64, &f64) -> std::cmp::Ordering + Copy) -> f64 {
     let r = v.len() + 1 - k;
     if r <= SMALL_EXCESS {
-        rth_extreme(v, r, |a, b| b.total_cmp(&a).is_lt())
+        // The r values last in `order` come first in the buffer: `x` before `y` when y precedes x.
+        rth_extreme(v, r, |x, y| order(&y, &x).is_lt())
     } else {
-        v.select_nth_unstable_by(k - 1, |a, b| a.total_cmp(b));
+        v.select_nth_unstable_by(k - 1, order);
         v[k - 1]
     }
 }
@@ -171,13 +172,9 @@ mod tests {
 
     #[test]
     fn small_excess_selection_equals_sorting() {
-        let mut state = 0x0bad_cafe_1234_5678u64;
-        let mut rnd = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        // The crate's one deterministic generator (SplitMix64): reproducible cases.
+        let mut rng = crate::dataset::demo::rng::Rng::from_state(0x0bad_cafe_1234_5678);
+        let mut rnd = || rng.f64();
         for len in 1..40usize {
             for k in 1..=len {
                 let v: Vec<f64> = (0..len).map(|i| if i % 5 == 0 { 3.0 } else { (rnd() * 20.0).round() - 10.0 }).collect();
@@ -192,13 +189,9 @@ mod tests {
     #[test]
     fn equals_sorting_on_many_arrays() {
         // Deterministic pseudo-random, smooth, monotone and constant arrays of the sizes Δh uses.
-        let mut state = 0x1234_5678_9abc_def0u64;
-        let mut rnd = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        // The crate's one deterministic generator (SplitMix64): reproducible cases.
+        let mut rng = crate::dataset::demo::rng::Rng::from_state(0x1234_5678_9abc_def0);
+        let mut rnd = || rng.f64();
         for (n, k) in [(35usize, 4usize), (45, 5), (95, 10), (145, 15), (195, 20), (245, 25), (64, 40), (70, 7)] {
             let arrays: Vec<Vec<f64>> = vec![
                 (0..n).map(|_| rnd() * 100.0 - 50.0).collect(),

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use super::{assemble, Rect, TileLayout};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::risk::accumulation::{receiver, ACC_NODATA};
+use crate::risk::accumulation::{pass_downstream, receiver, ACC_NODATA};
 use crate::risk::d8::{neighbour, opposite, NODATA, NOFLOW};
 
 /// No link: the flow ends in the tile (an outlet of the DEM).
@@ -65,23 +65,11 @@ pub fn accumulate_rect(dirs: &Grid<u8>, rect: Rect, init: impl Fn(usize) -> u32)
             }
         }
     }
-    while let Some(k) = stack.pop() {
-        let k = k as usize;
+    // Flow leaving the tile is dropped.
+    pass_downstream(&mut acc, &mut inflow, stack, |k| {
         let i = (rect.r0 + k / rect.w) * w + rect.c0 + k % rect.w;
-        let Some(m) = receiver(dirs, i) else { continue };
-        if !rect.contains(m % w, m / w) {
-            continue;
-        }
-        let j = rect.local(m % w, m / w);
-        acc[j] += acc[k];
-        inflow[j] -= 1;
-        if inflow[j] == 0 {
-            stack.push(j as u32);
-        }
-    }
-    if inflow.iter().any(|k| *k != 0) {
-        return Err(Error::Invariant("flow directions contain a cycle".into()));
-    }
+        receiver(dirs, i).filter(|m| rect.contains(m % w, m / w)).map(|m| rect.local(m % w, m / w))
+    })?;
     Ok(acc)
 }
 

@@ -47,13 +47,12 @@ export function operatorChooser(keys, current, onchange) {
 /// A layer drawing one raster of a per-operator family (`<prefix>_<key>` in the catalog), with an
 /// operator chooser when there are several and the raster's own legend from the service.
 /// Returns null when the catalog has none of the family.
-export function operatorRasterDef(cat, { id, prefix, group, title, opacity = 0.72, below = 'fills-anchor', extra = null }) {
+export function operatorRasterDef(cat, { id, prefix, title, opacity = 0.72, below = 'fills-anchor', extra = null }) {
   const family = cat.operatorRasters(prefix);
   if (!family.length) return null;
   let current = family[0];
   const def = {
     id,
-    group,
     title,
     sources: () => [current.id],
     operators: () => family.map((f) => f.key),
@@ -120,20 +119,21 @@ export const hamletCircles = (cat, src, color, opacity) => ({
   'circle-stroke-width': byZoom(0.4, 1.2, 12),
 });
 
-/// A layer drawing several of the catalog's vector layers together (e.g. fiber routes and access
-/// points), offered when any of them exists; `add(map, legend)` adds the style layers of those the
-/// catalog has, appends their legend rows and returns the style layer ids. Null when none exists.
-export function vectorsDef(cat, { id, group, title, sources, add }) {
-  const present = sources.filter((s) => cat.isVector(s));
-  if (!present.length) return null;
-  return {
+/// A theme's one map layer drawn over several catalog vector layers: `parts` maps each of them, in
+/// drawing order, to the function (map, legend) → [style layer ids] that adds its style layers and
+/// legend rows. Only the layers the catalog has are drawn; with none of them there is no map layer.
+/// Returns the theme's definitions ([] or [def]).
+export function vectorsDefs(cat, { id, title, parts }) {
+  const present = Object.keys(parts).filter((s) => cat.isVector(s));
+  if (!present.length) return [];
+  const def = {
     id,
-    group,
     title,
     sources: () => present,
     build(map) {
       const legend = el('div');
-      return { layers: add(map, legend), legend };
+      return { layers: present.flatMap((s) => parts[s](map, legend)), legend };
     },
   };
+  return [def];
 }

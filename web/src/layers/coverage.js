@@ -17,14 +17,13 @@ function siteOperators(cat) {
 
 function defs(cat) {
   const defs = [];
-  const rsrp = operatorRasterDef(cat, { id: 'rsrp', prefix: 'rsrp', group: 'g_coverage', title: 'l_rsrp' });
+  const rsrp = operatorRasterDef(cat, { id: 'rsrp', prefix: 'rsrp', title: 'l_rsrp' });
   if (rsrp) defs.push(rsrp);
 
   // Land cover (the receivers' clutter classes), in WorldCover's palette from the service's legend.
   if (cat.rasters(/^landcover$/).length) {
     defs.push({
       id: 'landcover',
-      group: 'g_coverage',
       title: 'l_landcover',
       sources: () => ['landcover'],
       build(map) {
@@ -41,7 +40,6 @@ function defs(cat) {
       : ['>=', ['to-number', ['get', 'rsrp_dbm'], -999], styles.coveredDbm];
     defs.push({
       id: 'hamlet_coverage',
-      group: 'g_coverage',
       title: 'l_hamlet_cov',
       defaultOn: true,
       sources: () => ['hamlet_coverage'],
@@ -68,7 +66,6 @@ function defs(cat) {
     const stops = [0.3, '#d73027', 0.6, '#fc8d59', 0.8, '#fee08b', 0.9, '#d9ef8b', 0.97, '#66bd63', 1, '#1a9850'];
     defs.push({
       id: 'commune_coverage',
-      group: 'g_coverage',
       title: 'l_commune_cov',
       defaultOn: !cat.has('hamlet_coverage'),
       sources: () => ['commune_indicators'],
@@ -85,7 +82,6 @@ function defs(cat) {
   if (cat.isVector('cell_sites')) {
     defs.push({
       id: 'sites',
-      group: 'g_coverage',
       title: 'l_sites',
       sources: () => ['cell_sites', ...(cat.isVector('sectors') ? ['sectors'] : [])],
       build(map) {

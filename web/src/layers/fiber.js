@@ -2,34 +2,31 @@
 // access points where a site or a commune can be connected.
 import { circle, line, row } from '../legend.js';
 import { byZoom, ROUND_LINE } from '../mapstyle.js';
-import { addVector, vectorsDef } from './common.js';
+import { addVector, vectorsDefs } from './common.js';
 import { registerTheme } from './registry.js';
 
 const FIBER = '#7b3294';
 
 function defs(cat) {
-  const def = vectorsDef(cat, {
+  return vectorsDefs(cat, {
     id: 'fiber',
-    group: 'g_fiber',
     title: 'l_fiber',
-    sources: ['fiber_routes', 'fiber_access_points'],
-    add(map, legend) {
-      const layers = [];
-      if (cat.isVector('fiber_routes')) {
+    parts: {
+      fiber_routes(map, legend) {
         const route = (id, color, lo, hi) =>
           addVector(map, cat, 'fiber_routes', { id, type: 'line', paint: { 'line-color': color, 'line-width': byZoom(lo, hi) }, layout: ROUND_LINE }, 'points-anchor');
-        layers.push(route('fiber-casing', '#fff', 2.5, 6), route('fiber-routes', FIBER, 1.3, 3.5));
+        const layers = [route('fiber-casing', '#fff', 2.5, 6), route('fiber-routes', FIBER, 1.3, 3.5)];
         legend.append(row(line(FIBER, 3), 'fiber_route'));
-      }
-      if (cat.isVector('fiber_access_points')) {
+        return layers;
+      },
+      fiber_access_points(map, legend) {
         const paint = { 'circle-radius': byZoom(2.5, 6), 'circle-color': '#fff', 'circle-stroke-color': FIBER, 'circle-stroke-width': byZoom(1.5, 3) };
-        layers.push(addVector(map, cat, 'fiber_access_points', { id: 'fiber-aps', type: 'circle', paint }, 'labels-anchor'));
+        const layers = [addVector(map, cat, 'fiber_access_points', { id: 'fiber-aps', type: 'circle', paint }, 'labels-anchor')];
         legend.append(row(circle('#fff', 10, FIBER), 'access_point'));
-      }
-      return layers;
+        return layers;
+      },
     },
   });
-  return def ? [def] : [];
 }
 
 registerTheme({ id: 'fiber', group: 'g_fiber', order: 30, defs });

@@ -5,7 +5,7 @@
 // offers fewer layers. Adding a map layer = one theme module (or one def in one) + one import in
 // layers/index.js.
 //
-// A definition: {id, group, title (i18n key), sources() → catalog ids, build(map) → {layers,
+// A definition: {id, group (default: the theme's), title (i18n key), sources() → catalog ids, build(map) → {layers,
 // legend, controls?, ready?}, defaultOn?, focus?, bounds?()}.
 
 const themes = [];

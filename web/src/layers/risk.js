@@ -24,7 +24,6 @@ function defs(cat) {
     if (!zones && !rasterId) continue;
     defs.push({
       id,
-      group: 'g_risk',
       title,
       sources: () => [zones ? 'risk_zones' : rasterId],
       filter: zones ? ['==', ['get', 'hazard'], hazard] : null,
@@ -50,7 +49,6 @@ function defs(cat) {
     const maxClass = ['max', ['to-number', ['get', 'landslide_class'], 0], ['to-number', ['get', 'flood_class'], 0]];
     defs.push({
       id: 'hamlet_risk',
-      group: 'g_risk',
       title: 'l_hamlet_risk',
       sources: () => ['hamlet_risk'],
       build(map) {

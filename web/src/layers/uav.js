@@ -18,7 +18,6 @@ function defs(cat) {
     const src = health ? 'orchard_health' : 'orchards';
     defs.push({
       id: 'orchards',
-      group: 'g_agri',
       title: 'l_orchards',
       sources: () => [src],
       focus: true,
@@ -84,7 +83,6 @@ function uavDef(cat, rasterIds) {
   };
   const def = {
     id: 'uav',
-    group: 'g_agri',
     title: 'l_uav',
     // Before the flights are read, the latest raster by name stands for the layer.
     sources: () => (current() ? [current().layer] : rasterIds.slice(-1)),
