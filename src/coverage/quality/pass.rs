@@ -483,6 +483,7 @@ mod tests {
                 &sites,
                 &params,
                 &ds.name,
+                &CutRule::Off,
                 |tx| tx.f_mhz == *f,
                 |site, tx, plan, sc| {
                     let base = pass.tx_base(site, tx);
