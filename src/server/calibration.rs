@@ -2,18 +2,18 @@
 //! store's `calibration` layer (one row per operator × band: n, offset, σ, held-out error before and
 //! after), ordered by operator then band.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
 use super::error::ApiResult;
-use super::http::{format_param, only_params, query_map};
+use super::extract::QueryParams;
+use super::http::{format_param, only_params};
 use super::rows::{layer, respond};
 use super::state::AppState;
 
-pub async fn get_calibration(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
+pub async fn get_calibration(State(st): State<AppState>, QueryParams(q): QueryParams, headers: HeaderMap) -> ApiResult<Response> {
     only_params(&q, &["operator", "format", "f"])?;
     let csv = format_param(&q, &["json", "csv"], "json")? == "csv";
     let cat = st.catalog();

@@ -2,14 +2,14 @@
 //! attribute table) of the store as a feature collection, with its spatial extent in CRS84 and links to
 //! its items (GeoJSON and CSV) and tiles.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value as Json};
 
 use super::error::{ApiError, ApiResult};
-use super::extract::PathParams;
-use super::http::{base_url, format_param, json_response, only_params, query_map};
+use super::extract::{PathParams, QueryParams};
+use super::http::{base_url, format_param, json_response, only_params};
 use super::state::AppState;
 use crate::tiles::vector_source::VectorSource;
 
@@ -42,8 +42,7 @@ pub fn collection_json(v: &VectorSource, base: &str) -> Json {
     c
 }
 
-pub async fn get_collections(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
+pub async fn get_collections(State(st): State<AppState>, QueryParams(q): QueryParams, headers: HeaderMap) -> ApiResult<Response> {
     only_params(&q, &["f"])?;
     format_param(&q, &["json"], "json")?;
     let base = base_url(&headers, st.config());
@@ -61,10 +60,9 @@ pub async fn get_collections(State(st): State<AppState>, RawQuery(raw): RawQuery
 pub async fn get_collection(
     State(st): State<AppState>,
     PathParams(id): PathParams<String>,
-    RawQuery(raw): RawQuery,
+    QueryParams(q): QueryParams,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
     only_params(&q, &["f"])?;
     format_param(&q, &["json"], "json")?;
     let cat = st.full_catalog().await;

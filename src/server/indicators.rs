@@ -1,20 +1,20 @@
 //! `GET /api/indicators?level=province|district|commune[&format=csv]`: the rows of the store's
 //! `<level>_indicators` layer (computed by the coverage build; served as stored).
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
 use super::error::{ApiError, ApiResult};
-use super::http::{format_param, only_params, query_map};
+use super::extract::QueryParams;
+use super::http::{format_param, only_params};
 use super::rows::{layer, respond};
 use super::state::AppState;
 
 pub const LEVELS: [&str; 3] = ["province", "district", "commune"];
 
-pub async fn get_indicators(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
+pub async fn get_indicators(State(st): State<AppState>, QueryParams(q): QueryParams, headers: HeaderMap) -> ApiResult<Response> {
     only_params(&q, &["level", "format", "f"])?;
     let level = q.get("level").map(|s| s.as_str()).unwrap_or("province");
     if !LEVELS.contains(&level) {

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use geo::{Coord, Intersects, Rect};
@@ -18,9 +18,9 @@ use serde_json::{json, Value as Json};
 
 use super::collections::{unknown_collection, CRS84};
 use super::error::{ApiError, ApiResult};
-use super::extract::PathParams;
+use super::extract::{PathParams, QueryParams};
 use super::geojson::{feature, rows_csv};
-use super::http::{base_url, format_param, int_param, json_response, only_params, query_map};
+use super::http::{base_url, format_param, int_param, json_response, only_params};
 use super::state::AppState;
 use crate::crs::lonlat_to_mercator;
 use crate::grid::Bounds;
@@ -115,10 +115,9 @@ fn page_link(base: &str, id: &str, q: &BTreeMap<String, String>, offset: i64, li
 pub async fn get_items(
     State(st): State<AppState>,
     PathParams(id): PathParams<String>,
-    RawQuery(raw): RawQuery,
+    QueryParams(q): QueryParams,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
     only_params(&q, &ITEM_PARAMS)?;
     check_crs(&q, "crs")?;
     check_crs(&q, "bbox-crs")?;
@@ -192,10 +191,9 @@ pub async fn get_items(
 pub async fn get_item(
     State(st): State<AppState>,
     PathParams((id, fid)): PathParams<(String, String)>,
-    RawQuery(raw): RawQuery,
+    QueryParams(q): QueryParams,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
     only_params(&q, &["f", "crs"])?;
     check_crs(&q, "crs")?;
     format_param(&q, &["json", "geojson"], "json")?;

@@ -1,13 +1,14 @@
 //! `GET /`: the viewer for browsers (when embedded and HTML is preferred), else the OGC API landing
 //! page (JSON) with links to the API definition, conformance, collections, and the tile catalog.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use serde_json::json;
 
 use super::error::{ApiError, ApiResult};
-use super::http::{base_url, json_response, only_params, query_map};
+use super::extract::QueryParams;
+use super::http::{base_url, json_response, only_params};
 use super::state::AppState;
 
 /// Whether the client asks for HTML first (browsers do; QGIS and scripts ask for JSON).
@@ -22,8 +23,7 @@ fn prefers_html(headers: &HeaderMap) -> bool {
     }
 }
 
-pub async fn get_landing(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
+pub async fn get_landing(State(st): State<AppState>, QueryParams(q): QueryParams, headers: HeaderMap) -> ApiResult<Response> {
     // `lang` is the web map's (`/?lang=en`, web/src/i18n.js): the page reads it, the server checks it.
     only_params(&q, &["f", "lang"])?;
     if let Some(l) = q.get("lang") {
@@ -61,8 +61,7 @@ pub async fn get_landing(State(st): State<AppState>, RawQuery(raw): RawQuery, he
     Ok(json_response(&headers, &v, "application/json"))
 }
 
-pub async fn get_conformance(RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
+pub async fn get_conformance(QueryParams(q): QueryParams, headers: HeaderMap) -> ApiResult<Response> {
     only_params(&q, &["f"])?;
     super::http::format_param(&q, &["json"], "json")?;
     let v = json!({

@@ -5,13 +5,14 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value as Json};
 
 use super::error::ApiResult;
-use super::http::{base_url, json_response, only_params, query_map};
+use super::extract::QueryParams;
+use super::http::{base_url, json_response, only_params};
 use super::items::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::state::AppState;
 use crate::tiles::tile_id::MAX_ZOOM;
@@ -68,8 +69,7 @@ pub fn definition(base: &str, collections: Vec<String>, layers: Vec<String>) -> 
     })
 }
 
-pub async fn get_api(State(st): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let q = query_map(raw.as_deref());
+pub async fn get_api(State(st): State<AppState>, QueryParams(q): QueryParams, headers: HeaderMap) -> ApiResult<Response> {
     only_params(&q, &["f"])?;
     super::http::format_param(&q, &["json"], "json")?;
     let cat = st.full_catalog().await;

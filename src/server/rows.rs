@@ -1,13 +1,15 @@
 //! Rows of a stored layer as JSON or CSV — what the application APIs (indicators, gaps, planner, UAV)
 //! answer with. They are generic: whatever fields the analyses wrote are served as they are.
 
+use std::collections::BTreeMap;
+
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value as Json};
 
 use super::error::{ApiError, ApiResult};
 use super::geojson::{row, rows_csv};
-use super::http::{format_param, int_param, only_params, query_map};
+use super::http::{format_param, int_param, only_params};
 use crate::tiles::vector_source::VectorSource;
 use crate::tiles::Catalog;
 
@@ -63,13 +65,12 @@ pub struct Ranked {
     pub max: i64,
 }
 
-/// Answer a [`Ranked`] list for the query `raw` (only `count`, `format` json|csv and `f`); `meta`
+/// Answer a [`Ranked`] list for the query `q` (only `count`, `format` json|csv and `f`); `meta`
 /// gives the JSON's extra members from the number of rows before the cut and the count asked.
-pub fn ranked(cat: &Catalog, raw: Option<&str>, headers: &HeaderMap, r: Ranked, meta: impl Fn(usize, Option<i64>) -> Json) -> ApiResult<Response> {
-    let q = query_map(raw);
-    only_params(&q, &[r.count, "format", "f"])?;
-    let csv = format_param(&q, &["json", "csv"], "json")? == "csv";
-    let n = int_param(&q, r.count, 1, r.max)?;
+pub fn ranked(cat: &Catalog, q: &BTreeMap<String, String>, headers: &HeaderMap, r: Ranked, meta: impl Fn(usize, Option<i64>) -> Json) -> ApiResult<Response> {
+    only_params(q, &[r.count, "format", "f"])?;
+    let csv = format_param(q, &["json", "csv"], "json")? == "csv";
+    let n = int_param(q, r.count, 1, r.max)?;
     let src = layer(cat, r.layer)?;
     let mut idx = ordered_by(src, r.order, r.desc);
     let all = idx.len();
