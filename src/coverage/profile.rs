@@ -8,7 +8,7 @@
 //! only (not the antenna), so it is the same whatever the antenna height — which keeps the loss
 //! exactly monotone in antenna height.
 
-use crate::radio::bullington::{bullington_edge, nlos_loss_db, tx_horizon, Edge};
+use crate::radio::bullington::{bullington_edge, horizon_slope, nlos_loss_db, tx_horizon, Edge};
 use crate::radio::deygout::{deygout_loss_db, LeftMemo};
 use crate::radio::earth::drop_m;
 use crate::radio::fastmath;
@@ -37,9 +37,6 @@ impl Sample {
 /// angle) for up to this many samples at once.
 const BATCH: usize = 32;
 
-/// How many samples ahead of the walk the DEM rows are prefetched.
-const PREFETCH_AHEAD: usize = 8;
-
 /// A needed sample waiting for [`Profile::finish`]: its index, receiver and diffraction half.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -59,12 +56,16 @@ impl Pending {
 pub struct WalkState {
     pub hull: Vec<Vertex>,
     pub horizon: Option<Vertex>,
+    /// The horizon's elevation slope from the antenna ([`horizon_slope`]), computed when the
+    /// horizon changes — a few times a radial — rather than at every sample that needs it.
+    pub horizon_slope: f32,
 }
 
 impl WalkState {
     pub fn copy_from(&mut self, other: &WalkState) {
         self.hull.clone_from(&other.hull);
         self.horizon = other.horizon;
+        self.horizon_slope = other.horizon_slope;
     }
 }
 
@@ -157,6 +158,7 @@ impl<'a> Profile<'a> {
     pub fn start(&self, st: &mut WalkState) {
         st.hull.clear();
         st.horizon = None;
+        st.horizon_slope = f32::NAN;
     }
 
     /// Bilinear elevation at fractional pixel (px, py) with the grid's border clamping; `None` off
@@ -239,7 +241,6 @@ impl<'a> Profile<'a> {
         for s in from..=to {
             let px = self.px0 + s as f64 * ux;
             let py = self.py0 + s as f64 * uy;
-            self.prefetch(self.px0 + (s + PREFETCH_AHEAD) as f64 * ux, self.py0 + (s + PREFETCH_AHEAD) as f64 * uy);
             let Some(z) = self.elevation(px, py) else {
                 out[s] = Sample::NONE;
                 continue;
@@ -253,7 +254,9 @@ impl<'a> Profile<'a> {
                 let rx = Vertex::new(x, zp + self.hr);
                 let edge = match (self.diffraction, st.horizon) {
                     (true, Some(horizon)) => match self.method {
-                        DiffractionMethod::Bullington => bullington_edge(tx, rx, &st.hull, horizon, self.two_over_lambda),
+                        DiffractionMethod::Bullington => {
+                            bullington_edge(tx, rx, &st.hull, horizon, st.horizon_slope, self.two_over_lambda)
+                        }
                         DiffractionMethod::Deygout if self.clear(&st.hull, tx, rx) => Edge::Loss(0.0),
                         DiffractionMethod::Deygout => Edge::Loss(deygout_loss_db(tx, rx, &st.hull, self.two_over_lambda, &mut memo)),
                     },
@@ -264,6 +267,7 @@ impl<'a> Profile<'a> {
             }
             if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
                 st.horizon = Some(p);
+                st.horizon_slope = horizon_slope(tx, p);
             }
             hull::push(&mut st.hull, p, self.eps);
             if np == BATCH {
@@ -287,30 +291,6 @@ impl<'a> Profile<'a> {
             let dep = fastmath::atan(((self.z_tx - p.rx.z) / p.rx.x) as f64).to_degrees() as f32;
             out[p.s] = Sample { loss_db: self.model[p.s] + diff, dep_deg: dep };
         }
-    }
-
-    /// A hint to the cache: the DEM rows the bilinear read at fractional pixel (px, py) will touch
-    /// ([`PREFETCH_AHEAD`] samples before the walk reads them; a radial crosses a new row every
-    /// sample or so, and the hardware prefetcher does not follow strides of a DEM row). Clamped to
-    /// the grid; never changes a value.
-    #[inline(always)]
-    fn prefetch(&self, px: f64, py: f64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            // `as usize` saturates (negative → 0), `min` keeps the index on the grid.
-            let c = (px as usize).min(self.w - 1);
-            let r0 = ((py - 0.5) as usize).min(self.h - 1);
-            let r1 = (r0 + 1).min(self.h - 1);
-            for r in [r0, r1] {
-                let a = self.dem.as_ptr().wrapping_add(r * self.w + c) as *const i8;
-                // SAFETY: a prefetch reads nothing architecturally and cannot fault; the address is
-                // inside `dem` anyway (row and column clamped above).
-                unsafe { _mm_prefetch::<_MM_HINT_T0>(a) };
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = (px, py);
     }
 
     /// DEM elevation (bilinear) at sample `s` of the radial at azimuth `az` — the walk's positions.
@@ -388,7 +368,7 @@ mod tests {
         (out, prof.n)
     }
 
-    /// The walk before the batching of the loss's second half and the prefetch: one sample at a time,
+    /// The walk before the batching of the loss's second half: one sample at a time,
     /// [`bullington_loss_db`] whole. The reference [`Profile::walk`] and [`Profile::walk_marked`] must
     /// equal bit for bit.
     fn walk_before(prof: &Profile, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: Option<&[u64]>) {

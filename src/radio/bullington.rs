@@ -63,7 +63,7 @@ pub fn rx_horizon(rx: Vertex, hull: &[Vertex]) -> usize {
 /// maximum); `two_over_lambda` = 2/λ in 1/m.
 #[inline]
 pub fn bullington_loss_db(tx: Vertex, rx: Vertex, hull: &[Vertex], horizon: Vertex, two_over_lambda: f32) -> f32 {
-    match bullington_edge(tx, rx, hull, horizon, two_over_lambda) {
+    match bullington_edge(tx, rx, hull, horizon, horizon_slope(tx, horizon), two_over_lambda) {
         Edge::Loss(l) => l,
         Edge::Nlos(p) => nlos_loss_db(tx, rx, &p, two_over_lambda),
     }
@@ -95,15 +95,21 @@ pub struct NlosPath {
     pub str_: f32,
 }
 
-/// The first half of [`bullington_loss_db`] (see [`Edge`]).
+/// The elevation slope of `t` seen from `tx` (P.1812's S_tim when `t` is the horizon).
 #[inline(always)]
-pub fn bullington_edge(tx: Vertex, rx: Vertex, hull: &[Vertex], horizon: Vertex, two_over_lambda: f32) -> Edge {
+pub fn horizon_slope(tx: Vertex, t: Vertex) -> f32 {
+    (t.z - tx.z) / (t.x - tx.x)
+}
+
+/// The first half of [`bullington_loss_db`] (see [`Edge`]); `stim` is [`horizon_slope`]`(tx,
+/// horizon)`, which a walk computes once per horizon.
+#[inline(always)]
+pub fn bullington_edge(tx: Vertex, rx: Vertex, hull: &[Vertex], horizon: Vertex, stim: f32, two_over_lambda: f32) -> Edge {
     if hull.is_empty() {
         return Edge::Loss(0.0);
     }
     let d = rx.x - tx.x;
     let t = horizon;
-    let stim = (t.z - tx.z) / (t.x - tx.x);
     let str_ = (rx.z - tx.z) / d;
     if stim < str_ {
         // Line of sight: the point of largest ν, h|h|/(d₁d₂) being unimodal along the hull.
@@ -315,7 +321,7 @@ mod tests {
                 if let Some(h) = horizon {
                     let want = before_split::bullington_loss_db(tx, rx, &hull, h, tol);
                     let got = bullington_loss_db(tx, rx, &hull, h, tol);
-                    let halves = match bullington_edge(tx, rx, &hull, h, tol) {
+                    let halves = match bullington_edge(tx, rx, &hull, h, horizon_slope(tx, h), tol) {
                         Edge::Loss(l) => {
                             los += 1;
                             l

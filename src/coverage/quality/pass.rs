@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::params::{QualityBand, QualityParams};
 use super::sinr::{noise_per_re_dbm, sinr_db};
 use super::throughput::dl_mbps;
-use super::topn::{pack, quantized, unpack, TopNGrid};
+use super::topn::{pack, packs_below_dbm, quantized, unpack, TopNGrid};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use crate::coverage::best::{MaxGrid, RSRP_NODATA};
@@ -246,12 +246,14 @@ impl<'a> OperatorPass<'a> {
                     if max_eirp - smp.loss_db < floor {
                         return;
                     }
+                    // A server under the list's weakest would be rejected: not packed (a division).
+                    let lim = packs_below_dbm(top.weakest(i)).max(floor);
                     let mut b = f32::NEG_INFINITY;
                     let mut es = [0u32; OFFER_BATCH];
                     let mut m = 0;
                     for (k, sec) in tx.sectors.iter().enumerate() {
                         let v = sec.eirp_dbm - sec.pattern.attenuation_db(c.az_deg, c.sin_az, c.cos_az, smp.dep_deg) - smp.loss_db;
-                        if v >= floor {
+                        if v >= lim {
                             if m == OFFER_BATCH {
                                 top.offer_all(i, &es);
                                 m = 0;
@@ -454,9 +456,9 @@ mod tests {
 
     #[test]
     fn carrier_sweep_equals_the_per_sector_fold() {
-        // The visit before its early exit (max EIRP − loss below the floor), the batched offers and
-        // the libm-free rounding: every sector's value offered alone, packed with `f32::round`, the
-        // best sector into the grids. Both over the mini province's operator "alpha" (a floor of −120
+        // The visit before its early exit (max EIRP − loss below the floor), the rejection against
+        // the list's weakest before packing, the batched offers and the libm-free rounding: every
+        // sector's value offered alone, packed with `f32::round`, the best sector into the grids. Both over the mini province's operator "alpha" (a floor of −120
         // dBm so the early exit is taken): the same top-N lists, operator grid and best-server grid.
         use crate::coverage::best::BestServerGrid;
         use crate::coverage::engine::sweep_sites_with;

@@ -53,6 +53,21 @@ pub fn quantized(rsrp_dbm: f32) -> u32 {
     pack(rsrp_dbm, 0) >> 16
 }
 
+/// An RSRP (dBm) below which every server packs below `e`, whatever its sector: `e`'s quantum less
+/// one. `pack`'s f32 sum and quotient are within 10⁻² of a quantum of (v + 200)/0.01 here, and so is
+/// this bound of (q − 1)·0.01 − 200, so any v under it rounds to a quantum below `e`'s. −∞ for an
+/// empty slot and the lowest quanta (which `pack` clamps). Lets a sweep reject a server against a
+/// full list's weakest entry without packing it (a division).
+#[inline]
+pub fn packs_below_dbm(e: u32) -> f32 {
+    let q = e >> 16;
+    if q < 2 {
+        f32::NEG_INFINITY
+    } else {
+        (q - 1) as f32 * STEP_DB - OFFSET_DB
+    }
+}
+
 /// Insert packed server `e` into `list` (strongest first, 0 = empty slot), keeping the `list.len()`
 /// strongest: what [`TopNGrid::offer`] does to a cell, on a plain slice. Packed servers of distinct
 /// sectors are distinct integers, so the result is the top N of everything ever inserted, whatever
@@ -99,6 +114,13 @@ impl TopNGrid {
         self.n
     }
 
+    /// Cell `i`'s weakest kept server (0 while the list is not full). Entries only grow, so a value
+    /// read during a sweep is a lower bound of every later one.
+    #[inline]
+    pub fn weakest(&self, i: usize) -> u32 {
+        self.slots[i * self.n + self.n - 1].load(Relaxed)
+    }
+
     /// Offer a packed server to cell `i`'s list (each sector at most once per cell).
     #[inline]
     pub fn offer(&self, i: usize, e: u32) {
@@ -111,7 +133,7 @@ impl TopNGrid {
     #[inline]
     pub fn offer_all(&self, i: usize, es: &[u32]) {
         // Entries only grow, so a stale read of the weakest is conservative.
-        let weakest = self.slots[i * self.n + self.n - 1].load(Relaxed);
+        let weakest = self.weakest(i);
         if es.iter().all(|&e| e <= weakest) {
             return;
         }
@@ -215,6 +237,32 @@ mod tests {
             assert_eq!(round_half_away(v).to_bits(), v.round().to_bits(), "{v}");
         }
         assert!(round_half_away(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn below_the_bound_packs_below_the_entry() {
+        // For entries over the whole quantized range (and both ends of the sector field), the
+        // largest f32 under the bound, and a spread of values below it, pack below the entry.
+        let mut st = 5u64;
+        for q in (1..65_536u32).step_by(7).chain([1, 2, 3, 65_534, 65_535]) {
+            for low in [0u32, 0xFFFF] {
+                let e = (q << 16) | low;
+                let lim = packs_below_dbm(e);
+                if q < 2 {
+                    assert_eq!(lim, f32::NEG_INFINITY);
+                    continue;
+                }
+                let top = f32::from_bits(if lim > 0.0 { lim.to_bits() - 1 } else { lim.to_bits() + 1 });
+                assert!(top < lim);
+                for v in [top, lim - 0.004, lim - 0.0051, lim - 0.01, lim - (next(&mut st) % 10_000) as f32 * 0.013] {
+                    for sector in [0u16, 0xFFFE] {
+                        assert!(pack(v, sector) < e, "q {q}: {v} packs to {:#x} ≥ {e:#x}", pack(v, sector));
+                    }
+                }
+                // One quantum up is not below: the bound is not needlessly low.
+                assert!(pack(lim + STEP_DB, 0) >> 16 >= q - 1);
+            }
+        }
     }
 
     #[test]
