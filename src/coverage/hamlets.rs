@@ -48,9 +48,12 @@ pub fn hamlet_cells(ds: &Dataset) -> Result<Vec<(f64, f64)>> {
 
 /// The DEM cell index holding each hamlet ([`hamlet_cells`]).
 pub fn hamlet_cell_indices(ds: &Dataset) -> Result<Vec<usize>> {
-    let dem = &ds.dem;
-    // A cell centre always lies in its cell.
-    Ok(hamlet_cells(ds)?.iter().filter_map(|&(x, y)| dem.cell_of(x, y)).map(|(c, r)| r * dem.width + c).collect())
+    Ok(cell_indices(&ds.dem, &hamlet_cells(ds)?))
+}
+
+/// The index of the DEM cell holding each of `centres` (cell centres, so always inside).
+pub fn cell_indices(dem: &crate::grid::Grid<f32>, centres: &[(f64, f64)]) -> Vec<usize> {
+    centres.iter().filter_map(|&(x, y)| dem.cell_of(x, y)).map(|(c, r)| r * dem.width + c).collect()
 }
 
 /// Status of hamlet `i` from its signals and fiber distance.

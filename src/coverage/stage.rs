@@ -27,7 +27,7 @@ use super::cut::CutRule;
 use super::engine::SweepStats;
 use super::fiber::FiberReach;
 use super::gaps::{find_gaps, Gap, GapArea};
-use super::hamlets::{hamlet_cell_indices, hamlet_cells, status, HamletStatus};
+use super::hamlets::{cell_indices, hamlet_cells, status, HamletStatus};
 use super::indicators::{compute, AllIndicators};
 use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key, proposal_layer};
 use super::params::CoverageParams;
@@ -176,7 +176,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
     let operators = ds.operators();
     let cells = hamlet_cells(ds)?;
     let dem = &ds.dem;
-    let cell_index = hamlet_cell_indices(ds)?;
+    let cell_index = cell_indices(dem, &cells);
 
     // The regulator hexagons (H3 r8): the DEM's assignment now, each raster folded in when finished.
     let t = Instant::now();

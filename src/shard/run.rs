@@ -150,7 +150,7 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
         let mut encode = 0.0;
         for (f, _) in pass.carriers() {
             let (top, st) =
-                pass.sweep_carrier(*f, &ds.dem, &op_sites, &params, &ds.name, &grid, |i, v, s| any.update(i, v, s.index as u32), || {})?;
+                pass.sweep_carrier(*f, &ds.dem, &op_sites, &params, &ds.name, &grid, |i, v, s| any.update(i, v, s.index as u32), || {}, None)?;
             report.transmitters += st.transmitters;
             report.cells += st.cells;
             report.samples += st.samples;

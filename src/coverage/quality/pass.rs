@@ -184,30 +184,10 @@ impl<'a> OperatorPass<'a> {
     /// a top-N grid of its sectors: `best` gets each cell's best sector (RSRP ≥ the floor) and `emit`
     /// every such value as [`crate::coverage::engine::sweep_sites`] would. The receiver's clutter loss
     /// is in the visited sample already ([`crate::coverage::sweep::at_receiver`]), so every sector's
-    /// value there carries it once.
+    /// value there carries it once. With `hits`, each transmitter's hits at the DEM cells `points`
+    /// (indices) are also read into it.
     #[allow(clippy::too_many_arguments)]
     pub fn sweep_carrier<E, T>(
-        &self,
-        f_mhz: f64,
-        dem: &Grid<f32>,
-        sites: &[&PreparedSite],
-        params: &CoverageParams,
-        source: &str,
-        best: &MaxGrid,
-        emit: E,
-        tick: T,
-    ) -> Result<(TopNGrid, SweepStats)>
-    where
-        E: Fn(usize, f32, &PreparedSite) + Sync,
-        T: Fn() + Sync,
-    {
-        self.sweep_carrier_hits(f_mhz, dem, sites, params, source, best, emit, tick, None)
-    }
-
-    /// [`Self::sweep_carrier`], also reading each transmitter's hits at the DEM cells `points`
-    /// (indices) into `hits` when given.
-    #[allow(clippy::too_many_arguments)]
-    fn sweep_carrier_hits<E, T>(
         &self,
         f_mhz: f64,
         dem: &Grid<f32>,
@@ -238,12 +218,11 @@ impl<'a> OperatorPass<'a> {
                     let h = swept_hits(dem, tx, plan, sc, points, floor);
                     out.lock().unwrap_or_else(|p| p.into_inner()).push((site.index, h));
                 }
-                let max_eirp = tx.sectors.iter().map(|s| s.eirp_dbm).fold(f32::NEG_INFINITY, f32::max);
                 visit_cells(tx, plan, sc, dem, |i, c, smp| {
                     // A pattern only attenuates (≥ 0 dB) and f32 rounding is monotone, so no sector
                     // exceeds max EIRP − loss: below the floor, the cell gets nothing from this
                     // transmitter — decided without its patterns.
-                    if max_eirp - smp.loss_db < floor {
+                    if tx.max_eirp_dbm - smp.loss_db < floor {
                         return;
                     }
                     // A server under the list's weakest would be rejected: not packed (a division).
@@ -303,7 +282,7 @@ impl<'a> OperatorPass<'a> {
         let mut stats = SweepStats::default();
         let hits = Mutex::new(Vec::new());
         for (f, band) in &self.carriers {
-            let (top, s) = self.sweep_carrier_hits(*f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
+            let (top, s) = self.sweep_carrier(*f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
             stats.add(s);
             self.finish_carrier(band, &top, best, &mut sinr, &mut rate);
             let mut l = vec![0u32; n];
@@ -477,7 +456,7 @@ mod tests {
         for (f, _) in pass.carriers() {
             let (best, any) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()));
             let (top, _) = pass
-                .sweep_carrier(*f, &ds.dem, &sites, &params, &ds.name, &best, |i, v, s| any.update(i, v, s.index as u32), || {})
+                .sweep_carrier(*f, &ds.dem, &sites, &params, &ds.name, &best, |i, v, s| any.update(i, v, s.index as u32), || {}, None)
                 .unwrap();
             let (rbest, rany, rtop) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()), TopNGrid::new(ds.dem.len(), n));
             sweep_sites_with(
@@ -557,7 +536,7 @@ mod tests {
                 let mine: Vec<&PreparedSite> = sites.iter().copied().enumerate().filter(|(k, _)| k % groups == g).map(|(_, s)| s).collect();
                 let b = MaxGrid::new(ds.dem.len());
                 for (c, (f, _)) in pass.carriers().iter().enumerate() {
-                    let (top, _) = pass.sweep_carrier(*f, &ds.dem, &mine, &params, &ds.name, &b, |_, _, _| {}, || {}).unwrap();
+                    let (top, _) = pass.sweep_carrier(*f, &ds.dem, &mine, &params, &ds.name, &b, |_, _, _| {}, || {}, None).unwrap();
                     let mut l = vec![0u32; n];
                     for i in 0..ds.dem.len() {
                         top.list(i, &mut l);
