@@ -196,6 +196,18 @@ pub fn params_value_with(crs: &str, given: &[(&str, serde_json::Value)]) -> Resu
     Ok(params_value(crs, &analyses))
 }
 
+/// For a parameters section's tests: its defaults pass `validate` and are what an empty table
+/// deserializes to (so a `dataset.toml` without the section runs with the documented defaults).
+#[cfg(test)]
+pub(crate) fn assert_defaults_valid_and_empty_table_default<P>(validate: impl Fn(&P) -> Result<()>)
+where
+    P: DeserializeOwned + Default + PartialEq + std::fmt::Debug,
+{
+    validate(&P::default()).unwrap();
+    let p: P = toml::from_str("").unwrap();
+    assert_eq!(p, P::default());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

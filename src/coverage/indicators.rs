@@ -38,6 +38,14 @@ impl Reach {
     }
 }
 
+/// One operator's hamlets and people in an area: covered by it, and covered at 90 % location
+/// probability with its own σ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OperatorReach {
+    pub covered: Reach,
+    pub covered_p90: Reach,
+}
+
 /// Counts for one area; shares are derived ([`Reach::shares`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Indicators {
@@ -59,11 +67,10 @@ pub struct Indicators {
     pub hamlets_multi_operator: u32,
     pub communes: u32,
     pub communes_fiber: u32,
-    pub mean_rsrp_dbm: Option<f64>,
-    pub p10_rsrp_dbm: Option<f64>,
-    /// Per operator (order of `Dataset::operators()`): covered by it, and at 90 % with its own σ.
-    pub per_operator: Vec<Reach>,
-    pub per_operator_p90: Vec<Reach>,
+    /// RSRP at the area's hamlets; `None` for an area without hamlets.
+    pub rsrp: Option<RsrpStats>,
+    /// Per operator (order of `Dataset::operators()`).
+    pub per_operator: Vec<OperatorReach>,
 }
 
 pub fn share(part: f64, whole: f64) -> Option<f64> {
@@ -85,6 +92,27 @@ impl Indicators {
             p(self.covered.shares(&self.all).1),
             p(self.share_communes_fiber())
         )
+    }
+}
+
+/// RSRP statistics over an area's hamlets, each hamlet's RSRP clamped to the reporting floor
+/// (`min_rsrp_dbm`; a hamlet without signal counts as the floor).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RsrpStats {
+    pub mean_dbm: f64,
+    /// 10th percentile ([`p10`]).
+    pub p10_dbm: f64,
+}
+
+impl RsrpStats {
+    /// Of the hamlets' clamped values `rsrp` (sorted here); `None` when there are none.
+    pub fn of(mut rsrp: Vec<f64>) -> Option<RsrpStats> {
+        if rsrp.is_empty() {
+            return None;
+        }
+        let mean_dbm = rsrp.iter().sum::<f64>() / rsrp.len() as f64;
+        rsrp.sort_by(|a, b| a.total_cmp(b));
+        Some(RsrpStats { mean_dbm, p10_dbm: p10(&rsrp)? })
     }
 }
 
@@ -110,8 +138,7 @@ pub fn aggregate(
     n_ops: usize,
     params: &CoverageParams,
 ) -> Indicators {
-    let mut ind =
-        Indicators { per_operator: vec![Reach::default(); n_ops], per_operator_p90: vec![Reach::default(); n_ops], ..Default::default() };
+    let mut ind = Indicators { per_operator: vec![OperatorReach::default(); n_ops], ..Default::default() };
     let covered_at = params.covered_dbm as f32;
     // Median level an operator needs at a hamlet for 90 % location probability, with its own σ.
     let ops = ds.operators();
@@ -137,21 +164,17 @@ pub fn aggregate(
         }
         for (o, v) in s.per_operator.iter().enumerate() {
             if *v >= covered_at {
-                ind.per_operator[o].add(pop);
+                ind.per_operator[o].covered.add(pop);
             }
             if *v >= p90_at[o] {
-                ind.per_operator_p90[o].add(pop);
+                ind.per_operator[o].covered_p90.add(pop);
             }
         }
         rsrp.push(if s.rsrp_dbm.is_nan() { floor } else { (s.rsrp_dbm as f64).max(floor) });
     }
     ind.communes = communes.len() as u32;
     ind.communes_fiber = communes.iter().filter(|c| commune_fiber[**c]).count() as u32;
-    if !rsrp.is_empty() {
-        ind.mean_rsrp_dbm = Some(rsrp.iter().sum::<f64>() / rsrp.len() as f64);
-        rsrp.sort_by(|a, b| a.total_cmp(b));
-        ind.p10_rsrp_dbm = p10(&rsrp);
-    }
+    ind.rsrp = RsrpStats::of(rsrp);
     ind
 }
 

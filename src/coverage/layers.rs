@@ -8,7 +8,7 @@ use geo::{Geometry, MultiPolygon};
 
 use super::gaps::{Gap, GapArea};
 use super::hamlets::HamletStatus;
-use super::indicators::{AllIndicators, Indicators, Reach};
+use super::indicators::{AllIndicators, Indicators, Reach, RsrpStats};
 use super::planner::Proposal;
 use crate::dataset::Dataset;
 use crate::store::{fields_then, FieldType as T, GeomKind, Layer, Value};
@@ -26,6 +26,12 @@ pub fn operator_key(op: &str) -> String {
 /// A stored figure, rounded to 0.01 (`None`: null).
 pub fn round2(v: Option<f64>) -> Value {
     v.map(|x| (x * 100.0).round() / 100.0).into()
+}
+
+/// The values of the `[after_]mean_rsrp_dbm`, `[after_]p10_rsrp_dbm` fields: an area's RSRP
+/// statistics, to 0.01 dB (null for an area without hamlets).
+fn rsrp_values(rsrp: Option<RsrpStats>) -> [Value; 2] {
+    [round2(rsrp.map(|r| r.mean_dbm)), round2(rsrp.map(|r| r.p10_dbm))]
 }
 
 /// A sampled value (RSRP, SINR, rate), rounded to 0.01; NaN (no signal) is null.
@@ -163,11 +169,11 @@ pub fn indicator_values(ind: &Indicators) -> Vec<Value> {
         round2(ind.share_communes_fiber()),
     ];
     v.extend(reach_values(&ind.fiber_ready, &ind.all));
-    v.extend([round2(ind.mean_rsrp_dbm), round2(ind.p10_rsrp_dbm)]);
+    v.extend(rsrp_values(ind.rsrp));
     v.extend(reach_values(&ind.covered_p90, &ind.all));
-    for (o, op) in ind.per_operator.iter().enumerate() {
-        v.extend(reach_values(op, &ind.all));
-        let (hamlets_p90, people_p90) = ind.per_operator_p90.get(o).copied().unwrap_or_default().shares(&ind.all);
+    for op in &ind.per_operator {
+        v.extend(reach_values(&op.covered, &ind.all));
+        let (hamlets_p90, people_p90) = op.covered_p90.shares(&ind.all);
         v.extend([round2(hamlets_p90), round2(people_p90)]);
     }
     v
@@ -330,7 +336,8 @@ pub fn proposal_layer(ds: &Dataset, proposals: &[Proposal], before: &Indicators)
             ids.join(",").into(),
         ];
         v.extend(reach_values(&p.after.covered, &p.after.all));
-        v.extend([round2(p.after.mean_rsrp_dbm), round2(p.after.p10_rsrp_dbm), round2(gain), p.after.summary().into()]);
+        v.extend(rsrp_values(p.after.rsrp));
+        v.extend([round2(gain), p.after.summary().into()]);
         l.push(p.rank as i64, Some(Geometry::Point(s.pos)), v);
     }
     l

@@ -405,9 +405,7 @@ mod tests {
 
     #[test]
     fn defaults_are_valid_and_deserialize_from_nothing() {
-        CoverageParams::default().validate().unwrap();
-        let p: CoverageParams = toml::from_str("").unwrap();
-        assert_eq!(p, CoverageParams::default());
+        crate::analysis::assert_defaults_valid_and_empty_table_default(CoverageParams::validate);
         let p: CoverageParams = toml::from_str(
             "covered_dbm = -105\n[[bands]]\nmin_mhz = 700\nmax_mhz = 1000\nmodel = \"hata\"\nenvironment = \"suburban\"\n",
         )

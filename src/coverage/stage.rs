@@ -164,8 +164,8 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
                 "  calibration: {} measurements in {:.1} s, in-vehicle loss {:.1} dB ({})",
                 cal.points.len(),
                 t.elapsed().as_secs_f64(),
-                cal.in_vehicle_loss_db,
-                if cal.in_vehicle_loss_estimated { "estimated" } else { "assumed" }
+                cal.in_vehicle_loss.db,
+                if cal.in_vehicle_loss.estimated { "estimated" } else { "assumed" }
             );
             calibrated = CoverageParams { applied: cal.applied.clone(), ..params.clone() };
             let sites = if cal.applied.offsets.is_empty() { raw_sites } else { prepare_sites(ds, &calibrated)? };

@@ -31,6 +31,14 @@ pub fn sector_wedge(x: f64, y: f64, azimuth: Option<f64>, beamwidth: f64, r: f64
     Polygon::new(LineString(pts), vec![])
 }
 
+/// The fields of `communes`, in the order of each feature's values.
+const COMMUNES_FIELDS: &[(&str, T)] =
+    &[("code", T::Text), ("name", T::Text), ("district_code", T::Text), ("population", T::Integer), ("households", T::Integer)];
+
+/// The fields of `cell_sites`, in the order of each feature's values.
+const CELL_SITES_FIELDS: &[(&str, T)] =
+    &[("operator", T::Text), ("name", T::Text), ("ground_m", T::Real), ("sectors", T::Integer), ("bands_mhz", T::Text)];
+
 /// The fields of `sectors`, in the order of each feature's values.
 const SECTORS_FIELDS: &[(&str, T)] = &[
     ("site_id", T::Integer),
@@ -62,12 +70,7 @@ pub fn base_layers(ds: &Dataset) -> Vec<Layer> {
     }
     out.push(l);
 
-    let mut l = Layer::new(
-        "communes",
-        GeomKind::MultiPolygon,
-        crs,
-        &[("code", T::Text), ("name", T::Text), ("district_code", T::Text), ("population", T::Integer), ("households", T::Integer)],
-    );
+    let mut l = Layer::new("communes", GeomKind::MultiPolygon, crs, COMMUNES_FIELDS);
     for c in &ds.communes {
         l.push(
             c.id,
@@ -83,12 +86,7 @@ pub fn base_layers(ds: &Dataset) -> Vec<Layer> {
     }
     out.push(l);
 
-    let mut l = Layer::new(
-        "cell_sites",
-        GeomKind::Point,
-        crs,
-        &[("operator", T::Text), ("name", T::Text), ("ground_m", T::Real), ("sectors", T::Integer), ("bands_mhz", T::Text)],
-    );
+    let mut l = Layer::new("cell_sites", GeomKind::Point, crs, CELL_SITES_FIELDS);
     for s in &ds.sites {
         let mut bands: Vec<String> = s.sectors.iter().map(|x| format!("{}", x.frequency_mhz)).collect();
         bands.dedup();

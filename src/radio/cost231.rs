@@ -9,10 +9,13 @@
 //! corrections are subtracted from the C_m = 0 loss, the usual practice of planning tools for rural
 //! areas at 1800 MHz. This is an extension, recorded here so no one mistakes it for COST-231 itself.
 
-use super::hata::{in_environment_db, Environment};
+use super::hata::{Environment, HataForm};
 
 /// Frequency range of COST-231 Hata, MHz.
 pub const COST231_RANGE_MHZ: (f64, f64) = (1500.0, 2000.0);
+
+/// COST-231's constants in the Hata form, C_m = 3 dB in metropolitan centres.
+pub const COST231_HATA: HataForm = HataForm { a: 46.3, b: 33.9, metropolitan_c_m_db: 3.0 };
 
 /// COST-231 Hata median loss (dB), evaluated as published for any input; the caller checks the range.
 ///
@@ -28,12 +31,7 @@ pub const COST231_RANGE_MHZ: (f64, f64) = (1500.0, 2000.0);
 /// assert!((m - 139.241).abs() < 0.01, "{m}");
 /// ```
 pub fn cost231_hata_db(f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environment) -> f64 {
-    let lf = f_mhz.log10();
-    let lhb = hb_m.log10();
-    let core = 46.3 + 33.9 * lf - 13.82 * lhb + (44.9 - 6.55 * lhb) * d_km.log10();
-    // C_m: 3 dB in metropolitan centres.
-    let c_m = if env == Environment::Metropolitan { 3.0 } else { 0.0 };
-    in_environment_db(core, f_mhz, hm_m, env) + c_m
+    COST231_HATA.loss_db(f_mhz, hb_m, hm_m, d_km, env)
 }
 
 /// COST-231 Hata in an environment, as a [`PathLoss`](super::PathLoss) model.

@@ -81,6 +81,34 @@ pub fn in_environment_db(core: f64, f_mhz: f64, hm_m: f64, env: Environment) -> 
     }
 }
 
+/// What tells the models of the Hata family apart — Okumura-Hata here, COST-231 Hata in
+/// [`super::cost231`]: one form,
+///
+/// L = a + b log f − 13.82 log h_b − a(h_m) + (44.9 − 6.55 log h_b) log d [− suburban/open correction] + C_m,
+///
+/// with its own constant `a`, frequency slope `b` and metropolitan-centre C_m (0 elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HataForm {
+    pub a: f64,
+    pub b: f64,
+    pub metropolitan_c_m_db: f64,
+}
+
+impl HataForm {
+    /// The form's median loss (dB), evaluated as published for any input.
+    #[inline]
+    pub fn loss_db(&self, f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environment) -> f64 {
+        let lf = f_mhz.log10();
+        let lhb = hb_m.log10();
+        let core = self.a + self.b * lf - 13.82 * lhb + (44.9 - 6.55 * lhb) * d_km.log10();
+        let c_m = if env == Environment::Metropolitan { self.metropolitan_c_m_db } else { 0.0 };
+        in_environment_db(core, f_mhz, hm_m, env) + c_m
+    }
+}
+
+/// Hata's constants (no C_m: the large-city a(h_m) is its whole metropolitan correction).
+pub const OKUMURA_HATA: HataForm = HataForm { a: 69.55, b: 26.16, metropolitan_c_m_db: 0.0 };
+
 /// Okumura-Hata median loss (dB). The formula is evaluated as published for any input; the
 /// caller checks the frequency range ([`HATA_RANGE_MHZ`]).
 ///
@@ -94,10 +122,7 @@ pub fn in_environment_db(core: f64, f_mhz: f64, hm_m: f64, env: Environment) -> 
 /// assert!((l - okumura_hata_db(900.0, 30.0, 1.5, 5.0, Environment::Open) - 28.5).abs() < 0.1);
 /// ```
 pub fn okumura_hata_db(f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environment) -> f64 {
-    let lf = f_mhz.log10();
-    let lhb = hb_m.log10();
-    let core = 69.55 + 26.16 * lf - 13.82 * lhb + (44.9 - 6.55 * lhb) * d_km.log10();
-    in_environment_db(core, f_mhz, hm_m, env)
+    OKUMURA_HATA.loss_db(f_mhz, hb_m, hm_m, d_km, env)
 }
 
 /// Okumura-Hata in an environment, as a [`PathLoss`](super::PathLoss) model.

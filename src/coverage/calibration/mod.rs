@@ -36,24 +36,31 @@ use crate::error::Result;
 pub struct MeasuredPoint {
     /// Index in `Dataset::measurements`.
     pub index: usize,
-    /// The operator's best-server RSRP (dBm) by the uncalibrated model; `None` where no transmitter
-    /// of the operator (in the band) reaches the point above the floor.
-    pub predicted_dbm: Option<f64>,
+    /// The operator's best server by the uncalibrated model; `None` where no transmitter of the
+    /// operator (in the band) reaches the point above the floor.
+    pub predicted: Option<Predicted>,
     /// The prediction after calibration, for the handset's environment (in-vehicle loss included).
     pub calibrated_dbm: Option<f64>,
-    /// The group's band (MHz): the measured band, else the serving transmitter's frequency.
-    pub band_mhz: Option<f64>,
-    /// `PreparedSite::index` of the predicted best server.
-    pub site: Option<usize>,
-    pub distance_m: Option<f64>,
     pub role: Role,
     /// Its predicted best server is suspected off air ([`fit::suspect_off_air`]): left out of the fit.
     pub suspect_off_air: bool,
 }
 
+/// A measurement's predicted best server.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Predicted {
+    /// Its RSRP (dBm) by the uncalibrated model.
+    pub dbm: f64,
+    /// The group's band (MHz): the measured band, else the serving transmitter's frequency.
+    pub band_mhz: f64,
+    /// `PreparedSite::index` of the server.
+    pub site: usize,
+    pub distance_m: f64,
+}
+
 impl MeasuredPoint {
     pub fn residual_db(&self, measured: f64) -> Option<f64> {
-        self.predicted_dbm.map(|p| measured - p)
+        self.predicted.map(|p| measured - p.dbm)
     }
 }
 
@@ -110,9 +117,8 @@ pub struct Calibration {
     pub points: Vec<MeasuredPoint>,
     pub groups: Vec<GroupFit>,
     pub operators: Vec<OperatorSummary>,
-    /// Car-body loss used (dB) and whether it was estimated from the data.
-    pub in_vehicle_loss_db: f64,
-    pub in_vehicle_loss_estimated: bool,
+    /// The car-body loss used.
+    pub in_vehicle_loss: VehicleLoss,
     pub enabled: bool,
     pub applied: Applied,
     /// Sites whose points sit consistently far below the fit (off air during the drives, or badly
@@ -170,16 +176,26 @@ fn band_key(b: f64) -> i64 {
 /// suspected off air among those points, whose points the offsets leave out.
 struct Fitted {
     offsets: BTreeMap<(String, i64), (f64, f64, usize)>,
-    loss: f64,
-    estimated: bool,
+    vehicle: VehicleLoss,
     suspects: Vec<SuspectSite>,
 }
 
-fn veh_loss(m: &crate::dataset::Measurement, loss: f64) -> f64 {
-    if m.environment == MeasureEnv::InVehicle {
-        loss
-    } else {
-        0.0
+/// The car-body loss (dB) and whether it was estimated from the data (else given by
+/// `in_vehicle_loss_db` or [`DEFAULT_IN_VEHICLE_LOSS_DB`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VehicleLoss {
+    pub db: f64,
+    pub estimated: bool,
+}
+
+impl VehicleLoss {
+    /// The loss a sample takes: the car body's in a vehicle, none outdoors.
+    fn of(&self, m: &crate::dataset::Measurement) -> f64 {
+        if m.environment == MeasureEnv::InVehicle {
+            self.db
+        } else {
+            0.0
+        }
     }
 }
 
@@ -211,10 +227,10 @@ fn relative_residuals(ds: &Dataset, pts: &[MeasuredPoint], fitted: &Fitted, use_
     pts.iter()
         .filter(|p| use_point(p))
         .filter_map(|p| {
-            let (pred, b, site) = (p.predicted_dbm?, p.band_mhz?, p.site?);
+            let Predicted { dbm: pred, band_mhz: b, site, .. } = p.predicted?;
             let m = &ds.measurements[p.index];
             let off = fitted.offsets.get(&(m.operator.clone(), band_key(b)))?.0;
-            Some((site, m.rsrp_dbm - pred + veh_loss(m, fitted.loss) - off))
+            Some((site, m.rsrp_dbm - pred + fitted.vehicle.of(m) - off))
         })
         .collect()
 }
@@ -222,8 +238,8 @@ fn relative_residuals(ds: &Dataset, pts: &[MeasuredPoint], fitted: &Fitted, use_
 /// One fit of the groups on the `use_point` points, leaving out those best served by a site in `out`.
 fn fit_groups_once(ds: &Dataset, pts: &[MeasuredPoint], cp: &CalibrationParams, use_point: impl Fn(&MeasuredPoint) -> bool, out: &[usize]) -> Fitted {
     let mut by_group: BTreeMap<(String, i64), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
-    for p in pts.iter().filter(|p| use_point(p) && !p.site.is_some_and(|s| out.contains(&s))) {
-        let (Some(pred), Some(b)) = (p.predicted_dbm, p.band_mhz) else { continue };
+    for p in pts.iter().filter(|p| use_point(p) && !p.predicted.is_some_and(|x| out.contains(&x.site))) {
+        let Some(Predicted { dbm: pred, band_mhz: b, .. }) = p.predicted else { continue };
         let m = &ds.measurements[p.index];
         let e = by_group.entry((m.operator.clone(), band_key(b))).or_default();
         match m.environment {
@@ -232,21 +248,21 @@ fn fit_groups_once(ds: &Dataset, pts: &[MeasuredPoint], cp: &CalibrationParams, 
         }
     }
     let groups: Vec<(Vec<f64>, Vec<f64>)> = by_group.values().cloned().collect();
-    let (loss, estimated) = match cp.in_vehicle_loss_db {
-        Some(l) => (l, false),
+    let vehicle = match cp.in_vehicle_loss_db {
+        Some(db) => VehicleLoss { db, estimated: false },
         None => match vehicle_loss(&groups, cp.min_points) {
-            Some(l) => (l, true),
-            None => (DEFAULT_IN_VEHICLE_LOSS_DB, false),
+            Some(db) => VehicleLoss { db, estimated: true },
+            None => VehicleLoss { db: DEFAULT_IN_VEHICLE_LOSS_DB, estimated: false },
         },
     };
     let offsets = by_group
         .into_iter()
         .filter_map(|(k, (o, v))| {
-            let all: Vec<f64> = o.iter().copied().chain(v.iter().map(|r| r + loss)).collect();
+            let all: Vec<f64> = o.iter().copied().chain(v.iter().map(|r| r + vehicle.db)).collect();
             robust_mean_sigma(&all).map(|(m, s, _)| (k, (m, s, all.len())))
         })
         .collect();
-    Fitted { offsets, loss, estimated, suspects: Vec::new() }
+    Fitted { offsets, vehicle, suspects: Vec::new() }
 }
 
 /// Compare the dataset's measurements with the model (sites prepared without calibration) and fit.
@@ -271,11 +287,13 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
             let b = best(&hits[i], |h| in_band(m, h), |_| 0.0);
             MeasuredPoint {
                 index: i,
-                predicted_dbm: b.map(|(_, v)| v),
+                predicted: b.map(|(h, v)| Predicted {
+                    dbm: v,
+                    band_mhz: m.band_mhz.unwrap_or(h.f_mhz),
+                    site: h.site,
+                    distance_m: h.distance_m as f64,
+                }),
                 calibrated_dbm: None,
-                band_mhz: b.map(|(h, _)| m.band_mhz.unwrap_or(h.f_mhz)),
-                site: b.map(|(h, _)| h.site),
-                distance_m: b.map(|(h, _)| h.distance_m as f64),
                 role: roles[i],
                 suspect_off_air: false,
             }
@@ -285,9 +303,8 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
     let all = fit_groups(ds, &pts, cp, |_| true);
     // The train-only fit judges sites on its own points: the hold-out stays unseen.
     let train = fit_groups(ds, &pts, cp, |p| p.role == Role::Fit);
-    let veh = veh_loss;
     for p in pts.iter_mut() {
-        p.suspect_off_air = p.site.is_some_and(|s| all.suspects.iter().any(|x| x.site == s));
+        p.suspect_off_air = p.predicted.is_some_and(|x| all.suspects.iter().any(|s| s.site == x.site));
     }
 
     // Per group: the table row, with held-out errors of the train-only fit.
@@ -297,14 +314,14 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
         let (mut before, mut after) = (Vec::new(), Vec::new());
         for p in pts.iter().filter(|p| p.role == Role::Holdout) {
             let m = &ms[p.index];
-            let (Some(pred), Some(b)) = (p.predicted_dbm, p.band_mhz) else { continue };
+            let Some(Predicted { dbm: pred, band_mhz: b, .. }) = p.predicted else { continue };
             if &m.operator != op || band_key(b) != *band {
                 continue;
             }
             before.push(m.rsrp_dbm - pred);
             // A group with no fitted points predicts as the uncalibrated model (offset 0).
             let off = train.offsets.get(&(op.clone(), *band)).map_or(0.0, |o| o.0);
-            after.push(m.rsrp_dbm - (pred + off - veh(m, train.loss)));
+            after.push(m.rsrp_dbm - (pred + off - train.vehicle.of(m)));
         }
         let e = op_err.entry(op.clone()).or_default();
         e.0 += n;
@@ -313,9 +330,9 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
         e.3.extend(&after);
         let excluded: Vec<&MeasuredPoint> = pts
             .iter()
-            .filter(|p| p.suspect_off_air && ms[p.index].operator == *op && p.predicted_dbm.is_some() && p.band_mhz.is_some_and(|b| band_key(b) == *band))
+            .filter(|p| p.suspect_off_air && ms[p.index].operator == *op && p.predicted.is_some_and(|x| band_key(x.band_mhz) == *band))
             .collect();
-        let mut suspect_ids: Vec<i64> = excluded.iter().filter_map(|p| p.site).map(|s| ds.sites[s].id).collect();
+        let mut suspect_ids: Vec<i64> = excluded.iter().filter_map(|p| p.predicted).map(|x| ds.sites[x.site].id).collect();
         suspect_ids.sort();
         suspect_ids.dedup();
         groups.push(GroupFit {
@@ -361,14 +378,13 @@ pub fn calibrate(ds: &Dataset, params: &CoverageParams, sites: &[PreparedSite]) 
     for p in pts.iter_mut() {
         let m = &ms[p.index];
         let shift = |h: &TxHit| offset_for(&applied, cp, &m.operator, h.f_mhz);
-        p.calibrated_dbm = best(&hits[p.index], |h| in_band(m, h), shift).map(|(_, v)| v - veh(m, all.loss));
+        p.calibrated_dbm = best(&hits[p.index], |h| in_band(m, h), shift).map(|(_, v)| v - all.vehicle.of(m));
     }
     Ok(Some(Calibration {
         points: pts,
         groups,
         operators,
-        in_vehicle_loss_db: all.loss,
-        in_vehicle_loss_estimated: all.estimated,
+        in_vehicle_loss: all.vehicle,
         enabled,
         applied,
         suspect_off_air: all

@@ -146,9 +146,7 @@ mod tests {
 
     #[test]
     fn defaults_valid_and_bad_values_named() {
-        QualityParams::default().validate().unwrap();
-        let p: QualityParams = toml::from_str("").unwrap();
-        assert_eq!(p, QualityParams::default());
+        crate::analysis::assert_defaults_valid_and_empty_table_default(QualityParams::validate);
         assert!(toml::from_str::<QualityParams>("lod = 0.5").is_err());
         let e = QualityParams { load: 1.5, ..Default::default() }.validate().unwrap_err().to_string();
         assert!(e.contains("coverage.quality.load"), "{e}");

@@ -320,7 +320,7 @@ fn setup(real: &Real, coarse: &Grid<f32>, crs: &str, frame: Frame) -> Result<Set
 
 /// A landscape on the setup's frame from `z0`: the border fixed as a divide, the channels fixed.
 fn landscape(s: &Setup, z0: Vec<f64>) -> Landscape {
-    let mut l = Landscape::new(s.frame.width, s.frame.height, s.frame.cell, z0);
+    let mut l = Landscape::new(s.frame, z0);
     l.fix_border();
     // The border is a divide (the target plus its relief), not a base level: water leaves through
     // the real rivers' outlets and through the border only where the land inside rises above it.

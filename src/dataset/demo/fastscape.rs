@@ -20,6 +20,7 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
+use super::channels::Frame;
 use crate::error::{Error, Result};
 
 /// D8 column offsets (E, NE, N, NW, W, SW, S, SE) and row offsets (rows run southwards).
@@ -43,10 +44,8 @@ pub struct Params {
 
 /// The state of an evolving landscape on a square-celled grid.
 pub struct Landscape {
-    pub width: usize,
-    pub height: usize,
-    /// Cell size (m).
-    pub cell: f64,
+    /// The square-celled grid the per-cell vectors are laid on (row-major).
+    pub frame: Frame,
     /// Elevation (m).
     pub z: Vec<f64>,
     /// Rock uplift rate (m / yr).
@@ -91,14 +90,12 @@ fn nb(i: usize, d: usize, w: usize, h: usize) -> Option<usize> {
 }
 
 impl Landscape {
-    /// A landscape of `z` with no uplift and no fixed cell yet.
-    pub fn new(width: usize, height: usize, cell: f64, z: Vec<f64>) -> Self {
-        let n = width * height;
+    /// A landscape of `z` on `frame` with no uplift and no fixed cell yet.
+    pub fn new(frame: Frame, z: Vec<f64>) -> Self {
+        let n = frame.width * frame.height;
         assert_eq!(z.len(), n, "elevations do not match the grid");
         Self {
-            width,
-            height,
-            cell,
+            frame,
             z,
             uplift: vec![0.0; n],
             fixed: vec![false; n],
@@ -112,7 +109,7 @@ impl Landscape {
 
     /// Fix every cell of the grid's border (an open boundary at its present height).
     pub fn fix_border(&mut self) {
-        let (w, h) = (self.width, self.height);
+        let (w, h) = (self.frame.width, self.frame.height);
         for i in 0..w * h {
             let (c, r) = (i % w, i / w);
             if c == 0 || r == 0 || c + 1 == w || r + 1 == h {
@@ -131,7 +128,7 @@ impl Landscape {
     /// Steepest-descent receivers; fixed cells take their given receiver. Returns the free cells
     /// left without a lower neighbour in their own basin (they go across the divide, if anywhere).
     fn receivers(&mut self) -> usize {
-        let (w, h, cell) = (self.width, self.height, self.cell);
+        let (w, h, cell) = (self.frame.width, self.frame.height, self.frame.cell);
         let diag = cell * std::f64::consts::SQRT_2;
         let (z, fixed, frec, basin) = (&self.z, &self.fixed, &self.fixed_receiver, &self.basin);
         self.receiver
@@ -167,7 +164,7 @@ impl Landscape {
     /// left for the ε-fill (a flat start would drain along the fill's order: straight channels).
     /// Other fixed cells are not entered; free cells not reached keep their height.
     pub fn grow_from(&mut self, sources: &[bool], gradient: f64, factor: impl Fn(usize) -> f64) {
-        let cell = self.cell;
+        let cell = self.frame.cell;
         let seeds = sources.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| i);
         self.flood_from(seeds, |zc, _, d, n| {
             let len = if d & 1 == 1 { cell * std::f64::consts::SQRT_2 } else { cell };
@@ -178,7 +175,7 @@ impl Landscape {
     /// Priority-Flood+ε from the fixed cells: every free cell ends up higher than a neighbour on a
     /// path to a fixed cell.
     fn fill_pits(&mut self) {
-        let eps = 1e-4 * self.cell;
+        let eps = 1e-4 * self.frame.cell;
         let seeds: Vec<usize> = (0..self.fixed.len()).filter(|&i| self.fixed[i]).collect();
         self.flood_from(seeds.into_iter(), |zc, zn, _, _| zn.max(zc + eps));
     }
@@ -189,7 +186,7 @@ impl Landscape {
     /// reachable across one (a basin without a base level of its own) are flooded after, from the
     /// cells next to them.
     fn flood_from(&mut self, seeds: impl Iterator<Item = usize>, rise: impl Fn(f64, f64, usize, usize) -> f64) {
-        let (w, h) = (self.width, self.height);
+        let (w, h) = (self.frame.width, self.frame.height);
         let mut closed = self.fixed.clone();
         let mut reached = vec![false; closed.len()];
         let mut open: BinaryHeap<Reverse<(u64, u32)>> = seeds
@@ -227,7 +224,7 @@ impl Landscape {
 
     /// Stack order (Braun & Willett §3): from each base level, its donors depth-first.
     fn build_stack(&mut self) {
-        let n = self.width * self.height;
+        let n = self.frame.width * self.frame.height;
         let mut ndon = vec![0u32; n + 1];
         for (i, r) in self.receiver.iter().enumerate() {
             if *r as usize != i {
@@ -264,7 +261,7 @@ impl Landscape {
     }
 
     fn accumulate(&mut self) {
-        let a = self.cell * self.cell;
+        let a = self.frame.cell * self.frame.cell;
         self.area.iter_mut().for_each(|v| *v = a);
         for &i in self.stack.iter().rev() {
             let r = self.receiver[i as usize] as usize;
@@ -297,7 +294,7 @@ impl Landscape {
     /// One time step: uplift, implicit stream power along the stack, implicit diffusion.
     pub fn step(&mut self, p: &Params) -> Result<()> {
         self.route_with(true)?;
-        let (w, h, cell) = (self.width, self.height, self.cell);
+        let (w, h, cell) = (self.frame.width, self.frame.height, self.frame.cell);
         let diag = cell * std::f64::consts::SQRT_2;
         for &i in &self.stack {
             let i = i as usize;
@@ -338,7 +335,7 @@ impl Landscape {
 
     /// Number of free cells without a strictly lower neighbour (0 after [`Self::route`] fills them).
     pub fn pits(&self) -> usize {
-        let (w, h) = (self.width, self.height);
+        let (w, h) = (self.frame.width, self.frame.height);
         (0..w * h)
             .into_par_iter()
             .filter(|&i| !self.fixed[i] && (0..8).filter_map(|d| nb(i, d, w, h)).all(|n| self.z[n] >= self.z[i]))
@@ -399,13 +396,18 @@ mod tests {
     use super::*;
     use crate::dataset::demo::rng::Rng;
 
+    /// A `width` × `height` frame of `cell`-metre cells (its placement plays no part here).
+    fn at_origin(width: usize, height: usize, cell: f64) -> Frame {
+        Frame { x0: 0.0, y0: 0.0, cell, width, height }
+    }
+
     /// A closed 48 × 40 box with one outlet in the middle of its southern edge, uplifted uniformly
     /// from white noise.
     fn run(seed: u64, kd: f64) -> Landscape {
         let (w, h) = (48, 40);
         let mut rng = Rng::new(seed);
         let z: Vec<f64> = (0..w * h).map(|_| 10.0 + rng.f64()).collect();
-        let mut l = Landscape::new(w, h, 100.0, z);
+        let mut l = Landscape::new(at_origin(w, h, 100.0), z);
         let outlet = (h - 1) * w + w / 2;
         l.fixed[outlet] = true;
         l.z[outlet] = 0.0;
@@ -422,9 +424,9 @@ mod tests {
     fn box_drains_to_its_outlet_without_pits_and_reaches_steady_state() {
         // Without diffusion, which feeds the channels from their sides and so steepens them.
         let l = run(5, 0.0);
-        let outlet = (l.height - 1) * l.width + l.width / 2;
+        let outlet = (l.frame.height - 1) * l.frame.width + l.frame.width / 2;
         // Every cell's water reaches the one outlet (the border is closed): the outlet gathers the box.
-        let total = (l.width * l.height) as f64 * l.cell * l.cell;
+        let total = (l.frame.width * l.frame.height) as f64 * l.frame.cell * l.frame.cell;
         assert!((l.area[outlet] - total).abs() < 1e-6, "{} of {total}", l.area[outlet]);
         assert_eq!(l.pits(), 0);
         // Steady state of n = 1 stream power: S = (U/K) A^−m along every channel (Braun & Willett
@@ -435,7 +437,7 @@ mod tests {
             if r == i || l.area[i] < 50.0 * 1e4 {
                 continue;
             }
-            let d = if (i % l.width) != (r % l.width) && (i / l.width) != (r / l.width) { 100.0 * 2f64.sqrt() } else { 100.0 };
+            let d = if (i % l.frame.width) != (r % l.frame.width) && (i / l.frame.width) != (r / l.frame.width) { 100.0 * 2f64.sqrt() } else { 100.0 };
             let s = (l.z[i] - l.z[r]) / d;
             let expect = 1e-3 / 2e-5 * l.area[i].powf(-0.45);
             assert!((s / expect - 1.0).abs() < 0.05, "slope {s} vs {expect} at A = {}", l.area[i]);
@@ -458,7 +460,7 @@ mod tests {
         let (w, h) = (21, 16);
         let mut rng = Rng::new(9);
         let z: Vec<f64> = (0..w * h).map(|_| 50.0 + rng.f64()).collect();
-        let mut l = Landscape::new(w, h, 50.0, z);
+        let mut l = Landscape::new(at_origin(w, h, 50.0), z);
         for r in 0..h {
             let i = r * w + 10;
             l.fixed[i] = true;
@@ -524,7 +526,7 @@ mod tests {
 
     /// A `w` × `h` landscape of 100 m cells whose border is fixed as a high (10 km) divide.
     fn walled_box(w: usize, h: usize) -> Landscape {
-        let mut l = Landscape::new(w, h, 100.0, vec![0.0; w * h]);
+        let mut l = Landscape::new(at_origin(w, h, 100.0), vec![0.0; w * h]);
         l.fix_border();
         for i in 0..w * h {
             if l.fixed[i] {
@@ -592,7 +594,7 @@ mod tests {
 
     #[test]
     fn no_base_level_is_an_error() {
-        let mut l = Landscape::new(3, 3, 10.0, vec![0.0; 9]);
+        let mut l = Landscape::new(at_origin(3, 3, 10.0), vec![0.0; 9]);
         assert!(l.step(&Params { k: 1e-5, m: 0.5, kd: 0.0, dt: 1.0 }).is_err());
     }
 }

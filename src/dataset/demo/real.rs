@@ -9,21 +9,29 @@ use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point};
 use crate::crs::Transformer;
 use crate::error::{Error, Result};
 
+/// One embedded file, its path inside the dataset directory written once: the path `demo-data` writes
+/// it to and, below `data/sonla/`, the file compiled in.
+macro_rules! dataset_file {
+    ($path:literal) => {
+        ($path, include_bytes!(concat!("../../../data/sonla/", $path)))
+    };
+}
+
 /// (path inside the dataset directory, bytes). Written verbatim by `demo-data`.
 pub const FILES: &[(&str, &[u8])] = &[
-    ("real/README.md", include_bytes!("../../../data/sonla/real/README.md")),
-    ("real/admin/son_la_admin_units_gso_2023-04-10.csv", include_bytes!("../../../data/sonla/real/admin/son_la_admin_units_gso_2023-04-10.csv")),
-    ("real/admin/son_la_commune_points_vietnamadminunits_2025-01.csv", include_bytes!("../../../data/sonla/real/admin/son_la_commune_points_vietnamadminunits_2025-01.csv")),
-    ("real/admin/son_la_districts_gisgov_2019.geojson", include_bytes!("../../../data/sonla/real/admin/son_la_districts_gisgov_2019.geojson")),
-    ("real/admin/son_la_province_gisgov_2019.geojson", include_bytes!("../../../data/sonla/real/admin/son_la_province_gisgov_2019.geojson")),
-    ("real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif", include_bytes!("../../../data/sonla/real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif")),
-    ("real/hydro/son_la_rivers_gms_adb_strahler.geojson", include_bytes!("../../../data/sonla/real/hydro/son_la_rivers_gms_adb_strahler.geojson")),
-    ("real/hydro/son_la_hydrobasins_l6.geojson", include_bytes!("../../../data/sonla/real/hydro/son_la_hydrobasins_l6.geojson")),
-    ("real/infra/son_la_national_roads_legocity.geojson", include_bytes!("../../../data/sonla/real/infra/son_la_national_roads_legocity.geojson")),
-    ("real/infra/son_la_hydropower_plants_legocity.geojson", include_bytes!("../../../data/sonla/real/infra/son_la_hydropower_plants_legocity.geojson")),
-    ("real/places/son_la_geonames_cities500.geojson", include_bytes!("../../../data/sonla/real/places/son_la_geonames_cities500.geojson")),
-    ("real/population/son_la_population_census2019_by_commune.csv", include_bytes!("../../../data/sonla/real/population/son_la_population_census2019_by_commune.csv")),
-    ("real/population/son_la_households_census2019_by_commune.csv", include_bytes!("../../../data/sonla/real/population/son_la_households_census2019_by_commune.csv")),
+    dataset_file!("real/README.md"),
+    dataset_file!("real/admin/son_la_admin_units_gso_2023-04-10.csv"),
+    dataset_file!("real/admin/son_la_commune_points_vietnamadminunits_2025-01.csv"),
+    dataset_file!("real/admin/son_la_districts_gisgov_2019.geojson"),
+    dataset_file!("real/admin/son_la_province_gisgov_2019.geojson"),
+    dataset_file!("real/dem/son_la_altitude_5arcmin_pvlib_mapzen.tif"),
+    dataset_file!("real/hydro/son_la_rivers_gms_adb_strahler.geojson"),
+    dataset_file!("real/hydro/son_la_hydrobasins_l6.geojson"),
+    dataset_file!("real/infra/son_la_national_roads_legocity.geojson"),
+    dataset_file!("real/infra/son_la_hydropower_plants_legocity.geojson"),
+    dataset_file!("real/places/son_la_geonames_cities500.geojson"),
+    dataset_file!("real/population/son_la_population_census2019_by_commune.csv"),
+    dataset_file!("real/population/son_la_households_census2019_by_commune.csv"),
 ];
 
 pub fn file(path: &str) -> &'static [u8] {

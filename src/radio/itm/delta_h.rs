@@ -276,12 +276,7 @@ mod tests {
     #[test]
     fn direct_resampling_equals_the_reference_stepping() {
         // Irregular terrain, windows with fractional ends: both resamplers give the same Δh.
-        let z: Vec<f64> = (0..900)
-            .map(|i| {
-                let x = i as f64;
-                400.0 + 150.0 * (x * 0.013).sin() + 35.0 * (x * 0.11).cos() + 9.0 * (x * 1.7).sin()
-            })
-            .collect();
+        let z = super::super::terrain::wavy_profile(900, 400.0, [(150.0, 0.013), (35.0, 0.11), (9.0, 1.7)]);
         let mut a = [0.0; DELTA_H_MAX_POINTS];
         let mut b = [0.0; DELTA_H_MAX_POINTS];
         let mut hint = None;

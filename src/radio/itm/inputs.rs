@@ -369,12 +369,19 @@ impl Prepared {
     }
 }
 
+/// The tests' usual parameters: average ground (ε = 15, σ = 0.005 S/m), N_0 = 301, continental
+/// temperate climate, vertical polarization, a 1.5 m receiver, medians; exact Δh.
+#[cfg(test)]
+pub(crate) fn average_ground(h_tx_m: f64, f_mhz: f64, mdvar: i32) -> ItmParams {
+    ItmParams::from_codes(h_tx_m, 1.5, 5, 301.0, f_mhz, 1, 15.0, 0.005, mdvar, 50.0, 50.0, 50.0).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn base() -> ItmParams {
-        ItmParams::from_codes(10.0, 1.5, 5, 301.0, 900.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0).unwrap()
+        average_ground(10.0, 900.0, 12)
     }
 
     #[test]

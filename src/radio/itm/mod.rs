@@ -56,7 +56,7 @@ mod tests {
     use super::*;
 
     fn params() -> ItmParams {
-        ItmParams::from_codes(30.0, 1.5, 5, 301.0, 1800.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0).unwrap()
+        inputs::average_ground(30.0, 1800.0, 12)
     }
 
     #[test]

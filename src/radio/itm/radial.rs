@@ -334,7 +334,7 @@ mod tests {
         // docs/ARCHITECTURE.md documents max 1.2 dB, mean 0.027 dB, p99 0.15 dB over the 3.4 M
         // cells of a 30 km site on the Sơn La terrain; on these radials the bound checked is
         // max ≤ 2 dB and mean ≤ 0.1 dB, and the approximation must make far fewer Δh computations.
-        let base = ItmParams::from_codes(30.0, 1.5, 5, 301.0, 1800.0, 1, 15.0, 0.005, 2, 50.0, 50.0, 50.0).unwrap();
+        let base = super::super::inputs::average_ground(30.0, 1800.0, 2);
         assert_eq!(base.radial_delta_h_step, 0.0, "the point-to-point parameters are exact");
         let approx = ItmParams { radial_delta_h_step: DEFAULT_RADIAL_DELTA_H_STEP, ..base };
         let (mut se, mut sa) = (ItmScratch::new(), ItmScratch::new());
@@ -367,7 +367,7 @@ mod tests {
         // profile only to the receiver plus the lookahead: both must give the full radial's bits.
         let p = ItmParams {
             radial_delta_h_step: DEFAULT_RADIAL_DELTA_H_STEP,
-            ..ItmParams::from_codes(30.0, 1.5, 5, 301.0, 1800.0, 1, 15.0, 0.005, 2, 50.0, 50.0, 50.0).unwrap()
+            ..super::super::inputs::average_ground(30.0, 1800.0, 2)
         };
         let z = mountain_profile(1.3);
         let mut s = ItmScratch::new();

@@ -394,12 +394,7 @@ mod tests {
     fn equal_to_the_full_scan_for_every_receiver_and_radius() {
         // Rough synthetic terrain, both an exact and an inexact spacing, effective earth radii
         // across the range N_s allows, receivers visited in order and then backwards.
-        let z: Vec<f64> = (0..700)
-            .map(|i| {
-                let x = i as f64;
-                600.0 + 250.0 * (x * 0.011).sin() + 90.0 * (x * 0.037).cos() + 20.0 * (x * 0.41).sin()
-            })
-            .collect();
+        let z = super::super::terrain::wavy_profile(700, 600.0, [(250.0, 0.011), (90.0, 0.037), (20.0, 0.41)]);
         for &xi in &[30.0, 29.97] {
             let mut h = RadialHorizons::default();
             h.prepare(&z, xi, 25.0);

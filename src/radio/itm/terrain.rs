@@ -210,6 +210,20 @@ pub(crate) fn path_mean_height<T: Elevation>(z: &[T]) -> f64 {
     sum / (np - 2 * p10 + 1) as f64
 }
 
+/// Test terrain: `base` plus three waves along the profile, a₀ sin(k₀x) + a₁ cos(k₁x) + a₂ sin(k₂x)
+/// at point x, as (amplitude, wavenumber per point) — irregular enough for every horizon and Δh
+/// path, the same at every run.
+#[cfg(test)]
+pub(crate) fn wavy_profile(n: usize, base: f64, waves: [(f64, f64); 3]) -> Vec<f64> {
+    let [(a0, k0), (a1, k1), (a2, k2)] = waves;
+    (0..n)
+        .map(|i| {
+            let x = i as f64;
+            base + a0 * (x * k0).sin() + a1 * (x * k1).cos() + a2 * (x * k2).sin()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
