@@ -118,12 +118,11 @@ mod tests {
     fn accumulation_is_conserved_with_nodata_and_pits() {
         let (w, h) = (50, 40);
         let t = GeoTransform { x0: 0.0, y0: 0.0, dx: 30.0, dy: 30.0 };
-        let mut s = 99u64;
+        let mut rng = crate::risk::synthetic::Lcg(99);
         let mut g = Grid::new(w, h, t, 0.0f32, Some(-9999.0));
         for i in 0..w * h {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            g.data[i] = ((s >> 33) % 500) as f32 / 7.0;
-            if (s >> 20) % 37 == 0 {
+            g.data[i] = (rng.next() % 500) as f32 / 7.0;
+            if (rng.0 >> 20) % 37 == 0 {
                 g.data[i] = -9999.0;
             }
         }

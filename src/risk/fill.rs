@@ -310,13 +310,8 @@ mod tests {
     fn filled_dem_has_no_interior_pit() {
         // Pseudo-random surface: after filling, every interior cell has a neighbour not higher.
         let (w, h) = (40, 30);
-        let mut s = 12345u64;
-        let v: Vec<f32> = (0..w * h)
-            .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                ((s >> 33) % 1000) as f32 / 10.0
-            })
-            .collect();
+        let mut rng = crate::risk::synthetic::Lcg(12345);
+        let v: Vec<f32> = (0..w * h).map(|_| (rng.next() % 1000) as f32 / 10.0).collect();
         let f = fill_depressions(&grid(w, h, &v)).unwrap();
         for r in 1..h - 1 {
             for c in 1..w - 1 {

@@ -168,9 +168,11 @@ mod tests {
     use crate::grid::Grid;
     use geo::{Area, Validation};
 
-    fn regions(w: usize, h: usize, v: &[u8]) -> Regions {
+    /// A `w` × `h` class grid of unit cells with its lower-left corner at the origin: its regions
+    /// and its georeference (the tests' expected areas are cell counts).
+    fn unit_cells(w: usize, h: usize, v: &[u8]) -> (Regions, GeoTransform) {
         let t = GeoTransform { x0: 0.0, y0: h as f64, dx: 1.0, dy: 1.0 };
-        label(&Grid { width: w, height: h, transform: t, nodata: Some(0), data: v.to_vec() })
+        (label(&Grid { width: w, height: h, transform: t, nodata: Some(0), data: v.to_vec() }), t)
     }
 
     #[test]
@@ -182,8 +184,7 @@ mod tests {
             1, 2, 2, 1,
             1, 1, 1, 1,
         ];
-        let reg = regions(4, 4, &v);
-        let t = GeoTransform { x0: 0.0, y0: 4.0, dx: 1.0, dy: 1.0 };
+        let (reg, t) = unit_cells(4, 4, &v);
         let polys = polygonize(&reg.labels, 4, 4, &t, |_| true);
         assert_eq!(polys.len(), 2);
         let outer = &polys.iter().find(|(l, _)| reg.class[*l as usize] == 1).unwrap().1;
@@ -201,14 +202,14 @@ mod tests {
         // Noisy regions (holes, diagonal touches, regions spanning the grid) traced by the parallel
         // tasks and by one scan over every label: the same rings, vertex for vertex.
         let (w, h) = (120, 90);
-        let mut s = 99u64;
+        let mut rng = crate::risk::synthetic::Lcg(99);
         let v: Vec<u8> = (0..w * h)
             .map(|i| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                if (i % w) / 30 == (i / w) / 30 { 1 } else { 1 + ((s >> 33) % 3) as u8 }
+                let draw = rng.next();
+                if (i % w) / 30 == (i / w) / 30 { 1 } else { 1 + (draw % 3) as u8 }
             })
             .collect();
-        let reg = regions(w, h, &v);
+        let reg = unit_cells(w, h, &v).0;
         let t = GeoTransform { x0: 500_000.0, y0: 2_000_000.0, dx: 30.0, dy: 30.0 };
         let visited: Vec<AtomicU8> = (0..w * h).map(|_| AtomicU8::new(0)).collect();
         let want = trace_labels(Tracer { labels: &reg.labels, w, h, visited: &visited }, &t, |_| true);
@@ -229,8 +230,7 @@ mod tests {
             1, 1, 3, 0,
             0, 0, 0, 0,
         ];
-        let reg = regions(4, 4, &v);
-        let t = GeoTransform { x0: 0.0, y0: 4.0, dx: 1.0, dy: 1.0 };
+        let (reg, t) = unit_cells(4, 4, &v);
         let l1 = reg.labels[0];
         let polys = polygonize(&reg.labels, 4, 4, &t, |l| l == l1);
         assert_eq!(polys.len(), 1);

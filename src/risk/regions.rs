@@ -472,11 +472,8 @@ mod tests {
     fn parallel_labels_equal_one_sequential_scan() {
         // Noisy class grids (many small regions, long snakes crossing every band border, nodata),
         // and the zones' two-part keys: the same numbering, keys and sizes as one flood fill.
-        let mut s = 7u64;
-        let mut rnd = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 33) as u32
-        };
+        let mut rng = crate::risk::synthetic::Lcg(7);
+        let mut rnd = || rng.next() as u32;
         for (w, h, classes) in [(1, 1, 2), (7, 1, 2), (1, 9, 3), (37, 29, 2), (64, 200, 3), (301, 157, 6), (500, 400, 2)] {
             let v: Vec<u8> = (0..w * h).map(|i| if (i / w + i % 7) % 13 == 0 { 1 } else { (rnd() % classes) as u8 }).collect();
             let grid = g(w, h, &v);
@@ -495,14 +492,9 @@ mod tests {
 
     #[test]
     fn majority_equals_the_windowed_reference() {
-        let mut s = 3u64;
+        let mut rng = crate::risk::synthetic::Lcg(3);
         for (w, h) in [(1, 1), (2, 5), (9, 1), (40, 33)] {
-            let v: Vec<u8> = (0..w * h)
-                .map(|_| {
-                    s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    ((s >> 33) % 7) as u8
-                })
-                .collect();
+            let v: Vec<u8> = (0..w * h).map(|_| (rng.next() % 7) as u8).collect();
             let grid = g(w, h, &v);
             assert_eq!(majority(&grid).data, majority_reference(&grid).data, "{w} × {h}");
         }

@@ -23,7 +23,7 @@ use crate::grid::rasterize::burn_lines;
 use super::slope::slope_degrees;
 use super::streams::{stream_mask, threshold_cells};
 use super::warning::{site_classes, warning_gaps, Recompute, WarningSummary};
-use super::zones::{add_zones, new_layer, Units, ZoneOptions, MAX_ZONE_VERTICES};
+use super::zones::{add_zones, new_layer, Units, ZoneOptions};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::grid::Grid;
@@ -209,12 +209,7 @@ pub fn run(
     clock.lap("exposure", t, format!("{} communes, {} districts", ds.communes.len(), ds.districts.len()));
 
     let t = Instant::now();
-    let opt = ZoneOptions {
-        min_class: params.zone_min_class,
-        min_area_m2: params.zone_min_area_m2,
-        smoothing_iterations: params.zone_smoothing_iterations,
-        max_vertices: MAX_ZONE_VERTICES,
-    };
+    let opt = ZoneOptions::of(params);
     let units = Units { grid: &communes, codes: ds.communes.iter().map(|c| c.code.as_str()).collect() };
     let mut zl = new_layer(crs);
     let n_ls = add_zones(&mut zl, "landslide", &landslide, Some(&units), &opt);

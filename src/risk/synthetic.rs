@@ -3,7 +3,8 @@
 //! from a sum of sines plus hash noise, rounded to 0.5 m so that it holds many small pits and exact
 //! flats — the cases Priority-Flood, flat resolution and accumulation spend their time on. One
 //! definition, so the Rust benches, the golden hashes and the Python side-by-side see the same cells
-//! (the script reproduces this formula in f32 with numpy).
+//! (the script reproduces this formula in f32 with numpy). The unit tests' random grids draw from
+//! one generator here too, `Lcg`.
 
 use crate::grid::{GeoTransform, Grid};
 
@@ -40,6 +41,21 @@ pub fn bench_dem_with_holes(n: usize) -> Grid<f32> {
     g
 }
 
+/// The risk unit tests' pseudo-random generator: Knuth's MMIX linear congruential generator
+/// (multiplier 6364136223846793005, increment 1442695040888963407, modulo 2⁶⁴), each draw the state's
+/// high 31 bits. One definition, so every test's noisy grid is a fixed, reproducible case.
+#[cfg(test)]
+pub struct Lcg(pub u64);
+
+#[cfg(test)]
+impl Lcg {
+    /// Advance the state and return its bits 33–63.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +72,15 @@ mod tests {
         assert_eq!(holes.get(21, 32), -32768.0);
         assert_eq!(holes.get(0, 0), -32768.0);
         assert_eq!(holes.get(64, 64), g.get(64, 64));
+    }
+
+    #[test]
+    fn lcg_draws_follow_the_mmix_recurrence() {
+        // From state 0: s₁ = 1442695040888963407, s₂ = s₁·6364136223846793005 + 1442695040888963407
+        // (mod 2⁶⁴) = 1876011003808476466; their high 31 bits (computed in Python's big integers).
+        let mut rng = Lcg(0);
+        assert_eq!(rng.next(), 167_951_807);
+        assert_eq!(rng.next(), 218_396_424);
+        assert_eq!(rng.0, 1_876_011_003_808_476_466);
     }
 }

@@ -17,6 +17,7 @@
 use geo::{Area, Polygon};
 use rayon::prelude::*;
 
+use super::params::RiskParams;
 use super::polygonize::{polygonize, signed_area};
 use super::regions::{label, label_by_key, majority, sieve};
 use super::smooth::smooth_polygon;
@@ -40,6 +41,18 @@ pub struct ZoneOptions {
     pub smoothing_iterations: usize,
     /// Most vertices of one zone ([`MAX_ZONE_VERTICES`] in the build).
     pub max_vertices: usize,
+}
+
+impl ZoneOptions {
+    /// The build's options: the `[risk]` zone parameters and [`MAX_ZONE_VERTICES`].
+    pub fn of(params: &RiskParams) -> Self {
+        Self {
+            min_class: params.zone_min_class,
+            min_area_m2: params.zone_min_area_m2,
+            smoothing_iterations: params.zone_smoothing_iterations,
+            max_vertices: MAX_ZONE_VERTICES,
+        }
+    }
 }
 
 /// Administrative units zones are cut along: per cell 1 + the unit's index (0 = outside every unit,
@@ -140,17 +153,27 @@ mod tests {
     use super::*;
     use crate::grid::GeoTransform;
 
+    /// `w` × `h` cells of 30 m of class 1, the lower-left corner at the origin.
+    fn class_1(w: usize, h: usize) -> Grid<u8> {
+        let t = GeoTransform { x0: 0.0, y0: h as f64 * 30.0, dx: 30.0, dy: 30.0 };
+        Grid::new(w, h, t, 1u8, Some(0))
+    }
+
+    /// The build's zone options with the default `[risk]` parameters (classes ≥ 3, 5 ha, 2 smoothing
+    /// iterations, at most [`MAX_ZONE_VERTICES`]).
+    fn defaults() -> ZoneOptions {
+        ZoneOptions::of(&RiskParams::default())
+    }
+
     #[test]
     fn zones_keep_big_regions_and_drop_specks() {
         // 60 × 40 cells of 30 m: class 1 background, a 20 × 20 block of class 4 (36 ha) and an
         // isolated 2 × 2 block of class 5 (0.36 ha) — below the 5 ha minimum, so it is sieved away.
-        let t = GeoTransform { x0: 0.0, y0: 1200.0, dx: 30.0, dy: 30.0 };
-        let mut g = Grid::new(60, 40, t, 1u8, Some(0));
+        let mut g = class_1(60, 40);
         g.fill_block(10..30, 10..30, 4);
         g.fill_block(45..47, 5..7, 5);
         let mut layer = new_layer("EPSG:32648");
-        let opt = ZoneOptions { min_class: 3, min_area_m2: 50_000.0, smoothing_iterations: 2, max_vertices: MAX_ZONE_VERTICES };
-        let n = add_zones(&mut layer, "landslide", &g, None, &opt);
+        let n = add_zones(&mut layer, "landslide", &g, None, &defaults());
         assert_eq!(n, 1);
         let f = &layer.features[0];
         assert_eq!(f.values[1], crate::store::Value::Int(4));
@@ -192,7 +215,7 @@ mod tests {
     #[test]
     fn a_region_of_100k_vertices_is_cut_into_pieces_with_the_same_area() {
         let g = ragged_comb();
-        let opt = ZoneOptions { min_class: 3, min_area_m2: 1800.0, smoothing_iterations: 2, max_vertices: usize::MAX };
+        let opt = ZoneOptions { min_area_m2: 1800.0, max_vertices: usize::MAX, ..defaults() };
         let mut whole = new_layer("EPSG:32648");
         assert_eq!(add_zones(&mut whole, "landslide", &g, None, &opt), 1);
         let Some(geo::Geometry::Polygon(p)) = &whole.features[0].geometry else { panic!() };
@@ -216,14 +239,12 @@ mod tests {
     #[test]
     fn zones_are_cut_along_communes_and_carry_their_code() {
         // A 40 × 20-cell class-5 block straddling two communes split at column 30.
-        let t = GeoTransform { x0: 0.0, y0: 1200.0, dx: 30.0, dy: 30.0 };
-        let mut g = Grid::new(60, 40, t, 1u8, Some(0));
+        let mut g = class_1(60, 40);
         g.fill_block(10..50, 10..30, 5);
-        let units = Grid::from_fn(60, 40, t, None, |c, _| if c >= 30 { 2u16 } else { 1 });
+        let units = Grid::from_fn(60, 40, g.transform, None, |c, _| if c >= 30 { 2u16 } else { 1 });
         let u = Units { grid: &units, codes: vec!["04000", "04003"] };
         let mut layer = new_layer("EPSG:32648");
-        let opt = ZoneOptions { min_class: 3, min_area_m2: 50_000.0, smoothing_iterations: 2, max_vertices: MAX_ZONE_VERTICES };
-        assert_eq!(add_zones(&mut layer, "flash_flood", &g, Some(&u), &opt), 2);
+        assert_eq!(add_zones(&mut layer, "flash_flood", &g, Some(&u), &defaults()), 2);
         let codes: Vec<_> = layer.features.iter().map(|f| f.values[2].clone()).collect();
         assert!(codes.contains(&"04000".into()) && codes.contains(&"04003".into()), "{codes:?}");
         for f in &layer.features {
@@ -237,11 +258,10 @@ mod tests {
     fn holes_below_the_minimum_area_are_dropped() {
         // A 30 × 30 block of class 4 around a 3 × 3-cell nodata hole (8,100 m²; the sieve never
         // fills nodata, so only the hole rule can remove it).
-        let t = GeoTransform { x0: 0.0, y0: 1500.0, dx: 30.0, dy: 30.0 };
-        let mut g = Grid::new(50, 50, t, 1u8, Some(0));
+        let mut g = class_1(50, 50);
         g.fill_block(10..40, 10..40, 4);
         g.fill_block(20..23, 20..23, 0);
-        let opt = ZoneOptions { min_class: 3, min_area_m2: 5_000.0, smoothing_iterations: 2, max_vertices: MAX_ZONE_VERTICES };
+        let opt = ZoneOptions { min_area_m2: 5_000.0, ..defaults() };
         let mut keep = new_layer("EPSG:32648");
         add_zones(&mut keep, "landslide", &g, None, &opt);
         let Some(geo::Geometry::Polygon(p)) = &keep.features[0].geometry else { panic!() };

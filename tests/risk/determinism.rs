@@ -79,9 +79,7 @@ fn hydrology_and_slope_bit_identical_with_nodata_holes() {
 fn parallel_fill_equals_the_sequential_flood_on_the_demo_dem() {
     // The province's DEM (38 M cells, nodata outside the DEM's footprint): the fill the build runs
     // (tiles in parallel) against the one-sequence Priority-Flood, bit for bit.
-    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sonla/generated/dem.tif");
-    assert!(input.exists(), "{} is not generated: run `make data`", input.display());
-    let dem = covermap::grid::io::read_raster_f32(&input, 1).unwrap().0;
+    let dem = super::support::generated_dem().1;
     assert!(dem.len() >= fill::PARALLEL_MIN_CELLS);
     assert_eq!(f32_hash(&fill::fill_depressions(&dem).unwrap()), f32_hash(&fill::fill_depressions_sequential(&dem).unwrap()));
 }

@@ -77,10 +77,8 @@ fn synthetic_dem_matches_gdaldem() {
 #[test]
 #[ignore = "needs the generated demo DEM (`make data`); `make test` runs it with --include-ignored"]
 fn demo_dem_slope_matches_gdaldem() {
-    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sonla/generated/dem.tif");
-    assert!(input.exists(), "{} is not generated: run `make data`", input.display());
+    let (input, dem) = super::support::generated_dem();
     let dir = tempfile::tempdir().unwrap();
-    let dem = read_raster_f32(&input, 1).unwrap().0;
     let theirs = gdaldem("slope", &input, &dir.path().join("slope.tif"));
     let n = compare(&slope_degrees(&dem), &theirs, 0.01, false);
     assert!(n as f64 > 0.9 * dem.len() as f64, "{n} cells compared");

@@ -3,3 +3,4 @@
 mod determinism;
 mod gdaldem;
 mod stage;
+mod support;

@@ -147,9 +147,7 @@ async fn etag_304_cache_control_cors_head_204() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_cache_counters() {
     let app = app();
-    let h = get(&app, "/health").await;
-    assert_eq!(h.status, 200);
-    let j = h.json();
+    let j = get(&app, "/health").await.ok_json();
     assert_eq!(j["status"], "ok");
     assert_eq!(j["problems"].as_array().unwrap().len(), 0);
     let (z, x, y) = tile_at(X0 + 15_000.0, Y0 + 15_000.0, 13);
@@ -170,9 +168,7 @@ async fn health_metrics_and_cache_counters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn landing_conformance_api() {
     let app = app();
-    let l = get(&app, "/").await;
-    assert_eq!(l.status, 200);
-    let j = l.json();
+    let j = get(&app, "/").await.ok_json();
     let rels: Vec<&str> = j["links"].as_array().unwrap().iter().map(|l| l["rel"].as_str().unwrap()).collect();
     for r in ["self", "service-desc", "conformance", "data"] {
         assert!(rels.contains(&r), "{rels:?}");
@@ -206,10 +202,7 @@ async fn landing_conformance_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshots_of_tilejson_openapi_and_a_tile() {
     let app = app();
-    let pretty = |r: Resp| {
-        assert_eq!(r.status, 200);
-        serde_json::to_string_pretty(&r.json()).unwrap() + "\n"
-    };
+    let pretty = |r: Resp| serde_json::to_string_pretty(&r.ok_json()).unwrap() + "\n";
     assert_snapshot("tilejson_communes_hamlets", &pretty(get(&app, "/tiles/communes,hamlets.json").await));
     assert_snapshot("openapi", &pretty(get(&app, "/api").await));
     let (z, x, y) = tile_at(X0 + 10_000.0, Y0 + 10_000.0, 12);

@@ -100,9 +100,7 @@ async fn bbox_matches_brute_force() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn single_items_csv_and_tables() {
     let app = app();
-    let f = get(&app, "/collections/communes/items/4").await;
-    assert_eq!(f.status, 200);
-    let j = f.json();
+    let j = get(&app, "/collections/communes/items/4").await.ok_json();
     assert_eq!(j["type"], "Feature");
     assert_eq!(j["properties"]["name"], "Quỳnh Nhai");
     assert_eq!(j["geometry"]["type"], "MultiPolygon");

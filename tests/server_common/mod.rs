@@ -223,6 +223,11 @@ impl Resp {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
+    /// The body as JSON of a response that must be a 200.
+    pub fn ok_json(&self) -> serde_json::Value {
+        assert_eq!(self.status, 200, "{}", self.text());
+        self.json()
+    }
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

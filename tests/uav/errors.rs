@@ -1,6 +1,7 @@
 //! Bad input to `uav ingest`: each case is one clear error naming the file or parameter, and the
 //! store — including the earlier flight's results — is left byte for byte as it was.
 
+use super::common::{assert_unchanged, snapshot, Snapshot};
 use super::uav_support;
 
 use covermap::dataset::{Crop, Orchard};
@@ -20,12 +21,8 @@ fn orchards() -> Vec<Orchard> {
 
 fn noop(_: &str, _: u64, _: u64) {}
 
-fn assert_untouched(store: &std::path::Path, before: &[(std::path::PathBuf, Vec<u8>)], what: &str) {
-    let after = snapshot(store);
-    assert_eq!(after.len(), before.len(), "{what}: files added or removed");
-    for ((pa, a), (pb, b)) in after.iter().zip(before) {
-        assert!(pa == pb && a == b, "{what}: {} changed", pa.display());
-    }
+fn assert_untouched(store: &std::path::Path, before: &Snapshot, what: &str) {
+    assert_unchanged(store, before, what);
     // No staging directory left beside the store (the writers' lock file `.<store>.lock` stays).
     let parent = store.parent().unwrap();
     let extra: Vec<_> = std::fs::read_dir(parent).unwrap().map(|e| e.unwrap().file_name()).filter(|n| !n.to_string_lossy().ends_with(".lock")).collect();

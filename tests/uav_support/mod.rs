@@ -113,24 +113,6 @@ pub fn uniform_image(path: &Path, x0: f64, y0: f64, w: usize, h: usize, nbands: 
     path.to_path_buf()
 }
 
-/// Every file under `dir` with its bytes (to prove a store was left untouched).
-pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    fn walk(d: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        let mut entries: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    walk(dir, &mut out);
-    out
-}
-
 pub fn square(x: f64, y: f64, side: f64) -> Polygon<f64> {
     Polygon::new(vec![(x, y), (x + side, y), (x + side, y + side), (x, y + side), (x, y)].into(), vec![])
 }
