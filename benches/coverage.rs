@@ -6,24 +6,20 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use covermap::coverage::best::BestServerGrid;
-use covermap::coverage::engine::plan_for;
+use covermap::coverage::engine::walk_for;
 use covermap::coverage::params::CoverageParams;
 use covermap::coverage::profile::Profile;
-use covermap::coverage::sites::prepare_site;
 use covermap::coverage::sweep::{rasterize, sweep, Scratch};
-use covermap::coverage::synthetic::{empty_dataset, hilly_dem, three_sector_site};
+use covermap::coverage::synthetic::{empty_dataset, hilly_dem, prepared_three_sector};
 
 fn one_site(c: &mut Criterion) {
     let n = 1400;
     let ds = empty_dataset(hilly_dem(n, n, 30.0, 11, 800.0));
     // Open-area defaults reach the full 20 km radius at 1800 MHz with 27 dBm RS EIRP.
     let params = CoverageParams::default();
-    let (x, y) = ds.dem.cell_center(n / 2, n / 2);
-    let site = three_sector_site(1, "bench", x, y, 30.0, 1800.0);
-    let p = prepare_site(&ds, 0, &site, &params).unwrap();
+    let p = prepared_three_sector(&ds, &params, (n / 2, n / 2), (0.0, 0.0), 30.0, 1800.0);
     let tx = &p.txs[0];
-    let prof = Profile::new(&ds.dem, tx, &params);
-    let plan = plan_for(&prof, &ds.dem, &params);
+    let (prof, plan) = walk_for(&ds.dem, tx, &params).expect("the site reaches 20 km");
     let grid = BestServerGrid::new(ds.dem.len());
     let mut sc = Scratch::default();
     sweep(&prof, &plan, &mut sc);

@@ -205,11 +205,10 @@ impl ReachCut {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::engine::plan_for;
+    use crate::coverage::engine::walk_for;
     use crate::coverage::params::CoverageParams;
-    use crate::coverage::sites::prepare_site;
     use crate::coverage::sweep::{rasterize, sweep, sweep_tx, Scratch};
-    use crate::coverage::synthetic::{empty_dataset, hilly_dem, three_sector_site};
+    use crate::coverage::synthetic::{empty_dataset, hilly_dem, prepared_three_sector};
     use crate::grid::Grid;
 
     #[test]
@@ -223,12 +222,9 @@ mod tests {
         ds.landcover = Some(Arc::new(Grid::from_fn(d.width, d.height, d.transform, Some(0u8), |c, r| if (c / 10 + r / 10) % 2 == 0 { 10 } else { 30 })));
         let params = CoverageParams { max_radius_m: 6000.0, covered_dbm: -95.0, ..Default::default() };
         let floor = params.reach_floor_dbm() as f32;
-        let (x, y) = ds.dem.cell_center(210, 200);
-        let site = three_sector_site(1, "t", x + 5.0, y - 7.0, 30.0, 1800.0);
-        let p = prepare_site(&ds, 0, &site, &params).unwrap();
+        let p = prepared_three_sector(&ds, &params, (210, 200), (5.0, -7.0), 30.0, 1800.0);
         let tx = &p.txs[0];
-        let prof = Profile::new(&ds.dem, tx, &params);
-        let plan = plan_for(&prof, &ds.dem, &params);
+        let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
         let raster = |sc: &Scratch| {
             let mut v = vec![f32::NAN; ds.dem.len()];
             rasterize(tx, &plan, sc, &ds.dem, -400.0, |i, r| v[i] = r);
@@ -294,12 +290,9 @@ mod tests {
                 let d = &ds.dem;
                 Arc::new(Grid::from_fn(d.width, d.height, d.transform, Some(0u8), |c, r| if (c / 10 + r / 10) % 2 == 0 { 10 } else { 30 }))
             });
-            let (x, y) = ds.dem.cell_center(col, row);
-            let site = three_sector_site(1, "t", x + 5.0, y - 7.0, 30.0, 1800.0);
-            let p = prepare_site(&ds, 0, &site, &params).unwrap();
+            let p = prepared_three_sector(&ds, &params, (col, row), (5.0, -7.0), 30.0, 1800.0);
             let tx = &p.txs[0];
-            let prof = Profile::new(&ds.dem, tx, &params);
-            let plan = plan_for(&prof, &ds.dem, &params);
+            let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
             let kept: Vec<usize> = if keep_step == 0 { vec![] } else { (0..ds.dem.len()).step_by(keep_step).collect() };
             let mut cut = ReachCut::default();
             cut.prepare(&CutRule::reach_keeping(ds.dem.len(), &kept), &prof, tx, params.reach_floor_dbm());

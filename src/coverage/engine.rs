@@ -34,8 +34,19 @@ impl SweepStats {
     }
 }
 
+/// A transmitter's profile on `dem` and the radial plan it needs — what every sweep and point
+/// evaluation of it starts from; `None` where not one sample is within its reach.
+pub fn walk_for<'a>(dem: &'a Grid<f32>, tx: &Transmitter, params: &CoverageParams) -> Option<(Profile<'a>, RadialPlan)> {
+    let prof = Profile::new(dem, tx, params);
+    if prof.n == 0 {
+        return None;
+    }
+    let plan = plan_for(&prof, dem, params);
+    Some((prof, plan))
+}
+
 /// The radial plan a profile needs.
-pub fn plan_for(prof: &Profile, dem: &Grid<f32>, params: &CoverageParams) -> RadialPlan {
+fn plan_for(prof: &Profile, dem: &Grid<f32>, params: &CoverageParams) -> RadialPlan {
     let cell = dem.transform.dx.min(dem.transform.dy);
     RadialPlan::new(prof.n, prof.step_m, params.radial_gap_cells * cell)
 }
@@ -96,11 +107,7 @@ where
     let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     sites.par_iter().with_max_len(1).try_for_each_init(Scratch::default, |sc, site| -> Result<()> {
         for tx in site.txs.iter().filter(|t| select(t)) {
-            let prof = Profile::new(dem, tx, params);
-            if prof.n == 0 {
-                continue;
-            }
-            let plan = plan_for(&prof, dem, params);
+            let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
             sc.cut.prepare(if params.reach_per_cell { cut } else { &CutRule::Off }, &prof, tx, params.reach_floor_dbm());
             let evaluated = sweep_tx(&prof, &plan, sc, tx, dem).map_err(|e| model_error(source, site, e))?;
             let c = visit(site, tx, &plan, sc);

@@ -145,7 +145,7 @@ pub fn eval_cell_itm(
 
 #[cfg(test)]
 mod tests {
-    use super::super::engine::plan_for;
+    use super::super::engine::walk_for;
     use super::super::params::{BandConfig, CoverageParams, ModelKind};
     use super::super::sites::prepare_site;
     use super::super::synthetic::{empty_dataset, hilly_dem, omni_site};
@@ -167,8 +167,7 @@ mod tests {
         let p = prepare_site(&ds, 0, &site, &params).unwrap();
         let tx = &p.txs[0];
         let Propagation::Itm(itm) = tx.propagation else { panic!("ITM band") };
-        let prof = Profile::new(&ds.dem, tx, &params);
-        let plan = plan_for(&prof, &ds.dem, &params);
+        let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
         let mut sc = Scratch::default();
         let evaluated = sweep_tx(&prof, &plan, &mut sc, tx, &ds.dem).unwrap();
 

@@ -5,10 +5,9 @@
 
 use rayon::prelude::*;
 
-use super::engine::{model_error, plan_for};
+use super::engine::{model_error, walk_for};
 use crate::radio::itm::ItmError;
 use super::params::CoverageParams;
-use super::profile::Profile;
 use super::sites::PreparedSite;
 use super::sweep::{at_receiver, eval_cell, locate, rsrp, Scratch};
 use crate::error::Result;
@@ -45,11 +44,7 @@ pub fn site_hits(
     let floor = params.min_rsrp_dbm as f32;
     let mut hits: Vec<(u32, f32)> = Vec::new();
     for tx in &site.txs {
-        let prof = Profile::new(dem, tx, params);
-        if prof.n == 0 {
-            continue;
-        }
-        let plan = plan_for(&prof, dem, params);
+        let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
         for (k, &(cx, cy)) in cells.iter().enumerate() {
             let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) else { continue };
             let smp = eval_cell(&prof, &plan, sc, &c)?;

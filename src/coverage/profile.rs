@@ -231,23 +231,18 @@ impl<'a> Profile<'a> {
 
     #[inline(always)]
     fn walk_impl(&self, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: Option<&[u64]>) {
-        let ux = self.step_m * az.sin() * self.inv_dx;
-        let uy = -self.step_m * az.cos() * self.inv_dy;
+        let (ux, uy) = self.pixel_step(az);
         let tx = Vertex::new(0.0, self.z_tx);
         let mut memo = LeftMemo::default();
         // Samples whose loss waits for the batch's second half (see `Pending`).
         let mut pending = [Pending::EMPTY; BATCH];
         let mut np = 0;
         for s in from..=to {
-            let px = self.px0 + s as f64 * ux;
-            let py = self.py0 + s as f64 * uy;
-            let Some(z) = self.elevation(px, py) else {
+            let Some(p) = self.terrain_at_step(ux, uy, s) else {
                 out[s] = Sample::NONE;
                 continue;
             };
-            let x = self.xs[s];
-            let zp = z - self.drop[s];
-            let p = Vertex::new(x, zp);
+            let (x, zp) = (p.x, p.z);
             // Without `need`, every sample; with it, only those a cell takes (the others carry the
             // terrain on and nothing else).
             if need.is_none_or(|need| super::sweep::is_needed(need, s)) {
@@ -310,9 +305,17 @@ impl<'a> Profile<'a> {
 
     /// [`Self::elevation_at`] with the radial's [`Self::pixel_step`] precomputed (same value, bit
     /// for bit).
-    #[inline]
+    #[inline(always)]
     pub fn elevation_at_step(&self, ux: f64, uy: f64, s: usize) -> Option<f32> {
         self.elevation(self.px0 + s as f64 * ux, self.py0 + s as f64 * uy)
+    }
+
+    /// The terrain point at sample `s` as the walk's hull holds it: distance and elevation lowered by
+    /// the earth's curvature; `None` off the DEM or next to nodata.
+    #[inline(always)]
+    fn terrain_at_step(&self, ux: f64, uy: f64, s: usize) -> Option<Vertex> {
+        let z = self.elevation_at_step(ux, uy, s)?;
+        Some(Vertex::new(self.xs[s], z - self.drop[s]))
     }
 
     /// Depression angle (degrees) from the antenna to a receiver on ground `z` at sample `s`.
@@ -373,20 +376,15 @@ mod tests {
     /// equal bit for bit.
     fn walk_before(prof: &Profile, az: f64, from: usize, to: usize, st: &mut WalkState, out: &mut [Sample], need: Option<&[u64]>) {
         use crate::radio::bullington::bullington_loss_db;
-        let ux = prof.step_m * az.sin() * prof.inv_dx;
-        let uy = -prof.step_m * az.cos() * prof.inv_dy;
+        let (ux, uy) = prof.pixel_step(az);
         let tx = Vertex::new(0.0, prof.z_tx);
         let mut memo = LeftMemo::default();
         for s in from..=to {
-            let px = prof.px0 + s as f64 * ux;
-            let py = prof.py0 + s as f64 * uy;
-            let Some(z) = prof.elevation(px, py) else {
+            let Some(p) = prof.terrain_at_step(ux, uy, s) else {
                 out[s] = Sample::NONE;
                 continue;
             };
-            let x = prof.xs[s];
-            let zp = z - prof.drop[s];
-            let p = Vertex::new(x, zp);
+            let (x, zp) = (p.x, p.z);
             if let Some(need) = need {
                 if !super::super::sweep::is_needed(need, s) {
                     if st.horizon.is_none_or(|h| (zp - prof.z_tx) * h.x > (h.z - prof.z_tx) * x) {

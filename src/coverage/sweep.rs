@@ -369,22 +369,19 @@ pub fn rasterize(
 
 #[cfg(test)]
 mod tests {
-    use super::super::engine::plan_for;
+    use super::super::engine::walk_for;
     use super::super::params::CoverageParams;
     use super::super::sites::prepare_site;
-    use super::super::synthetic::{empty_dataset, hilly_dem, three_sector_site};
+    use super::super::synthetic::{empty_dataset, hilly_dem, prepared_three_sector, three_sector_site};
     use super::*;
 
     #[test]
     fn chain_walk_equals_full_sweep_and_every_cell_in_reach_gets_a_value() {
         let ds = empty_dataset(hilly_dem(300, 260, 30.0, 7, 400.0));
         let params = CoverageParams { max_radius_m: 3500.0, ..Default::default() };
-        let (x, y) = ds.dem.cell_center(140, 120);
-        let site = three_sector_site(1, "t", x + 7.0, y - 3.0, 25.0, 1800.0);
-        let p = prepare_site(&ds, 0, &site, &params).unwrap();
+        let p = prepared_three_sector(&ds, &params, (140, 120), (7.0, -3.0), 25.0, 1800.0);
         let tx = &p.txs[0];
-        let prof = Profile::new(&ds.dem, tx, &params);
-        let plan = plan_for(&prof, &ds.dem, &params);
+        let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
         let mut sc = Scratch::default();
         sweep(&prof, &plan, &mut sc);
         let mut sc2 = Scratch::default();
@@ -419,17 +416,15 @@ mod tests {
         let ds = empty_dataset(hilly_dem(260, 240, 30.0, 5, 450.0));
         for (diffraction, col, row) in [(true, 120, 110), (true, 12, 9), (false, 120, 110)] {
             let params = CoverageParams { max_radius_m: 3600.0, diffraction, ..Default::default() };
-            let (x, y) = ds.dem.cell_center(col, row);
-            let site = three_sector_site(1, "t", x + 4.0, y - 9.0, 30.0, 1800.0);
-            let p = prepare_site(&ds, 0, &site, &params).unwrap();
+            let p = prepared_three_sector(&ds, &params, (col, row), (4.0, -9.0), 30.0, 1800.0);
             let tx = &p.txs[0];
-            let prof = Profile::new(&ds.dem, tx, &params);
-            let plan = plan_for(&prof, &ds.dem, &params);
+            let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
             let mut full = Scratch::default();
             sweep(&prof, &plan, &mut full);
             let mut marked = Scratch::default();
             // A buffer dirtied by another transmitter first: left-out samples keep stale values.
-            sweep(&Profile::new(&ds.dem, &prepare_site(&ds, 0, &three_sector_site(2, "t", x + 300.0, y - 300.0, 45.0, 900.0), &params).unwrap().txs[0], &params), &plan, &mut marked);
+            let other = prepared_three_sector(&ds, &params, (col, row), (300.0, -300.0), 45.0, 900.0);
+            sweep(&Profile::new(&ds.dem, &other.txs[0], &params), &plan, &mut marked);
             let evaluated = sweep_tx(&prof, &plan, &mut marked, tx, &ds.dem).unwrap();
             let mut cells = 0;
             for_each_located(tx, &plan, &ds.dem, &ReachCut::default(), |_, c| {
@@ -456,8 +451,7 @@ mod tests {
         let values = |ds: &crate::dataset::Dataset| {
             let p = prepare_site(ds, 0, &site, &params).unwrap();
             let tx = &p.txs[0];
-            let prof = Profile::new(&ds.dem, tx, &params);
-            let plan = plan_for(&prof, &ds.dem, &params);
+            let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
             let mut sc = Scratch::default();
             sweep(&prof, &plan, &mut sc);
             let mut v = vec![f32::NAN; ds.dem.len()];

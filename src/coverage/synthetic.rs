@@ -86,6 +86,21 @@ pub fn three_sector_site(id: i64, operator: &str, x: f64, y: f64, height_m: f64,
     site(id, operator, x, y, (0..3).map(|k| sector(id, id * 10 + k, Some(120.0 * k as f64), height_m, frequency_mhz, 27.0)).collect())
 }
 
+/// [`three_sector_site`] 1 at the centre of DEM cell `cell` of `ds` moved by `offset` (m), prepared
+/// for `params`: the sweep tests' site (its transmitter is `txs[0]`).
+pub fn prepared_three_sector(
+    ds: &Dataset,
+    params: &crate::coverage::params::CoverageParams,
+    cell: (usize, usize),
+    offset: (f64, f64),
+    height_m: f64,
+    frequency_mhz: f64,
+) -> crate::coverage::sites::PreparedSite {
+    let (x, y) = ds.dem.cell_center(cell.0, cell.1);
+    let site = three_sector_site(1, "t", x + offset.0, y + offset.1, height_m, frequency_mhz);
+    crate::coverage::sites::prepare_site(ds, 0, &site, params).expect("a valid synthetic site")
+}
+
 /// An omni site at (x, y).
 pub fn omni_site(id: i64, operator: &str, x: f64, y: f64, height_m: f64, frequency_mhz: f64) -> CellSite {
     site(id, operator, x, y, vec![sector(id, id * 10, None, height_m, frequency_mhz, 27.0)])

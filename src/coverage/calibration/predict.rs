@@ -6,9 +6,8 @@
 
 use rayon::prelude::*;
 
-use crate::coverage::engine::{model_error, plan_for};
+use crate::coverage::engine::{model_error, walk_for};
 use crate::coverage::params::CoverageParams;
-use crate::coverage::profile::Profile;
 use crate::coverage::sites::PreparedSite;
 use crate::coverage::sweep::{eval_cell, locate, rsrp, Scratch};
 use crate::error::Result;
@@ -43,11 +42,7 @@ pub fn tx_hits(
         .map_init(Scratch::default, |sc, site| -> Result<Vec<(u32, TxHit)>> {
             let mut out = Vec::new();
             for tx in &site.txs {
-                let prof = Profile::new(dem, tx, params);
-                if prof.n == 0 {
-                    continue;
-                }
-                let plan = plan_for(&prof, dem, params);
+                let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
                 for (k, cell) in cells.iter().enumerate() {
                     let Some((cx, cy)) = *cell else { continue };
                     if !wanted(k, site) {
