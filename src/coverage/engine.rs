@@ -105,17 +105,7 @@ where
     T: Fn() + Sync,
 {
     let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
-    // Largest sweeps first (longest-processing-time order): a large site taken last would leave the
-    // other cores idle at the end of the pass. The results do not depend on the order.
-    let mut order: Vec<(usize, &PreparedSite)> = sites
-        .par_iter()
-        .map(|&site| {
-            let n: usize = site.txs.iter().filter(|t| select(t)).map(|t| Profile::new(dem, t, params).n.pow(2)).sum();
-            (n, site)
-        })
-        .collect();
-    order.sort_by_key(|&(n, _)| std::cmp::Reverse(n));
-    order.par_iter().with_max_len(1).try_for_each_init(Scratch::default, |sc, &(_, site)| -> Result<()> {
+    sites.par_iter().with_max_len(1).try_for_each_init(Scratch::default, |sc, site| -> Result<()> {
         for tx in site.txs.iter().filter(|t| select(t)) {
             let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
             sc.cut.prepare(if params.reach_per_cell { cut } else { &CutRule::Off }, &prof, tx, params.reach_floor_dbm());
