@@ -222,17 +222,6 @@ impl ReceiverClutter {
     pub fn loss_db(&self, cell: usize) -> f32 {
         self.loss_db[self.classes.data[cell] as usize]
     }
-
-    /// The smallest and the largest loss of any class: bounds of every cell's [`Self::loss_db`].
-    pub fn loss_range_db(&self) -> (f32, f32) {
-        self.loss_db.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
-    }
-
-    /// The smallest loss among the cells `cols` of grid row `row`.
-    pub fn min_loss_in(&self, row: usize, cols: std::ops::Range<usize>) -> f32 {
-        let w = self.classes.width;
-        self.classes.data[row * w + cols.start..row * w + cols.end].iter().map(|&c| self.loss_db[c as usize]).fold(f32::INFINITY, f32::min)
-    }
 }
 
 #[cfg(test)]

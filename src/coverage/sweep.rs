@@ -305,16 +305,8 @@ pub fn for_each_located(
     let mut cells = 0u64;
     for tr in (r0..r1).step_by(TILE) {
         for tc in (c0..c1).step_by(TILE) {
-            let (rows, cols) = (tr..(tr + TILE).min(r1), tc..(tc + TILE).min(c1));
-            // Whole blocks, then rows, that the reach rule leaves out are not located cell by cell.
-            if !cut.block_may_pass(tx, plan.step_m, grid, rows.clone(), cols.clone()) {
-                continue;
-            }
-            for row in rows {
-                if !cut.block_may_pass(tx, plan.step_m, grid, row..row + 1, cols.clone()) {
-                    continue;
-                }
-                for col in cols.clone() {
+            for row in tr..(tr + TILE).min(r1) {
+                for col in tc..(tc + TILE).min(c1) {
                     let (cx, cy) = grid.cell_center(col, row);
                     let Some(c) = locate(plan, tx.x, tx.y, cx, cy) else { continue };
                     let i = row * grid.width + col;
