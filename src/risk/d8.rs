@@ -50,6 +50,29 @@ pub fn neighbour(col: usize, row: usize, d: usize, width: usize, height: usize) 
     }
 }
 
+/// The index offsets of the eight neighbours on a grid `width` cells wide, in direction order.
+pub fn offsets(width: usize) -> [isize; 8] {
+    std::array::from_fn(|d| DR[d] * width as isize + DC[d])
+}
+
+/// Calls `f` with every neighbour inside the `width` × `height` grid of cell `i` at (col, row), in
+/// direction order: by the precomputed `offsets` ([`offsets`]) off the border, which is most cells,
+/// bounds-checked ([`neighbour`]) on it.
+#[inline(always)]
+pub fn for_each_neighbour(i: usize, col: usize, row: usize, width: usize, height: usize, offsets: &[isize; 8], mut f: impl FnMut(usize)) {
+    if col > 0 && row > 0 && col + 1 < width && row + 1 < height {
+        for &off in offsets {
+            f(i.wrapping_add_signed(off));
+        }
+    } else {
+        for d in 0..8 {
+            if let Some(n) = neighbour(col, row, d, width, height) {
+                f(n);
+            }
+        }
+    }
+}
+
 /// Reject grids whose cell indices do not fit the `u32` the hydrology steps store.
 pub fn check_size(width: usize, height: usize) -> crate::Result<()> {
     if width == 0 || height == 0 {

@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 
 use rayon::prelude::*;
 
-use super::d8::{check_size, is_valid, neighbour, DC, DR};
+use super::d8::{self, check_size, for_each_neighbour, is_valid, neighbour};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -129,7 +129,7 @@ pub fn fill_depressions_sequential(dem: &Grid<f32>) -> Result<Grid<f32>> {
         open.push(k, i);
     }
     let mut pit: VecDeque<u32> = VecDeque::new();
-    let offsets: [isize; 8] = std::array::from_fn(|d| DR[d] * w as isize + DC[d]);
+    let offsets = d8::offsets(w);
 
     while let Some(c) = next_cell(&mut pit, &mut open) {
         let z = filled.data[c];
@@ -149,19 +149,8 @@ pub fn fill_depressions_sequential(dem: &Grid<f32>) -> Result<Grid<f32>> {
                 }
             }};
         }
-        // Interior cells (all but the border, which are seeds) need no bounds checks: same
-        // neighbours in the same order, by precomputed offsets.
-        if col > 0 && row > 0 && col + 1 < w && row + 1 < h {
-            for off in offsets {
-                visit!(c.wrapping_add_signed(off));
-            }
-        } else {
-            for d in 0..8 {
-                if let Some(n) = neighbour(col, row, d, w, h) {
-                    visit!(n);
-                }
-            }
-        }
+        // Interior cells (all but the border, which are seeds) need no bounds checks.
+        for_each_neighbour(c, col, row, w, h, &offsets, |n| visit!(n));
     }
     Ok(filled)
 }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::{Rect, TileLayout};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::risk::d8::{is_valid, neighbour, DC, DR};
+use crate::risk::d8::{self, for_each_neighbour, is_valid, neighbour};
 use crate::risk::fill::{is_edge, key, next_cell, RadixHeap};
 
 /// The label of everything that drains off the DEM.
@@ -85,7 +85,7 @@ pub fn fill_tile(dem: &Grid<f32>, rect: Rect) -> TileFill {
     // rect-sized grid's neighbours, visited in the same order as on the whole grid. Cells off the
     // tile's outer ring need no bounds check (precomputed offsets), which is most of them.
     let (tw, th) = (rect.w, rect.h);
-    let offsets: [isize; 8] = std::array::from_fn(|d| DR[d] * tw as isize + DC[d]);
+    let offsets = d8::offsets(tw);
     let mut pit: VecDeque<u32> = VecDeque::new();
     while let Some(k) = next_cell(&mut pit, &mut open) {
         let (lc, lr) = (k % tw, k / tw);
@@ -105,17 +105,7 @@ pub fn fill_tile(dem: &Grid<f32>, rect: Rect) -> TileFill {
                 }
             }};
         }
-        if lc > 0 && lr > 0 && lc + 1 < tw && lr + 1 < th {
-            for off in offsets {
-                visit!(k.wrapping_add_signed(off));
-            }
-        } else {
-            for d in 0..8 {
-                if let Some(m) = neighbour(lc, lr, d, tw, th) {
-                    visit!(m);
-                }
-            }
-        }
+        for_each_neighbour(k, lc, lr, tw, th, &offsets, |m| visit!(m));
     }
     // Spill edges: every touching pair of cells with different labels (E, SE, S, SW covers each pair once).
     let mut best: HashMap<(u32, u32), f32> = HashMap::new();
