@@ -13,6 +13,7 @@ use super::hamlets::HamletStatus;
 use super::params::CoverageParams;
 use super::sites::dem_elevation;
 use crate::dataset::Dataset;
+use crate::grid::union_find::UnionFind;
 
 /// One uncovered hamlet.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,27 +42,16 @@ pub struct GapArea {
     pub outline: Polygon<f64>,
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
-}
-
 /// Single-linkage clusters of `pts` within `link` metres (union-find over R-tree neighbour pairs).
 pub fn single_linkage(pts: &[[f64; 2]], link: f64) -> Vec<usize> {
     let tree = RTree::bulk_load(pts.iter().enumerate().map(|(i, p)| GeomWithData::new(*p, i)).collect());
-    let mut parent: Vec<usize> = (0..pts.len()).collect();
+    let mut sets = UnionFind::new(pts.len());
     for (i, p) in pts.iter().enumerate() {
         for g in tree.locate_within_distance(*p, link * link) {
-            let (a, b) = (find(&mut parent, i), find(&mut parent, g.data));
-            if a != b {
-                parent[a.max(b)] = a.min(b);
-            }
+            sets.union_min(i as u32, g.data as u32);
         }
     }
-    (0..pts.len()).map(|i| find(&mut parent, i)).collect()
+    (0..pts.len() as u32).map(|i| sets.find(i) as usize).collect()
 }
 
 fn outline(ds: &Dataset, members: &[usize]) -> Polygon<f64> {

@@ -7,6 +7,7 @@ pub mod horn;
 pub mod io;
 pub mod metric_dem;
 pub mod rasterize;
+pub mod union_find;
 
 use serde::{Deserialize, Serialize};
 

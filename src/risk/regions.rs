@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::classify::CLASS_NODATA;
+use crate::grid::union_find::UnionFind;
 use crate::grid::Grid;
 
 /// 4-connected regions: `labels[i]` is the region of cell i (0 = nodata), regions numbered from 1;
@@ -69,14 +70,7 @@ fn label_sized<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usiz
     }
     let part = |g: usize| part_of(&parts, &offset, g);
     // Phase 2: join the parts touching across each band border (same key, 4-adjacent).
-    let mut parent: Vec<u32> = (0..total as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
+    let mut parent = UnionFind::new(total);
     for b in 1..parts.len() {
         let (above, below) = ((b * rows - 1) * w, b * rows * w);
         for c in 0..w {
@@ -84,28 +78,25 @@ fn label_sized<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usiz
             if la == 0 || lb == 0 || parts[b - 1][la as usize - 1].0 != parts[b][lb as usize - 1].0 {
                 continue;
             }
-            let (ra, rb) = (find(&mut parent, (offset[b - 1] + la as usize - 1) as u32), find(&mut parent, (offset[b] + lb as usize - 1) as u32));
-            if ra != rb {
-                parent[ra.max(rb) as usize] = ra.min(rb);
-            }
+            parent.union_min((offset[b - 1] + la as usize - 1) as u32, (offset[b] + lb as usize - 1) as u32);
         }
     }
     // Every root's first cell (the smallest of its parts') and size; roots numbered by first cell.
     let mut first = vec![u32::MAX; total];
     let mut size = vec![0u32; total];
     for g in 0..total {
-        let r = find(&mut parent, g as u32) as usize;
+        let r = parent.find(g as u32) as usize;
         let &(_, f, n) = part(g);
         first[r] = first[r].min(f);
         size[r] += n;
     }
-    let mut roots: Vec<u32> = (0..total as u32).filter(|g| parent[*g as usize] == *g).collect();
+    let mut roots: Vec<u32> = (0..total as u32).filter(|g| parent.is_root(*g)).collect();
     roots.sort_unstable_by_key(|r| first[*r as usize]);
     let mut number = vec![0u32; total];
     for (k, r) in roots.iter().enumerate() {
         number[*r as usize] = k as u32 + 1;
     }
-    let final_of: Vec<u32> = (0..total as u32).map(|g| number[find(&mut parent, g) as usize]).collect();
+    let final_of: Vec<u32> = (0..total as u32).map(|g| number[parent.find(g) as usize]).collect();
     let keys: Vec<Option<K>> = std::iter::once(None).chain(roots.iter().map(|r| Some(part(*r as usize).0))).collect();
     let sizes: Vec<u32> = std::iter::once(0).chain(roots.iter().map(|r| size[*r as usize])).collect();
     // Phase 3: local numbers → final numbers.
@@ -133,14 +124,7 @@ fn flood_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl 
     let n = band.len();
     // Provisional label p (from 1): its key, first cell, cells, union-find parent.
     let mut prov: Vec<(K, u32, u32)> = Vec::new();
-    let mut parent: Vec<u32> = vec![0];
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
+    let mut parent = UnionFind::new(1);
     for i in 0..n {
         let Some(k) = key(base + i) else {
             band[i] = 0;
@@ -153,15 +137,11 @@ fn flood_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl 
         let l = match (west, north) {
             (0, 0) => {
                 prov.push((k, (base + i) as u32, 0));
-                parent.push(prov.len() as u32);
-                prov.len() as u32
+                parent.push()
             }
             (a, 0) | (0, a) => a,
             (a, b) => {
-                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                if ra != rb {
-                    parent[ra.max(rb) as usize] = ra.min(rb);
-                }
+                parent.union_min(a, b);
                 a
             }
         };
@@ -172,7 +152,7 @@ fn flood_band<K: Copy + Eq>(band: &mut [u32], w: usize, base: usize, key: &impl 
     let mut number = vec![0u32; parent.len()];
     let mut comps: Vec<(K, u32, u32)> = Vec::new();
     for p in 1..parent.len() as u32 {
-        let r = find(&mut parent, p);
+        let r = parent.find(p);
         if r == p {
             comps.push(prov[p as usize - 1]);
             number[p as usize] = comps.len() as u32;
@@ -371,35 +351,28 @@ pub fn sieve(classes: &mut Grid<u8>, min_cells: u32) -> usize {
     }
     drop((pairs, fill));
 
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
+    let mut parent = UnionFind::new(n);
     let mut size = reg.size.clone();
     let mut order: Vec<u32> = (1..n as u32).filter(|l| small(*l)).collect();
     order.sort_by_key(|l| (reg.size[*l as usize], *l));
     for l in order {
-        let root = find(&mut parent, l);
+        let root = parent.find(l);
         if size[root as usize] >= min_cells {
             continue; // grew by absorbing smaller neighbours
         }
         let mut best: Option<u32> = None;
         for k in start[l as usize]..start[l as usize + 1] {
-            let m = find(&mut parent, adj[k as usize]);
+            let m = parent.find(adj[k as usize]);
             if m != root && best.is_none_or(|b| size[m as usize] > size[b as usize]) {
                 best = Some(m);
             }
         }
         if let Some(b) = best {
-            parent[root as usize] = b;
+            parent.attach(root, b);
             size[b as usize] += size[root as usize];
         }
     }
-    let target: Vec<u8> = (0..n as u32).map(|l| reg.class[find(&mut parent, l) as usize]).collect();
+    let target: Vec<u8> = (0..n as u32).map(|l| reg.class[parent.find(l) as usize]).collect();
     classes
         .data
         .par_iter_mut()
