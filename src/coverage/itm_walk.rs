@@ -109,7 +109,7 @@ pub fn sweep_itm(
     let row = plan.n + 1;
     let wpr = words_per_radial(plan);
     let mut needed = std::mem::take(&mut sc.needed);
-    mark_needed(plan, tx, grid, &sc.cut, &mut needed);
+    mark_needed(plan, tx, grid, &sc.cut, &mut needed, &mut sc.located);
     let buf = sc.buffer(plan);
     let result = buf
         .par_chunks_mut(row)
