@@ -153,7 +153,7 @@ impl SiteHitTable {
     /// `PreparedSite::index`, hits of one of its transmitters)` in any order; a point hit by several
     /// transmitters of a site keeps the strongest, as [`site_hits`] does. Equals
     /// [`SiteHitTable::new`] on the same sites and points; `None` when a hit names no site of `sites`.
-    pub fn from_hits(sites: &[PreparedSite], points: usize, hits: Vec<(usize, Vec<(u32, f32)>)>) -> Option<Self> {
+    pub fn from_hits(sites: &[PreparedSite], points: usize, hits: super::quality::pass::SiteHits) -> Option<Self> {
         let pos: std::collections::HashMap<usize, usize> = sites.iter().enumerate().map(|(p, s)| (s.index, p)).collect();
         let mut per: Vec<Vec<(u32, f32)>> = vec![Vec::new(); sites.len()];
         for (s, hs) in hits {

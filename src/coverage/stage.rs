@@ -191,7 +191,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
     let mut quality: Vec<Vec<PointQuality>> = Vec::with_capacity(operators.len());
     // Every site's signal at the hamlets, read from the sweep when the source swept (the risk
     // stage's warning reach asks it, and would otherwise walk every site's radials again).
-    let mut hits: Option<Vec<(usize, Vec<(u32, f32)>)>> = Some(Vec::new());
+    let mut hits: Option<quality::pass::SiteHits> = Some(Vec::new());
     let pb = crate::progress::bar(quality::pass::progress_units(&sites), "coverage: sites × carriers");
     for (o, op) in operators.iter().enumerate() {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| &s.operator == op).collect();

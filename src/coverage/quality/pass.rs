@@ -63,6 +63,9 @@ impl PointQuality {
     pub const NONE: PointQuality = PointQuality { sinr_db: f32::NAN, dl_mbps: f32::NAN, serving: None, runner_up: None };
 }
 
+/// Each swept transmitter's RSRP at the points: `(PreparedSite::index, [(point, dBm)])`.
+pub type SiteHits = Vec<(usize, Vec<(u32, f32)>)>;
+
 /// The pass's products for one operator.
 pub struct OperatorQuality {
     /// SINR (dB) and downlink rate (Mbps) rasters, nodata [`RSRP_NODATA`].
@@ -73,7 +76,7 @@ pub struct OperatorQuality {
     /// Every transmitter's RSRP at the points, read from its sweep ([`crate::coverage::points::swept_hits`]):
     /// `(PreparedSite::index, hits)`, for the hamlet signal table the risk stage asks; `None` when
     /// the pass did not sweep (a merge's lists).
-    pub site_hits: Option<Vec<(usize, Vec<(u32, f32)>)>>,
+    pub site_hits: Option<SiteHits>,
 }
 
 /// Every sector of the operator numbered (u16, the top-N grid's sector index), per site in order.
@@ -197,14 +200,40 @@ impl<'a> OperatorPass<'a> {
         best: &MaxGrid,
         emit: E,
         tick: T,
-        hits: Option<(&[usize], &Mutex<Vec<(usize, Vec<(u32, f32)>)>>)>,
+        hits: Option<(&[usize], &Mutex<SiteHits>)>,
     ) -> Result<(TopNGrid, SweepStats)>
     where
         E: Fn(usize, f32, &PreparedSite) + Sync,
         T: Fn() + Sync,
     {
-        let floor = params.min_rsrp_dbm as f32;
         let top = TopNGrid::new(dem.len(), self.q.servers);
+        let stats = self.sweep_carrier_into(&top, f_mhz, dem, sites, params, source, best, emit, tick, hits)?;
+        Ok((top, stats))
+    }
+
+    /// [`Self::sweep_carrier`] into an empty top-N grid of the DEM's cells and this pass's N (one
+    /// grid cleared between carriers instead of a fresh one each: 600 MB of the province's memory
+    /// touched again without faulting it in and zeroing it on one thread).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sweep_carrier_into<E, T>(
+        &self,
+        top: &TopNGrid,
+        f_mhz: f64,
+        dem: &Grid<f32>,
+        sites: &[&PreparedSite],
+        params: &CoverageParams,
+        source: &str,
+        best: &MaxGrid,
+        emit: E,
+        tick: T,
+        hits: Option<(&[usize], &Mutex<SiteHits>)>,
+    ) -> Result<SweepStats>
+    where
+        E: Fn(usize, f32, &PreparedSite) + Sync,
+        T: Fn() + Sync,
+    {
+        debug_assert_eq!((top.cells(), top.n()), (dem.len(), self.q.servers));
+        let floor = params.min_rsrp_dbm as f32;
         let stats = sweep_sites_with(
             dem,
             sites,
@@ -253,7 +282,7 @@ impl<'a> OperatorPass<'a> {
             },
             &tick,
         )?;
-        Ok((top, stats))
+        Ok(stats)
     }
 
     /// Sweep the operator's `sites` (the list given to [`OperatorPass::new`]) carrier by carrier
@@ -276,13 +305,17 @@ impl<'a> OperatorPass<'a> {
         T: Fn() + Sync,
     {
         let n = self.q.servers;
-        let mut sinr = vec![RSRP_NODATA; dem.len()];
-        let mut rate = vec![RSRP_NODATA; dem.len()];
+        let mut sinr = crate::grid::filled(dem.len(), RSRP_NODATA);
+        let mut rate = crate::grid::filled(dem.len(), RSRP_NODATA);
         let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
         let mut stats = SweepStats::default();
         let hits = Mutex::new(Vec::new());
-        for (f, band) in &self.carriers {
-            let (top, s) = self.sweep_carrier(*f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
+        let mut top = TopNGrid::new(dem.len(), n);
+        for (k, (f, band)) in self.carriers.iter().enumerate() {
+            if k > 0 {
+                top.clear();
+            }
+            let s = self.sweep_carrier_into(&top, *f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
             stats.add(s);
             self.finish_carrier(band, &top, best, &mut sinr, &mut rate);
             let mut l = vec![0u32; n];
