@@ -148,9 +148,12 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
         let grid = MaxGrid::new(ds.dem.len());
         let mut topn = super::topn::Writer::new(&pass, ds.dem.width, ds.dem.height);
         let mut encode = 0.0;
-        for (f, _) in pass.carriers() {
-            let (top, st) =
-                pass.sweep_carrier(*f, &ds.dem, &op_sites, &params, &ds.name, &grid, |i, v, s| any.update(i, v, s.index as u32), || {}, None)?;
+        let mut top = pass.top_grid(&ds.dem);
+        for (k, (f, _)) in pass.carriers().iter().enumerate() {
+            if k > 0 {
+                top.clear();
+            }
+            let st = pass.sweep_carrier(&top, *f, &ds.dem, &op_sites, &params, &ds.name, &grid, |i, v, s| any.update(i, v, s.index as u32), || {}, None)?;
             report.transmitters += st.transmitters;
             report.cells += st.cells;
             report.samples += st.samples;

@@ -183,39 +183,21 @@ impl<'a> OperatorPass<'a> {
         b
     }
 
+    /// An empty top-N grid for the DEM's cells and this pass's N servers.
+    pub fn top_grid(&self, dem: &Grid<f32>) -> TopNGrid {
+        TopNGrid::new(dem.len(), self.q.servers)
+    }
+
     /// Sweep carrier `f_mhz` of `sites` (all or some of the sites given to [`OperatorPass::new`]) into
-    /// a top-N grid of its sectors: `best` gets each cell's best sector (RSRP ≥ the floor) and `emit`
-    /// every such value as [`crate::coverage::engine::sweep_sites`] would. The receiver's clutter loss
+    /// `top`, an empty top-N grid of its sectors ([`Self::top_grid`], or the previous carrier's
+    /// [`TopNGrid::clear`]ed: the province's is 600 MB, reused rather than faulted in and zeroed
+    /// again per carrier): `best` gets each cell's best sector (RSRP ≥ the floor) and `emit` every
+    /// such value as [`crate::coverage::engine::sweep_sites`] would. The receiver's clutter loss
     /// is in the visited sample already ([`crate::coverage::sweep::at_receiver`]), so every sector's
     /// value there carries it once. With `hits`, each transmitter's hits at the DEM cells `points`
     /// (indices) are also read into it.
     #[allow(clippy::too_many_arguments)]
     pub fn sweep_carrier<E, T>(
-        &self,
-        f_mhz: f64,
-        dem: &Grid<f32>,
-        sites: &[&PreparedSite],
-        params: &CoverageParams,
-        source: &str,
-        best: &MaxGrid,
-        emit: E,
-        tick: T,
-        hits: Option<(&[usize], &Mutex<SiteHits>)>,
-    ) -> Result<(TopNGrid, SweepStats)>
-    where
-        E: Fn(usize, f32, &PreparedSite) + Sync,
-        T: Fn() + Sync,
-    {
-        let top = TopNGrid::new(dem.len(), self.q.servers);
-        let stats = self.sweep_carrier_into(&top, f_mhz, dem, sites, params, source, best, emit, tick, hits)?;
-        Ok((top, stats))
-    }
-
-    /// [`Self::sweep_carrier`] into an empty top-N grid of the DEM's cells and this pass's N (one
-    /// grid cleared between carriers instead of a fresh one each: 600 MB of the province's memory
-    /// touched again without faulting it in and zeroing it on one thread).
-    #[allow(clippy::too_many_arguments)]
-    pub fn sweep_carrier_into<E, T>(
         &self,
         top: &TopNGrid,
         f_mhz: f64,
@@ -310,12 +292,12 @@ impl<'a> OperatorPass<'a> {
         let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
         let mut stats = SweepStats::default();
         let hits = Mutex::new(Vec::new());
-        let mut top = TopNGrid::new(dem.len(), n);
+        let mut top = self.top_grid(dem);
         for (k, (f, band)) in self.carriers.iter().enumerate() {
             if k > 0 {
                 top.clear();
             }
-            let s = self.sweep_carrier_into(&top, *f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
+            let s = self.sweep_carrier(&top, *f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
             stats.add(s);
             self.finish_carrier(band, &top, best, &mut sinr, &mut rate);
             let mut l = vec![0u32; n];
@@ -488,8 +470,8 @@ mod tests {
         let (mut cells, mut kept) = (0usize, 0usize);
         for (f, _) in pass.carriers() {
             let (best, any) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()));
-            let (top, _) = pass
-                .sweep_carrier(*f, &ds.dem, &sites, &params, &ds.name, &best, |i, v, s| any.update(i, v, s.index as u32), || {}, None)
+            let top = pass.top_grid(&ds.dem);
+            pass.sweep_carrier(&top, *f, &ds.dem, &sites, &params, &ds.name, &best, |i, v, s| any.update(i, v, s.index as u32), || {}, None)
                 .unwrap();
             let (rbest, rany, rtop) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()), TopNGrid::new(ds.dem.len(), n));
             sweep_sites_with(
@@ -563,13 +545,16 @@ mod tests {
         let (one, _) = pass.run(&ds.dem, &sites, &params, &ds.name, &best, &points, |_, _, _| {}, || {}).unwrap();
         let n = params.quality.servers;
         let mut ties = 0;
+        // One grid for every group and carrier, cleared between them (as a build reuses it).
+        let mut top = pass.top_grid(&ds.dem);
         for groups in 1..=3 {
             let mut carriers = vec![vec![0u32; ds.dem.len() * n]; pass.carriers().len()];
             for g in (0..groups).rev() {
                 let mine: Vec<&PreparedSite> = sites.iter().copied().enumerate().filter(|(k, _)| k % groups == g).map(|(_, s)| s).collect();
                 let b = MaxGrid::new(ds.dem.len());
                 for (c, (f, _)) in pass.carriers().iter().enumerate() {
-                    let (top, _) = pass.sweep_carrier(*f, &ds.dem, &mine, &params, &ds.name, &b, |_, _, _| {}, || {}, None).unwrap();
+                    top.clear();
+                    pass.sweep_carrier(&top, *f, &ds.dem, &mine, &params, &ds.name, &b, |_, _, _| {}, || {}, None).unwrap();
                     let mut l = vec![0u32; n];
                     for i in 0..ds.dem.len() {
                         top.list(i, &mut l);
