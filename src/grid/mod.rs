@@ -12,10 +12,14 @@ pub mod union_find;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// `len` copies of `v`, written on every core: a fresh province-sized grid (38 M cells) is faulted
-/// into memory page by page as it is first written, which on one thread is a serial stretch of every
-/// stage that allocates one (the build faulted in ~10 GB).
+/// `len` copies of `v`, written on every core when large: a fresh province-sized grid (38 M cells)
+/// is faulted into memory page by page as it is first written, which on one thread is a serial
+/// stretch of every stage that allocates one (the build faulted in ~10 GB). Small ones (a tile, a
+/// test grid) are not worth a parallel task.
 pub fn filled<T: Copy + Send + Sync>(len: usize, v: T) -> Vec<T> {
+    if len < 1 << 20 {
+        return vec![v; len];
+    }
     (0..len).into_par_iter().map(|_| v).collect()
 }
 
@@ -245,6 +249,16 @@ impl Grid<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filled_is_len_copies_either_way() {
+        for len in [0, 5, (1 << 20) - 1, 1 << 20, 3 << 20] {
+            let v = filled(len, f32::NAN);
+            assert_eq!(v.len(), len);
+            assert!(v.iter().all(|x| x.is_nan()));
+        }
+        assert_eq!(filled(3 << 20, -9999i32), vec![-9999i32; 3 << 20]);
+    }
 
     fn grid() -> Grid<f32> {
         let t = GeoTransform { x0: 1000.0, y0: 2000.0, dx: 10.0, dy: 10.0 };
