@@ -7,8 +7,6 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
-use rayon::prelude::*;
-
 use crate::grid::Grid;
 
 /// Nodata of the RSRP rasters (dBm).
@@ -63,7 +61,7 @@ pub struct MaxGrid {
 
 impl MaxGrid {
     pub fn new(len: usize) -> Self {
-        Self { cells: (0..len).into_par_iter().map(|_| AtomicU32::new(0)).collect() }
+        Self { cells: crate::grid::filled_with(len, || AtomicU32::new(0)) }
     }
 
     #[inline]
@@ -94,7 +92,7 @@ pub struct BestServerGrid {
 
 impl BestServerGrid {
     pub fn new(len: usize) -> Self {
-        Self { cells: (0..len).into_par_iter().map(|_| AtomicU64::new(0)).collect() }
+        Self { cells: crate::grid::filled_with(len, || AtomicU64::new(0)) }
     }
 
     #[inline]

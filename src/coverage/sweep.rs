@@ -257,7 +257,8 @@ pub fn sweep_tx(
     tx: &Transmitter,
     grid: &crate::grid::Grid<f32>,
 ) -> Result<u64, ItmError> {
-    sc.located.clear();
+    // Every path leaves `sc.located` describing this sweep: `mark_needed` refills it, `sweep`
+    // clears it.
     match &prof.propagation {
         Propagation::Itm(itm) => super::itm_walk::sweep_itm(prof, itm, plan, sc, tx, grid),
         _ if prof.can_skip_samples() => Ok(sweep_marked(prof, plan, sc, tx, grid)),

@@ -12,15 +12,20 @@ pub mod union_find;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// `len` copies of `v`, written on every core when large: a fresh province-sized grid (38 M cells)
-/// is faulted into memory page by page as it is first written, which on one thread is a serial
-/// stretch of every stage that allocates one (the build faulted in ~10 GB). Small ones (a tile, a
-/// test grid) are not worth a parallel task.
+/// `len` copies of `v`, written on every core when large ([`filled_with`]).
 pub fn filled<T: Copy + Send + Sync>(len: usize, v: T) -> Vec<T> {
+    filled_with(len, || v)
+}
+
+/// `len` values made by `make`, written on every core when large: a fresh province-sized grid (38 M
+/// cells) is faulted into memory page by page as it is first written, which on one thread is a
+/// serial stretch of every stage that allocates one (the build faulted in ~10 GB). Small ones (a
+/// tile, a test grid) are not worth a parallel task.
+pub fn filled_with<T: Send>(len: usize, make: impl Fn() -> T + Sync + Send) -> Vec<T> {
     if len < 1 << 20 {
-        return vec![v; len];
+        return (0..len).map(|_| make()).collect();
     }
-    (0..len).into_par_iter().map(|_| v).collect()
+    (0..len).into_par_iter().map(|_| make()).collect()
 }
 
 /// Affine placement of a north-up grid: the top-left corner of cell (0, 0) and the cell size.

@@ -107,8 +107,8 @@ impl TopNGrid {
         assert!(n >= 1);
         Self {
             n,
-            // Zeroed on every core: the province's grid is 600 MB, faulted in as it is written.
-            slots: (0..cells * n).into_par_iter().map(|_| AtomicU32::new(0)).collect(),
+            // Zeroed on every core: the province's grid is 600 MB.
+            slots: crate::grid::filled_with(cells * n, || AtomicU32::new(0)),
             locks: (0..STRIPES).map(|_| Mutex::new(())).collect(),
         }
     }
