@@ -222,6 +222,12 @@ impl ReceiverClutter {
     pub fn loss_db(&self, cell: usize) -> f32 {
         self.loss_db[self.classes.data[cell] as usize]
     }
+
+    /// Whether the clutter loss (dB) of some receiver in a block of DEM cells satisfies `pred`.
+    pub fn any_in_block(&self, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, pred: impl Fn(f32) -> bool) -> bool {
+        let w = self.classes.width;
+        rows.flat_map(|r| &self.classes.data[r * w + cols.start..r * w + cols.end]).any(|&c| pred(self.loss_db[c as usize]))
+    }
 }
 
 #[cfg(test)]

@@ -52,6 +52,20 @@ impl CellMask {
     pub fn contains(&self, i: usize) -> bool {
         self.bits.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
     }
+
+    /// Whether any cell index in `range` is in the set.
+    pub fn any_in(&self, range: std::ops::Range<usize>) -> bool {
+        if range.is_empty() {
+            return false;
+        }
+        let (w0, w1) = (range.start / 64, (range.end - 1) / 64);
+        (w0..=w1.min(self.bits.len().saturating_sub(1))).any(|w| {
+            let lo = if w == w0 { range.start % 64 } else { 0 };
+            let hi = if w == w1 { (range.end - 1) % 64 } else { 63 };
+            let span = if hi - lo == 63 { u64::MAX } else { ((1u64 << (hi - lo + 1)) - 1) << lo };
+            self.bits[w] & span != 0
+        })
+    }
 }
 
 /// Whether a sweep applies the per-cell reach rule.
@@ -79,6 +93,8 @@ pub struct ReachCut {
     gain: Vec<f32>,
     /// Per sample index: the reach floor plus the median loss there (dBm).
     need: Vec<f32>,
+    /// Per sample index: the least `need` from there out (for [`Self::block_fails`]).
+    need_from: Vec<f32>,
     keep: Option<Arc<CellMask>>,
 }
 
@@ -96,6 +112,12 @@ impl ReachCut {
         self.keep = Some(keep.clone());
         self.need.clear();
         self.need.extend((0..=prof.n).map(|s| (floor + prof.model_loss(s) as f64) as f32 - SLACK_DB));
+        self.need_from.clear();
+        self.need_from.extend(self.need.iter().rev().scan(f32::INFINITY, |m, &v| {
+            *m = m.min(v);
+            Some(*m)
+        }));
+        self.need_from.reverse();
         self.gain.clear();
         let w = 360.0 / BINS as f32;
         self.gain.extend((0..BINS).map(|b| {
@@ -122,6 +144,40 @@ impl ReachCut {
         let b = ((c.az_deg * (BINS as f32 / 360.0)) as usize).min(BINS - 1);
         let clutter = tx.clutter.as_ref().map_or(0.0, |k| k.loss_db(cell));
         self.gain[b] - clutter >= self.need[c.s] || self.keep.as_ref().is_some_and(|k| k.contains(cell))
+    }
+
+    /// Whether no cell of a block can pass the rule — so the block need not be located cell by
+    /// cell: every cell centre at least `s_min` samples out, at azimuths within `az_deg` (lo ≤ hi,
+    /// less than 180° apart, possibly beyond 0° or 360°), none of them kept; the block is
+    /// `rows` × `cols` of a grid `width` wide. [`Self::passes`]' test with the largest gain of the
+    /// azimuth bins in reach (one bin of margin on each side, far more than the arc tangent's
+    /// error) and the least `need` from `s_min` out, tried with each cell's clutter loss, bounds
+    /// every cell's test, and f32 rounding is monotone: a block this says fails holds no passing cell.
+    /// The clutter is read only when open ground could pass, and only until some cell could.
+    pub fn block_fails(
+        &self,
+        tx: &Transmitter,
+        s_min: usize,
+        az_deg: (f64, f64),
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+        width: usize,
+    ) -> bool {
+        if !self.active {
+            return false;
+        }
+        let Some(&need) = self.need_from.get(s_min) else { return false };
+        let per_deg = BINS as f64 / 360.0;
+        let (b0, b1) = ((az_deg.0 * per_deg).floor() as isize - 1, (az_deg.1 * per_deg).floor() as isize + 1);
+        let gain = (b0..=b1).map(|b| self.gain[b.rem_euclid(BINS as isize) as usize]).fold(f32::NEG_INFINITY, f32::max);
+        if gain >= need {
+            // Some cell could pass on open ground; under uniform clutter none may.
+            let Some(clutter) = &tx.clutter else { return false };
+            if clutter.any_in_block(rows.clone(), cols.clone(), |loss| gain - loss >= need) {
+                return false;
+            }
+        }
+        !self.keep.as_ref().is_some_and(|k| rows.clone().any(|r| k.any_in(r * width + cols.start..r * width + cols.end)))
     }
 }
 
@@ -194,5 +250,11 @@ mod tests {
         let inside: Vec<usize> = (0..200).filter(|&i| m.contains(i)).collect();
         assert_eq!(inside, vec![0, 63, 64, 199]);
         assert!(!m.contains(1000));
+        // Any in a range: every range of the 200 cells against the cell-by-cell answer.
+        for a in 0..=200 {
+            for b in a..=200 {
+                assert_eq!(m.any_in(a..b), (a..b).any(|i| m.contains(i)), "{a}..{b}");
+            }
+        }
     }
 }
