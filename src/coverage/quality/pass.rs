@@ -15,9 +15,9 @@
 use rayon::prelude::*;
 
 use super::params::{QualityBand, QualityParams};
-use super::sinr::{noise_per_re_dbm, sinr_db};
+use super::sinr::{dbm_to_mw, noise_per_re_dbm};
 use super::throughput::dl_mbps;
-use super::topn::{pack, packs_below_dbm, quantized, unpack, TopNGrid};
+use super::topn::{list_sinr_db, pack, packs_below_dbm, quantized, unpack, TopNGrid};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use crate::coverage::best::{MaxGrid, RSRP_NODATA};
@@ -390,16 +390,16 @@ impl<'a> OperatorPass<'a> {
         OperatorQuality { sinr, dl_mbps: rate, points, site_hits: None }
     }
 
-    /// Thermal noise per RE of a carrier's channel.
+    /// Thermal noise power per RE (mW) of a carrier's channel.
     fn noise(&self, band: &QualityBand) -> f64 {
-        noise_per_re_dbm(band.bandwidth_mhz, band.resource_blocks(), self.q.noise_figure_db)
+        dbm_to_mw(noise_per_re_dbm(band.bandwidth_mhz, band.resource_blocks(), self.q.noise_figure_db))
     }
 
-    /// SINR (dB) and rate (Mbps) of a cell served by its list's first entry, interfered by the rest.
+    /// SINR (dB) and rate (Mbps) of a cell served by its list's first entry, interfered by the rest
+    /// (`noise_mw`: the carrier's noise power, computed once).
     #[inline]
-    fn cell_quality(&self, band: &QualityBand, noise: f64, list: &[u32]) -> (f32, f32) {
-        let v0 = unpack(list[0]).map_or(f32::NAN, |e| e.0);
-        let x = sinr_db(v0 as f64, list[1..].iter().filter_map(|e| unpack(*e)).map(|(v, _)| v as f64), self.q.load, noise);
+    fn cell_quality(&self, band: &QualityBand, noise_mw: f64, list: &[u32]) -> (f32, f32) {
+        let x = list_sinr_db(list, self.q.load, noise_mw);
         (x as f32, dl_mbps(x, band, self.q) as f32)
     }
 

@@ -27,8 +27,13 @@ pub fn dbm_to_mw(dbm: f64) -> f64 {
 /// (RSRP, dBm) at cell `load`, with noise `noise_dbm` per RE.
 pub fn sinr_db(serving_dbm: f64, interferers_dbm: impl IntoIterator<Item = f64>, load: f64, noise_dbm: f64) -> f64 {
     let i: f64 = interferers_dbm.into_iter().map(dbm_to_mw).sum();
-    let s = dbm_to_mw(serving_dbm);
-    10.0 * (s / (load * i + dbm_to_mw(noise_dbm))).log10()
+    sinr_db_of_mw(dbm_to_mw(serving_dbm), i, load, dbm_to_mw(noise_dbm))
+}
+
+/// [`sinr_db`] from linear powers (mW): the serving cell's, the interferers' sum and the noise.
+#[inline]
+pub fn sinr_db_of_mw(serving_mw: f64, interference_mw: f64, load: f64, noise_mw: f64) -> f64 {
+    10.0 * (serving_mw / (load * interference_mw + noise_mw)).log10()
 }
 
 #[cfg(test)]

@@ -9,9 +9,11 @@
 //! most of them once the strong sites are in.
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
+
+use super::sinr::{dbm_to_mw, sinr_db_of_mw};
 
 const STRIPES: usize = 4096;
 /// RSRP offset and step of the quantization: −200 dBm … +455 dBm in 0.01 dB.
@@ -47,6 +49,25 @@ fn round_half_away(x: f32) -> f32 {
 #[inline]
 pub fn unpack(e: u32) -> Option<(f32, u16)> {
     (e != 0).then(|| ((e >> 16) as f32 * STEP_DB - OFFSET_DB, (0xFFFF - (e & 0xFFFF)) as u16))
+}
+
+/// The linear power (mW, [`dbm_to_mw`]) of every RSRP quantum, indexed by `e >> 16` of a packed
+/// entry `e`.
+fn quantum_mw() -> &'static [f64] {
+    static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
+    TABLE.get_or_init(|| (0..=0xFFFFu32).map(|q| unpack((q << 16) | 1).map_or(0.0, |(v, _)| dbm_to_mw(v as f64))).collect())
+}
+
+/// SINR (dB) of a cell served by its list's first entry and interfered by the rest, at `load`
+/// with noise power `noise_mw` per RE: [`sinr_db`] of the entries' RSRP with each power looked up
+/// ([`quantum_mw`]) instead of one `powf` an entry, once per cell and carrier of the province — the
+/// same bits, since every entry's RSRP is one of the 65,536 quanta. NaN for an empty list.
+#[inline]
+pub fn list_sinr_db(list: &[u32], load: f64, noise_mw: f64) -> f64 {
+    let mw = quantum_mw();
+    let s = if list[0] == 0 { f64::NAN } else { mw[(list[0] >> 16) as usize] };
+    let i: f64 = list[1..].iter().filter(|&&e| e != 0).map(|&e| mw[(e >> 16) as usize]).sum();
+    sinr_db_of_mw(s, i, load, noise_mw)
 }
 
 /// RSRP as the sweep stores it (quantized), for comparing with a list's entries.
@@ -227,6 +248,32 @@ mod tests {
             every.sort_unstable_by(|a, b| b.cmp(a));
             assert_eq!(&folded[..every.len().min(n)], &every[..every.len().min(n)]);
         }
+    }
+
+    #[test]
+    fn the_looked_up_sinr_is_sinr_db_of_the_entries_bit_for_bit() {
+        // Lists of 1–4 servers from −140 to −40 dBm (a few empty slots), two loads and noises:
+        // the table's SINR against `sinr_db` of the unpacked RSRP, and NaN for an empty list.
+        use super::super::sinr::sinr_db;
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for k in 0..20_000 {
+            let n = 1 + (next() % 4) as usize;
+            let mut list: Vec<u32> = (0..n).map(|s| pack(-140.0 + (next() % 10_000) as f32 / 100.0, s as u16)).collect();
+            list.sort_unstable_by(|a, b| b.cmp(a));
+            list.resize(4, 0);
+            let (load, noise_dbm) = if k % 2 == 0 { (0.5, -122.78) } else { (1.0, -125.0) };
+            let v: Vec<f64> = list.iter().filter_map(|&e| unpack(e)).map(|(v, _)| v as f64).collect();
+            let want = sinr_db(v[0], v[1..].iter().copied(), load, noise_dbm);
+            let got = list_sinr_db(&list, load, dbm_to_mw(noise_dbm));
+            assert_eq!(got.to_bits(), want.to_bits(), "{list:?}");
+        }
+        assert!(list_sinr_db(&[0, 0, 0, 0], 0.5, 1e-12).is_nan());
     }
 
     #[test]
