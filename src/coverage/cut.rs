@@ -146,30 +146,42 @@ impl ReachCut {
         self.gain[b] - clutter >= self.need[c.s] || self.keep.as_ref().is_some_and(|k| k.contains(cell))
     }
 
+    /// An upper bound of the per-direction gain over every azimuth in `az_deg` (degrees, lo ≤ hi,
+    /// possibly beyond 0° or 360°): the largest of the bins in reach, with one bin of margin on
+    /// each side — far more than the arc tangent's error. +∞ when the rule is off.
+    pub fn gain_bound(&self, az_deg: (f64, f64)) -> f32 {
+        if !self.active {
+            return f32::INFINITY;
+        }
+        let per_deg = BINS as f64 / 360.0;
+        let (b0, b1) = ((az_deg.0 * per_deg).floor() as isize - 1, (az_deg.1 * per_deg).floor() as isize + 1);
+        (b0..=b1).map(|b| self.gain[b.rem_euclid(BINS as isize) as usize]).fold(f32::NEG_INFINITY, f32::max)
+    }
+
+    /// Whether a cell `cell` at sample `s` whose direction's gain is at most `gain` may pass:
+    /// false only where [`Self::passes`] is false — its test with `gain` for the direction's own
+    /// (f32 rounding is monotone) — so the cell's direction need not be computed.
+    #[inline]
+    pub fn may_pass(&self, tx: &Transmitter, cell: usize, s: usize, gain: f32) -> bool {
+        if !self.active {
+            return true;
+        }
+        let clutter = tx.clutter.as_ref().map_or(0.0, |k| k.loss_db(cell));
+        gain - clutter >= self.need[s] || self.keep.as_ref().is_some_and(|k| k.contains(cell))
+    }
+
     /// Whether no cell of a block can pass the rule — so the block need not be located cell by
-    /// cell: every cell centre at least `s_min` samples out, at azimuths within `az_deg` (lo ≤ hi,
-    /// less than 180° apart, possibly beyond 0° or 360°), none of them kept; the block is
-    /// `rows` × `cols` of a grid `width` wide. [`Self::passes`]' test with the largest gain of the
-    /// azimuth bins in reach (one bin of margin on each side, far more than the arc tangent's
-    /// error) and the least `need` from `s_min` out, tried with each cell's clutter loss, bounds
-    /// every cell's test, and f32 rounding is monotone: a block this says fails holds no passing cell.
-    /// The clutter is read only when open ground could pass, and only until some cell could.
-    pub fn block_fails(
-        &self,
-        tx: &Transmitter,
-        s_min: usize,
-        az_deg: (f64, f64),
-        rows: std::ops::Range<usize>,
-        cols: std::ops::Range<usize>,
-        width: usize,
-    ) -> bool {
+    /// cell: every cell centre at least `s_min` samples out, in directions whose gain is at most
+    /// `gain` ([`Self::gain_bound`]), none of them kept; the block is `rows` × `cols` of a grid
+    /// `width` wide. [`Self::passes`]' test with `gain` and the least `need` from `s_min` out,
+    /// tried with each cell's clutter loss, bounds every cell's test, and f32 rounding is
+    /// monotone: a block this says fails holds no passing cell. The clutter is read only when open
+    /// ground could pass, and only until some cell could.
+    pub fn block_fails(&self, tx: &Transmitter, gain: f32, s_min: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, width: usize) -> bool {
         if !self.active {
             return false;
         }
         let Some(&need) = self.need_from.get(s_min) else { return false };
-        let per_deg = BINS as f64 / 360.0;
-        let (b0, b1) = ((az_deg.0 * per_deg).floor() as isize - 1, (az_deg.1 * per_deg).floor() as isize + 1);
-        let gain = (b0..=b1).map(|b| self.gain[b.rem_euclid(BINS as isize) as usize]).fold(f32::NEG_INFINITY, f32::max);
         if gain >= need {
             // Some cell could pass on open ground; under uniform clutter none may.
             let Some(clutter) = &tx.clutter else { return false };

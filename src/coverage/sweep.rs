@@ -166,19 +166,36 @@ pub struct CellRef {
 /// Locate the cell centre (cx, cy) relative to the transmitter at (sx, sy); `None` beyond the sweep.
 #[inline]
 pub fn locate(plan: &RadialPlan, sx: f64, sy: f64, cx: f64, cy: f64) -> Option<CellRef> {
+    offset(plan, sx, sy, cx, cy).map(|o| direction(plan, &o))
+}
+
+/// A cell centre's offset and distance from the transmitter and its sample index: the first half
+/// of [`locate`], all the reach rule needs to rule most cells out ([`ReachCut::may_pass`]).
+struct Offset {
+    dx: f64,
+    dy: f64,
+    r: f64,
+    s: usize,
+}
+
+#[inline]
+fn offset(plan: &RadialPlan, sx: f64, sy: f64, cx: f64, cy: f64) -> Option<Offset> {
     let dx = cx - sx;
     let dy = cy - sy;
     let r = (dx * dx + dy * dy).sqrt();
     let s = ((r / plan.step_m + 0.5) as usize).max(1);
-    if s > plan.n {
-        return None;
-    }
-    let mut az = crate::radio::fastmath::atan2(dx, dy);
+    (s <= plan.n).then_some(Offset { dx, dy, r, s })
+}
+
+/// The second half of [`locate`]: the cell's direction and radial.
+#[inline]
+fn direction(plan: &RadialPlan, o: &Offset) -> CellRef {
+    let mut az = crate::radio::fastmath::atan2(o.dx, o.dy);
     if az < 0.0 {
         az += TAU;
     }
-    let (sin_az, cos_az) = if r > 0.0 { ((dx / r) as f32, (dy / r) as f32) } else { (0.0, 1.0) };
-    Some(CellRef { s, radial: plan.radial_at(s, az), az_deg: az.to_degrees() as f32, sin_az, cos_az })
+    let (sin_az, cos_az) = if o.r > 0.0 { ((o.dx / o.r) as f32, (o.dy / o.r) as f32) } else { (0.0, 1.0) };
+    CellRef { s: o.s, radial: plan.radial_at(o.s, az), az_deg: az.to_degrees() as f32, sin_az, cos_az }
 }
 
 /// RSRP (dBm) of the transmitter's best sector at a located cell with its sample; NaN where the
@@ -363,14 +380,16 @@ fn locate_cells(
     for tr in (r0..r1).step_by(TILE) {
         for tc in (c0..c1).step_by(TILE) {
             let (rows, cols) = (tr..(tr + TILE).min(r1), tc..(tc + TILE).min(c1));
-            if block_out_of_reach(tx, plan, grid, cut, rows.clone(), cols.clone()) {
-                continue;
-            }
+            let Some(gain) = block_reach(tx, plan, grid, cut, rows.clone(), cols.clone()) else { continue };
             for row in rows {
                 for col in cols.clone() {
                     let (cx, cy) = grid.cell_center(col, row);
-                    let Some(c) = locate(plan, tx.x, tx.y, cx, cy) else { continue };
+                    let Some(o) = offset(plan, tx.x, tx.y, cx, cy) else { continue };
                     let i = row * grid.width + col;
+                    if !cut.may_pass(tx, i, o.s, gain) {
+                        continue;
+                    }
+                    let c = direction(plan, &o);
                     if !cut.passes(tx, i, &c) {
                         continue;
                     }
@@ -383,20 +402,22 @@ fn locate_cells(
     cells
 }
 
-/// Whether [`locate_cells`] may pass over a block of cells whole: no centre in it is within the
-/// sweep, or none can pass the reach rule ([`ReachCut::block_fails`]). Far out, between the sectors
-/// and under forest, most blocks of a province transmitter's disc are left whole this way. The
-/// nearest centre is found as [`locate`] computes distances (the same subtractions, rounding
-/// monotone), so no centre of the block is nearer; the azimuths of a block the site is outside lie
-/// between those of its corner centres.
-fn block_out_of_reach(
+/// How [`locate_cells`] treats a block of cells: `None` to pass over it whole — no centre in it is
+/// within the sweep, or none can pass the reach rule ([`ReachCut::block_fails`]; far out, between
+/// the sectors and under forest, most blocks of a province transmitter's disc) — else an upper
+/// bound of the gain of its cells' directions ([`ReachCut::gain_bound`], +∞ where the site is in
+/// the block), with which most failing cells are told apart before their direction is computed
+/// ([`ReachCut::may_pass`]). The nearest centre is found as [`locate`] computes distances (the
+/// same subtractions, rounding monotone), so no centre of the block is nearer; the azimuths of a
+/// block the site is outside lie between those of its corner centres.
+fn block_reach(
     tx: &Transmitter,
     plan: &RadialPlan,
     grid: &crate::grid::Grid<f32>,
     cut: &ReachCut,
     rows: std::ops::Range<usize>,
     cols: std::ops::Range<usize>,
-) -> bool {
+) -> Option<f32> {
     let (xa, ya) = grid.cell_center(cols.start, rows.start);
     let (xb, yb) = grid.cell_center(cols.end - 1, rows.end - 1);
     // Along each axis the nearest centre's offset from the site (0 when the site is between).
@@ -405,10 +426,10 @@ fn block_out_of_reach(
     let d_min = (ex * ex + ey * ey).sqrt();
     let s_min = ((d_min / plan.step_m + 0.5) as usize).max(1);
     if s_min > plan.n {
-        return true;
+        return None;
     }
     if d_min == 0.0 {
-        return false;
+        return Some(f32::INFINITY);
     }
     let az = |x: f64, y: f64| crate::radio::fastmath::atan2(x - tx.x, y - tx.y).to_degrees();
     let a0 = az(xa, ya);
@@ -418,7 +439,8 @@ fn block_out_of_reach(
         lo = lo.min(d);
         hi = hi.max(d);
     }
-    cut.block_fails(tx, s_min, (a0 + lo, a0 + hi), rows, cols, grid.width)
+    let gain = cut.gain_bound((a0 + lo, a0 + hi));
+    (!cut.block_fails(tx, gain, s_min, rows, cols, grid.width)).then_some(gain)
 }
 
 /// Visit every DEM cell within the sweep of a transmitter (after [`sweep`]), in 32×32 tiles so the
@@ -638,7 +660,7 @@ mod tests {
                             passing_open += (!forest(col, row) || open.passes(tx, i, &c)) as usize;
                         }
                     }
-                    if block_out_of_reach(tx, &plan, g, &cut, rows, cols) {
+                    if block_reach(tx, &plan, g, &cut, rows, cols).is_none() {
                         assert_eq!(passing, 0, "site {cell:?}: block ({tc}, {tr}) passed over with {passing} passing cells");
                         match (inside, passing_open) {
                             (0, _) => beyond += 1,
