@@ -344,6 +344,35 @@ pub fn eval_cell(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, c: &CellRe
     }
 }
 
+/// [`eval_cell`] for many located cells of one transmitter, into `out` in their order — the same
+/// samples, bit for bit. For the walked models that can skip samples and more than a few cells, one
+/// marked sweep ([`Profile::walk_marked`]) with just these cells' samples needed: each radial is
+/// walked once up to its farthest cell and the ancestors the cells' chains share (the radials near
+/// the site) once for all, instead of one chain walk from the site per cell. Otherwise one
+/// [`eval_cell`] per cell.
+pub fn eval_cells(prof: &Profile, plan: &RadialPlan, sc: &mut Scratch, cells: &[CellRef], out: &mut Vec<Sample>) -> Result<(), ItmError> {
+    /// Fewer cells than this walk their chains: a marked sweep clears and scans its bitmap and
+    /// visits every radial of the plan.
+    const BATCH_FROM: usize = 4;
+    out.clear();
+    if cells.len() < BATCH_FROM || matches!(prof.propagation, Propagation::Itm(_)) || !prof.can_skip_samples() {
+        for c in cells {
+            out.push(eval_cell(prof, plan, sc, c)?);
+        }
+        return Ok(());
+    }
+    let wpr = words_per_radial(plan);
+    sc.needed.clear();
+    sc.needed.resize(plan.n_final * wpr, 0);
+    for c in cells {
+        sc.needed[c.radial * wpr + c.s / 64] |= 1u64 << (c.s % 64);
+    }
+    sc.located.clear();
+    sweep_impl(prof, plan, sc, true);
+    out.extend(cells.iter().map(|c| swept_sample(plan, sc, c)));
+    Ok(())
+}
+
 /// Every DEM cell within the sweep of a transmitter located in it that `cut` lets through
 /// ([`super::cut`]), in 32×32 tiles so the samples a tile needs stay in cache: `f(cell index,
 /// located cell)`. Returns the number of cells located.
@@ -617,6 +646,49 @@ mod tests {
         assert!(!sc.located.valid);
         let all = visit_cells(tx, &plan, &sc, &ds.dem, |_, _, _| {});
         assert!(all > located, "{all} ≤ {located}");
+    }
+
+    #[test]
+    fn cells_evaluated_together_equal_each_evaluated_alone() {
+        // Scattered cells of one transmitter (some sharing a radial, one at the site's doorstep, a
+        // few off the DEM's data): the batch's samples equal `eval_cell`'s bit for bit — with and
+        // without diffraction (marked sweep), with Deygout (cell by cell) and below the batch size.
+        let mut ds = empty_dataset(hilly_dem(300, 280, 30.0, 17, 420.0));
+        for c in 0..40 {
+            ds.dem.data[(200 + c / 8) * 300 + 40 + c % 8] = ds.dem.nodata.unwrap();
+        }
+        let method = |deygout: bool| if deygout { crate::coverage::params::DiffractionMethod::Deygout } else { crate::coverage::params::DiffractionMethod::Bullington };
+        for (diffraction, deygout, n) in [(true, false, 300), (false, false, 300), (true, true, 60), (true, false, 3)] {
+            let params = CoverageParams { max_radius_m: 5000.0, diffraction, diffraction_method: method(deygout), ..Default::default() };
+            let p = prepared_three_sector(&ds, &params, (150, 140), (3.0, -5.0), 30.0, 1800.0);
+            let tx = &p.txs[0];
+            let (prof, plan) = walk_for(&ds.dem, tx, &params).unwrap();
+            let mut cells = Vec::new();
+            let mut k = 0usize;
+            while cells.len() < n {
+                k += 1;
+                let (col, row) = ((k * 7919) % 300, (k * 104_729) % 280);
+                let (cx, cy) = ds.dem.cell_center(col, row);
+                if let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) {
+                    cells.push(c);
+                    if k % 5 == 0 {
+                        cells.push(c);
+                    }
+                }
+            }
+            cells.push(locate(&plan, tx.x, tx.y, tx.x + 20.0, tx.y).unwrap());
+            let mut batch = Vec::new();
+            eval_cells(&prof, &plan, &mut Scratch::default(), &cells, &mut batch).unwrap();
+            let mut sc = Scratch::default();
+            let mut nan = 0;
+            for (c, b) in cells.iter().zip(&batch) {
+                let a = eval_cell(&prof, &plan, &mut sc, c).unwrap();
+                assert_eq!((a.loss_db.to_bits(), a.dep_deg.to_bits()), (b.loss_db.to_bits(), b.dep_deg.to_bits()), "{diffraction} {deygout}: s {} radial {}", c.s, c.radial);
+                nan += a.loss_db.is_nan() as usize;
+            }
+            assert_eq!(batch.len(), cells.len());
+            assert!(nan < cells.len() / 2, "{nan}");
+        }
     }
 
     #[test]

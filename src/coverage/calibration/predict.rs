@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::coverage::engine::{model_error, walk_for};
 use crate::coverage::params::CoverageParams;
 use crate::coverage::sites::PreparedSite;
-use crate::coverage::sweep::{eval_cell, locate, rsrp, Scratch};
+use crate::coverage::sweep::{eval_cells, locate, rsrp, CellRef, Scratch};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -39,17 +39,23 @@ pub fn tx_hits(
     let per_site: Vec<Vec<(u32, TxHit)>> = sites
         .par_iter()
         .with_max_len(1)
-        .map_init(Scratch::default, |sc, site| -> Result<Vec<(u32, TxHit)>> {
+        .map_init(|| (Scratch::default(), Vec::new(), Vec::new()), |(sc, located, samples), site| -> Result<Vec<(u32, TxHit)>> {
             let mut out = Vec::new();
             for tx in &site.txs {
                 let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
+                located.clear();
                 for (k, cell) in cells.iter().enumerate() {
                     let Some((cx, cy)) = *cell else { continue };
                     if !wanted(k, site) {
                         continue;
                     }
-                    let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) else { continue };
-                    let smp = eval_cell(&prof, &plan, sc, &c).map_err(|e| model_error(source, site, e))?;
+                    if let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) {
+                        located.push((k, cx, cy, c));
+                    }
+                }
+                let refs: Vec<CellRef> = located.iter().map(|l| l.3).collect();
+                eval_cells(&prof, &plan, sc, &refs, samples).map_err(|e| model_error(source, site, e))?;
+                for (&(k, cx, cy, c), &smp) in located.iter().zip(samples.iter()) {
                     if smp.loss_db.is_nan() {
                         continue;
                     }
