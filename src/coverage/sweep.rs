@@ -39,8 +39,9 @@ pub struct Scratch {
 /// [`for_each_located`]'s order: [`visit_cells`] then locates only these again instead of every cell
 /// of the disc and its rule — in the province build about seven of ten cells located fail the rule
 /// (1,353 M located, 404 M kept), and each costs a square root, an arc tangent and the rule's
-/// look-ups. Only the cell's position is kept (8 bytes): the full located cell would be 24, and the
-/// list of the largest transmitter is alive in every worker at the sweep's memory peak. Valid only
+/// look-ups. Only the cell's position and its sample's place are kept (12 bytes): the full located
+/// cell would be 24, and the list of the largest transmitter is alive in every worker at the sweep's
+/// memory peak. Valid only
 /// for the transmitter, plan, grid and rule of the last marking; any other sweep clears it.
 #[derive(Default)]
 pub(crate) struct LocatedCells {
