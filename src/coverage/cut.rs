@@ -53,13 +53,13 @@ impl CellMask {
         self.bits.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
     }
 
-    /// Whether any cell index in `range` is in the set.
+    /// Whether any cell index in `range` is in the set (indices past the mask's grid are not).
     pub fn any_in(&self, range: std::ops::Range<usize>) -> bool {
         if range.is_empty() {
             return false;
         }
         let (w0, w1) = (range.start / 64, (range.end - 1) / 64);
-        (w0..=w1.min(self.bits.len().saturating_sub(1))).any(|w| {
+        (w0..=w1).take_while(|&w| w < self.bits.len()).any(|w| {
             let lo = if w == w0 { range.start % 64 } else { 0 };
             let hi = if w == w1 { (range.end - 1) % 64 } else { 63 };
             let span = if hi - lo == 63 { u64::MAX } else { ((1u64 << (hi - lo + 1)) - 1) << lo };
@@ -268,5 +268,6 @@ mod tests {
                 assert_eq!(m.any_in(a..b), (a..b).any(|i| m.contains(i)), "{a}..{b}");
             }
         }
+        assert!(m.any_in(150..1000) && !m.any_in(200..1000) && !CellMask::of(0, &[]).any_in(0..100));
     }
 }

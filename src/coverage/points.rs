@@ -9,7 +9,7 @@ use super::engine::{model_error, walk_for};
 use crate::radio::itm::ItmError;
 use super::params::CoverageParams;
 use super::sites::PreparedSite;
-use super::sweep::{at_receiver, eval_cells, locate, rsrp, CellRef, Scratch};
+use super::sweep::{at_receiver, eval_cells, locate, rsrp, Scratch};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -43,18 +43,24 @@ pub fn site_hits(
 ) -> Result<Vec<(u32, f32)>, ItmError> {
     let floor = params.min_rsrp_dbm as f32;
     let mut hits: Vec<(u32, f32)> = Vec::new();
-    let (mut located, mut samples) = (Vec::new(), Vec::new());
+    let (mut at, mut located, mut samples) = (Vec::new(), Vec::new(), Vec::new());
     for tx in &site.txs {
         let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
+        // The cells in the transmitter's reach, then their samples all at once.
+        at.clear();
         located.clear();
-        located.extend(cells.iter().enumerate().filter_map(|(k, &(cx, cy))| locate(&plan, tx.x, tx.y, cx, cy).map(|c| (k, cx, cy, c))));
-        let refs: Vec<CellRef> = located.iter().map(|l| l.3).collect();
-        eval_cells(&prof, &plan, sc, &refs, &mut samples)?;
-        for (&(k, cx, cy, c), &smp) in located.iter().zip(&samples) {
+        for (k, &(cx, cy)) in cells.iter().enumerate() {
+            if let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) {
+                at.push((k, cx, cy));
+                located.push(c);
+            }
+        }
+        eval_cells(&prof, &plan, sc, &located, &mut samples)?;
+        for ((&(k, cx, cy), c), &smp) in at.iter().zip(&located).zip(&samples) {
             if smp.loss_db.is_nan() {
                 continue;
             }
-            let v = rsrp(tx, &c, receiver(dem, tx, cx, cy, smp));
+            let v = rsrp(tx, c, receiver(dem, tx, cx, cy, smp));
             if v >= floor {
                 match hits.iter_mut().find(|h| h.0 == k as u32) {
                     Some(h) => h.1 = h.1.max(v),

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::coverage::engine::{model_error, walk_for};
 use crate::coverage::params::CoverageParams;
 use crate::coverage::sites::PreparedSite;
-use crate::coverage::sweep::{eval_cells, locate, rsrp, CellRef, Scratch};
+use crate::coverage::sweep::{eval_cells, locate, rsrp, Scratch};
 use crate::error::Result;
 use crate::grid::Grid;
 
@@ -39,10 +39,12 @@ pub fn tx_hits(
     let per_site: Vec<Vec<(u32, TxHit)>> = sites
         .par_iter()
         .with_max_len(1)
-        .map_init(|| (Scratch::default(), Vec::new(), Vec::new()), |(sc, located, samples), site| -> Result<Vec<(u32, TxHit)>> {
+        .map_init(|| (Scratch::default(), Vec::new(), Vec::new(), Vec::new()), |(sc, at, located, samples), site| -> Result<Vec<(u32, TxHit)>> {
             let mut out = Vec::new();
             for tx in &site.txs {
                 let Some((prof, plan)) = walk_for(dem, tx, params) else { continue };
+                // The points in the transmitter's reach, then their samples all at once.
+                at.clear();
                 located.clear();
                 for (k, cell) in cells.iter().enumerate() {
                     let Some((cx, cy)) = *cell else { continue };
@@ -50,16 +52,16 @@ pub fn tx_hits(
                         continue;
                     }
                     if let Some(c) = locate(&plan, tx.x, tx.y, cx, cy) {
-                        located.push((k, cx, cy, c));
+                        at.push((k, cx, cy));
+                        located.push(c);
                     }
                 }
-                let refs: Vec<CellRef> = located.iter().map(|l| l.3).collect();
-                eval_cells(&prof, &plan, sc, &refs, samples).map_err(|e| model_error(source, site, e))?;
-                for (&(k, cx, cy, c), &smp) in located.iter().zip(samples.iter()) {
+                eval_cells(&prof, &plan, sc, located, samples).map_err(|e| model_error(source, site, e))?;
+                for ((&(k, cx, cy), c), &smp) in at.iter().zip(located.iter()).zip(samples.iter()) {
                     if smp.loss_db.is_nan() {
                         continue;
                     }
-                    let v = rsrp(tx, &c, crate::coverage::points::receiver(dem, tx, cx, cy, smp));
+                    let v = rsrp(tx, c, crate::coverage::points::receiver(dem, tx, cx, cy, smp));
                     if v >= floor {
                         let d = (cx - tx.x).hypot(cy - tx.y) as f32;
                         out.push((k as u32, TxHit { site: site.index, f_mhz: tx.f_mhz, rsrp: v, distance_m: d }));
