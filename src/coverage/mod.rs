@@ -26,6 +26,7 @@ pub mod hamlets;
 pub mod indicators;
 pub mod itm_walk;
 pub mod layers;
+pub mod locate;
 pub mod location;
 pub mod params;
 pub mod planner;

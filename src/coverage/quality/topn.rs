@@ -59,8 +59,8 @@ fn quantum_mw() -> &'static [f64] {
 }
 
 /// SINR (dB) of a cell served by its list's first entry and interfered by the rest, at `load`
-/// with noise power `noise_mw` per RE: [`sinr_db`] of the entries' RSRP with each power looked up
-/// ([`quantum_mw`]) instead of one `powf` an entry, once per cell and carrier of the province — the
+/// with noise power `noise_mw` per RE: [`super::sinr::sinr_db`] of the entries' RSRP with each power looked up
+/// (`quantum_mw`) instead of one `powf` an entry, once per cell and carrier of the province — the
 /// same bits, since every entry's RSRP is one of the 65,536 quanta. NaN for an empty list.
 #[inline]
 pub fn list_sinr_db(list: &[u32], load: f64, noise_mw: f64) -> f64 {
