@@ -37,6 +37,9 @@ impl Sample {
 /// angle) for up to this many samples at once.
 const BATCH: usize = 32;
 
+/// Samples whose terrain the walk reads ahead of walking them (see [`Profile::walk_impl`]).
+const GATHER: usize = 64;
+
 /// A needed sample waiting for [`Profile::finish`]: its index, receiver and diffraction half.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -185,6 +188,35 @@ impl<'a> Profile<'a> {
         let b = self.dem[r0 * self.w + c1];
         let c = self.dem[r1 * self.w + c0];
         let d = self.dem[r1 * self.w + c1];
+        self.bilinear([a, b, c, d], tx, ty)
+    }
+
+    /// [`Self::elevation`] where the point is known to lie in the interior, `0.5 ≤ px ≤ w − 1` and
+    /// `0.5 ≤ py ≤ h − 1` ([`Self::interior`]): there no neighbour is clamped, so the same four
+    /// cells are read without the bounds and clamps — the same value, bit for bit.
+    #[inline(always)]
+    fn elevation_interior(&self, px: f64, py: f64) -> Option<f32> {
+        let fx = px - 0.5;
+        let fy = py - 0.5;
+        let c0f = ((fx + 1.0) as isize - 1) as f64;
+        let r0f = ((fy + 1.0) as isize - 1) as f64;
+        let tx = (fx - c0f) as f32;
+        let ty = (fy - r0f) as f32;
+        let i = r0f as usize * self.w + c0f as usize;
+        let (top, bot) = (&self.dem[i..i + 2], &self.dem[i + self.w..i + self.w + 2]);
+        self.bilinear([top[0], top[1], bot[0], bot[1]], tx, ty)
+    }
+
+    /// Whether the point (px, py) lies where [`Self::elevation_interior`] applies.
+    #[inline(always)]
+    fn interior(&self, px: f64, py: f64) -> bool {
+        px >= 0.5 && py >= 0.5 && px <= self.w as f64 - 1.0 && py <= self.h as f64 - 1.0
+    }
+
+    /// The bilinear interpolation of the four cells around a point (top left, top right, bottom
+    /// left, bottom right) at fractions (tx, ty); `None` if one is nodata.
+    #[inline(always)]
+    fn bilinear(&self, [a, b, c, d]: [f32; 4], tx: f32, ty: f32) -> Option<f32> {
         let nd = self.nodata;
         if a == nd || b == nd || c == nd || d == nd || a.is_nan() || b.is_nan() || c.is_nan() || d.is_nan() {
             return None;
@@ -237,40 +269,83 @@ impl<'a> Profile<'a> {
         // Samples whose loss waits for the batch's second half (see `Pending`).
         let mut pending = [Pending::EMPTY; BATCH];
         let mut np = 0;
-        for s in from..=to {
-            let Some(p) = self.terrain_at_step(ux, uy, s) else {
-                out[s] = Sample::NONE;
-                continue;
-            };
-            let (x, zp) = (p.x, p.z);
-            // Without `need`, every sample; with it, only those a cell takes (the others carry the
-            // terrain on and nothing else).
-            if need.is_none_or(|need| super::sweep::is_needed(need, s)) {
-                let rx = Vertex::new(x, zp + self.hr);
-                let edge = match (self.diffraction, st.horizon) {
-                    (true, Some(horizon)) => match self.method {
-                        DiffractionMethod::Bullington => {
-                            bullington_edge(tx, rx, &st.hull, horizon, st.horizon_slope, self.two_over_lambda)
-                        }
-                        DiffractionMethod::Deygout if self.clear(&st.hull, tx, rx) => Edge::Loss(0.0),
-                        DiffractionMethod::Deygout => Edge::Loss(deygout_loss_db(tx, rx, &st.hull, self.two_over_lambda, &mut memo)),
-                    },
-                    _ => Edge::Loss(0.0),
-                };
-                pending[np] = Pending { s, rx, edge };
-                np += 1;
+        // The terrain of up to `GATHER` samples is read first, in a loop of independent reads the
+        // core runs ahead on, then walked: read inside the walk, each DEM read waited behind the
+        // hull's data-dependent branches (a third of the read's time was the load).
+        let mut terrain = [None; GATHER];
+        let mut base = from;
+        while base <= to {
+            let end = to.min(base + GATHER - 1);
+            // The sample positions move monotonically along the radial (rounding is monotone), so
+            // when both ends of the run are in the interior every sample between is.
+            let at = |s: usize| (self.px0 + s as f64 * ux, self.py0 + s as f64 * uy);
+            let ((xa, ya), (xb, yb)) = (at(base), at(end));
+            if self.interior(xa, ya) && self.interior(xb, yb) {
+                for (k, t) in terrain[..=end - base].iter_mut().enumerate() {
+                    let (px, py) = at(base + k);
+                    *t = self.elevation_interior(px, py).map(|z| Vertex::new(self.xs[base + k], z - self.drop[base + k]));
+                }
+            } else {
+                for (k, t) in terrain[..=end - base].iter_mut().enumerate() {
+                    *t = self.terrain_at_step(ux, uy, base + k);
+                }
             }
-            if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
-                st.horizon = Some(p);
-                st.horizon_slope = horizon_slope(tx, p);
+            for (k, &t) in terrain[..=end - base].iter().enumerate() {
+                let s = base + k;
+                self.walk_sample(tx, s, t, st, out, need, &mut memo, &mut pending, &mut np);
             }
-            hull::push(&mut st.hull, p, self.eps);
-            if np == BATCH {
-                self.finish(tx, &pending, out);
-                np = 0;
-            }
+            base = end + 1;
         }
         self.finish(tx, &pending[..np], out);
+    }
+
+    /// One sample of [`Self::walk_impl`]: its loss's first half queued if needed, then the terrain
+    /// point carried into the horizon and the hull.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn walk_sample(
+        &self,
+        tx: Vertex,
+        s: usize,
+        terrain: Option<Vertex>,
+        st: &mut WalkState,
+        out: &mut [Sample],
+        need: Option<&[u64]>,
+        memo: &mut LeftMemo,
+        pending: &mut [Pending; BATCH],
+        np: &mut usize,
+    ) {
+        let Some(p) = terrain else {
+            out[s] = Sample::NONE;
+            return;
+        };
+        let (x, zp) = (p.x, p.z);
+        // Without `need`, every sample; with it, only those a cell takes (the others carry the
+        // terrain on and nothing else).
+        if need.is_none_or(|need| super::sweep::is_needed(need, s)) {
+            let rx = Vertex::new(x, zp + self.hr);
+            let edge = match (self.diffraction, st.horizon) {
+                (true, Some(horizon)) => match self.method {
+                    DiffractionMethod::Bullington => {
+                        bullington_edge(tx, rx, &st.hull, horizon, st.horizon_slope, self.two_over_lambda)
+                    }
+                    DiffractionMethod::Deygout if self.clear(&st.hull, tx, rx) => Edge::Loss(0.0),
+                    DiffractionMethod::Deygout => Edge::Loss(deygout_loss_db(tx, rx, &st.hull, self.two_over_lambda, memo)),
+                },
+                _ => Edge::Loss(0.0),
+            };
+            pending[*np] = Pending { s, rx, edge };
+            *np += 1;
+        }
+        if st.horizon.is_none_or(|h| (zp - self.z_tx) * h.x > (h.z - self.z_tx) * x) {
+            st.horizon = Some(p);
+            st.horizon_slope = horizon_slope(tx, p);
+        }
+        hull::push(&mut st.hull, p, self.eps);
+        if *np == BATCH {
+            self.finish(tx, pending, out);
+            *np = 0;
+        }
     }
 
     /// The second half of the pending samples' loss ([`nlos_loss_db`] beyond the horizon) and
@@ -410,6 +485,57 @@ mod tests {
             }
             hull::push(&mut st.hull, p, prof.eps);
         }
+    }
+
+    #[test]
+    fn the_interior_read_is_the_clamped_read_and_walks_leaving_the_dem_are_unchanged() {
+        // `elevation_interior` must give `elevation`'s bits wherever `interior` holds: at the
+        // interior's edges, just inside them, on cell centres and borders, and near integers where
+        // fx + 1 rounds up — and a walk whose reads run off the DEM mid-run (the gathered run then
+        // takes the clamped read) must still equal the sample-by-sample reference.
+        let mut dem = super::super::synthetic::hilly_dem(97, 83, 30.0, 5, 400.0);
+        dem.nodata = Some(-9999.0);
+        dem.set(40, 40, -9999.0);
+        let ds = empty_dataset(dem);
+        let params = CoverageParams { max_radius_m: 4000.0, ..Default::default() };
+        let (x, y) = ds.dem.cell_center(3, 79);
+        let site = super::super::synthetic::three_sector_site(1, "t", x, y, 30.0, 1800.0);
+        let p = prepare_site(&ds, 0, &site, &params).unwrap();
+        let prof = Profile::new(&ds.dem, &p.txs[0], &params);
+        let (w, h) = (prof.w as f64, prof.h as f64);
+        let mut rng = crate::dataset::demo::rng::Rng::new(11);
+        let mut pts = vec![(0.5, 0.5), (w - 1.0, h - 1.0), (0.5, h - 1.0), (w - 1.0, 0.5), (39.5, 40.5), (40.5, 40.5)];
+        // Points beyond the interior, where only `elevation` applies: `interior` must refuse them.
+        pts.extend([(w - 0.5, 10.0), (10.0, h - 0.5), ((w - 1.0).next_up(), 3.0), (0.25, 3.0), (3.0, 0.0), (w - 0.5, h - 0.5), (w, h)]);
+        for k in 1..40 {
+            let v = k as f64;
+            pts.extend([(v, v), (v.next_down(), v.next_up()), (v + 0.5, (v + 0.5).next_down()), (v - 1e-15, 1.0 - 1e-16)]);
+        }
+        for _ in 0..20_000 {
+            pts.push((rng.range(0.5, w - 1.0), rng.range(0.5, h - 1.0)));
+        }
+        let mut inside = 0;
+        for (px, py) in pts {
+            if prof.interior(px, py) {
+                inside += 1;
+                assert_eq!(prof.elevation_interior(px, py).map(f32::to_bits), prof.elevation(px, py).map(f32::to_bits), "({px}, {py})");
+            }
+        }
+        assert!(inside > 20_000, "{inside}");
+        let mut cells = 0;
+        for r in 0..48 {
+            let az = r as f64 * std::f64::consts::TAU / 48.0 + 0.003;
+            let (mut a, mut b) = (WalkState::default(), WalkState::default());
+            let mut oa = vec![Sample { loss_db: 7.0, dep_deg: 7.0 }; prof.n + 1];
+            let mut ob = oa.clone();
+            prof.walk(az, 1, prof.n, &mut a, &mut oa);
+            walk_before(&prof, az, 1, prof.n, &mut b, &mut ob, None);
+            for (s, (x, y)) in oa.iter().zip(&ob).enumerate() {
+                assert_eq!((x.loss_db.to_bits(), x.dep_deg.to_bits()), (y.loss_db.to_bits(), y.dep_deg.to_bits()), "radial {r} sample {s}");
+                cells += (!x.loss_db.is_nan()) as usize;
+            }
+        }
+        assert!(cells > 1000 && prof.n > 100, "{cells} {}", prof.n);
     }
 
     #[test]
