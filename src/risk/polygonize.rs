@@ -99,7 +99,7 @@ impl Tracer<'_> {
 /// Polygons (map coordinates) of the 4-connected regions of `labels` (row-major, 0 = none) for which
 /// `keep(label)` is true, one per region, in label order.
 pub fn polygonize(labels: &[u32], width: usize, height: usize, t: &GeoTransform, keep: impl Fn(u32) -> bool + Sync) -> Vec<(u32, Polygon<f64>)> {
-    let visited: Vec<AtomicU8> = (0..width * height).map(|_| AtomicU8::new(0)).collect();
+    let visited: Vec<AtomicU8> = crate::grid::filled_with(width * height, || AtomicU8::new(0));
     // Labels dealt round-robin over a few tasks per thread (regions of very unequal outline length
     // then spread over the tasks).
     let tasks = (rayon::current_num_threads() * 4) as u32;

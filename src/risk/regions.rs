@@ -24,7 +24,13 @@ impl Regions {
 
 /// Label the 4-connected regions of equal class (the flood fill of [`label_by_key`], keyed by class).
 pub fn label(classes: &Grid<u8>) -> Regions {
-    let (labels, keys, mut size) = label_sized(classes.width, classes.height, |i| Some(classes.data[i]).filter(|k| *k != CLASS_NODATA));
+    label_in(Vec::new(), classes)
+}
+
+/// [`label`] into `spare`, a labels buffer of an earlier labelling done with (its memory reused
+/// rather than a province-sized grid faulted in again; its contents do not matter).
+pub fn label_in(spare: Vec<u32>, classes: &Grid<u8>) -> Regions {
+    let (labels, keys, mut size) = label_sized(spare, classes.width, classes.height, |i| Some(classes.data[i]).filter(|k| *k != CLASS_NODATA));
     let class: Vec<u8> = keys.iter().map(|k| k.unwrap_or(CLASS_NODATA)).collect();
     size[0] = 0;
     Regions { labels, class, size }
@@ -36,7 +42,12 @@ pub fn label(classes: &Grid<u8>) -> Regions {
 /// region with different keys end up in different pieces. Components are numbered in the row-major
 /// order of their first cell, as one flood fill scanning the grid would number them.
 pub fn label_by_key<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usize) -> Option<K> + Sync) -> (Vec<u32>, Vec<Option<K>>) {
-    let (labels, keys, _) = label_sized(w, h, key);
+    label_by_key_in(Vec::new(), w, h, key)
+}
+
+/// [`label_by_key`] into `spare` (see [`label_in`]).
+pub fn label_by_key_in<K: Copy + Eq + Send + Sync>(spare: Vec<u32>, w: usize, h: usize, key: impl Fn(usize) -> Option<K> + Sync) -> (Vec<u32>, Vec<Option<K>>) {
+    let (labels, keys, _) = label_sized(spare, w, h, key);
     (labels, keys)
 }
 
@@ -48,8 +59,15 @@ pub fn label_by_key<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn
 /// the whole grid's row-major order — the smallest first cell of its band parts, since a band's scan
 /// meets each part's first cell first. That is exactly the numbering of one sequential scan
 /// (the tests compare them), so everything downstream (the sieve's order, feature ids) is unchanged.
-fn label_sized<K: Copy + Eq + Send + Sync>(w: usize, h: usize, key: impl Fn(usize) -> Option<K> + Sync) -> (Vec<u32>, Vec<Option<K>>, Vec<u32>) {
-    let mut labels = vec![0u32; w * h];
+fn label_sized<K: Copy + Eq + Send + Sync>(spare: Vec<u32>, w: usize, h: usize, key: impl Fn(usize) -> Option<K> + Sync) -> (Vec<u32>, Vec<Option<K>>, Vec<u32>) {
+    // Phase 1 writes every cell, so a spare buffer's old labels need no clearing.
+    let mut labels = if spare.len() >= w * h {
+        let mut l = spare;
+        l.truncate(w * h);
+        l
+    } else {
+        vec![0u32; w * h]
+    };
     if w == 0 || h == 0 {
         return (labels, vec![None], vec![0]);
     }
@@ -302,8 +320,14 @@ fn majority_reference(classes: &Grid<u8>) -> Grid<u8> {
 /// first, so a speck next to another speck joins whatever that one joined; the grid is labelled once
 /// and rewritten once. Regions touching only nodata stay. Returns the number of cells changed.
 pub fn sieve(classes: &mut Grid<u8>, min_cells: u32) -> usize {
+    sieve_in(Vec::new(), classes, min_cells).0
+}
+
+/// [`sieve`] labelling into `spare` (see [`label_in`]); returns the cells changed and the labels
+/// buffer, for the next labelling.
+pub fn sieve_in(spare: Vec<u32>, classes: &mut Grid<u8>, min_cells: u32) -> (usize, Vec<u32>) {
     let (w, h) = (classes.width, classes.height);
-    let reg = label(classes);
+    let reg = label_in(spare, classes);
     let n = reg.class.len();
     let small = |l: u32| l != 0 && reg.size[l as usize] < min_cells;
     // Adjacent label pairs touching a small region (each pair once per shared cell side).
@@ -373,7 +397,7 @@ pub fn sieve(classes: &mut Grid<u8>, min_cells: u32) -> usize {
         }
     }
     let target: Vec<u8> = (0..n as u32).map(|l| reg.class[parent.find(l) as usize]).collect();
-    classes
+    let changed = classes
         .data
         .par_iter_mut()
         .zip(reg.labels.par_iter())
@@ -386,7 +410,8 @@ pub fn sieve(classes: &mut Grid<u8>, min_cells: u32) -> usize {
                 0
             }
         })
-        .sum()
+        .sum();
+    (changed, reg.labels)
 }
 
 #[cfg(test)]
