@@ -43,6 +43,7 @@ fn main() -> anyhow::Result<()> {
     let points = cell_indices(&ds.dem, &hamlet_cells(&ds)?);
     let any = BestServerGrid::new(ds.dem.len());
     let (mut wall, mut cpu) = (0.0, 0.0);
+    let mut sweep = LocalSweep::new(&params, &ds.name);
     for op in ds.operators() {
         if only.as_ref().is_some_and(|o| o != &op) {
             continue;
@@ -50,7 +51,7 @@ fn main() -> anyhow::Result<()> {
         let op_sites: Vec<&PreparedSite> = sites.iter().filter(|s| s.operator == op).collect();
         let job = OperatorSweep { dem: &ds.dem, params: &params, op: &op, sites: &op_sites, any: &any, points: &points, tick: &|| {} };
         let (t, c) = (Instant::now(), cpu_seconds());
-        let (_, stats, _) = LocalSweep { params: &params, source: &ds.name }.operator(&job)?;
+        let (_, stats, _) = sweep.operator(&job)?;
         let (dt, dc) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
         eprintln!(
             "  {op}: {} sites, {:.1} M cells, {:.1} M samples: {dt:.2} s wall, {dc:.2} s CPU",

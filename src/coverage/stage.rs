@@ -20,6 +20,7 @@
 //! With drive-test measurements the model is calibrated first ([`super::calibration`]): the fitted
 //! offsets become EIRP corrections of the prepared sites, so everything after is calibrated.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::best::{BestServerGrid, MaxGrid};
@@ -33,6 +34,7 @@ use super::layers::{gap_layers, hamlet_coverage, indicator_layers, operator_key,
 use super::params::CoverageParams;
 use super::planner::{plan, Proposal};
 use super::points::SiteHitTable;
+use super::quality::topn::TopNGrid;
 use super::quality::{self, OperatorPass, OperatorQuality, PointQuality};
 use super::sites::{prepare_sites, PreparedSite};
 use crate::dataset::Dataset;
@@ -88,6 +90,9 @@ pub trait SweepSource {
     /// operator's network quality ([`super::quality`]) at every cell and at the DEM cells
     /// `job.points` (hamlets).
     fn operator(&mut self, job: &OperatorSweep<'_>) -> Result<OperatorResult>;
+
+    /// Every operator is done: free what was kept from one operator to the next.
+    fn done(&mut self) {}
 }
 
 /// One operator's part of the sweep, as [`SweepSource::operator`] is asked for it.
@@ -108,8 +113,17 @@ pub type OperatorResult = (MaxGrid, SweepStats, OperatorQuality);
 
 /// The sweep of every site on this machine.
 pub struct LocalSweep<'a> {
-    pub params: &'a CoverageParams,
-    pub source: &'a str,
+    params: &'a CoverageParams,
+    source: &'a str,
+    /// The top-N grid, kept from one operator to the next (cleared, not allocated again).
+    top: Option<TopNGrid>,
+}
+
+impl<'a> LocalSweep<'a> {
+    /// The sweep with `params` of the sites of dataset `source`.
+    pub fn new(params: &'a CoverageParams, source: &'a str) -> Self {
+        Self { params, source, top: None }
+    }
 }
 
 impl SweepSource for LocalSweep<'_> {
@@ -119,7 +133,15 @@ impl SweepSource for LocalSweep<'_> {
         // The operator's carriers one at a time, keeping each cell's N strongest sectors (SINR, rate).
         // The reach rule per cell, the hamlets' cells kept exact (`super::cut`).
         let pass = OperatorPass::new(sites, &self.params.quality, self.source)?.with_cut(CutRule::reach_keeping(dem.len(), points));
-        let (q, stats) = pass.run(
+        let top = match &mut self.top {
+            Some(top) => {
+                top.clear();
+                top
+            }
+            none => none.insert(pass.top_grid(dem)),
+        };
+        let (q, stats) = pass.run_in(
+            top,
             dem,
             sites,
             self.params,
@@ -130,6 +152,10 @@ impl SweepSource for LocalSweep<'_> {
             tick,
         )?;
         Ok((grid, stats, q))
+    }
+
+    fn done(&mut self) {
+        self.top = None;
     }
 }
 
@@ -142,7 +168,7 @@ fn classes_on(dem: &Grid<f32>, rsrp_any: &Grid<f32>, class: impl Fn(f32) -> u8) 
 
 /// The whole-province computation into any sink (the build's is the store: [`super::analysis`]).
 pub fn run(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink) -> Result<CoverageOutput> {
-    run_from(ds, params, sink, &mut LocalSweep { params, source: &ds.name })
+    run_from(ds, params, sink, &mut LocalSweep::new(params, &ds.name))
 }
 
 /// [`run`] with the best-server grids from `source`.
@@ -217,6 +243,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
         quality.push(q.points);
     }
     pb.finish_and_clear();
+    source.done();
     let hamlet_hits = hits.and_then(|h| SiteHitTable::from_hits(&sites, cells.len(), h));
     let hamlet_any: Vec<Option<(f32, u32)>> = cell_index.iter().map(|i| any.get(*i)).collect();
     let (rsrp_any, serving) = any.into_grids(dem, |i| ds.sites[i as usize].id as i32);
@@ -233,12 +260,17 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
         stats.cells as f64 / sweep_seconds / cores / 1e6,
         cores
     );
+    // The province-wide rasters are compressed on background threads while the hexagons, the
+    // layers and the planner below compute (mostly on one core); the stage waits for them at its end.
     let (covered, good) = (params.covered_dbm as f32, params.good_dbm as f32);
     let class = classes_on(dem, &rsrp_any, |v| if v >= good { 2 } else if v >= covered { 1 } else { 0 });
     let sigma_any = params.sigma_db(None);
     let probability = classes_on(dem, &rsrp_any, |v| super::location::class(v, params.covered_dbm, sigma_any));
-    sink.put_raster("coverage_probability", &probability, RasterStyle::LocationProbability)?;
-    drop(probability);
+    sink.put_raster_shared("coverage_probability", Arc::new(probability), RasterStyle::LocationProbability)?;
+    let rsrp_any = Arc::new(rsrp_any);
+    sink.put_raster_shared("rsrp_any", rsrp_any.clone(), RasterStyle::Rsrp)?;
+    sink.put_raster_shared("serving_site", Arc::new(serving), RasterStyle::Continuous)?;
+    sink.put_raster_shared("coverage_class", Arc::new(class), RasterStyle::CoverageClasses)?;
     let th = Instant::now();
     hexes.add_any(&rsrp_any, params)?;
     let h3_layer = hexes.layer(ds)?;
@@ -253,12 +285,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
     );
     sink.layer(&h3_layer)?;
     drop(h3_layer);
-    sink.put_raster("rsrp_any", &rsrp_any, RasterStyle::Rsrp)?;
     drop(rsrp_any);
-    sink.put_raster("serving_site", &serving, RasterStyle::Continuous)?;
-    drop(serving);
-    sink.put_raster("coverage_class", &class, RasterStyle::CoverageClasses)?;
-    drop(class);
 
     // Fiber, hamlet status, indicators, gaps, planner.
     let aps: Vec<[f64; 2]> = ds.fiber_access_points.iter().map(|a| [a.pos.x(), a.pos.y()]).collect();
@@ -300,6 +327,7 @@ pub fn run_from(ds: &Dataset, params: &CoverageParams, sink: &mut dyn Sink, sour
         sink.layer(&super::calibration::layers::calibration_layer(ds, cal))?;
     }
     sink.layer(&proposal_layer(ds, &proposals, &indicators.province))?;
+    sink.flush()?;
     eprintln!("  {}", indicators.province.summary());
     Ok(CoverageOutput {
         operators,

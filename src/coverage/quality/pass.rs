@@ -286,20 +286,46 @@ impl<'a> OperatorPass<'a> {
         E: Fn(usize, f32, &PreparedSite) + Sync,
         T: Fn() + Sync,
     {
+        self.run_in(&mut self.top_grid(dem), dem, sites, params, source, best, points, emit, tick)
+    }
+
+    /// [`Self::run`] in `top`, an empty top-N grid ([`Self::top_grid`], or an earlier pass's
+    /// [`TopNGrid::clear`]ed — one grid for every operator of a build instead of 600 MB faulted in
+    /// and zeroed again per operator; one of another shape is replaced); `top` holds the last
+    /// carrier's lists after.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_in<E, T>(
+        &self,
+        top: &mut TopNGrid,
+        dem: &Grid<f32>,
+        sites: &[&PreparedSite],
+        params: &CoverageParams,
+        source: &str,
+        best: &MaxGrid,
+        points: &[usize],
+        emit: E,
+        tick: T,
+    ) -> Result<(OperatorQuality, SweepStats)>
+    where
+        E: Fn(usize, f32, &PreparedSite) + Sync,
+        T: Fn() + Sync,
+    {
         let n = self.q.servers;
         let mut sinr = crate::grid::filled(dem.len(), RSRP_NODATA);
         let mut rate = crate::grid::filled(dem.len(), RSRP_NODATA);
         let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
         let mut stats = SweepStats::default();
         let hits = Mutex::new(Vec::new());
-        let mut top = self.top_grid(dem);
+        if (top.cells(), top.n()) != (dem.len(), n) {
+            *top = self.top_grid(dem);
+        }
         for (k, (f, band)) in self.carriers.iter().enumerate() {
             if k > 0 {
                 top.clear();
             }
-            let s = self.sweep_carrier(&top, *f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
+            let s = self.sweep_carrier(top, *f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
             stats.add(s);
-            self.finish_carrier(band, &top, best, &mut sinr, &mut rate);
+            self.finish_carrier(band, top, best, &mut sinr, &mut rate);
             let mut l = vec![0u32; n];
             for (h, &i) in points.iter().enumerate() {
                 top.list(i, &mut l);
