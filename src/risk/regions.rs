@@ -485,6 +485,15 @@ mod tests {
             assert_eq!(r.size, size);
             let key = |i: usize| (v[i] != CLASS_NODATA).then(|| (r.labels[i], ((i / w) / 5 * 3 + (i % w) / 5) as u32));
             assert_eq!(label_by_key(w, h, key), label_by_key_sequential(w, h, key), "{w} × {h} keyed");
+            // Into a spare buffer holding old labels (longer than the grid): the same labelling.
+            let mut dirty = || (0..w * h + 17).map(|_| rnd() | 1).collect::<Vec<u32>>();
+            let r2 = label_in(dirty(), &grid);
+            assert_eq!((&r2.labels, &r2.class, &r2.size), (&r.labels, &r.class, &r.size), "{w} × {h} into a spare");
+            assert_eq!(label_by_key_in(dirty(), w, h, key), label_by_key_sequential(w, h, key), "{w} × {h} keyed into a spare");
+            let (mut a, mut b) = (grid.clone(), grid.clone());
+            let (changed, spare) = sieve_in(dirty(), &mut a, 4);
+            assert_eq!((changed, &a.data), (sieve(&mut b, 4), &b.data), "{w} × {h} sieved into a spare");
+            assert_eq!(spare.len(), w * h);
         }
     }
 
