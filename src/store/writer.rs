@@ -115,7 +115,7 @@ impl StoreWriter {
         style: RasterStyle,
     ) -> Result<()> {
         let rel = format!("{name}.tif");
-        crate::grid::io::write_cog(grid, &self.staging.join(&rel), crs)?;
+        crate::grid::io::write_cog_with(grid, &self.staging.join(&rel), crs, predictor::<T>(style))?;
         self.register_raster(&rel, style);
         Ok(())
     }
@@ -141,7 +141,7 @@ impl StoreWriter {
                 let path = path.clone();
                 move || {
                     let t = Instant::now();
-                    crate::grid::io::write_cog(&grid, &path, &crs)?;
+                    crate::grid::io::write_cog_with(&grid, &path, &crs, predictor::<T>(style))?;
                     Ok(t.elapsed().as_secs_f64())
                 }
             })
@@ -361,6 +361,12 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether a raster of cell type `T` and style `style` is stored with the TIFF predictor: floats
+/// as their style says ([`RasterStyle::predictor`]), integers never.
+fn predictor<T: GdalType>(style: RasterStyle) -> bool {
+    T::datatype().is_floating() && style.predictor()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +388,33 @@ mod tests {
         assert!(e.contains("not a crs"), "{e}");
         // The failed commit left the previous store as it was.
         assert!(target.join("a.tif").exists() && !target.join("b.tif").exists());
+    }
+
+    #[test]
+    fn the_predictor_is_used_where_the_style_and_type_call_for_it_and_values_are_kept() {
+        // A float RSRP raster keeps the predictor (3, floating point); a float SINR raster and an
+        // integer raster of any style are stored without; every one reads back cell for cell.
+        let (_dir, target) = crate::scratch::scratch("p");
+        let t = GeoTransform { x0: 500_000.0, y0: 2_400_090.0, dx: 30.0, dy: 30.0 };
+        let f = Grid::from_fn(300, 200, t, Some(-9999.0f32), |c, r| -80.0 - (c as f32 * 0.37 + r as f32 * 0.11).sin() * 20.0);
+        let i = Grid::from_fn(300, 200, t, Some(-1i32), |c, r| ((c / 17 + r / 13) % 5) as i32);
+        let mut w = StoreWriter::begin(&target).unwrap();
+        w.put_raster("rsrp", &f, "EPSG:32648", RasterStyle::Rsrp).unwrap();
+        w.put_raster("sinr", &f, "EPSG:32648", RasterStyle::Sinr).unwrap();
+        w.put_raster_background("ids", Arc::new(i.clone()), "EPSG:32648", RasterStyle::Continuous).unwrap();
+        w.commit(Manifest::default()).unwrap();
+        let predictor = |name: &str| {
+            use gdal::Metadata;
+            let ds = gdal::Dataset::open(target.join(format!("{name}.tif"))).unwrap();
+            ds.metadata_item("PREDICTOR", "IMAGE_STRUCTURE")
+        };
+        assert_eq!(predictor("rsrp").as_deref(), Some("3"));
+        assert_eq!(predictor("sinr"), None);
+        assert_eq!(predictor("ids"), None);
+        for name in ["rsrp", "sinr"] {
+            let (back, _) = crate::grid::io::read_raster_f32(&target.join(format!("{name}.tif")), 1).unwrap();
+            assert!(back.data.iter().zip(&f.data).all(|(a, b)| a.to_bits() == b.to_bits()), "{name}");
+        }
+        assert_eq!(crate::grid::io::read_raster_as::<i32>(&target.join("ids.tif")).unwrap().data, i.data);
     }
 }
