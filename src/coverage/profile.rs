@@ -171,13 +171,7 @@ impl<'a> Profile<'a> {
         if !(px >= 0.0 && py >= 0.0 && px <= self.w as f64 && py <= self.h as f64) {
             return None;
         }
-        let fx = px - 0.5;
-        let fy = py - 0.5;
-        // Truncation of a positive number is its floor (fx, fy ≥ −0.5 here), without a libm call.
-        let c0f = ((fx + 1.0) as isize - 1) as f64;
-        let r0f = ((fy + 1.0) as isize - 1) as f64;
-        let tx = (fx - c0f) as f32;
-        let ty = (fy - r0f) as f32;
+        let (c0f, r0f, tx, ty) = Self::corner(px, py);
         let wm = self.w as isize - 1;
         let hm = self.h as isize - 1;
         let c0 = (c0f as isize).clamp(0, wm) as usize;
@@ -196,15 +190,22 @@ impl<'a> Profile<'a> {
     /// cells are read without the bounds and clamps — the same value, bit for bit.
     #[inline(always)]
     fn elevation_interior(&self, px: f64, py: f64) -> Option<f32> {
-        let fx = px - 0.5;
-        let fy = py - 0.5;
-        let c0f = ((fx + 1.0) as isize - 1) as f64;
-        let r0f = ((fy + 1.0) as isize - 1) as f64;
-        let tx = (fx - c0f) as f32;
-        let ty = (fy - r0f) as f32;
+        let (c0f, r0f, tx, ty) = Self::corner(px, py);
         let i = r0f as usize * self.w + c0f as usize;
         let (top, bot) = (&self.dem[i..i + 2], &self.dem[i + self.w..i + self.w + 2]);
         self.bilinear([top[0], top[1], bot[0], bot[1]], tx, ty)
+    }
+
+    /// The column and row of the cell centre up and left of the fractional pixel (px, py ≥ 0),
+    /// and the point's fractions towards the next ones: the bilinear read's corner.
+    #[inline(always)]
+    fn corner(px: f64, py: f64) -> (f64, f64, f32, f32) {
+        let fx = px - 0.5;
+        let fy = py - 0.5;
+        // Truncation of a positive number is its floor (fx, fy ≥ −0.5 here), without a libm call.
+        let c0f = ((fx + 1.0) as isize - 1) as f64;
+        let r0f = ((fy + 1.0) as isize - 1) as f64;
+        (c0f, r0f, (fx - c0f) as f32, (fy - r0f) as f32)
     }
 
     /// Whether the point (px, py) lies where [`Self::elevation_interior`] applies.

@@ -140,7 +140,7 @@ impl SweepSource for LocalSweep<'_> {
             }
             none => none.insert(pass.top_grid(dem)),
         };
-        let (q, stats) = pass.run_in(
+        let (q, stats) = pass.run(
             top,
             dem,
             sites,

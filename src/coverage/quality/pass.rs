@@ -269,32 +269,12 @@ impl<'a> OperatorPass<'a> {
 
     /// Sweep the operator's `sites` (the list given to [`OperatorPass::new`]) carrier by carrier
     /// ([`Self::sweep_carrier`]), with SINR and rate after each; `points` are DEM cell indices
-    /// (hamlets) whose servers are reported.
+    /// (hamlets) whose servers are reported. `top` is an empty top-N grid ([`Self::top_grid`], or
+    /// an earlier pass's [`TopNGrid::clear`]ed — one grid for every operator of a build instead of
+    /// 600 MB faulted in and zeroed again per operator; one of another shape is replaced); it holds
+    /// the last carrier's lists after.
     #[allow(clippy::too_many_arguments)]
     pub fn run<E, T>(
-        &self,
-        dem: &Grid<f32>,
-        sites: &[&PreparedSite],
-        params: &CoverageParams,
-        source: &str,
-        best: &MaxGrid,
-        points: &[usize],
-        emit: E,
-        tick: T,
-    ) -> Result<(OperatorQuality, SweepStats)>
-    where
-        E: Fn(usize, f32, &PreparedSite) + Sync,
-        T: Fn() + Sync,
-    {
-        self.run_in(&mut self.top_grid(dem), dem, sites, params, source, best, points, emit, tick)
-    }
-
-    /// [`Self::run`] in `top`, an empty top-N grid ([`Self::top_grid`], or an earlier pass's
-    /// [`TopNGrid::clear`]ed — one grid for every operator of a build instead of 600 MB faulted in
-    /// and zeroed again per operator; one of another shape is replaced); `top` holds the last
-    /// carrier's lists after.
-    #[allow(clippy::too_many_arguments)]
-    pub fn run_in<E, T>(
         &self,
         top: &mut TopNGrid,
         dem: &Grid<f32>,
@@ -568,7 +548,7 @@ mod tests {
         let pass = OperatorPass::new(&sites, &params.quality, &ds.name).unwrap();
         assert_eq!(pass.carriers().len(), 2);
         let best = MaxGrid::new(ds.dem.len());
-        let (one, _) = pass.run(&ds.dem, &sites, &params, &ds.name, &best, &points, |_, _, _| {}, || {}).unwrap();
+        let (one, _) = pass.run(&mut pass.top_grid(&ds.dem), &ds.dem, &sites, &params, &ds.name, &best, &points, |_, _, _| {}, || {}).unwrap();
         let n = params.quality.servers;
         let mut ties = 0;
         // One grid for every group and carrier, cleared between them (as a build reuses it).
