@@ -3,9 +3,10 @@
 //!
 //! The physics (path-loss models, diffraction, earth curvature, antenna patterns, ITM) is
 //! [`crate::radio`]. Here: sites made ready as transmitters ([`sites`]); the walk along radials
-//! outwards from each site ([`radial`], [`profile`], [`sweep`], ITM's in [`itm_walk`]) carrying the
-//! profile's upper hull, so each cell costs a few operations; every site folded into best-server
-//! grids in parallel ([`engine`], [`best`]); single points by the same walk ([`points`]).
+//! outwards from each site ([`radial`], the DEM read along them [`terrain`], [`profile`], [`sweep`],
+//! ITM's in [`itm_walk`]) carrying the profile's upper hull, so each cell costs a few operations;
+//! every site folded into best-server grids in parallel ([`engine`], [`best`]); single points by the
+//! same walk ([`points`]).
 //!
 //! Then: hamlet status ([`hamlets`]), fiber reach over the road graph ([`fiber`]), indicators
 //! ([`indicators`]), gaps ([`gaps`]), the site planner ([`planner`]) and the store layers ([`layers`])
@@ -39,6 +40,7 @@ pub mod sites;
 pub mod stage;
 pub mod sweep;
 pub mod synthetic;
+pub mod terrain;
 
 pub use params::{BandConfig, CoverageParams, DiffractionMethod, ModelKind, PlannerParams};
 pub use points::SiteHitTable;

@@ -17,6 +17,7 @@ use crate::radio::knife_edge::wavelength_m;
 use super::params::{CoverageParams, DiffractionMethod};
 use crate::radio::{Link, Propagation};
 use super::sites::Transmitter;
+use super::terrain::RadialTerrain;
 use crate::grid::Grid;
 
 /// One radial sample: path loss (dB, NaN where no value: off the DEM or on nodata) and the
@@ -74,14 +75,7 @@ impl WalkState {
 
 /// Everything a walk of one transmitter needs, precomputed per sample index.
 pub struct Profile<'a> {
-    dem: &'a [f32],
-    w: usize,
-    h: usize,
-    nodata: f32,
-    px0: f64,
-    py0: f64,
-    inv_dx: f64,
-    inv_dy: f64,
+    terrain: RadialTerrain<'a>,
     pub step_m: f64,
     /// Last sample index: the radius, shortened to where even the best sector's boresight signal
     /// over the model's median loss falls below [`CoverageParams::reach_floor_dbm`] (diffraction
@@ -130,16 +124,8 @@ impl<'a> Profile<'a> {
             model.push(l as f32);
             n = s;
         }
-        let (px0, py0) = dem.world_to_pixel(tx.x, tx.y);
         Self {
-            dem: &dem.data,
-            w: dem.width,
-            h: dem.height,
-            nodata: dem.nodata.unwrap_or(f32::NAN),
-            px0,
-            py0,
-            inv_dx: 1.0 / t.dx,
-            inv_dy: 1.0 / t.dy,
+            terrain: RadialTerrain::new(dem, tx.x, tx.y),
             step_m: step,
             n,
             z_tx: tx.ground_m + tx.height_m as f32,
@@ -162,69 +148,6 @@ impl<'a> Profile<'a> {
         st.hull.clear();
         st.horizon = None;
         st.horizon_slope = f32::NAN;
-    }
-
-    /// Bilinear elevation at fractional pixel (px, py) with the grid's border clamping; `None` off
-    /// the grid or next to nodata.
-    #[inline]
-    fn elevation(&self, px: f64, py: f64) -> Option<f32> {
-        if !(px >= 0.0 && py >= 0.0 && px <= self.w as f64 && py <= self.h as f64) {
-            return None;
-        }
-        let (c0f, r0f, tx, ty) = Self::corner(px, py);
-        let wm = self.w as isize - 1;
-        let hm = self.h as isize - 1;
-        let c0 = (c0f as isize).clamp(0, wm) as usize;
-        let c1 = (c0f as isize + 1).clamp(0, wm) as usize;
-        let r0 = (r0f as isize).clamp(0, hm) as usize;
-        let r1 = (r0f as isize + 1).clamp(0, hm) as usize;
-        let a = self.dem[r0 * self.w + c0];
-        let b = self.dem[r0 * self.w + c1];
-        let c = self.dem[r1 * self.w + c0];
-        let d = self.dem[r1 * self.w + c1];
-        self.bilinear([a, b, c, d], tx, ty)
-    }
-
-    /// [`Self::elevation`] where the point is known to lie in the interior, `0.5 ≤ px ≤ w − 1` and
-    /// `0.5 ≤ py ≤ h − 1` ([`Self::interior`]): there no neighbour is clamped, so the same four
-    /// cells are read without the bounds and clamps — the same value, bit for bit.
-    #[inline(always)]
-    fn elevation_interior(&self, px: f64, py: f64) -> Option<f32> {
-        let (c0f, r0f, tx, ty) = Self::corner(px, py);
-        let i = r0f as usize * self.w + c0f as usize;
-        let (top, bot) = (&self.dem[i..i + 2], &self.dem[i + self.w..i + self.w + 2]);
-        self.bilinear([top[0], top[1], bot[0], bot[1]], tx, ty)
-    }
-
-    /// The column and row of the cell centre up and left of the fractional pixel (px, py ≥ 0),
-    /// and the point's fractions towards the next ones: the bilinear read's corner.
-    #[inline(always)]
-    fn corner(px: f64, py: f64) -> (f64, f64, f32, f32) {
-        let fx = px - 0.5;
-        let fy = py - 0.5;
-        // Truncation of a positive number is its floor (fx, fy ≥ −0.5 here), without a libm call.
-        let c0f = ((fx + 1.0) as isize - 1) as f64;
-        let r0f = ((fy + 1.0) as isize - 1) as f64;
-        (c0f, r0f, (fx - c0f) as f32, (fy - r0f) as f32)
-    }
-
-    /// Whether the point (px, py) lies where [`Self::elevation_interior`] applies.
-    #[inline(always)]
-    fn interior(&self, px: f64, py: f64) -> bool {
-        px >= 0.5 && py >= 0.5 && px <= self.w as f64 - 1.0 && py <= self.h as f64 - 1.0
-    }
-
-    /// The bilinear interpolation of the four cells around a point (top left, top right, bottom
-    /// left, bottom right) at fractions (tx, ty); `None` if one is nodata.
-    #[inline(always)]
-    fn bilinear(&self, [a, b, c, d]: [f32; 4], tx: f32, ty: f32) -> Option<f32> {
-        let nd = self.nodata;
-        if a == nd || b == nd || c == nd || d == nd || a.is_nan() || b.is_nan() || c.is_nan() || d.is_nan() {
-            return None;
-        }
-        let top = a + (b - a) * tx;
-        let bot = c + (d - c) * tx;
-        Some(top + (bot - top) * ty)
     }
 
     /// For Deygout: whether the receiver is in line of sight with every hull vertex at ν ≤ −0.78,
@@ -276,26 +199,13 @@ impl<'a> Profile<'a> {
         let mut terrain = [None; GATHER];
         let mut base = from;
         while base <= to {
-            let end = to.min(base + GATHER - 1);
-            // The sample positions move monotonically along the radial (rounding is monotone), so
-            // when both ends of the run are in the interior every sample between is.
-            let at = |s: usize| (self.px0 + s as f64 * ux, self.py0 + s as f64 * uy);
-            let ((xa, ya), (xb, yb)) = (at(base), at(end));
-            if self.interior(xa, ya) && self.interior(xb, yb) {
-                for (k, t) in terrain[..=end - base].iter_mut().enumerate() {
-                    let (px, py) = at(base + k);
-                    *t = self.elevation_interior(px, py).map(|z| Vertex::new(self.xs[base + k], z - self.drop[base + k]));
-                }
-            } else {
-                for (k, t) in terrain[..=end - base].iter_mut().enumerate() {
-                    *t = self.terrain_at_step(ux, uy, base + k);
-                }
+            let run = &mut terrain[..=to.min(base + GATHER - 1) - base];
+            let (xs, drop) = (&self.xs[base..], &self.drop[base..]);
+            self.terrain.run(ux, uy, base, run.len(), |k, z| run[k] = z.map(|z| Vertex::new(xs[k], z - drop[k])));
+            for (k, &t) in run.iter().enumerate() {
+                self.walk_sample(tx, base + k, t, st, out, need, &mut memo, &mut pending, &mut np);
             }
-            for (k, &t) in terrain[..=end - base].iter().enumerate() {
-                let s = base + k;
-                self.walk_sample(tx, s, t, st, out, need, &mut memo, &mut pending, &mut np);
-            }
-            base = end + 1;
+            base += run.len();
         }
         self.finish(tx, &pending[..np], out);
     }
@@ -376,19 +286,19 @@ impl<'a> Profile<'a> {
     /// sine or cosine per sample.
     #[inline]
     pub fn pixel_step(&self, az: f64) -> (f64, f64) {
-        (self.step_m * az.sin() * self.inv_dx, -self.step_m * az.cos() * self.inv_dy)
+        self.terrain.pixel_step(self.step_m, az)
     }
 
     /// [`Self::elevation_at`] with the radial's [`Self::pixel_step`] precomputed (same value, bit
     /// for bit).
     #[inline(always)]
     pub fn elevation_at_step(&self, ux: f64, uy: f64, s: usize) -> Option<f32> {
-        self.elevation(self.px0 + s as f64 * ux, self.py0 + s as f64 * uy)
+        self.terrain.at_step(ux, uy, s)
     }
 
     /// The terrain point at sample `s` as the walk's hull holds it: distance and elevation lowered by
     /// the earth's curvature; `None` off the DEM or next to nodata.
-    #[inline(always)]
+    #[cfg(test)]
     fn terrain_at_step(&self, ux: f64, uy: f64, s: usize) -> Option<Vertex> {
         let z = self.elevation_at_step(ux, uy, s)?;
         Some(Vertex::new(self.xs[s], z - self.drop[s]))
@@ -489,11 +399,10 @@ mod tests {
     }
 
     #[test]
-    fn the_interior_read_is_the_clamped_read_and_walks_leaving_the_dem_are_unchanged() {
-        // `elevation_interior` must give `elevation`'s bits wherever `interior` holds: at the
-        // interior's edges, just inside them, on cell centres and borders, and near integers where
-        // fx + 1 rounds up — and a walk whose reads run off the DEM mid-run (the gathered run then
-        // takes the clamped read) must still equal the sample-by-sample reference.
+    fn walks_leaving_the_dem_are_unchanged() {
+        // Radials from a site by the DEM's corner run off it mid-run (the gathered run then takes
+        // the clamped read, `super::super::terrain`): every sample must equal the sample-by-sample
+        // reference.
         let mut dem = super::super::synthetic::hilly_dem(97, 83, 30.0, 5, 400.0);
         dem.nodata = Some(-9999.0);
         dem.set(40, 40, -9999.0);
@@ -503,26 +412,6 @@ mod tests {
         let site = super::super::synthetic::three_sector_site(1, "t", x, y, 30.0, 1800.0);
         let p = prepare_site(&ds, 0, &site, &params).unwrap();
         let prof = Profile::new(&ds.dem, &p.txs[0], &params);
-        let (w, h) = (prof.w as f64, prof.h as f64);
-        let mut rng = crate::dataset::demo::rng::Rng::new(11);
-        let mut pts = vec![(0.5, 0.5), (w - 1.0, h - 1.0), (0.5, h - 1.0), (w - 1.0, 0.5), (39.5, 40.5), (40.5, 40.5)];
-        // Points beyond the interior, where only `elevation` applies: `interior` must refuse them.
-        pts.extend([(w - 0.5, 10.0), (10.0, h - 0.5), ((w - 1.0).next_up(), 3.0), (0.25, 3.0), (3.0, 0.0), (w - 0.5, h - 0.5), (w, h)]);
-        for k in 1..40 {
-            let v = k as f64;
-            pts.extend([(v, v), (v.next_down(), v.next_up()), (v + 0.5, (v + 0.5).next_down()), (v - 1e-15, 1.0 - 1e-16)]);
-        }
-        for _ in 0..20_000 {
-            pts.push((rng.range(0.5, w - 1.0), rng.range(0.5, h - 1.0)));
-        }
-        let mut inside = 0;
-        for (px, py) in pts {
-            if prof.interior(px, py) {
-                inside += 1;
-                assert_eq!(prof.elevation_interior(px, py).map(f32::to_bits), prof.elevation(px, py).map(f32::to_bits), "({px}, {py})");
-            }
-        }
-        assert!(inside > 20_000, "{inside}");
         let mut cells = 0;
         for r in 0..48 {
             let az = r as f64 * std::f64::consts::TAU / 48.0 + 0.003;
