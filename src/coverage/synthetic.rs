@@ -110,6 +110,21 @@ fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![Rect::new(coord! { x: x0, y: y0 }, coord! { x: x1, y: y1 }).to_polygon()])
 }
 
+/// A rectangular commune `code` of district `district_code` over (x0, y0)–(x1, y1), centred in it,
+/// named "Commune {code}", with no people until the caller gives it some.
+pub fn rect_commune(id: i64, code: &str, district_code: &str, (x0, y0, x1, y1): (f64, f64, f64, f64)) -> Commune {
+    Commune {
+        id,
+        code: code.into(),
+        name: format!("Commune {code}"),
+        district_code: district_code.into(),
+        population: 0,
+        households: 0,
+        geom: rect(x0, y0, x1, y1),
+        centre: Point::new((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+    }
+}
+
 /// An empty dataset around a DEM (province = the DEM's extent).
 pub fn empty_dataset(dem: Grid<f32>) -> Dataset {
     let b = dem.bounds();
@@ -158,17 +173,8 @@ pub fn mini_province(seed: u64) -> Dataset {
         ("C21", "D2", xm, ym, x1, Y0),
         ("C22", "D2", xm, y1, x1, ym),
     ];
-    for (i, (code, d, a, b, c, e)) in quads.iter().enumerate() {
-        ds.communes.push(Commune {
-            id: i as i64 + 1,
-            code: code.to_string(),
-            name: format!("Commune {code}"),
-            district_code: d.to_string(),
-            population: 0,
-            households: 0,
-            geom: rect(*a, *b, *c, *e),
-            centre: Point::new((a + c) / 2.0, (b + e) / 2.0),
-        });
+    for (i, &(code, d, a, b, c, e)) in quads.iter().enumerate() {
+        ds.communes.push(rect_commune(i as i64 + 1, code, d, (a, b, c, e)));
     }
     for k in 0..80i64 {
         let x = X0 + 300.0 + hash01(k, 1, seed) * (x1 - X0 - 600.0);

@@ -5,7 +5,7 @@
 
 use geo::{Coord, LineString, Polygon};
 
-use super::model::Dataset;
+use super::model::{Dataset, Orchard};
 use crate::store::{FieldType as T, GeomKind, Layer};
 
 /// A sector's footprint symbol: a 120° wedge (or a circle for omni) of radius `r` around the site.
@@ -140,12 +140,7 @@ pub fn base_layers(ds: &Dataset) -> Vec<Layer> {
     }
     out.push(l);
 
-    let mut l = Layer::new("orchards", GeomKind::Polygon, crs, &[("crop", T::Text), ("commune_code", T::Text), ("area_m2", T::Real)]);
-    for o in &ds.orchards {
-        use geo::Area;
-        l.push(o.id, Some(o.geom.clone().into()), vec![o.crop.as_str().into(), o.commune_code.clone().into(), o.geom.unsigned_area().into()]);
-    }
-    out.push(l);
+    out.push(orchards_layer(&ds.orchards, crs));
 
     let mut l = Layer::new("rivers", GeomKind::MultiLineString, crs, &[("name", T::Text), ("strahler", T::Integer)]);
     for r in &ds.rivers {
@@ -161,4 +156,14 @@ pub fn base_layers(ds: &Dataset) -> Vec<Layer> {
         out.push(l);
     }
     out
+}
+
+/// The `orchards` layer: each parcel's crop, commune and area (m²).
+pub fn orchards_layer(orchards: &[Orchard], crs: &str) -> Layer {
+    use geo::Area;
+    let mut l = Layer::new("orchards", GeomKind::Polygon, crs, &[("crop", T::Text), ("commune_code", T::Text), ("area_m2", T::Real)]);
+    for o in orchards {
+        l.push(o.id, Some(o.geom.clone().into()), vec![o.crop.as_str().into(), o.commune_code.clone().into(), o.geom.unsigned_area().into()]);
+    }
+    l
 }

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use covermap::coverage::synthetic::rect_commune;
+use covermap::dataset::layers::orchards_layer;
 use covermap::dataset::{Commune, Hamlet, Orchard};
 use covermap::grid::{GeoTransform, Grid};
-use covermap::store::{FieldType, GeomKind, Layer, Manifest, StoreWriter};
-use geo::{MultiPolygon, Point, Polygon};
+use covermap::store::{Manifest, StoreWriter};
+use geo::{Point, Polygon};
 
 pub const CRS: &str = "EPSG:32648";
 
@@ -27,21 +29,9 @@ pub fn world() -> (Grid<f32>, Vec<Commune>, Vec<Hamlet>) {
     let mut hamlets = Vec::new();
     for (k, d) in districts.iter().enumerate() {
         let (ox, oy) = (400_000.0 + (k % 2) as f64 * 6000.0, 2_348_000.0 + (k / 2) as f64 * 6000.0);
-        let sq = Polygon::new(
-            vec![(ox, oy), (ox + 6000.0, oy), (ox + 6000.0, oy + 6000.0), (ox, oy + 6000.0), (ox, oy)].into(),
-            vec![],
-        );
         let code = format!("0{d}01");
-        communes.push(Commune {
-            id: k as i64 + 1,
-            code: code.clone(),
-            name: format!("Commune {d}"),
-            district_code: d.to_string(),
-            population: 5000,
-            households: 1200,
-            geom: MultiPolygon(vec![sq]),
-            centre: Point::new(ox + 3000.0, oy + 3000.0),
-        });
+        let square = (ox, oy, ox + 6000.0, oy + 6000.0);
+        communes.push(Commune { population: 5000, households: 1200, ..rect_commune(k as i64 + 1, &code, d, square) });
         for j in 0..6 {
             hamlets.push(Hamlet {
                 id: hamlets.len() as i64 + 1,
@@ -53,15 +43,6 @@ pub fn world() -> (Grid<f32>, Vec<Commune>, Vec<Hamlet>) {
         }
     }
     (dem, communes, hamlets)
-}
-
-/// The `orchards` layer as the build writes it.
-pub fn orchards_layer(orchards: &[Orchard], crs: &str) -> Layer {
-    let mut l = Layer::new("orchards", GeomKind::Polygon, crs, &[("crop", FieldType::Text), ("commune_code", FieldType::Text)]);
-    for o in orchards {
-        l.push(o.id, Some(o.geom.clone().into()), vec![o.crop.as_str().into(), o.commune_code.clone().into()]);
-    }
-    l
 }
 
 /// A results store at `dir` holding only the orchards.
