@@ -199,8 +199,7 @@ mod tests {
     use crate::coverage::engine::walk_for;
     use crate::coverage::params::CoverageParams;
     use crate::coverage::sweep::{rasterize, sweep, sweep_tx, Scratch};
-    use crate::coverage::synthetic::{empty_dataset, hilly_dem, prepared_three_sector};
-    use crate::grid::Grid;
+    use crate::coverage::synthetic::{forested, hilly_dem, prepared_three_sector};
 
     #[test]
     fn the_cut_leaves_out_only_cells_below_the_floor_and_keeps_the_kept() {
@@ -208,9 +207,7 @@ mod tests {
         // blocks. Against the full sweep: every cell the cut sweep fills holds the same value bit for
         // bit; every cell it leaves out was below the reach floor; the kept cells are all there; and
         // the cut leaves out a good part of the disc.
-        let mut ds = empty_dataset(hilly_dem(420, 400, 30.0, 11, 350.0));
-        let d = &ds.dem;
-        ds.landcover = Some(Arc::new(Grid::from_fn(d.width, d.height, d.transform, Some(0u8), |c, r| if (c / 10 + r / 10) % 2 == 0 { 10 } else { 30 })));
+        let ds = forested(hilly_dem(420, 400, 30.0, 11, 350.0), |c, r| (c / 10 + r / 10) % 2 == 0);
         let params = CoverageParams { max_radius_m: 6000.0, covered_dbm: -95.0, ..Default::default() };
         let floor = params.reach_floor_dbm() as f32;
         let p = prepared_three_sector(&ds, &params, (210, 200), (5.0, -7.0), 30.0, 1800.0);

@@ -158,7 +158,7 @@ fn block_reach(
 mod tests {
     use super::super::engine::walk_for;
     use super::super::params::CoverageParams;
-    use super::super::synthetic::{empty_dataset, hilly_dem, prepared_three_sector};
+    use super::super::synthetic::{forested, hilly_dem, prepared_three_sector};
     use super::*;
 
     #[test]
@@ -170,10 +170,8 @@ mod tests {
         // `for_each_located` must give exactly the cells that cell-by-cell loop gives, in order.
         // Blocks must be passed over for each reason: beyond the disc, between the sectors, and
         // under forest only.
-        let mut ds = empty_dataset(hilly_dem(400, 380, 30.0, 13, 380.0));
-        let d = &ds.dem;
         let forest = |c: usize, r: usize| c < 200 || (c / 10 + r / 10) % 2 == 0;
-        ds.landcover = Some(std::sync::Arc::new(crate::grid::Grid::from_fn(d.width, d.height, d.transform, Some(0u8), |c, r| if forest(c, r) { 10 } else { 30 })));
+        let ds = forested(hilly_dem(400, 380, 30.0, 13, 380.0), forest);
         let params = CoverageParams { max_radius_m: 6000.0, covered_dbm: -95.0, ..Default::default() };
         let kept: Vec<usize> = (0..40).map(|k| (k * 7919 * 31) % ds.dem.len()).collect();
         let rule = crate::coverage::cut::CutRule::reach_keeping(ds.dem.len(), &kept);

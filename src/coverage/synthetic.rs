@@ -151,6 +151,15 @@ pub fn empty_dataset(dem: Grid<f32>) -> Dataset {
     }
 }
 
+/// An empty dataset around `dem` whose land cover is tree cover (ESA WorldCover class 10) where
+/// `forest(col, row)` and grassland (30) elsewhere.
+pub fn forested(dem: Grid<f32>, forest: impl Fn(usize, usize) -> bool) -> Dataset {
+    let (w, h, t) = (dem.width, dem.height, dem.transform);
+    let mut ds = empty_dataset(dem);
+    ds.landcover = Some(std::sync::Arc::new(Grid::from_fn(w, h, t, Some(0u8), |c, r| if forest(c, r) { 10 } else { 30 })));
+    ds
+}
+
 /// A miniature province on hilly terrain: 400 × 300 cells of 30 m (12 × 9 km), two districts split
 /// east/west, four communes (quadrants), 80 hamlets, six sites of two operators ("alpha", "beta"),
 /// a road grid (every 3 km east-west, 4 km north-south, noded at crossings) and three fiber access
