@@ -58,4 +58,12 @@ mod tests {
         assert!((w[0] - 0.637).abs() < 1e-3 && (w[1] - 0.258).abs() < 1e-3 && (w[2] - 0.105).abs() < 1e-3, "{w:?}");
         assert!((cr - 0.033).abs() < 2e-3, "{cr}");
     }
+
+    #[test]
+    fn the_hazard_models_judgements_are_consistent() {
+        // Saaty's rule: a CR of 0.1 or more means the judgements contradict each other too much.
+        let (_, flood) = ahp_weights(&crate::risk::flood::JUDGEMENTS);
+        let (_, landslide) = ahp_weights(&crate::risk::landslide::JUDGEMENTS);
+        assert!(flood < 0.1 && landslide < 0.1, "consistency ratios: flood {flood}, landslide {landslide}");
+    }
 }
