@@ -131,7 +131,7 @@ fn bench_itm(c: &mut Criterion) {
     let profiles: Vec<Vec<f32>> = (0..16)
         .map(|i| {
             let mut prof = vec![0.0f32; 1001];
-            sample_radial(&dem, x, y, i as f64 * 0.3927, CELL_M, &mut prof);
+            sample_radial(&dem, x, y, i as f64 * std::f64::consts::FRAC_PI_8, CELL_M, &mut prof);
             prof
         })
         .collect();

@@ -8,17 +8,18 @@
 use super::complex::Complex;
 use super::diffraction::{DiffractionInputs, DiffractionPath};
 use super::errors::{ItmError, Warnings};
+use super::inputs::coded_enum;
 use super::line_of_sight::line_of_sight_loss;
 use super::terrain::{fdim, PathGeometry};
 use super::troposcatter::troposcatter_loss;
 
-/// The propagation region the path falls in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PropMode {
-    LineOfSight = 1,
-    Diffraction = 2,
-    Troposcatter = 3,
+coded_enum! {
+    /// The propagation region the path falls in (the reference's `propmode`).
+    pub enum PropMode {
+        LineOfSight = 1,
+        Diffraction = 2,
+        Troposcatter = 3,
+    }
 }
 
 /// Inputs of the reference attenuation besides the geometry.

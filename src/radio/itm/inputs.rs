@@ -8,31 +8,47 @@ use super::complex::Complex;
 use super::errors::{ItmError, Warnings};
 use super::variability::inverse_ccdf;
 
-/// Radio climate (Hufford 1995, the Algorithm, §5; TN101).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Climate {
-    Equatorial = 1,
-    ContinentalSubtropical = 2,
-    MaritimeSubtropical = 3,
-    Desert = 4,
-    ContinentalTemperate = 5,
-    MaritimeTemperateOverLand = 6,
-    MaritimeTemperateOverSea = 7,
+/// Declares an enum of the reference's integer codes (serialized by name, snake_case) and
+/// `by_code`, its inverse: each code is written once, so the enum and its parsing cannot drift apart.
+macro_rules! coded_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vm])* $v = $code,)+
+        }
+
+        impl $name {
+            /// The variant whose reference code is `code`.
+            #[allow(dead_code)]
+            pub(crate) fn by_code(code: i32) -> Option<Self> {
+                match code {
+                    $($code => Some(Self::$v),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+pub(super) use coded_enum;
+
+coded_enum! {
+    /// Radio climate (Hufford 1995, the Algorithm, §5; TN101).
+    pub enum Climate {
+        Equatorial = 1,
+        ContinentalSubtropical = 2,
+        MaritimeSubtropical = 3,
+        Desert = 4,
+        ContinentalTemperate = 5,
+        MaritimeTemperateOverLand = 6,
+        MaritimeTemperateOverSea = 7,
+    }
 }
 
 impl Climate {
     pub fn from_code(code: i32) -> Result<Self, ItmError> {
-        Ok(match code {
-            1 => Climate::Equatorial,
-            2 => Climate::ContinentalSubtropical,
-            3 => Climate::MaritimeSubtropical,
-            4 => Climate::Desert,
-            5 => Climate::ContinentalTemperate,
-            6 => Climate::MaritimeTemperateOverLand,
-            7 => Climate::MaritimeTemperateOverSea,
-            _ => return Err(ItmError::InvalidRadioClimate(code)),
-        })
+        Self::by_code(code).ok_or(ItmError::InvalidRadioClimate(code))
     }
 
     /// 0-based index into the climate tables.
@@ -42,36 +58,32 @@ impl Climate {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Polarization {
-    Horizontal = 0,
-    Vertical = 1,
+coded_enum! {
+    pub enum Polarization {
+        Horizontal = 0,
+        Vertical = 1,
+    }
 }
 
 impl Polarization {
     pub fn from_code(code: i32) -> Result<Self, ItmError> {
-        match code {
-            0 => Ok(Polarization::Horizontal),
-            1 => Ok(Polarization::Vertical),
-            _ => Err(ItmError::Polarization(code)),
-        }
+        Self::by_code(code).ok_or(ItmError::Polarization(code))
     }
 }
 
-/// How time, location and situation variability are combined (Hufford 1995, §5; the reference's
-/// `mdvar` modulo 10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VariabilityMode {
-    /// Single-message mode: confidence only (time, location and situation merged).
-    SingleMessage = 0,
-    /// Accidental mode: time and situation.
-    Accidental = 1,
-    /// Mobile mode: time/location reliability and situation confidence.
-    Mobile = 2,
-    /// Broadcast mode: time, location and situation separately.
-    Broadcast = 3,
+coded_enum! {
+    /// How time, location and situation variability are combined (Hufford 1995, §5; the
+    /// reference's `mdvar` modulo 10).
+    pub enum VariabilityMode {
+        /// Single-message mode: confidence only (time, location and situation merged).
+        SingleMessage = 0,
+        /// Accidental mode: time and situation.
+        Accidental = 1,
+        /// Mobile mode: time/location reliability and situation confidence.
+        Mobile = 2,
+        /// Broadcast mode: time, location and situation separately.
+        Broadcast = 3,
+    }
 }
 
 /// The reference's `mdvar`: a [`VariabilityMode`] plus 10 when location variability is eliminated
@@ -87,15 +99,7 @@ pub struct Mdvar {
 impl Mdvar {
     pub fn from_code(code: i32) -> Result<Self, ItmError> {
         // Valid codes: 0–3, 10–13, 20–23, 30–33.
-        if !(0..=33).contains(&code) || code % 10 > 3 {
-            return Err(ItmError::Mdvar(code));
-        }
-        let mode = match code % 10 {
-            0 => VariabilityMode::SingleMessage,
-            1 => VariabilityMode::Accidental,
-            2 => VariabilityMode::Mobile,
-            _ => VariabilityMode::Broadcast,
-        };
+        let mode = VariabilityMode::by_code(code % 10).filter(|_| (0..=33).contains(&code)).ok_or(ItmError::Mdvar(code))?;
         Ok(Mdvar { mode, eliminate_location: (code / 10) % 2 == 1, eliminate_situation: code >= 20 })
     }
 
@@ -104,25 +108,20 @@ impl Mdvar {
     }
 }
 
-/// Area mode: how carefully a terminal was sited (raises its effective height over random siting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SitingCriteria {
-    Random = 0,
-    Careful = 1,
-    VeryCareful = 2,
+coded_enum! {
+    /// Area mode: how carefully a terminal was sited (raises its effective height over random
+    /// siting).
+    pub enum SitingCriteria {
+        Random = 0,
+        Careful = 1,
+        VeryCareful = 2,
+    }
 }
 
 impl SitingCriteria {
     /// `rx` selects the receiver's error code (1020) instead of the transmitter's (1019).
     pub fn from_code(code: i32, rx: bool) -> Result<Self, ItmError> {
-        match code {
-            0 => Ok(SitingCriteria::Random),
-            1 => Ok(SitingCriteria::Careful),
-            2 => Ok(SitingCriteria::VeryCareful),
-            _ if rx => Err(ItmError::RxSitingCriteria(code)),
-            _ => Err(ItmError::TxSitingCriteria(code)),
-        }
+        Self::by_code(code).ok_or(if rx { ItmError::RxSitingCriteria(code) } else { ItmError::TxSitingCriteria(code) })
     }
 }
 
