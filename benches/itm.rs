@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use covermap::coverage::engine::{sweep_sites, SweepStats};
+use covermap::coverage::engine::{sweep_sites, SweepInput, SweepStats};
 use covermap::coverage::params::{BandConfig, CoverageParams, ModelKind};
 use covermap::coverage::sites::{prepare_site, PreparedSite};
 use covermap::coverage::synthetic::{empty_dataset, omni_site};
@@ -114,7 +114,7 @@ fn itm_coverage_params() -> CoverageParams {
 /// One site's ITM coverage by the engine: (cells given a value, the sweep's work).
 fn site_coverage(ds: &Dataset, site: &PreparedSite, params: &CoverageParams) -> (u64, SweepStats) {
     let cells = AtomicU64::new(0);
-    let stats = sweep_sites(&ds.dem, &[site], params, "bench", |_, _, _| {
+    let stats = sweep_sites(SweepInput { dem: &ds.dem, sites: &[site], params, source: "bench" }, |_, _, _| {
         cells.fetch_add(1, Relaxed);
     }, || {})
     .expect("ITM accepts the bench's profiles");

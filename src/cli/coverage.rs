@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use covermap::coverage::best::BestServerGrid;
-use covermap::coverage::engine::sweep_sites;
+use covermap::coverage::engine::{sweep_sites, SweepInput};
 use covermap::coverage::hamlets::hamlet_cells;
 use covermap::coverage::sites::{prepare_site, PreparedSite};
 use covermap::coverage::CoverageParams;
@@ -52,7 +52,7 @@ pub fn run_coverage(data: &Path, site: Option<i64>, operator: Option<&str>, out:
     let t = Instant::now();
     let grid = BestServerGrid::new(ds.dem.len());
     let pb = covermap::progress::bar(refs.len() as u64, "coverage: sites");
-    let stats = sweep_sites(&ds.dem, &refs, &params, &ds.name, |i, v, s| grid.update(i, v, s.index as u32), || pb.inc(1))?;
+    let stats = sweep_sites(SweepInput { dem: &ds.dem, sites: &refs, params: &params, source: &ds.name }, |i, v, s| grid.update(i, v, s.index as u32), || pb.inc(1))?;
     pb.finish_and_clear();
     let secs = t.elapsed().as_secs_f64();
     let cores = rayon::current_num_threads() as f64;

@@ -51,32 +51,31 @@ fn plan_for(prof: &Profile, dem: &Grid<f32>, params: &CoverageParams) -> RadialP
     RadialPlan::new(prof.n, prof.step_m, params.radial_gap_cells * cell)
 }
 
+/// What a sweep reads: the terrain, the sites whose transmitters it sweeps, the coverage parameters,
+/// and the dataset's name (for errors).
+#[derive(Clone, Copy)]
+pub struct SweepInput<'a> {
+    pub dem: &'a Grid<f32>,
+    pub sites: &'a [&'a PreparedSite],
+    pub params: &'a CoverageParams,
+    pub source: &'a str,
+}
+
 /// The error of a site whose model failed during the sweep (ITM refusing a profile).
 pub fn model_error(source: &str, site: &PreparedSite, e: crate::radio::itm::ItmError) -> Error {
     Error::feature(source, "sites", &site.label, format!("ITM: {e} (code {})", e.code()))
 }
 
-/// Sweep every transmitter of `sites` over `dem`, calling `emit(cell index, rsrp, site)` for every
-/// cell with RSRP ≥ the floor. `tick` is called once per finished site (progress). `source` names
-/// the dataset in errors.
-pub fn sweep_sites<E, T>(
-    dem: &Grid<f32>,
-    sites: &[&PreparedSite],
-    params: &CoverageParams,
-    source: &str,
-    emit: E,
-    tick: T,
-) -> Result<SweepStats>
+/// Sweep every transmitter of the input's sites over its DEM, calling `emit(cell index, rsrp, site)`
+/// for every cell with RSRP ≥ the floor. `tick` is called once per finished site (progress).
+pub fn sweep_sites<E, T>(input: SweepInput<'_>, emit: E, tick: T) -> Result<SweepStats>
 where
     E: Fn(usize, f32, &PreparedSite) + Sync,
     T: Fn() + Sync,
 {
-    let floor = params.min_rsrp_dbm as f32;
+    let (dem, floor) = (input.dem, input.params.min_rsrp_dbm as f32);
     sweep_sites_with(
-        dem,
-        sites,
-        params,
-        source,
+        input,
         &CutRule::Off,
         |_| true,
         |site, tx, plan, sc| rasterize(tx, plan, sc, dem, floor, |i, v| emit(i, v, site)),
@@ -88,22 +87,13 @@ where
 /// rule `cut` ([`super::cut`]) and hands each finished sweep to `visit(site, transmitter, plan,
 /// scratch)`, which reads its cells and returns how many it evaluated (e.g. [`rasterize`], or every
 /// sector's value for the network-quality servers).
-#[allow(clippy::too_many_arguments)]
-pub fn sweep_sites_with<S, V, T>(
-    dem: &Grid<f32>,
-    sites: &[&PreparedSite],
-    params: &CoverageParams,
-    source: &str,
-    cut: &CutRule,
-    select: S,
-    visit: V,
-    tick: T,
-) -> Result<SweepStats>
+pub fn sweep_sites_with<S, V, T>(input: SweepInput<'_>, cut: &CutRule, select: S, visit: V, tick: T) -> Result<SweepStats>
 where
     S: Fn(&Transmitter) -> bool + Sync,
     V: Fn(&PreparedSite, &Transmitter, &RadialPlan, &Scratch) -> u64 + Sync,
     T: Fn() + Sync,
 {
+    let SweepInput { dem, sites, params, source } = input;
     let (tx_n, cells, samples) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     sites.par_iter().with_max_len(1).try_for_each_init(Scratch::default, |sc, site| -> Result<()> {
         for tx in site.txs.iter().filter(|t| select(t)) {

@@ -6,7 +6,7 @@
 //! the basic transmission loss; with an EIRP the raster is RSRP = EIRP − loss.
 
 use super::best::MaxGrid;
-use super::engine::sweep_sites;
+use super::engine::{sweep_sites, SweepInput};
 use super::params::CoverageParams;
 use super::sites::{dem_elevation, PreparedSite, SectorRadio, Transmitter};
 use crate::error::{Error, Result};
@@ -110,10 +110,7 @@ pub fn site_raster(dem: &Grid<f32>, spec: &SiteSpec, source: &str) -> Result<(Gr
     let (w, h) = (c1 - c0, r1 - r0);
     let best = MaxGrid::new(w * h);
     let stats = sweep_sites(
-        dem,
-        &[&site],
-        &params,
-        source,
+        SweepInput { dem, sites: &[&site], params: &params, source },
         |i, v, _| {
             let (c, r) = (i % dem.width, i / dem.width);
             if c >= c0 && c < c1 && r >= r0 && r < r1 {

@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use super::best::{BestServerGrid, MaxGrid};
 use super::cut::CutRule;
-use super::engine::SweepStats;
+use super::engine::{SweepInput, SweepStats};
 use super::fiber::FiberReach;
 use super::gaps::{find_gaps, Gap, GapArea};
 use super::hamlets::{cell_indices, hamlet_cells, status, HamletStatus};
@@ -140,17 +140,8 @@ impl SweepSource for LocalSweep<'_> {
             }
             none => none.insert(pass.top_grid(dem)),
         };
-        let (q, stats) = pass.run(
-            top,
-            dem,
-            sites,
-            self.params,
-            self.source,
-            &grid,
-            points,
-            |i, v, s| any.update(i, v, s.index as u32),
-            tick,
-        )?;
+        let input = SweepInput { dem, sites, params: self.params, source: self.source };
+        let (q, stats) = pass.run(top, input, &grid, points, |i, v, s| any.update(i, v, s.index as u32), tick)?;
         Ok((grid, stats, q))
     }
 

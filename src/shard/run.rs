@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::Plan;
 use super::{peak_rss_kb, shard_dir, write_json, SHARD_JSON};
 use crate::coverage::cut::CutRule;
+use crate::coverage::engine::SweepInput;
 use crate::coverage::best::{BestServerGrid, MaxGrid, RSRP_NODATA, SITE_NODATA};
 use crate::coverage::layers::operator_key;
 use crate::coverage::quality::OperatorPass;
@@ -153,7 +154,7 @@ fn run_local(plan_path: &Path, index: usize, prefix: &Path) -> Result<ShardRepor
             if k > 0 {
                 top.clear();
             }
-            let st = pass.sweep_carrier(&top, *f, &ds.dem, &op_sites, &params, &ds.name, &grid, |i, v, s| any.update(i, v, s.index as u32), || {}, None)?;
+            let st = pass.sweep_carrier(&top, *f, SweepInput { dem: &ds.dem, sites: &op_sites, params: &params, source: &ds.name }, &grid, |i, v, s| any.update(i, v, s.index as u32), || {}, None)?;
             report.transmitters += st.transmitters;
             report.cells += st.cells;
             report.samples += st.samples;

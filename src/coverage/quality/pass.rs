@@ -22,8 +22,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use crate::coverage::best::{MaxGrid, RSRP_NODATA};
 use crate::coverage::cut::CutRule;
-use crate::coverage::engine::{sweep_sites_with, SweepStats};
-use crate::coverage::params::CoverageParams;
+use crate::coverage::engine::{sweep_sites_with, SweepInput, SweepStats};
 use crate::coverage::sites::{PreparedSite, Transmitter};
 use crate::coverage::points::swept_hits;
 use crate::coverage::sweep::visit_cells;
@@ -201,10 +200,7 @@ impl<'a> OperatorPass<'a> {
         &self,
         top: &TopNGrid,
         f_mhz: f64,
-        dem: &Grid<f32>,
-        sites: &[&PreparedSite],
-        params: &CoverageParams,
-        source: &str,
+        input: SweepInput<'_>,
         best: &MaxGrid,
         emit: E,
         tick: T,
@@ -214,13 +210,11 @@ impl<'a> OperatorPass<'a> {
         E: Fn(usize, f32, &PreparedSite) + Sync,
         T: Fn() + Sync,
     {
+        let dem = input.dem;
         debug_assert_eq!((top.cells(), top.n()), (dem.len(), self.q.servers));
-        let floor = params.min_rsrp_dbm as f32;
+        let floor = input.params.min_rsrp_dbm as f32;
         let stats = sweep_sites_with(
-            dem,
-            sites,
-            params,
-            source,
+            input,
             &self.cut,
             |tx| tx.f_mhz == f_mhz,
             |site, tx, plan, sc| {
@@ -273,14 +267,10 @@ impl<'a> OperatorPass<'a> {
     /// an earlier pass's [`TopNGrid::clear`]ed — one grid for every operator of a build instead of
     /// 600 MB faulted in and zeroed again per operator; one of another shape is replaced); it holds
     /// the last carrier's lists after.
-    #[allow(clippy::too_many_arguments)]
     pub fn run<E, T>(
         &self,
         top: &mut TopNGrid,
-        dem: &Grid<f32>,
-        sites: &[&PreparedSite],
-        params: &CoverageParams,
-        source: &str,
+        input: SweepInput<'_>,
         best: &MaxGrid,
         points: &[usize],
         emit: E,
@@ -290,7 +280,7 @@ impl<'a> OperatorPass<'a> {
         E: Fn(usize, f32, &PreparedSite) + Sync,
         T: Fn() + Sync,
     {
-        let n = self.q.servers;
+        let (n, dem) = (self.q.servers, input.dem);
         let mut sinr = crate::grid::filled(dem.len(), RSRP_NODATA);
         let mut rate = crate::grid::filled(dem.len(), RSRP_NODATA);
         let mut cands: Vec<Vec<Server>> = vec![Vec::new(); points.len()];
@@ -303,7 +293,7 @@ impl<'a> OperatorPass<'a> {
             if k > 0 {
                 top.clear();
             }
-            let s = self.sweep_carrier(top, *f, dem, sites, params, source, best, &emit, &tick, Some((points, &hits)))?;
+            let s = self.sweep_carrier(top, *f, input, best, &emit, &tick, Some((points, &hits)))?;
             stats.add(s);
             self.finish_carrier(band, top, best, &mut sinr, &mut rate);
             let mut l = vec![0u32; n];
@@ -432,6 +422,7 @@ impl<'a> OperatorPass<'a> {
 mod tests {
     use super::super::topn::fold;
     use super::*;
+    use crate::coverage::params::CoverageParams;
     use crate::coverage::sites::prepare_sites;
     use crate::coverage::synthetic::{mini_province, three_sector_site};
 
@@ -467,6 +458,7 @@ mod tests {
         let all = prepare_sites(&ds, &params).unwrap();
         let sites: Vec<&PreparedSite> = all.iter().filter(|s| s.operator == "alpha").collect();
         let pass = OperatorPass::new(&sites, &params.quality, &ds.name).unwrap();
+        let input = SweepInput { dem: &ds.dem, sites: &sites, params: &params, source: &ds.name };
         let floor = params.min_rsrp_dbm as f32;
         let n = params.quality.servers;
         let pack_before = |v: f32, sector: u16| {
@@ -477,14 +469,10 @@ mod tests {
         for (f, _) in pass.carriers() {
             let (best, any) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()));
             let top = pass.top_grid(&ds.dem);
-            pass.sweep_carrier(&top, *f, &ds.dem, &sites, &params, &ds.name, &best, |i, v, s| any.update(i, v, s.index as u32), || {}, None)
-                .unwrap();
+            pass.sweep_carrier(&top, *f, input, &best, |i, v, s| any.update(i, v, s.index as u32), || {}, None).unwrap();
             let (rbest, rany, rtop) = (MaxGrid::new(ds.dem.len()), BestServerGrid::new(ds.dem.len()), TopNGrid::new(ds.dem.len(), n));
             sweep_sites_with(
-                &ds.dem,
-                &sites,
-                &params,
-                &ds.name,
+                input,
                 &CutRule::Off,
                 |tx| tx.f_mhz == *f,
                 |site, tx, plan, sc| {
@@ -548,7 +536,8 @@ mod tests {
         let pass = OperatorPass::new(&sites, &params.quality, &ds.name).unwrap();
         assert_eq!(pass.carriers().len(), 2);
         let best = MaxGrid::new(ds.dem.len());
-        let (one, _) = pass.run(&mut pass.top_grid(&ds.dem), &ds.dem, &sites, &params, &ds.name, &best, &points, |_, _, _| {}, || {}).unwrap();
+        let input = SweepInput { dem: &ds.dem, sites: &sites, params: &params, source: &ds.name };
+        let (one, _) = pass.run(&mut pass.top_grid(&ds.dem), input, &best, &points, |_, _, _| {}, || {}).unwrap();
         let n = params.quality.servers;
         let mut ties = 0;
         // One grid for every group and carrier, cleared between them (as a build reuses it).
@@ -560,7 +549,7 @@ mod tests {
                 let b = MaxGrid::new(ds.dem.len());
                 for (c, (f, _)) in pass.carriers().iter().enumerate() {
                     top.clear();
-                    pass.sweep_carrier(&top, *f, &ds.dem, &mine, &params, &ds.name, &b, |_, _, _| {}, || {}, None).unwrap();
+                    pass.sweep_carrier(&top, *f, SweepInput { sites: &mine, ..input }, &b, |_, _, _| {}, || {}, None).unwrap();
                     let mut l = vec![0u32; n];
                     for i in 0..ds.dem.len() {
                         top.list(i, &mut l);
