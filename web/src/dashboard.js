@@ -187,7 +187,9 @@ export class Dashboard {
     return svg;
   }
 
-  /// The lists, each only when its layer exists.
+  /// The lists, each only when its layer exists: `rows(features)` picks and orders the features of
+  /// `source` (fetched once, by `loadRows`); `ranked`, when the store has it, is an API list used
+  /// instead.
   tableDefs() {
     const cat = this.cat;
     const defs = [];
@@ -197,15 +199,8 @@ export class Dashboard {
         title: 't_uncovered',
         layer: 'hamlet_coverage',
         source: 'hamlet_coverage',
-        load: async () => {
-          if (cat.get('coverage_gaps')) {
-            const r = await rows(`api/gaps?limit=${MAX_ROWS}`);
-            if (r) return { rows: r, source: 'coverage_gaps' };
-          }
-          const fs = await allItems('hamlet_coverage');
-          const un = fs.filter((f) => +f.properties.covered === 0).map(featRow);
-          return { rows: un.sort((a, b) => (b.population ?? 0) - (a.population ?? 0)) };
-        },
+        ranked: cat.get('coverage_gaps') ? { url: `api/gaps?limit=${MAX_ROWS}`, source: 'coverage_gaps' } : null,
+        rows: (fs) => byPopulation(fs.filter((f) => +f.properties.covered === 0).map(featRow)),
         columns: (r) => pick(r, [['name', 'hamlet_name'], ['commune_name', 'commune', 'commune_code'], ['population', 'people'], ['rsrp_dbm', 'best_rsrp_dbm']]),
       });
     }
@@ -215,11 +210,10 @@ export class Dashboard {
         title: 't_declined',
         layer: 'orchards',
         source: 'orchard_health',
-        load: async () => {
-          const fs = await allItems('orchard_health');
+        rows: (fs) => {
           const latest = fs.some((f) => 'latest' in f.properties);
           const r = fs.filter((f) => +f.properties.health_fell === 1 && (!latest || +f.properties.latest === 1)).map(featRow);
-          return { rows: r.sort((a, b) => (a.ndvi_change ?? 0) - (b.ndvi_change ?? 0)) };
+          return r.sort((a, b) => (a.ndvi_change ?? 0) - (b.ndvi_change ?? 0));
         },
         columns: (r) => pick(r, [['orchard_id'], ['crop'], ['commune_code'], ['ndvi_change'], ['health_class']]),
       });
@@ -230,19 +224,28 @@ export class Dashboard {
         title: 't_risk',
         layer: 'hamlet_risk',
         source: 'hamlet_risk',
-        load: async () => {
-          const fs = await allItems('hamlet_risk');
+        rows: async (fs) => {
           let r = fs.map(featRow).filter((x) => Math.max(+x.landslide_class || 0, +x.flood_class || 0) >= 4);
           if (r.length && (r[0].population === undefined || r[0].name === undefined) && cat.has('hamlets')) {
             const hs = new Map((await allItems('hamlets')).map((f) => [String(f.id), f.properties]));
             r = r.map((x) => ({ ...hs.get(String(x.hamlet_id)), ...x }));
           }
-          return { rows: r.sort((a, b) => (b.population ?? 0) - (a.population ?? 0)) };
+          return byPopulation(r);
         },
         columns: (r) => pick(r, [['name'], ['population'], ['landslide_class'], ['flood_class']]),
       });
     }
     return defs;
+  }
+
+  /// A list's rows and the layer they come from: the ranked API list when there is one and it
+  /// answers, else the list's pick of its source's features.
+  async loadRows(d) {
+    if (d.ranked) {
+      const r = await rows(d.ranked.url);
+      if (r) return { rows: r, source: d.ranked.source };
+    }
+    return { rows: await d.rows(await allItems(d.source)), source: d.source };
   }
 
   tableSection() {
@@ -271,8 +274,8 @@ export class Dashboard {
     const body = el('div', { class: 'table-wrap' }, el('p', { class: 'muted', text: t('loading') }));
     s.append(tabs, body);
     const d = this.tables.find((x) => x.id === this.tab);
-    (d.cache ||= d.load())
-      .then(({ rows: list, source }) => body.replaceChildren(this.table(d, list || [], source || d.source)))
+    (d.cache ||= this.loadRows(d))
+      .then(({ rows: list, source }) => body.replaceChildren(this.table(d, list || [], source)))
       .catch((e) => body.replaceChildren(el('p', { class: 'err', text: `${t('load_failed')}: ${e.message}` })));
     return s;
   }
@@ -316,6 +319,11 @@ export class Dashboard {
 function featRow(f) {
   const c = f.geometry ? centroid(f.geometry) : [undefined, undefined];
   return { ...f.properties, id: f.id, lon: c[0], lat: c[1] };
+}
+
+/// Rows with the most people first.
+function byPopulation(rs) {
+  return rs.sort((a, b) => (b.population ?? 0) - (a.population ?? 0));
 }
 
 /// For each column, the first name the row has.

@@ -358,6 +358,19 @@ describe('web map', { timeout: 290000 }, () => {
     await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
   });
 
+  it('loads every list the store has', async () => {
+    const tabs = await page.locator('#dash-tables [role=tab]').evaluateAll((els) => els.map((e) => e.dataset.tab));
+    for (const tab of tabs) {
+      await page.locator(`#dash-tables [role=tab][data-tab="${tab}"]`).click();
+      const body = page.locator('#dash-tables .table-wrap');
+      await body.locator('table.rows, p.muted:not(:has-text("…")), p.err').first().waitFor({ timeout: 30000 });
+      assert.equal(await body.locator('p.err').count(), 0, `list ${tab}: ${await body.innerText()}`);
+      const n = await body.locator(`table.rows[data-table="${tab}"] tbody tr`).count();
+      console.log(`# list ${tab}: ${n} rows`);
+      if (!n) assert.ok((await body.innerText()).trim().length > 0, `list ${tab} says why it is empty`);
+    }
+  });
+
   it('switches the interface language', async () => {
     const vi = await page.locator('#layers .panel-head h2').textContent();
     assert.equal(vi, 'Lớp bản đồ');
