@@ -142,16 +142,20 @@ mod tests {
     use super::*;
     use HealthClass::*;
 
+    /// One flight's observations on its date: (parcel, NDVI mean, class) each.
+    fn flight(id: &str, date: &str, parcels: &[(i64, f64, HealthClass)]) -> Vec<HealthRecord> {
+        parcels.iter().map(|&(parcel, ndvi, class)| sample_row(parcel, id, date, ndvi, class)).collect()
+    }
+
     #[test]
     fn relink_links_each_parcel_to_its_previous_observation() {
-        let mut rows = vec![
-            sample_row(2, "b", "2026-04-07", 0.5, Stressed),
-            sample_row(1, "a", "2026-03-10", 0.7, Healthy),
-            sample_row(2, "a", "2026-03-10", 0.7, Healthy),
-            sample_row(1, "b", "2026-04-07", 0.72, Healthy),
-            sample_row(3, "b", "2026-04-07", 0.6, Watch), // first seen in flight b
-            sample_row(1, "c", "2026-05-01", 0.4, NoCanopy),
-        ];
+        // Out of date order, as a store may hold them; parcel 3 is first seen in flight b.
+        let mut rows = [
+            flight("b", "2026-04-07", &[(2, 0.5, Stressed), (1, 0.72, Healthy), (3, 0.6, Watch)]),
+            flight("a", "2026-03-10", &[(1, 0.7, Healthy), (2, 0.7, Healthy)]),
+            flight("c", "2026-05-01", &[(1, 0.4, NoCanopy)]),
+        ]
+        .concat();
         relink(&mut rows);
         let get = |id: i64, f: &str| rows.iter().find(|r| r.orchard_id == id && r.flight_id == f).unwrap();
         let r = get(2, "b");
@@ -170,14 +174,11 @@ mod tests {
 
     #[test]
     fn declines_worst_first() {
-        let mut rows = vec![
-            sample_row(1, "a", "2026-03-10", 0.8, Healthy),
-            sample_row(2, "a", "2026-03-10", 0.8, Healthy),
-            sample_row(3, "a", "2026-03-10", 0.8, Healthy),
-            sample_row(1, "b", "2026-04-07", 0.6, Watch),
-            sample_row(2, "b", "2026-04-07", 0.5, Severe),
-            sample_row(3, "b", "2026-04-07", 0.55, Watch),
-        ];
+        let mut rows = [
+            flight("a", "2026-03-10", &[(1, 0.8, Healthy), (2, 0.8, Healthy), (3, 0.8, Healthy)]),
+            flight("b", "2026-04-07", &[(1, 0.6, Watch), (2, 0.5, Severe), (3, 0.55, Watch)]),
+        ]
+        .concat();
         relink(&mut rows);
         let ids: Vec<i64> = declines(&rows, "b").iter().map(|r| r.orchard_id).collect();
         // Severe first; then the two `watch` parcels by drop: 3 (−0.25) before 1 (−0.2).
