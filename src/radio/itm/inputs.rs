@@ -21,7 +21,7 @@ macro_rules! coded_enum {
 
         impl $name {
             /// The variant whose reference code is `code`.
-            #[allow(dead_code)]
+            #[allow(dead_code)] // PropMode is only ever an output
             pub(crate) fn by_code(code: i32) -> Option<Self> {
                 match code {
                     $($code => Some(Self::$v),)+
@@ -426,8 +426,20 @@ mod tests {
         let m = Mdvar::from_code(32).unwrap();
         assert_eq!(m.mode, VariabilityMode::Mobile);
         assert!(m.eliminate_location && m.eliminate_situation);
-        for bad in [-1, 4, 9, 14, 24, 29, 34] {
+        for bad in [-10, -1, 4, 9, 14, 24, 29, 34, 40] {
             assert_eq!(Mdvar::from_code(bad).unwrap_err().code(), 1014);
+        }
+    }
+
+    #[test]
+    fn every_code_gives_its_variant_and_no_other_code_gives_one() {
+        for code in -3..12 {
+            let (c, p) = (Climate::from_code(code), Polarization::from_code(code));
+            let (tx, rx) = (SitingCriteria::from_code(code, false), SitingCriteria::from_code(code, true));
+            assert_eq!(c.map(|v| v as i32).map_err(|e| e.code()), if (1..=7).contains(&code) { Ok(code) } else { Err(1002) });
+            assert_eq!(p.map(|v| v as i32).map_err(|e| e.code()), if (0..=1).contains(&code) { Ok(code) } else { Err(1010) });
+            assert_eq!(tx.map(|v| v as i32).map_err(|e| e.code()), if (0..=2).contains(&code) { Ok(code) } else { Err(1019) });
+            assert_eq!(rx.map(|v| v as i32).map_err(|e| e.code()), if (0..=2).contains(&code) { Ok(code) } else { Err(1020) });
         }
     }
 
