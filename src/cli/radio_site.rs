@@ -14,7 +14,7 @@ use covermap::coverage::site_raster::{site_raster, SiteSpec};
 use covermap::grid::metric_dem::read_metric_dem_around;
 use covermap::radio::hata::Environment;
 use covermap::radio::itm::{Climate, ItmParams, Mdvar, Polarization, DEFAULT_RADIAL_DELTA_H_STEP};
-use covermap::radio::{Cost231, FreeSpace, Hata, Propagation};
+use covermap::radio::{FreeSpace, Hata, Propagation};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Model {
@@ -168,8 +168,8 @@ pub fn run(a: SiteArgs) -> anyhow::Result<()> {
             situation_pct: a.situation,
             radial_delta_h_step: if a.exact { 0.0 } else { a.delta_h_step },
         }),
-        Model::Hata => Propagation::Hata(Hata(env)),
-        Model::Cost231 => Propagation::Cost231(Cost231(env)),
+        Model::Hata => Propagation::Hata(Hata::okumura(env)),
+        Model::Cost231 => Propagation::Hata(Hata::cost231(env)),
         Model::Fspl => Propagation::FreeSpace(FreeSpace),
     };
     let spec = SiteSpec {

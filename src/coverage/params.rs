@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::radio::cost231::COST231_RANGE_MHZ;
 use crate::radio::hata::{Environment, HATA_RANGE_MHZ};
 use crate::radio::itm::{ItmConfig, ItmError, ItmParams};
-use crate::radio::{Cost231, FreeSpace, Hata, Propagation};
+use crate::radio::{FreeSpace, Hata, Propagation};
 use crate::error::{Error, Result};
 
 /// Which path-loss model a band uses.
@@ -377,8 +377,8 @@ impl CoverageParams {
     pub fn propagation(&self, band: &BandConfig, h_tx_m: f64, f_mhz: f64) -> std::result::Result<Propagation, ItmError> {
         Ok(match band.model {
             ModelKind::FreeSpace => Propagation::FreeSpace(FreeSpace),
-            ModelKind::Hata => Propagation::Hata(Hata(band.environment)),
-            ModelKind::Cost231 => Propagation::Cost231(Cost231(band.environment)),
+            ModelKind::Hata => Propagation::Hata(Hata::okumura(band.environment)),
+            ModelKind::Cost231 => Propagation::Hata(Hata::cost231(band.environment)),
             ModelKind::Itm => Propagation::Itm(self.itm_params(h_tx_m, f_mhz)?),
         })
     }

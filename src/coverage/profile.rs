@@ -501,7 +501,7 @@ mod tests {
         let tx = &p.txs[0];
         let limit = tx.max_eirp_dbm as f64 - params.reach_floor_dbm();
         let prof = Profile::new(&ds.dem, tx, &params);
-        let cost231 = Propagation::Cost231(crate::radio::Cost231(crate::radio::Environment::Open));
+        let cost231 = Propagation::Hata(crate::radio::Hata::cost231(crate::radio::Environment::Open));
         let loss = |s: usize| cost231.median_loss_db(&Link { f_mhz: 1800.0, hb_m: 45.0, hm_m: 1.5 }, s as f64 * 0.1);
         assert!(loss(prof.n) <= limit && loss(prof.n + 1) > limit, "n = {}", prof.n);
         assert!((120..200).contains(&prof.n), "reach {} m", prof.n * 100);

@@ -86,16 +86,29 @@ pub fn in_environment_db(core: f64, f_mhz: f64, hm_m: f64, env: Environment) -> 
 ///
 /// L = a + b log f − 13.82 log h_b − a(h_m) + (44.9 − 6.55 log h_b) log d [− suburban/open correction] + C_m,
 ///
-/// with its own constant `a`, frequency slope `b` and metropolitan-centre C_m (0 elsewhere).
+/// with its own constant `a`, frequency slope `b` and metropolitan-centre C_m (0 elsewhere), and the
+/// frequency range it was fitted for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HataForm {
     pub a: f64,
     pub b: f64,
     pub metropolitan_c_m_db: f64,
+    pub range_mhz: (f64, f64),
 }
 
 impl HataForm {
-    /// The form's median loss (dB), evaluated as published for any input.
+    /// The form's median loss (dB), evaluated as published for any input (the caller checks the
+    /// range).
+    ///
+    /// ```
+    /// use covermap::radio::hata::{Environment, OKUMURA_HATA};
+    /// // 900 MHz, base 30 m, mobile 1.5 m, 5 km, small/medium city: Hata's formula gives 151.0 dB
+    /// // (69.55 + 26.16·log 900 − 13.82·log 30 − a(1.5) + (44.9 − 6.55·log 30)·log 5).
+    /// let l = OKUMURA_HATA.loss_db(900.0, 30.0, 1.5, 5.0, Environment::Urban);
+    /// assert!((l - 151.0).abs() < 0.1, "{l}");
+    /// // Open areas lose less: the open-area correction at 900 MHz is 28.5 dB.
+    /// assert!((l - OKUMURA_HATA.loss_db(900.0, 30.0, 1.5, 5.0, Environment::Open) - 28.5).abs() < 0.1);
+    /// ```
     #[inline]
     pub fn loss_db(&self, f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environment) -> f64 {
         let lf = f_mhz.log10();
@@ -107,34 +120,45 @@ impl HataForm {
 }
 
 /// Hata's constants (no C_m: the large-city a(h_m) is its whole metropolitan correction).
-pub const OKUMURA_HATA: HataForm = HataForm { a: 69.55, b: 26.16, metropolitan_c_m_db: 0.0 };
+pub const OKUMURA_HATA: HataForm = HataForm { a: 69.55, b: 26.16, metropolitan_c_m_db: 0.0, range_mhz: HATA_RANGE_MHZ };
 
-/// Okumura-Hata median loss (dB). The formula is evaluated as published for any input; the
-/// caller checks the frequency range ([`HATA_RANGE_MHZ`]).
+/// A model of the Hata family in an environment, as a [`PathLoss`](super::PathLoss) model: the
+/// family's models differ only in their [`HataForm`], so they are one model with the form as data.
 ///
 /// ```
-/// use covermap::radio::hata::{okumura_hata_db, Environment};
-/// // 900 MHz, base 30 m, mobile 1.5 m, 5 km, small/medium city: Hata's formula gives 151.0 dB
-/// // (69.55 + 26.16·log 900 − 13.82·log 30 − a(1.5) + (44.9 − 6.55·log 30)·log 5).
-/// let l = okumura_hata_db(900.0, 30.0, 1.5, 5.0, Environment::Urban);
-/// assert!((l - 151.0).abs() < 0.1, "{l}");
-/// // Open areas lose less: the open-area correction at 900 MHz is 28.5 dB.
-/// assert!((l - okumura_hata_db(900.0, 30.0, 1.5, 5.0, Environment::Open) - 28.5).abs() < 0.1);
+/// use covermap::radio::{Environment, Hata, Link, PathLoss};
+/// // Band 3 (1800 MHz), base 30 m, mobile 1.5 m, 1 km, medium city: COST-231 gives 136.196 dB
+/// // (46.3 + 33.9·log 1800 − 13.82·log 30 − a(1.5)), and is fitted for 1500–2000 MHz only.
+/// let band3 = Hata::cost231(Environment::Urban);
+/// let l = band3.loss_db(&Link { f_mhz: 1800.0, hb_m: 30.0, hm_m: 1.5 }, 1.0);
+/// assert!((l - 136.196).abs() < 0.01, "{l}");
+/// assert_eq!(band3.range_mhz(), (1500.0, 2000.0));
+/// assert_eq!(Hata::okumura(Environment::Open).range_mhz(), (150.0, 1500.0));
 /// ```
-pub fn okumura_hata_db(f_mhz: f64, hb_m: f64, hm_m: f64, d_km: f64, env: Environment) -> f64 {
-    OKUMURA_HATA.loss_db(f_mhz, hb_m, hm_m, d_km, env)
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hata {
+    pub form: HataForm,
+    pub env: Environment,
 }
 
-/// Okumura-Hata in an environment, as a [`PathLoss`](super::PathLoss) model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hata(pub Environment);
+impl Hata {
+    /// Okumura-Hata (150–1500 MHz).
+    pub fn okumura(env: Environment) -> Self {
+        Hata { form: OKUMURA_HATA, env }
+    }
+
+    /// COST-231 Hata (1500–2000 MHz, [`super::cost231`]).
+    pub fn cost231(env: Environment) -> Self {
+        Hata { form: super::cost231::COST231_HATA, env }
+    }
+}
 
 impl super::PathLoss for Hata {
     fn loss_db(&self, link: &super::Link, d_km: f64) -> f64 {
-        okumura_hata_db(link.f_mhz, link.hb_m, link.hm_m, d_km, self.0)
+        self.form.loss_db(link.f_mhz, link.hb_m, link.hm_m, d_km, self.env)
     }
     fn range_mhz(&self) -> (f64, f64) {
-        HATA_RANGE_MHZ
+        self.form.range_mhz
     }
 }
 
@@ -142,42 +166,47 @@ impl super::PathLoss for Hata {
 mod tests {
     use super::*;
 
-    // Reference values of ns-3's okumura-hata test suite (src/propagation/test/okumura-hata-test-suite.cc,
-    // CTTC 2011): f = 869 MHz, d = 2 km, h_b = 30 m, h_m = 1 m.
     #[test]
-    fn ns3_reference_values() {
-        let l = |env| okumura_hata_db(869.0, 30.0, 1.0, 2.0, env);
-        assert!((l(Environment::Metropolitan) - 137.93).abs() < 0.01, "{}", l(Environment::Metropolitan));
-        assert!((l(Environment::Urban) - 137.88).abs() < 0.01, "{}", l(Environment::Urban));
-        assert!((l(Environment::Suburban) - 128.03).abs() < 0.01, "{}", l(Environment::Suburban));
-    }
-
-    #[test]
-    fn open_area_by_hand() {
-        // Hata (1980) eq. for open areas at the same setting, by hand: log 869 = 2.939020,
-        // open correction = 4.78·8.637839 − 18.33·2.939020 + 40.94 = 28.3565 dB, so
-        // L_open = 137.8774 − 28.3565 = 109.521 dB.
-        let l = okumura_hata_db(869.0, 30.0, 1.0, 2.0, Environment::Open);
-        assert!((l - 109.521).abs() < 0.01, "{l}");
-    }
-
-    #[test]
-    fn classic_900mhz_one_km() {
-        // The textbook setting f = 900 MHz, h_b = 30 m, h_m = 1.5 m, d = 1 km gives 126.42 dB in a
-        // medium city (a(1.5) = 0.0159 dB): 69.55 + 77.2829 − 20.4138 − 0.0159.
-        let l = okumura_hata_db(900.0, 30.0, 1.5, 1.0, Environment::Urban);
-        assert!((l - 126.403).abs() < 0.01, "{l}");
+    fn the_family_gives_the_published_and_hand_computed_values() {
+        use super::super::cost231::COST231_HATA;
+        use Environment::*;
+        // (form, f MHz, h_b m, h_m m, d km, environment, loss dB)
+        #[rustfmt::skip]
+        let cases = [
+            // ns-3's okumura-hata test suite (src/propagation/test/okumura-hata-test-suite.cc, CTTC 2011).
+            (OKUMURA_HATA, 869.0, 30.0, 1.0, 2.0, Metropolitan, 137.93),
+            (OKUMURA_HATA, 869.0, 30.0, 1.0, 2.0, Urban, 137.88),
+            (OKUMURA_HATA, 869.0, 30.0, 1.0, 2.0, Suburban, 128.03),
+            // Its "COST231 OH Urban small city and suburban" (C_m = 0, medium-city a(h_m)), outside
+            // COST-231's nominal range only to match that published case.
+            (COST231_HATA, 2114.0, 30.0, 1.0, 2.0, Urban, 150.64),
+            // Hata (1980)'s open areas at ns-3's setting, by hand: log 869 = 2.939020, open correction
+            // = 4.78·8.637839 − 18.33·2.939020 + 40.94 = 28.3565 dB: 137.8774 − 28.3565.
+            (OKUMURA_HATA, 869.0, 30.0, 1.0, 2.0, Open, 109.521),
+            // The textbook 900 MHz, 1 km in a medium city (a(1.5) = 0.0159 dB):
+            // 69.55 + 77.2829 − 20.4138 − 0.0159.
+            (OKUMURA_HATA, 900.0, 30.0, 1.5, 1.0, Urban, 126.403),
+            // COST-231 in band 3, by hand: 46.3 + 33.9·3.255273 − 13.82·1.477121 − a(1.5), a(1.5) =
+            // (1.1·3.255273 − 0.7)·1.5 − (1.56·3.255273 − 0.8) = 0.04438.
+            (COST231_HATA, 1800.0, 30.0, 1.5, 1.0, Urban, 136.196),
+            // Large-city a(1.5) = 3.2 (log 17.625)² − 4.97 = −0.0009 dB, plus C_m = 3 dB.
+            (COST231_HATA, 1800.0, 30.0, 1.5, 1.0, Metropolitan, 139.241),
+        ];
+        for (form, f, hb, hm, d, env, want) in cases {
+            let got = form.loss_db(f, hb, hm, d, env);
+            assert!((got - want).abs() < 0.01, "a = {}, {f} MHz, {env:?}: {got} dB, published {want}", form.a);
+        }
     }
 
     #[test]
     fn loss_grows_with_distance_and_falls_with_height() {
-        let a = okumura_hata_db(900.0, 30.0, 1.5, 5.0, Environment::Open);
-        let b = okumura_hata_db(900.0, 30.0, 1.5, 10.0, Environment::Open);
-        let c = okumura_hata_db(900.0, 60.0, 1.5, 10.0, Environment::Open);
+        let a = OKUMURA_HATA.loss_db(900.0, 30.0, 1.5, 5.0, Environment::Open);
+        let b = OKUMURA_HATA.loss_db(900.0, 30.0, 1.5, 10.0, Environment::Open);
+        let c = OKUMURA_HATA.loss_db(900.0, 60.0, 1.5, 10.0, Environment::Open);
         assert!(b > a && c < b);
         // Slope: (44.9 − 6.55 log 30) dB/decade = 35.22 dB per decade of distance.
-        let slope = okumura_hata_db(900.0, 30.0, 1.5, 10.0, Environment::Urban)
-            - okumura_hata_db(900.0, 30.0, 1.5, 1.0, Environment::Urban);
+        let slope = OKUMURA_HATA.loss_db(900.0, 30.0, 1.5, 10.0, Environment::Urban)
+            - OKUMURA_HATA.loss_db(900.0, 30.0, 1.5, 1.0, Environment::Urban);
         assert!((slope - 35.225).abs() < 0.01);
     }
 }

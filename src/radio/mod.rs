@@ -19,7 +19,6 @@ pub mod itm;
 pub mod knife_edge;
 pub mod propagation;
 
-pub use cost231::Cost231;
 pub use fspl::FreeSpace;
 pub use hata::{Environment, Hata};
 pub use propagation::{Link, PathLoss, Propagation};

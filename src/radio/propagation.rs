@@ -1,6 +1,7 @@
 //! The propagation models behind one interface, the way geo puts `Euclidean` and `Haversine` behind
 //! one `Distance` trait: each median model is a type implementing [`PathLoss`] in its own file
-//! ([`FreeSpace`] in [`super::fspl`], [`Hata`] in [`super::hata`], [`Cost231`] in [`super::cost231`]),
+//! ([`FreeSpace`] in [`super::fspl`], [`Hata`] in [`super::hata`]: Okumura-Hata, or COST-231 Hata
+//! with the form of [`super::cost231`]),
 //! and a transmitter carries one [`Propagation`] — the enum of the models a band may use, ITM with its
 //! parameters. The empirical models are floored by free space, because below their 1 km validity
 //! limit Hata's formulas fall under the physical minimum; the coverage walk adds the knife-edge
@@ -8,7 +9,6 @@
 //!
 //! A new median model is one file (a type with `impl PathLoss`) plus one variant here.
 
-use super::cost231::Cost231;
 use super::fspl::FreeSpace;
 use super::hata::Hata;
 use super::itm::ItmParams;
@@ -36,8 +36,8 @@ pub trait PathLoss {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Propagation {
     FreeSpace(FreeSpace),
+    /// Okumura-Hata or COST-231 Hata (the form is the model's data).
     Hata(Hata),
-    Cost231(Cost231),
     /// Longley-Rice on the terrain profile ([`super::itm`]): replaces the median model and the
     /// knife-edge diffraction together.
     Itm(ItmParams),
@@ -49,7 +49,6 @@ impl Propagation {
         match self {
             Propagation::FreeSpace(m) => Some(m),
             Propagation::Hata(m) => Some(m),
-            Propagation::Cost231(m) => Some(m),
             Propagation::Itm(_) => None,
         }
     }
@@ -73,7 +72,7 @@ impl Propagation {
 
 #[cfg(test)]
 mod tests {
-    use super::super::cost231::cost231_hata_db;
+    use super::super::cost231::COST231_HATA;
     use super::super::fspl::free_space_loss_db;
     use super::super::hata::Environment;
     use super::*;
@@ -85,14 +84,14 @@ mod tests {
     #[test]
     fn free_space_floor_applies_only_at_short_range() {
         let f = 1800.0;
-        let near = Propagation::Cost231(Cost231(Environment::Open)).median_loss_db(&link(f), 0.05);
+        let near = Propagation::Hata(Hata::cost231(Environment::Open)).median_loss_db(&link(f), 0.05);
         assert_eq!(near, free_space_loss_db(f, 0.05));
-        let far = Propagation::Cost231(Cost231(Environment::Open)).median_loss_db(&link(f), 5.0);
-        assert_eq!(far, cost231_hata_db(f, 30.0, 1.5, 5.0, Environment::Open));
+        let far = Propagation::Hata(Hata::cost231(Environment::Open)).median_loss_db(&link(f), 5.0);
+        assert_eq!(far, COST231_HATA.loss_db(f, 30.0, 1.5, 5.0, Environment::Open));
         // Monotone in distance, which the walk relies on to stop a radial early.
         let mut last = 0.0;
         for i in 1..2000 {
-            let l = Propagation::Hata(Hata(Environment::Open)).median_loss_db(&link(900.0), i as f64 * 0.015);
+            let l = Propagation::Hata(Hata::okumura(Environment::Open)).median_loss_db(&link(900.0), i as f64 * 0.015);
             assert!(l >= last);
             last = l;
         }
